@@ -1,0 +1,48 @@
+"""The FastAPI application: one router per resource (``api/routes/``), settings from
+``api/settings.py``, one store opened per process and shared by the routers."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+from api.routes import entities, health, subgraph
+from api.settings import Settings, get_settings
+from graph import __version__
+from graph.store import GraphStore, StoreError, open_store
+
+log = logging.getLogger("govgraph.api")
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """An app serving ``store`` (or the store the settings name)."""
+    settings = settings or get_settings()
+    app = FastAPI(title="govgraph", version=__version__,
+                  description="Who runs the Internet's infrastructure, who depends on whom, "
+                              "and who says what about it. Every edge carries its sources.")
+    app.state.settings = settings
+    app.state.store = store or open_store(settings.store)
+    for module in (health, entities, subgraph):
+        app.include_router(module.router)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> JSONResponse:
+        return JSONResponse({"error": str(exc)}, status_code=404)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in exc.errors())
+        return JSONResponse({"error": f"bad parameter: {problems}"}, status_code=422)
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        return JSONResponse({"error": "internal error"}, status_code=500)

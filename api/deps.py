@@ -1,0 +1,45 @@
+"""Shared request dependencies: the store, the settings and the edge filter parameters."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Query, Request
+
+from api.settings import Settings
+from graph.store.base import EdgeFilter, GraphStore
+from graph.vocab import NODE_TYPES, RELATION_TYPES
+
+
+def get_store(request: Request) -> GraphStore:
+    return request.app.state.store
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def edge_filter(
+    rel: Annotated[list[str] | None, Query(description="Relation types to follow",
+                                           examples=["DEPENDS_ON"])] = None,
+    type: Annotated[list[str] | None, Query(description="Node types to keep",
+                                            examples=["Registry"])] = None,
+    min_confidence: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+    as_of: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                                       examples=["2023-03-24"])] = None,
+) -> EdgeFilter:
+    rels = {r.upper() for r in rel or []}
+    types = set(type or [])
+    _refuse_unknown("relation", rels - set(RELATION_TYPES))
+    _refuse_unknown("node", types - set(NODE_TYPES))
+    return EdgeFilter(frozenset(rels) or None, frozenset(types) or None, min_confidence, as_of)
+
+
+def _refuse_unknown(kind: str, names: set[str]) -> None:
+    if names:
+        raise HTTPException(422, f"unknown {kind} type(s): {', '.join(sorted(names))}")
+
+
+Store = Annotated[GraphStore, Depends(get_store)]
+AppSettings = Annotated[Settings, Depends(get_settings)]
+Filter = Annotated[EdgeFilter, Depends(edge_filter)]

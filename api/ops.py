@@ -1,0 +1,142 @@
+"""The operations behind every way in: load, unload, export. The CLI commands and HTTP
+endpoints are thin wrappers over these functions (same names, same arguments), so notebooks
+and tests can call them directly."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import loaders
+from graph import export
+from graph.model import Batch
+from graph.query import Subgraph, neighbourhood, resolve_all
+from graph.store.base import EdgeFilter, GraphStore, StoreError, WriteResult
+from loaders.base import LoadError
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(slots=True)
+class LoadReport:
+    results: list[WriteResult] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    skipped_files: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def total(self, attr: str) -> int:
+        return sum(getattr(r, attr) for r in self.results)
+
+    def summary(self) -> str:
+        return (f"{len(self.results)} sources loaded, {len(self.errors)} failed: entities "
+                f"+{self.total('entities_added')} ~{self.total('entities_updated')}, relations "
+                f"+{self.total('relations_added')} ~{self.total('relations_updated')}, claims "
+                f"+{self.total('claims_added')} -{self.total('claims_removed')} "
+                f"in {self.seconds:.2f} s")
+
+
+def expand_targets(targets: list[str]) -> tuple[list[Path | str], list[str]]:
+    """Files (folders walked recursively, hidden files skipped, symlinks not followed) and
+    dataset names, in order; plus errors for targets that are neither."""
+    found: list[Path | str] = []
+    errors: list[str] = []
+    names = loaders.datasets()
+    for target in targets:
+        path = Path(target)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path, followlinks=False):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+        elif path.is_file():
+            found.append(path)
+        elif target in names:
+            found.append(target)
+        else:
+            errors.append(f"{target}: no such file, folder or dataset "
+                          f"(datasets: {', '.join(sorted(names)) or 'none'})")
+    return found, errors
+
+
+def read_batches(target: Path | str, in_folder: bool) -> list[Batch]:
+    """The batches a file or dataset yields. A file in a folder that no loader recognises
+    raises LookupError (skipped); any other problem raises LoadError."""
+    if isinstance(target, str):
+        return loaders.datasets()[target]()
+    try:
+        loader = loaders.loader_for(target)
+    except LoadError:
+        if in_folder:
+            raise LookupError(str(target)) from None
+        raise
+    return [loader.load(target)]
+
+
+def load(store: GraphStore, targets: list[str], progress: Progress | None = None) -> LoadReport:
+    """Load files, folders and named datasets. Each source is written whole or not at all; a
+    source that fails is reported (``FILE:LINE: reason``) and the others still load. Sources
+    that define nodes are written before sources that only add edges."""
+    started = time.perf_counter()
+    report = LoadReport()
+    items, report.errors = expand_targets(targets)
+    in_folder = any(Path(t).is_dir() for t in targets)
+    batches: list[Batch] = []
+    for i, item in enumerate(items):
+        if progress:
+            progress(f"reading {item}", i, len(items))
+        try:
+            batches.extend(read_batches(item, in_folder and isinstance(item, Path)))
+        except LookupError as exc:
+            report.skipped_files.append(str(exc))
+        except (LoadError, StoreError) as exc:
+            report.errors.append(str(exc))
+        except RecursionError:
+            report.errors.append(f"{item}: nested too deeply to parse")
+    batches.sort(key=lambda b: not b.entities)
+    for i, batch in enumerate(batches):
+        if progress:
+            progress(f"writing {batch.source_id}", i, len(batches))
+        try:
+            report.results.append(store.write(batch))
+            report.warnings.extend(batch.warnings)
+        except StoreError as exc:
+            report.errors.append(str(exc))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def unload(store: GraphStore, source: str) -> WriteResult:
+    """Remove a source by its id, or by the path it was loaded from."""
+    ids = {s.source_id for s in store.sources()}
+    if source not in ids:
+        candidate = f"file:{Path(source).resolve()}"
+        if candidate in ids:
+            source = candidate
+    return store.unload(source)
+
+
+def subgraph(store: GraphStore, refs: list[str], depth: int = 1,
+             flt: EdgeFilter | None = None, limit: int = 500, per_node: int = 200) -> Subgraph:
+    """The neighbourhood of the entities the references name (ids, names, keys)."""
+    return neighbourhood(store, resolve_all(store, refs), depth, flt, limit, per_node)
+
+
+def export_chunks(store: GraphStore, fmt: str, refs: list[str] | None = None, depth: int = 1,
+                  flt: EdgeFilter | None = None, limit: int = 500,
+                  part: str = "edges") -> Iterator[str]:
+    """The whole graph (no refs) or a neighbourhood, in one of export.FORMATS. For CSV,
+    ``part`` picks the nodes or the edges table."""
+    if fmt not in export.FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(export.FORMATS)}")
+    if refs:
+        sub = subgraph(store, refs, depth, flt, limit)
+        nodes, edges = iter(sub.nodes), iter(sub.edges)
+    else:
+        nodes = store.iter_entities()
+        edges = store.iter_edges(flt)
+    if fmt == "csv" and part == "nodes":
+        return export.csv_nodes(nodes)
+    return export.render(fmt, nodes, edges)

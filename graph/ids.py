@@ -1,0 +1,66 @@
+"""Deterministic ids and name normalisation.
+
+The same real thing always gets the same id: ``<family>:<slug of normalised name>`` for
+named things (``person:lu-heng``, ``org:cloud-innovation``), or a natural key for resources
+(``prefix:41.0.0.0/8``, ``asn:1228``, ``country:za``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from graph.vocab import node_type
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"',
+                         "„": '"', "‟": '"', "«": '"', "»": '"', "–": "-", "—": "-"})
+
+# Legal-form suffixes that do not change which organisation is meant (Ltd = Limited).
+LEGAL_SUFFIXES = {
+    "ltd": "", "limited": "", "inc": "", "incorporated": "", "llc": "", "plc": "",
+    "corp": "", "corporation": "", "co": "", "company": "", "gmbh": "", "ag": "", "sa": "",
+    "srl": "", "bv": "", "nv": "", "pty": "", "pte": "", "lp": "", "llp": "", "sarl": "",
+}
+_PUNCT = re.compile(r"[^\w\s/.:-]+", re.UNICODE)
+_SPACE = re.compile(r"\s+")
+
+
+def clean_text(text: str) -> str:
+    """Unicode NFKC, straight quotes and dashes, no control characters, single spaces."""
+    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
+    text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
+    return _SPACE.sub(" ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, quotes or punctuation: the key names are compared by."""
+    text = clean_text(text).lower()
+    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    text = _PUNCT.sub(" ", text.replace("&", " and "))
+    return _SPACE.sub(" ", text).strip(" .:-")
+
+
+def normalise_name(name: str, family: str = "") -> str:
+    """The comparison key of a name. For organisations, trailing legal forms are dropped, so
+    ``LARUS Ltd``, ``LARUS Limited`` and ``Larus`` share one key."""
+    key = fold(name).replace(".", " ").strip()
+    key = _SPACE.sub(" ", key)
+    if family == "org":
+        words = key.split(" ")
+        while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
+            words.pop()
+        key = " ".join(words)
+    return key
+
+
+def slug(text: str) -> str:
+    """A readable, URL-safe form of a normalised key."""
+    return re.sub(r"[^\w./:]+", "-", text, flags=re.UNICODE).strip("-") or "_"
+
+
+def entity_id(type_name: str, name: str) -> str:
+    """The deterministic id of a named entity of a given type."""
+    family = node_type(type_name).family
+    if family in {"prefix", "asn", "country"}:
+        return f"{family}:{name.strip().lower()}"
+    return f"{family}:{slug(normalise_name(name, family))}"

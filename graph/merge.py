@@ -1,0 +1,195 @@
+"""How claims become nodes and edges, and when two names are one node. Pure functions,
+shared by every store.
+
+Node derivation (claims in load order): the most specific type of the family; the first
+claim's name; the union of names and aliases; properties merged with later sources
+overriding earlier ones; the earliest ``first_seen`` and latest ``last_seen``.
+
+Edge derivation: confidence is the noisy-OR of the claims' confidences; properties merge as
+for nodes; ``weight``, ``start`` and ``end`` are read from the merged properties.
+
+Name merging: an entity whose id is new is merged into an existing node of the same family
+when one of its names equals (after :func:`graph.ids.fold`) a name or alias of exactly one
+such node. A person needs at least two name words (a family name alone never merges).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.ids import fold, normalise_name
+from graph.model import Entity, Relation, edge_key, noisy_or
+from graph.vocab import more_specific, node_type
+
+
+@dataclass(slots=True)
+class NodeClaim:
+    type: str
+    name: str
+    aliases: list[str]
+    keys: list[str]
+    properties: dict[str, Any]
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+@dataclass(slots=True)
+class DerivedNode:
+    type: str
+    name: str
+    aliases: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    properties: dict[str, Any] = field(default_factory=dict)
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+
+@dataclass(slots=True)
+class DerivedEdge:
+    properties: dict[str, Any]
+    confidence: float
+    weight: float | None
+    start: str | None
+    end: str | None
+
+
+def key_norm(key: str) -> str:
+    """Keys (source row ids, FtM ids, opaque ids) compare exactly, ignoring case and
+    surrounding space."""
+    return key.strip().lower()
+
+
+def claim_of(ent: Entity) -> NodeClaim:
+    return NodeClaim(ent.type, ent.name, list(ent.aliases), list(ent.keys),
+                     dict(ent.properties), ent.first_seen, ent.last_seen)
+
+
+def claim_values(ent: Entity) -> tuple:
+    """The claim columns (type, name, aliases, keys, props, locator, first, last)."""
+    return (ent.type, ent.name, json.dumps(ent.aliases, ensure_ascii=False),
+            json.dumps(ent.keys, ensure_ascii=False),
+            json.dumps(ent.properties, ensure_ascii=False, default=str), ent.locator or "",
+            ent.first_seen, ent.last_seen)
+
+
+def derive_node(claims: list[NodeClaim]) -> DerivedNode:
+    first = claims[0]
+    node = DerivedNode(type=first.type, name=first.name)
+    names: dict[str, str] = {fold(first.name): first.name}
+    keys: dict[str, str] = {}
+    for claim in claims:
+        node.type = more_specific(node.type, claim.type)
+        for name in (claim.name, *claim.aliases):
+            names.setdefault(fold(name), name)
+        for key in claim.keys:
+            keys.setdefault(key_norm(key), key)
+        node.properties.update(claim.properties)
+        node.first_seen = _pick(min, node.first_seen, claim.first_seen)
+        node.last_seen = _pick(max, node.last_seen, claim.last_seen)
+    node.aliases = [n for k, n in names.items() if k != fold(node.name)]
+    node.keys = list(keys.values())
+    return node
+
+
+def _pick(fn: Callable[..., Any], a: str | None, b: str | None) -> str | None:
+    return fn(x for x in (a, b) if x) if (a or b) else None
+
+
+def alias_rows(node: DerivedNode) -> list[tuple[str, str]]:
+    """``(norm, kind)`` rows for the alias index: every name (folded, and for organisations
+    also without legal suffix) and every key."""
+    family = node_type(node.type).family
+    rows = set()
+    for name in (node.name, *node.aliases):
+        rows.add((fold(name), "name"))
+        rows.add((normalise_name(name, family), "name"))
+    rows.update((key_norm(k), "key") for k in node.keys)
+    return sorted(r for r in rows if r[0])
+
+
+def combine_entities(entities: list[Entity]) -> list[Entity]:
+    """One entity per id within a batch: later mentions add aliases, keys and properties."""
+    out: dict[str, Entity] = {}
+    for ent in entities:
+        seen = out.get(ent.id)
+        if seen is None:
+            out[ent.id] = Entity(type=ent.type, name=ent.name, id=ent.id,
+                                 aliases=list(ent.aliases), keys=list(ent.keys),
+                                 properties=dict(ent.properties), locator=ent.locator,
+                                 first_seen=ent.first_seen, last_seen=ent.last_seen)
+            continue
+        seen.type = more_specific(seen.type, ent.type)
+        seen.aliases.extend(a for a in (ent.name, *ent.aliases)
+                            if a not in seen.aliases and a != seen.name)
+        seen.keys.extend(k for k in ent.keys if k not in seen.keys)
+        seen.properties.update(ent.properties)
+        seen.first_seen = _pick(min, seen.first_seen, ent.first_seen)
+        seen.last_seen = _pick(max, seen.last_seen, ent.last_seen)
+    return list(out.values())
+
+
+def mergeable_name(name: str, family: str) -> bool:
+    key = fold(name)
+    if family == "person":
+        return len(key.split()) >= 2
+    return len(key) >= 2
+
+
+Candidates = Callable[[list[str]], dict[str, set[tuple[int, str, str]]]]
+
+
+def find_merges(entities: list[Entity], candidates: Candidates) -> dict[str, tuple[int, str]]:
+    """For entities with new ids, the existing node (rowid) each should merge into, and why.
+
+    ``candidates(norms)`` returns, per folded name, the ``(rowid, id, type)`` of nodes that
+    carry that name."""
+    wanted = {ent.id: [n for n in (ent.name, *ent.aliases) if mergeable_name(n, ent.family)]
+              for ent in entities if ent.family in {"person", "org", "doc"}}
+    norms = sorted({fold(n) for names in wanted.values() for n in names})
+    found = candidates(norms) if norms else {}
+    out: dict[str, tuple[int, str]] = {}
+    for ent in entities:
+        hits: dict[int, str] = {}
+        for name in wanted.get(ent.id, []):
+            for nid, node_id, type_ in found.get(fold(name), ()):
+                if node_type(type_).family == ent.family:
+                    hits.setdefault(nid, f"name {name!r} is a name of {node_id}")
+        if len(hits) == 1:
+            out[ent.id] = next(iter(hits.items()))
+    return out
+
+
+def group_relations(relations: list[Relation], ends: list[tuple[int, int]],
+                    ids: dict[int, str]) -> dict[str, tuple[int, int, str, list[Relation]]]:
+    """Relations grouped into facts (edge key -> endpoints, type, the claims stating it)."""
+    grouped: dict[str, tuple[int, int, str, list[Relation]]] = {}
+    for rel, (src, dst) in zip(relations, ends, strict=False):
+        key = edge_key(ids[src], rel.type, ids[dst], rel.discriminator())
+        if key not in grouped:
+            grouped[key] = (src, dst, rel.type, [])
+        claims = grouped[key][3]
+        same_place = next((c for c in claims if (c.locator or "") == (rel.locator or "")), None)
+        if same_place is None:
+            claims.append(rel)
+        else:  # one claim per place in a source: keep the most confident statement
+            same_place.confidence = max(same_place.confidence, rel.confidence)
+            same_place.properties.update(rel.properties)
+    return grouped
+
+
+def derive_edge(claims: list[tuple[float, dict[str, Any]]]) -> DerivedEdge:
+    props: dict[str, Any] = {}
+    for _, p in claims:
+        props.update(p)
+    weight = props.get("weight")
+    return DerivedEdge(
+        properties=props, confidence=round(noisy_or([c for c, _ in claims]), 9),
+        weight=float(weight) if isinstance(weight, (int, float)) else None,
+        start=_text(props.get("start")), end=_text(props.get("end")))
+
+
+def _text(value: Any) -> str | None:
+    return None if value in (None, "") else str(value)

@@ -1,0 +1,179 @@
+"""The entity / relation / claim model.
+
+Loaders produce a :class:`Batch` (what one source says); stores turn batches into nodes and
+edges with provenance and hand back :class:`EntityRecord` and :class:`EdgeRecord`.
+
+Edge confidence is derived from its claims by **noisy-OR**: ``1 - prod(1 - c_i)`` over the
+claims' confidences, so independent sources reinforce each other, one claim keeps its own
+confidence, and the result never exceeds 1.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from graph.ids import entity_id
+from graph.vocab import RELATION_TYPES, grade_for, node_type, relation_type
+
+
+class ModelError(ValueError):
+    """Data that does not fit the vocabulary or the model."""
+
+
+@dataclass(slots=True)
+class Entity:
+    """A node as one source states it. ``id`` is derived from type and name when empty.
+
+    ``aliases`` are other names of the same thing (used to merge across sources);
+    ``keys`` are identifiers (a CSV row key, an FtM id, an RIR opaque id) that relations may
+    refer to but that never cause a merge.
+    """
+
+    type: str
+    name: str
+    id: str = ""
+    aliases: list[str] = field(default_factory=list)
+    keys: list[str] = field(default_factory=list)
+    properties: dict[str, Any] = field(default_factory=dict)
+    locator: str | None = None
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            self.type = node_type(self.type).name
+        except KeyError:
+            raise ModelError(f"unknown node type {self.type!r}") from None
+        self.name = str(self.name).strip()
+        if not self.name:
+            raise ModelError("entity without a name")
+        if not self.id:
+            self.id = entity_id(self.type, self.name)
+
+    @property
+    def family(self) -> str:
+        return node_type(self.type).family
+
+
+@dataclass(slots=True)
+class Relation:
+    """An edge as one source states it: ``source`` and ``target`` are entity ids, or keys or
+    aliases that the store resolves. ``confidence`` is this source's confidence in the fact."""
+
+    source: str
+    target: str
+    type: str
+    properties: dict[str, Any] = field(default_factory=dict)
+    confidence: float = 0.9
+    locator: str | None = None
+
+    def __post_init__(self) -> None:
+        try:
+            self.type = relation_type(self.type).name
+        except KeyError:
+            raise ModelError(f"unknown relation type {self.type!r}") from None
+        if not (isinstance(self.confidence, (int, float)) and 0.0 <= self.confidence <= 1.0):
+            raise ModelError(f"confidence {self.confidence!r} is not in [0, 1]")
+        self.confidence = float(self.confidence)
+
+    def discriminator(self) -> str:
+        """The property value that makes this a distinct fact (e.g. the role of ROLE_AT)."""
+        prop = RELATION_TYPES[self.type].keyed_by
+        value = self.properties.get(prop) if prop else None
+        return str(value).strip().lower() if value is not None else ""
+
+
+@dataclass(slots=True)
+class Merge:
+    """A merge-log line: ``merged`` became part of ``into`` because of ``reason``."""
+
+    merged: str
+    into: str
+    reason: str
+
+
+@dataclass(slots=True)
+class Batch:
+    """Everything one source says. A store writes a batch whole or not at all."""
+
+    source_id: str
+    uri: str
+    loader: str
+    retrieved_at: str
+    entities: list[Entity] = field(default_factory=list)
+    relations: list[Relation] = field(default_factory=list)
+    merges: list[Merge] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    skipped: int = 0
+
+
+@dataclass(slots=True)
+class Claim:
+    """Provenance of one edge: which source said it, where, and how confidently."""
+
+    source_id: str
+    uri: str
+    loader: str
+    retrieved_at: str
+    locator: str | None
+    confidence: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(slots=True)
+class EntityRecord:
+    id: str
+    type: str
+    name: str
+    aliases: list[str]
+    properties: dict[str, Any]
+    scores: dict[str, Any] = field(default_factory=dict)
+    first_seen: str | None = None
+    last_seen: str | None = None
+
+    def to_dict(self, flat: bool = True) -> dict[str, Any]:
+        """Node-link form: properties and scores flattened onto the node when ``flat``."""
+        base = {"id": self.id, "type": self.type, "name": self.name, "aliases": self.aliases}
+        extra = {"first_seen": self.first_seen, "last_seen": self.last_seen}
+        extra = {k: v for k, v in extra.items() if v is not None}
+        if not flat:
+            return {**base, **extra, "properties": self.properties, "scores": self.scores}
+        reserved = set(base) | {"sources"}
+        merged = {k: v for k, v in {**self.properties, **self.scores}.items() if k not in reserved}
+        return {**base, **merged, **extra}
+
+
+@dataclass(slots=True)
+class EdgeRecord:
+    key: str
+    source: str
+    target: str
+    type: str
+    properties: dict[str, Any]
+    confidence: float
+    sources: list[Claim] = field(default_factory=list)
+
+    @property
+    def grade(self) -> str:
+        return grade_for(self.confidence)
+
+    def to_dict(self) -> dict[str, Any]:
+        reserved = {"source", "target", "type", "confidence", "grade", "sources", "key"}
+        props = {k: v for k, v in self.properties.items() if k not in reserved}
+        return {"source": self.source, "target": self.target, "type": self.type,
+                "confidence": round(self.confidence, 6), "grade": self.grade,
+                "sources": [c.to_dict() for c in self.sources], "key": self.key, **props}
+
+
+def noisy_or(confidences: list[float]) -> float:
+    """Combined confidence of independent claims: ``1 - prod(1 - c)``."""
+    return 1.0 - math.prod(1.0 - c for c in confidences)
+
+
+def edge_key(source_id: str, rel_type: str, target_id: str, discriminator: str = "") -> str:
+    """The stable key of one fact: one edge, however many sources state it."""
+    return f"{source_id}|{rel_type}|{target_id}" + (f"|{discriminator}" if discriminator else "")

@@ -1,0 +1,126 @@
+"""Subgraph and path queries, written once over the GraphStore interface.
+
+``neighbourhood`` is a breadth-first expansion: ring ``k`` holds nodes ``k`` hops from a
+seed (edges followed in either direction). Expansion stops adding nodes at ``limit`` and
+takes at most ``per_node`` edges of any one node (a super-node such as a registry with
+thousands of holders), and the result says what it cut.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.model import EdgeRecord, EntityRecord
+from graph.store.base import EdgeFilter, GraphStore, StoreError
+
+
+@dataclass(slots=True)
+class Subgraph:
+    nodes: list[EntityRecord] = field(default_factory=list)
+    edges: list[EdgeRecord] = field(default_factory=list)
+    truncated: bool = False
+    cut: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Node-link JSON: ``{"nodes": [...], "edges": [...], "truncated", "cut"}``."""
+        return {"nodes": [n.to_dict() for n in self.nodes],
+                "edges": [e.to_dict() for e in self.edges],
+                "truncated": self.truncated, "cut": self.cut}
+
+
+def resolve_all(store: GraphStore, refs: list[str]) -> list[str]:
+    """Entity ids for references (ids, merged ids, keys or names); StoreError on unknowns."""
+    ids = []
+    for ref in refs:
+        found = store.resolve(ref)
+        if found is None:
+            raise StoreError(f"no entity matches {ref!r}")
+        ids.append(found)
+    return ids
+
+
+def neighbourhood(store: GraphStore, seeds: list[str], depth: int = 1,
+                  flt: EdgeFilter | None = None, limit: int = 500,
+                  per_node: int = 200) -> Subgraph:
+    """Nodes within ``depth`` hops of the seeds and the edges among them, under ``flt``.
+
+    Node types in the filter restrict which nodes are reached (seeds are always kept)."""
+    flt = flt or EdgeFilter()
+    node_filter = flt.node_types
+    edge_flt = EdgeFilter(flt.rel_types, None, flt.min_confidence, flt.as_of)
+    seen: dict[str, int] = {s: 0 for s in seeds}
+    edges: dict[str, EdgeRecord] = {}
+    cut = {"nodes_omitted": 0, "capped_nodes": []}
+    frontier = list(seeds)
+    for ring in range(1, depth + 1):
+        nxt: list[str] = []
+        for node in frontier:
+            found = store.edges([node], "both", edge_flt, limit=per_node + 1, claims=False)
+            if len(found) > per_node:
+                found = found[:per_node]
+                cut["capped_nodes"].append(node)
+            for edge in found:
+                other = edge.target if edge.source == node else edge.source
+                if other not in seen:
+                    if len(seen) >= limit:
+                        cut["nodes_omitted"] += 1
+                        continue
+                    seen[other] = ring
+                    nxt.append(other)
+                edges[edge.key] = edge
+        frontier = nxt
+    records = {r.id: r for r in store.entities(seen)}
+    if node_filter:
+        records = {k: r for k, r in records.items() if r.type in node_filter or k in seeds}
+    kept = [e for e in edges.values() if e.source in records and e.target in records]
+    with_claims = {e.key: e for e in store.edges(list(records), "both", edge_flt)
+                   if e.key in edges} if kept else {}
+    sub = Subgraph(nodes=[records[n] for n in seen if n in records],
+                   edges=[with_claims.get(e.key, e) for e in kept])
+    sub.truncated = bool(cut["nodes_omitted"] or cut["capped_nodes"])
+    sub.cut = {**cut, "limit": limit, "per_node": per_node} if sub.truncated else {}
+    return sub
+
+
+def shortest_paths(store: GraphStore, source: str, target: str, max_len: int = 6,
+                   flt: EdgeFilter | None = None, max_paths: int = 10,
+                   per_node: int = 500) -> list[list[EdgeRecord]]:
+    """All shortest paths (edges in order, either direction) from source to target, up to
+    ``max_len`` edges and ``max_paths`` paths. Empty when none is that short."""
+    if source == target:
+        return []
+    parents: dict[str, list[EdgeRecord]] = {source: []}
+    depth = {source: 0}
+    queue = deque([source])
+    while queue:
+        node = queue.popleft()
+        if depth[node] >= max_len or (target in depth and depth[node] >= depth[target]):
+            continue
+        for edge in store.edges([node], "both", flt, limit=per_node):
+            other = edge.target if edge.source == node else edge.source
+            if other not in depth:
+                depth[other] = depth[node] + 1
+                parents[other] = [edge]
+                queue.append(other)
+            elif depth[other] == depth[node] + 1:
+                parents[other].append(edge)
+    if target not in depth:
+        return []
+    return _unwind(parents, source, target, max_paths)
+
+
+def _unwind(parents: dict[str, list[EdgeRecord]], source: str, target: str,
+            max_paths: int) -> list[list[EdgeRecord]]:
+    paths: list[list[EdgeRecord]] = []
+    stack: list[tuple[str, list[EdgeRecord]]] = [(target, [])]
+    while stack and len(paths) < max_paths:
+        node, tail = stack.pop()
+        if node == source:
+            paths.append(tail)
+            continue
+        for edge in parents[node]:
+            prev = edge.source if edge.target == node else edge.target
+            stack.append((prev, [edge, *tail]))
+    return sorted(paths, key=lambda p: [e.key for e in p])

@@ -1,0 +1,156 @@
+"""The GraphStore contract. Every backend (SQLite, Neo4j) implements it; the rest of govgraph
+only sees this class. Each method's docstring is its promise."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.model import Batch, EdgeRecord, EntityRecord
+
+
+class StoreError(RuntimeError):
+    """The store refused an operation (bad reference, busy, unknown source)."""
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeFilter:
+    """Which edges a query sees. ``as_of`` (ISO date) keeps edges whose ``start`` is not
+    after it and whose ``end`` is not before it."""
+
+    rel_types: frozenset[str] | None = None
+    node_types: frozenset[str] | None = None
+    min_confidence: float = 0.0
+    as_of: str | None = None
+
+
+@dataclass(slots=True)
+class WriteResult:
+    """What a write or unload changed."""
+
+    source_id: str
+    entities_added: int = 0
+    entities_updated: int = 0
+    entities_removed: int = 0
+    relations_added: int = 0
+    relations_updated: int = 0
+    relations_removed: int = 0
+    claims_added: int = 0
+    claims_removed: int = 0
+    merges: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        return (f"entities +{self.entities_added} ~{self.entities_updated} "
+                f"-{self.entities_removed}, relations +{self.relations_added} "
+                f"~{self.relations_updated} -{self.relations_removed}, claims "
+                f"+{self.claims_added} -{self.claims_removed}")
+
+
+@dataclass(slots=True)
+class SourceInfo:
+    source_id: str
+    uri: str
+    loader: str
+    retrieved_at: str
+    loaded_at: str
+    entities: int = 0
+    relations: int = 0
+
+
+@dataclass(slots=True)
+class Projection:
+    """Edges as integer arrays for analytics: ``ids[i]`` is node ``i``'s entity id; edge ``j``
+    runs ``src[j] -> dst[j]`` with weight ``weight[j]`` (1.0 when no weight property)."""
+
+    ids: list[str]
+    src: list[int] = field(default_factory=list)
+    dst: list[int] = field(default_factory=list)
+    weight: list[float] = field(default_factory=list)
+
+
+class GraphStore(ABC):
+    """A graph of entities and relations with per-source provenance."""
+
+    kind: str = "abstract"
+
+    @abstractmethod
+    def write(self, batch: Batch) -> WriteResult:
+        """Write one source's batch atomically. If the source was loaded before, its old
+        claims are replaced: reloading identical data changes nothing. Raises StoreError (and
+        changes nothing) when a relation refers to an entity that cannot be resolved."""
+
+    @abstractmethod
+    def unload(self, source_id: str) -> WriteResult:
+        """Remove a source's claims, and every node and edge that only it supported."""
+
+    @abstractmethod
+    def sources(self) -> list[SourceInfo]:
+        """The loaded sources, in load order."""
+
+    @abstractmethod
+    def stats(self) -> dict[str, Any]:
+        """Counts: nodes, edges, claims, sources, and nodes/edges by type."""
+
+    @abstractmethod
+    def resolve(self, ref: str) -> str | None:
+        """The id of the entity a reference names: an id, a merged id (redirect), a key,
+        or an unambiguous name/alias. None when nothing matches."""
+
+    @abstractmethod
+    def entities(self, ids: Iterable[str]) -> list[EntityRecord]:
+        """The entities with these ids (unknown ids are skipped), with their scores."""
+
+    @abstractmethod
+    def search(self, query: str, type_name: str | None = None, limit: int = 20,
+               offset: int = 0) -> list[EntityRecord]:
+        """Entities whose name or alias matches: exact, then prefix, then substring."""
+
+    @abstractmethod
+    def edges(self, ids: Iterable[str], direction: str = "both",
+              flt: EdgeFilter | None = None, limit: int | None = None,
+              claims: bool = True) -> list[EdgeRecord]:
+        """Edges touching these nodes: ``out`` (they are the source), ``in`` or ``both``;
+        highest confidence first, at most ``limit`` per call when given."""
+
+    @abstractmethod
+    def degree(self, ids: Iterable[str], flt: EdgeFilter | None = None) -> dict[str, int]:
+        """Number of edges (either direction) touching each node, under the filter."""
+
+    @abstractmethod
+    def iter_entities(self) -> Iterator[EntityRecord]:
+        """Every entity, in id order."""
+
+    @abstractmethod
+    def iter_edges(self, flt: EdgeFilter | None = None,
+                   claims: bool = True) -> Iterator[EdgeRecord]:
+        """Every edge passing the filter, in key order."""
+
+    @abstractmethod
+    def projection(self, flt: EdgeFilter | None = None,
+                   weight: str | None = None) -> Projection:
+        """All edges passing the filter as integer arrays, read in one streaming pass."""
+
+    @abstractmethod
+    def write_scores(self, metric: str, values: dict[str, Any]) -> None:
+        """Store a metric's value on the given nodes and clear it from all others."""
+
+    @abstractmethod
+    def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
+        """Nodes with a stored score for ``metric``, highest first."""
+
+    @abstractmethod
+    def merge_log(self) -> list[dict[str, str]]:
+        """Why names became one node: ``{"merged", "into", "reason", "source_id"}``."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release connections."""
+
+    def __enter__(self) -> GraphStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

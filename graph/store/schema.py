@@ -1,0 +1,77 @@
+"""The SQLite schema and its migrations. ``PRAGMA user_version`` is the schema version; each
+entry of MIGRATIONS upgrades from its index to the next, in one transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 0 -> 1: the first schema.
+    """
+    CREATE TABLE sources(
+        sid INTEGER PRIMARY KEY, source_id TEXT NOT NULL UNIQUE, uri TEXT, loader TEXT,
+        retrieved_at TEXT, loaded_at TEXT, n_entities INTEGER DEFAULT 0,
+        n_relations INTEGER DEFAULT 0);
+    CREATE TABLE nodes(
+        nid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, type TEXT NOT NULL,
+        name TEXT NOT NULL, aliases TEXT NOT NULL DEFAULT '[]', keys TEXT NOT NULL DEFAULT '[]',
+        props TEXT NOT NULL DEFAULT '{}', scores TEXT NOT NULL DEFAULT '{}',
+        first_seen TEXT, last_seen TEXT);
+    CREATE INDEX nodes_type ON nodes(type);
+    CREATE TABLE node_claims(
+        nid INTEGER NOT NULL REFERENCES nodes(nid) ON DELETE CASCADE,
+        sid INTEGER NOT NULL REFERENCES sources(sid) ON DELETE CASCADE,
+        type TEXT NOT NULL, name TEXT NOT NULL, aliases TEXT, keys TEXT, props TEXT,
+        locator TEXT, first_seen TEXT, last_seen TEXT,
+        PRIMARY KEY(nid, sid)) WITHOUT ROWID;
+    CREATE INDEX node_claims_sid ON node_claims(sid);
+    CREATE TABLE aliases(
+        norm TEXT NOT NULL, nid INTEGER NOT NULL REFERENCES nodes(nid) ON DELETE CASCADE,
+        kind TEXT NOT NULL, PRIMARY KEY(norm, nid, kind)) WITHOUT ROWID;
+    CREATE INDEX aliases_nid ON aliases(nid);
+    CREATE VIRTUAL TABLE names_fts USING fts5(text, tokenize='trigram');
+    CREATE TABLE edges(
+        eid INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,
+        src INTEGER NOT NULL REFERENCES nodes(nid), dst INTEGER NOT NULL REFERENCES nodes(nid),
+        type TEXT NOT NULL, props TEXT NOT NULL DEFAULT '{}', confidence REAL NOT NULL,
+        weight REAL, start TEXT, end TEXT);
+    CREATE INDEX edges_src ON edges(src, type);
+    CREATE INDEX edges_dst ON edges(dst, type);
+    CREATE INDEX edges_type ON edges(type, confidence);
+    CREATE TABLE edge_claims(
+        eid INTEGER NOT NULL REFERENCES edges(eid) ON DELETE CASCADE,
+        sid INTEGER NOT NULL REFERENCES sources(sid) ON DELETE CASCADE,
+        locator TEXT NOT NULL DEFAULT '', confidence REAL NOT NULL, props TEXT,
+        PRIMARY KEY(eid, sid, locator)) WITHOUT ROWID;
+    CREATE INDEX edge_claims_sid ON edge_claims(sid);
+    CREATE TABLE redirects(old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, reason TEXT);
+    CREATE TABLE merge_log(merged TEXT NOT NULL, into_id TEXT NOT NULL, reason TEXT,
+        source_id TEXT);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the database to SCHEMA_VERSION; returns the version it was at. Refuses a
+    database written by a newer govgraph."""
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(f"database schema {version} is newer than this govgraph "
+                           f"({SCHEMA_VERSION}); upgrade govgraph")
+    for target in range(version, SCHEMA_VERSION):
+        db.execute("BEGIN IMMEDIATE")
+        if db.execute("PRAGMA user_version").fetchone()[0] != target:  # another process did it
+            db.execute("ROLLBACK")
+            continue
+        try:
+            for statement in MIGRATIONS[target].split(";"):
+                if statement.strip():
+                    db.execute(statement)
+            db.execute(f"PRAGMA user_version={target + 1}")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+    return version

@@ -1,0 +1,564 @@
+"""The embedded store: one SQLite file (WAL, foreign keys, indexed endpoints).
+
+Nodes and edges are *materialised* from their claims: each source's statement about a node
+(``node_claims``) or an edge (``edge_claims``) is kept, and the node or edge row is derived
+from all of them by :mod:`graph.merge`. Reloading a source replaces its claims and
+re-derives only what they touched; unloading deletes what no claim (and, for nodes, no edge)
+still supports. Every write runs in one ``BEGIN IMMEDIATE`` transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from graph import merge as mg
+from graph.ids import fold
+from graph.model import Batch, Claim, EdgeRecord, EntityRecord
+from graph.store.base import EdgeFilter, GraphStore, Projection, SourceInfo, StoreError, WriteResult
+from graph.store.schema import migrate
+
+CHUNK = 500
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+def _marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+class SQLiteStore(GraphStore):
+    """GraphStore on one SQLite file."""
+
+    kind = "sqlite"
+
+    def __init__(self, path: str | Path, busy_timeout_s: float = 30.0) -> None:
+        self.path = str(path)
+        self.busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        migrate(self.db)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This thread's connection (sqlite3 connections must not be shared by threads)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=self.busy_timeout_s,
+                                   isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"{self.path}: database is busy ({exc}); another load is "
+                             "running, try again when it ends") from None
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ---------------------------------------------------------------- writes
+    def write(self, batch: Batch) -> WriteResult:
+        started = time.perf_counter()
+        result = WriteResult(batch.source_id)
+        with self._tx() as db:
+            sid = self._source_row(db, batch)
+            touched_nodes, touched_edges = self._drop_claims(db, sid, result)
+            writer = _BatchWriter(self, db, sid, batch, result)
+            writer.write_entities()
+            writer.write_relations()
+            touched_nodes |= writer.updated_nodes
+            touched_edges |= writer.updated_edges
+            self._collect(db, touched_nodes - writer.new_nodes,
+                          touched_edges - writer.new_edges, result)
+            counts = db.execute(
+                "SELECT (SELECT count(*) FROM node_claims WHERE sid=?),"
+                " (SELECT count(*) FROM edge_claims WHERE sid=?)", (sid, sid)).fetchone()
+            db.execute("UPDATE sources SET n_entities=?, n_relations=? WHERE sid=?",
+                       (*counts, sid))
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def unload(self, source_id: str) -> WriteResult:
+        started = time.perf_counter()
+        result = WriteResult(source_id)
+        with self._tx() as db:
+            row = db.execute("SELECT sid FROM sources WHERE source_id=?", (source_id,)).fetchone()
+            if row is None:
+                raise StoreError(f"no source {source_id!r} is loaded")
+            nodes, edges = self._drop_claims(db, row[0], result)
+            self._collect(db, nodes, edges, result)
+            db.execute("DELETE FROM sources WHERE sid=?", (row[0],))
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def _source_row(self, db: sqlite3.Connection, batch: Batch) -> int:
+        db.execute(
+            "INSERT INTO sources(source_id, uri, loader, retrieved_at, loaded_at)"
+            " VALUES (?,?,?,?,datetime('now')) ON CONFLICT(source_id) DO UPDATE SET"
+            " uri=excluded.uri, loader=excluded.loader, retrieved_at=excluded.retrieved_at,"
+            " loaded_at=excluded.loaded_at",
+            (batch.source_id, batch.uri, batch.loader, batch.retrieved_at))
+        return db.execute("SELECT sid FROM sources WHERE source_id=?",
+                          (batch.source_id,)).fetchone()[0]
+
+    def _drop_claims(self, db: sqlite3.Connection, sid: int,
+                     result: WriteResult) -> tuple[set[int], set[int]]:
+        nodes = {r[0] for r in db.execute("SELECT nid FROM node_claims WHERE sid=?", (sid,))}
+        edges = {r[0] for r in db.execute("SELECT DISTINCT eid FROM edge_claims WHERE sid=?",
+                                          (sid,))}
+        result.claims_removed = db.execute("DELETE FROM edge_claims WHERE sid=?",
+                                           (sid,)).rowcount
+        db.execute("DELETE FROM node_claims WHERE sid=?", (sid,))
+        return nodes, edges
+
+    def _collect(self, db: sqlite3.Connection, nodes: set[int], edges: set[int],
+                 result: WriteResult) -> None:
+        """Delete unsupported edges and nodes among those touched; re-derive the rest."""
+        for chunk in _chunks(sorted(edges)):
+            dead = [r[0] for r in db.execute(
+                f"SELECT eid FROM edges WHERE eid IN ({_marks(len(chunk))}) AND NOT EXISTS"
+                " (SELECT 1 FROM edge_claims c WHERE c.eid=edges.eid)", chunk)]
+            for eid in dead:
+                nodes.update(db.execute("SELECT src, dst FROM edges WHERE eid=?",
+                                        (eid,)).fetchone())
+            db.executemany("DELETE FROM edges WHERE eid=?", [(e,) for e in dead])
+            result.relations_removed += len(dead)
+            for eid in set(chunk) - set(dead):
+                result.relations_updated += self._rederive_edge(db, eid)
+        for chunk in _chunks(sorted(nodes)):
+            dead = [r[0] for r in db.execute(
+                f"SELECT nid FROM nodes WHERE nid IN ({_marks(len(chunk))})"
+                " AND NOT EXISTS (SELECT 1 FROM node_claims c WHERE c.nid=nodes.nid)"
+                " AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.src=nodes.nid)"
+                " AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.dst=nodes.nid)", chunk)]
+            db.executemany("DELETE FROM names_fts WHERE rowid=?", [(n,) for n in dead])
+            db.executemany("DELETE FROM nodes WHERE nid=?", [(n,) for n in dead])
+            result.entities_removed += len(dead)
+            for nid in set(chunk) - set(dead):
+                result.entities_updated += self._rederive_node(db, nid)
+
+    def _rederive_node(self, db: sqlite3.Connection, nid: int) -> bool:
+        """Re-derive a node from its claims; True when that changed it."""
+        rows = db.execute("SELECT type, name, aliases, keys, props, first_seen, last_seen"
+                          " FROM node_claims WHERE nid=? ORDER BY sid", (nid,)).fetchall()
+        claims = [mg.NodeClaim(t, n, json.loads(a), json.loads(k), json.loads(p), f, last)
+                  for t, n, a, k, p, f, last in rows]
+        if not claims:  # kept alive by edges only: keep its last derived state
+            return False
+        before = db.execute("SELECT type, name, aliases, keys, props, first_seen, last_seen"
+                            " FROM nodes WHERE nid=?", (nid,)).fetchone()
+        node = mg.derive_node(claims)
+        if tuple(before) == _node_values(node):
+            return False
+        self._put_node(db, nid, None, node, replace=True)
+        return True
+
+    def _put_node(self, db: sqlite3.Connection, nid: int, node_id: str | None,
+                  node: mg.DerivedNode, replace: bool) -> None:
+        values = _node_values(node)
+        if replace:
+            db.execute("UPDATE nodes SET type=?, name=?, aliases=?, keys=?, props=?,"
+                       " first_seen=?, last_seen=? WHERE nid=?", (*values, nid))
+            db.execute("DELETE FROM aliases WHERE nid=?", (nid,))
+            db.execute("DELETE FROM names_fts WHERE rowid=?", (nid,))
+        else:
+            db.execute("INSERT INTO nodes(nid, id, type, name, aliases, keys, props,"
+                       " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?)",
+                       (nid, node_id, *values))
+        db.executemany("INSERT OR IGNORE INTO aliases(norm, nid, kind) VALUES (?,?,?)",
+                       [(norm, nid, kind) for norm, kind in mg.alias_rows(node)])
+        db.execute("INSERT INTO names_fts(rowid, text) VALUES (?,?)",
+                   (nid, fold(" | ".join([node.name, *node.aliases]))))
+
+    def _rederive_edge(self, db: sqlite3.Connection, eid: int) -> bool:
+        """Re-derive an edge from its claims; True when that changed it."""
+        rows = db.execute("SELECT confidence, props FROM edge_claims WHERE eid=? ORDER BY sid",
+                          (eid,)).fetchall()
+        values = _edge_values(mg.derive_edge([(c, json.loads(p)) for c, p in rows]))
+        before = db.execute("SELECT props, confidence, weight, start, end FROM edges"
+                            " WHERE eid=?", (eid,)).fetchone()
+        if tuple(before) == values:
+            return False
+        db.execute("UPDATE edges SET props=?, confidence=?, weight=?, start=?, end=?"
+                   " WHERE eid=?", (*values, eid))
+        return True
+
+    # ---------------------------------------------------------------- reads
+    def sources(self) -> list[SourceInfo]:
+        rows = self.db.execute("SELECT source_id, uri, loader, retrieved_at, loaded_at,"
+                               " n_entities, n_relations FROM sources ORDER BY sid")
+        return [SourceInfo(*r) for r in rows]
+
+    def stats(self) -> dict[str, Any]:
+        q = self.db.execute
+        return {
+            "store": self.kind, "path": self.path,
+            "nodes": q("SELECT count(*) FROM nodes").fetchone()[0],
+            "edges": q("SELECT count(*) FROM edges").fetchone()[0],
+            "claims": q("SELECT count(*) FROM edge_claims").fetchone()[0],
+            "sources": q("SELECT count(*) FROM sources").fetchone()[0],
+            "nodes_by_type": dict(q("SELECT type, count(*) FROM nodes GROUP BY type"
+                                    " ORDER BY type").fetchall()),
+            "edges_by_type": dict(q("SELECT type, count(*) FROM edges GROUP BY type"
+                                    " ORDER BY type").fetchall()),
+        }
+
+    def resolve(self, ref: str) -> str | None:
+        found = resolve_refs(self.db, [ref])
+        nid = found.get(ref)
+        if nid is None:
+            return None
+        return self.db.execute("SELECT id FROM nodes WHERE nid=?", (nid,)).fetchone()[0]
+
+    def entities(self, ids: Iterable[str]) -> list[EntityRecord]:
+        ids = list(dict.fromkeys(ids))
+        out: dict[str, EntityRecord] = {}
+        for chunk in _chunks(ids):
+            for row in self.db.execute(f"{_NODE_SELECT} WHERE id IN ({_marks(len(chunk))})",
+                                       chunk):
+                rec = _entity(row)
+                out[rec.id] = rec
+        return [out[i] for i in ids if i in out]
+
+    def search(self, query: str, type_name: str | None = None, limit: int = 20,
+               offset: int = 0) -> list[EntityRecord]:
+        key = fold(query)
+        if not key:
+            return []
+        exact = {r[0] for r in self.db.execute("SELECT nid FROM aliases WHERE norm=?", (key,))}
+        prefix = {r[0] for r in self.db.execute(
+            "SELECT nid FROM aliases WHERE norm >= ? AND norm < ? LIMIT 2000",
+            (key, key + "\uffff"))}
+        substring: set[int] = set()
+        if len(key) >= 3:
+            phrase = '"' + key.replace('"', '""') + '"'
+            substring = {r[0] for r in self.db.execute(
+                "SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT 2000", (phrase,))}
+        ranked = sorted(exact | prefix | substring,
+                        key=lambda n: (n not in exact, n not in prefix, n))
+        rows: list[EntityRecord] = []
+        for chunk in _chunks(ranked):
+            found = {r[0]: r for r in self.db.execute(
+                f"SELECT nid, {_NODE_COLS} FROM nodes WHERE nid IN ({_marks(len(chunk))})",
+                chunk)}
+            rows.extend(_entity(found[n][1:]) for n in chunk if n in found)
+        if type_name:
+            rows = [r for r in rows if r.type == type_name]
+        return rows[offset:offset + limit]
+
+    def edges(self, ids: Iterable[str], direction: str = "both",
+              flt: EdgeFilter | None = None, limit: int | None = None,
+              claims: bool = True) -> list[EdgeRecord]:
+        ids = list(dict.fromkeys(ids))
+        where, params = _edge_where(flt)
+        ends = {"out": ["s.id"], "in": ["d.id"], "both": ["s.id", "d.id"]}[direction]
+        out: dict[int, tuple] = {}
+        for chunk in _chunks(ids):
+            for end in ends:
+                sql = (f"{_EDGE_SELECT} WHERE {end} IN ({_marks(len(chunk))}) AND {where}"
+                       " ORDER BY e.confidence DESC, e.key" + (f" LIMIT {int(limit)}"
+                                                              if limit else ""))
+                for row in self.db.execute(sql, [*chunk, *params]):
+                    out[row[0]] = row
+        rows = sorted(out.values(), key=lambda r: (-r[6], r[1]))
+        return self._edge_records(rows[:limit] if limit else rows, claims)
+
+    def degree(self, ids: Iterable[str], flt: EdgeFilter | None = None) -> dict[str, int]:
+        where, params = _edge_where(flt)
+        counts: dict[str, int] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids))):
+            for end in ("s", "d"):
+                sql = (f"SELECT {end}.id, count(*) FROM edges e JOIN nodes s ON s.nid=e.src"
+                       f" JOIN nodes d ON d.nid=e.dst WHERE {end}.id IN"
+                       f" ({_marks(len(chunk))}) AND {where} GROUP BY {end}.id")
+                for node_id, n in self.db.execute(sql, [*chunk, *params]):
+                    counts[node_id] = counts.get(node_id, 0) + n
+        return counts
+
+    def _edge_records(self, rows: list[tuple], claims: bool) -> list[EdgeRecord]:
+        by_eid = self._claims([r[0] for r in rows]) if claims else {}
+        return [EdgeRecord(key=r[1], source=r[2], target=r[3], type=r[4],
+                           properties=json.loads(r[5]), confidence=r[6],
+                           sources=by_eid.get(r[0], [])) for r in rows]
+
+    def _claims(self, eids: list[int]) -> dict[int, list[Claim]]:
+        out: dict[int, list[Claim]] = {}
+        for chunk in _chunks(eids):
+            for eid, *rest in self.db.execute(
+                    "SELECT c.eid, s.source_id, s.uri, s.loader, s.retrieved_at, c.locator,"
+                    " c.confidence FROM edge_claims c JOIN sources s ON s.sid=c.sid"
+                    f" WHERE c.eid IN ({_marks(len(chunk))}) ORDER BY c.sid, c.locator",
+                    chunk):
+                out.setdefault(eid, []).append(Claim(*rest))
+        return out
+
+    def iter_entities(self) -> Iterator[EntityRecord]:
+        cur = self.db.cursor()
+        for row in cur.execute(f"{_NODE_SELECT} ORDER BY id"):
+            yield _entity(row)
+
+    def iter_edges(self, flt: EdgeFilter | None = None,
+                   claims: bool = True) -> Iterator[EdgeRecord]:
+        where, params = _edge_where(flt)
+        cur = self.db.cursor().execute(f"{_EDGE_SELECT} WHERE {where} ORDER BY e.key", params)
+        while rows := cur.fetchmany(2000):
+            yield from self._edge_records(rows, claims)
+
+    def projection(self, flt: EdgeFilter | None = None,
+                   weight: str | None = None) -> Projection:
+        where, params = _edge_where(flt)
+        wcol = "e.weight" if weight in (None, "weight") else "json_extract(e.props, ?)"
+        wparams = [] if weight in (None, "weight") else [f"$.{weight}"]
+        proj = Projection(ids=[])
+        index: dict[int, int] = {}
+        sql = (f"SELECT e.src, e.dst, s.id, d.id, {wcol} FROM edges e JOIN nodes s ON"
+               f" s.nid=e.src JOIN nodes d ON d.nid=e.dst WHERE {where}")
+        for src, dst, sid_, did, w in self.db.execute(sql, [*wparams, *params]):
+            for nid, node_id in ((src, sid_), (dst, did)):
+                if nid not in index:
+                    index[nid] = len(proj.ids)
+                    proj.ids.append(node_id)
+            proj.src.append(index[src])
+            proj.dst.append(index[dst])
+            proj.weight.append(float(w) if weight and isinstance(w, (int, float)) else
+                               (1.0 if not weight else 0.0))
+        return proj
+
+    def write_scores(self, metric: str, values: dict[str, Any]) -> None:
+        path = "$." + json.dumps(metric)
+        with self._tx() as db:
+            db.execute("UPDATE nodes SET scores=json_remove(scores, ?)"
+                       " WHERE json_extract(scores, ?) IS NOT NULL", (path, path))
+            db.executemany("UPDATE nodes SET scores=json_set(scores, ?, json(?)) WHERE id=?",
+                           [(path, json.dumps(v), k) for k, v in values.items()])
+
+    def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
+        path = "$." + json.dumps(metric)
+        rows = self.db.execute(
+            f"{_NODE_SELECT} WHERE json_extract(scores, ?) IS NOT NULL"
+            " ORDER BY json_extract(scores, ?) DESC, id LIMIT ?", (path, path, limit))
+        return [_entity(r) for r in rows]
+
+    def merge_log(self) -> list[dict[str, str]]:
+        rows = self.db.execute("SELECT merged, into_id, reason, source_id FROM merge_log"
+                               " ORDER BY rowid")
+        return [dict(zip(("merged", "into", "reason", "source_id"), r, strict=False)) for r in rows]
+
+
+_NODE_COLS = "id, type, name, aliases, keys, props, scores, first_seen, last_seen"
+_NODE_SELECT = f"SELECT {_NODE_COLS} FROM nodes"
+_EDGE_SELECT = ("SELECT e.eid, e.key, s.id, d.id, e.type, e.props, e.confidence FROM edges e"
+                " JOIN nodes s ON s.nid=e.src JOIN nodes d ON d.nid=e.dst")
+
+
+def _entity(row: Sequence[Any]) -> EntityRecord:
+    node_id, type_, name, aliases, keys, props, scores, first, last = row
+    return EntityRecord(id=node_id, type=type_, name=name,
+                        aliases=json.loads(aliases) + json.loads(keys),
+                        properties=json.loads(props), scores=json.loads(scores),
+                        first_seen=first, last_seen=last)
+
+
+def _node_values(node: mg.DerivedNode) -> tuple:
+    return (node.type, node.name, json.dumps(node.aliases, ensure_ascii=False),
+            json.dumps(node.keys, ensure_ascii=False),
+            json.dumps(node.properties, ensure_ascii=False, default=str),
+            node.first_seen, node.last_seen)
+
+
+def _edge_values(edge: mg.DerivedEdge) -> tuple:
+    return (json.dumps(edge.properties, ensure_ascii=False, default=str), edge.confidence,
+            edge.weight, edge.start, edge.end)
+
+
+def _edge_where(flt: EdgeFilter | None) -> tuple[str, list[Any]]:
+    flt = flt or EdgeFilter()
+    clauses, params = ["e.confidence >= ?"], [flt.min_confidence - 1e-12]
+    if flt.rel_types:
+        clauses.append(f"e.type IN ({_marks(len(flt.rel_types))})")
+        params.extend(sorted(flt.rel_types))
+    if flt.node_types:
+        marks = _marks(len(flt.node_types))
+        clauses.append(f"s.type IN ({marks}) AND d.type IN ({marks})")
+        params.extend([*sorted(flt.node_types), *sorted(flt.node_types)])
+    if flt.as_of:
+        clauses.append("(e.start IS NULL OR e.start <= ?) AND (e.end IS NULL OR e.end >= ?)")
+        params.extend([flt.as_of, flt.as_of])
+    return " AND ".join(clauses), params
+
+
+def resolve_refs(db: sqlite3.Connection, refs: Iterable[str]) -> dict[str, int]:
+    """Map references to node rowids: by id, then redirect, then key, then an unambiguous
+    name. References that match nothing (or several names) are left out."""
+    pending = list(dict.fromkeys(refs))
+    found: dict[str, int] = {}
+    lookups = [
+        ("SELECT id, nid FROM nodes WHERE id IN ({})", lambda r: r),
+        ("SELECT r.old_id, n.nid FROM redirects r JOIN nodes n ON n.id=r.new_id"
+         " WHERE r.old_id IN ({})", lambda r: r),
+        ("SELECT norm, nid FROM aliases WHERE kind='key' AND norm IN ({})", mg.key_norm),
+        ("SELECT norm, nid FROM aliases WHERE kind='name' AND norm IN ({})", fold),
+    ]
+    for sql, keyfn in lookups:
+        if not pending:
+            break
+        by_key: dict[str, list[str]] = {}
+        for ref in pending:
+            by_key.setdefault(keyfn(ref), []).append(ref)
+        hits: dict[str, set[int]] = {}
+        keys = list(by_key)
+        for chunk in _chunks(keys):
+            for key, nid in db.execute(sql.format(_marks(len(chunk))), chunk):
+                hits.setdefault(key, set()).add(nid)
+        for key, nids in hits.items():
+            if len(nids) == 1:
+                for ref in by_key[key]:
+                    found[ref] = next(iter(nids))
+        pending = [r for r in pending if r not in found]
+    return found
+
+
+class _BatchWriter:
+    """Writes one batch's entities and relations inside the open transaction."""
+
+    def __init__(self, store: SQLiteStore, db: sqlite3.Connection, sid: int, batch: Batch,
+                 result: WriteResult) -> None:
+        self.store, self.db, self.sid, self.batch, self.result = store, db, sid, batch, result
+        self.refs: dict[str, int] = {}
+        self.new_nodes: set[int] = set()
+        self.updated_nodes: set[int] = set()
+        self.new_edges: set[int] = set()
+        self.updated_edges: set[int] = set()
+
+    def _next_id(self, table: str, col: str) -> int:
+        return (self.db.execute(f"SELECT max({col}) FROM {table}").fetchone()[0] or 0) + 1
+
+    def write_entities(self) -> None:
+        entities = mg.combine_entities(self.batch.entities)
+        located = resolve_refs(self.db, [e.id for e in entities])
+        unplaced = [e for e in entities if e.id not in located]
+        merged = mg.find_merges(unplaced, self._candidates)
+        next_nid = self._next_id("nodes", "nid")
+        claim_rows, new_rows = [], []
+        for ent in entities:
+            nid = located.get(ent.id) or merged.get(ent.id, (None, ""))[0]
+            if nid is None:
+                nid, next_nid = next_nid, next_nid + 1
+                self.new_nodes.add(nid)
+                new_rows.append((nid, ent))
+            else:
+                self.updated_nodes.add(nid)
+                if ent.id in merged:
+                    self._log_merge(ent.id, nid, merged[ent.id][1])
+            for ref in (ent.id, *ent.keys):
+                self.refs[ref] = nid
+            claim_rows.append((nid, self.sid, *mg.claim_values(ent)))
+        for nid, ent in new_rows:
+            self.store._put_node(self.db, nid, ent.id, mg.derive_node([mg.claim_of(ent)]),
+                                 replace=False)
+        self.db.executemany("INSERT INTO node_claims(nid, sid, type, name, aliases, keys,"
+                            " props, locator, first_seen, last_seen) VALUES"
+                            " (?,?,?,?,?,?,?,?,?,?)", claim_rows)
+        self.result.entities_added += len(new_rows)
+
+    def _candidates(self, norms: list[str]) -> dict[str, set[tuple[int, str, str]]]:
+        """Existing nodes by name key: ``norm -> {(nid, id, type)}``."""
+        out: dict[str, set[tuple[int, str, str]]] = {}
+        for chunk in _chunks(norms):
+            for norm, nid, node_id, type_ in self.db.execute(
+                    "SELECT a.norm, n.nid, n.id, n.type FROM aliases a JOIN nodes n"
+                    f" ON n.nid=a.nid WHERE a.kind='name' AND a.norm IN ({_marks(len(chunk))})",
+                    chunk):
+                out.setdefault(norm, set()).add((nid, node_id, type_))
+        return out
+
+    def _log_merge(self, merged_id: str, nid: int, reason: str) -> None:
+        into = self.db.execute("SELECT id FROM nodes WHERE nid=?", (nid,)).fetchone()[0]
+        self.db.execute("INSERT OR REPLACE INTO redirects(old_id, new_id, reason) VALUES"
+                        " (?,?,?)", (merged_id, into, reason))
+        self.db.execute("INSERT INTO merge_log(merged, into_id, reason, source_id) VALUES"
+                        " (?,?,?,?)", (merged_id, into, reason, self.batch.source_id))
+        self.result.merges += 1
+
+    def _endpoints(self) -> list[tuple[int, int]]:
+        missing = {ref for rel in self.batch.relations for ref in (rel.source, rel.target)
+                   if ref not in self.refs}
+        if missing:
+            self.refs.update(resolve_refs(self.db, missing))
+        ends = []
+        for rel in self.batch.relations:
+            for ref in (rel.source, rel.target):
+                if ref not in self.refs:
+                    where = f" ({rel.locator})" if rel.locator else ""
+                    raise StoreError(f"{self.batch.source_id}{where}: {rel.type} refers to "
+                                     f"unknown or ambiguous entity {ref!r}")
+            ends.append((self.refs[rel.source], self.refs[rel.target]))
+        return ends
+
+    def write_relations(self) -> None:
+        if not self.batch.relations:
+            return
+        ends = self._endpoints()
+        ids = self._node_ids({n for pair in ends for n in pair})
+        grouped = mg.group_relations(self.batch.relations, ends, ids)
+        existing: dict[str, int] = {}
+        keys = list(grouped)
+        for chunk in _chunks(keys):
+            existing.update(self.db.execute(
+                f"SELECT key, eid FROM edges WHERE key IN ({_marks(len(chunk))})", chunk))
+        next_eid = self._next_id("edges", "eid")
+        edge_rows, claim_rows = [], []
+        for key, (src, dst, rel_type, claims) in grouped.items():
+            eid = existing.get(key)
+            if eid is None:
+                eid, next_eid = next_eid, next_eid + 1
+                self.new_edges.add(eid)
+                edge = mg.derive_edge([(c.confidence, c.properties) for c in claims])
+                edge_rows.append((eid, key, src, dst, rel_type, *_edge_values(edge)))
+            else:
+                self.updated_edges.add(eid)
+            claim_rows.extend((eid, self.sid, c.locator or "", c.confidence,
+                               json.dumps(c.properties, ensure_ascii=False, default=str))
+                              for c in claims)
+        self.db.executemany("INSERT INTO edges(eid, key, src, dst, type, props, confidence,"
+                            " weight, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)", edge_rows)
+        self.db.executemany("INSERT OR REPLACE INTO edge_claims(eid, sid, locator, confidence,"
+                            " props) VALUES (?,?,?,?,?)", claim_rows)
+        self.result.relations_added += len(edge_rows)
+        self.result.claims_added += len(claim_rows)
+
+    def _node_ids(self, nids: set[int]) -> dict[int, str]:
+        out: dict[int, str] = {}
+        for chunk in _chunks(sorted(nids)):
+            out.update(self.db.execute(
+                f"SELECT nid, id FROM nodes WHERE nid IN ({_marks(len(chunk))})", chunk))
+        return out

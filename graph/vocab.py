@@ -1,0 +1,122 @@
+"""The govgraph vocabulary: node types, relation types and confidence grades.
+
+This module is the one place the schema lives (as FollowTheMoney keeps its schema as data).
+Loaders, stores, analytics, exports and the viewer ask it rather than hard-coding names.
+
+Every node type belongs to a *family*. Entity ids are derived from the family and the
+normalised name, so that one page calling Cloud Innovation a ``Company`` and another an
+``Organization`` still produce one node; the more specific type wins (higher ``rank``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class NodeType:
+    name: str
+    family: str
+    rank: int  # higher = more specific within the family
+    colour: str
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class RelationType:
+    name: str
+    description: str
+    dependency: bool = False  # counts as "source needs target" in dependency analytics
+    keyed_by: str | None = None  # property that makes two edges of this type distinct facts
+
+
+NODE_TYPES: dict[str, NodeType] = {
+    t.name: t
+    for t in [
+        NodeType("Person", "person", 1, "#e15759", "A human being"),
+        NodeType("Organization", "org", 0, "#4e79a7", "Any organisation"),
+        NodeType("Registry", "org", 2, "#f28e2b", "IANA, the RIRs, TLD registries"),
+        NodeType("Company", "org", 1, "#76b7b2", "A company"),
+        NodeType("Foundation", "org", 1, "#59a14f", "A foundation or non-profit"),
+        NodeType("Publisher", "org", 1, "#edc948", "A publisher or media outlet"),
+        NodeType("Authority", "org", 1, "#b07aa1", "Courts, regulators, governments"),
+        NodeType("Profile", "doc", 1, "#ff9da7", "A profile page"),
+        NodeType("Article", "doc", 0, "#9c755f", "A news article or page"),
+        NodeType("Essay", "doc", 1, "#bab0ac", "An essay or commentary"),
+        NodeType("Prefix", "prefix", 0, "#86bcb6", "An IP address block"),
+        NodeType("ASN", "asn", 0, "#8cd17d", "An autonomous system number or block"),
+        NodeType("Country", "country", 0, "#d4a6c8", "A country (ISO 3166)"),
+        NodeType("Region", "region", 0, "#fabfd2", "A geographic region"),
+        NodeType("Service", "service", 0, "#b6992d", "WHOIS/RDAP servers, exchanges, facilities"),
+    ]
+}
+
+ORGANISATION_TYPES = frozenset(n for n, t in NODE_TYPES.items() if t.family == "org")
+DOCUMENT_TYPES = frozenset(n for n, t in NODE_TYPES.items() if t.family == "doc")
+
+RELATION_TYPES: dict[str, RelationType] = {
+    r.name: r
+    for r in [
+        RelationType("ROLE_AT", "Person holds a position at an organisation", keyed_by="role"),
+        RelationType("AUTHORED", "Wrote a document"),
+        RelationType("QUOTED_IN", "Is quoted in a document"),
+        RelationType("ABOUT", "A profile's subject"),
+        RelationType("PUBLISHED_BY", "Document published by a publisher"),
+        RelationType("MENTIONS", "Document names an entity"),
+        RelationType("RELATED_TO", "Related document ('Also Read')"),
+        RelationType("DEPENDS_ON", "Operational dependency: source needs target", dependency=True),
+        RelationType("ALLOCATED_TO", "Resource allocated to a registry or holder"),
+        RelationType("ADMINISTERED_BY", "Resource administered by a registry"),
+        RelationType("HELD_BY", "Resource held by a holder"),
+        RelationType("OPERATES", "Organisation operates a service or network"),
+        RelationType("LOCATED_IN", "Located in a country, region or facility"),
+        RelationType("MEMBER_OF", "Member of an organisation or exchange"),
+        RelationType("PARTNER_OF", "Partnership"),
+        RelationType("LITIGATES_AGAINST", "Party to litigation against"),
+    ]
+}
+
+DEPENDENCY_RELATIONS = frozenset(n for n, r in RELATION_TYPES.items() if r.dependency)
+
+# (low, high, grade, label): the profile pages' own confidence table.
+GRADES: tuple[tuple[float, float, str, str], ...] = (
+    (0.90, 1.00, "A", "High — direct sources"),
+    (0.75, 0.89, "A/B", "Strong"),
+    (0.55, 0.74, "B/C", "Medium"),
+    (0.35, 0.54, "C/D", "Weak–medium"),
+    (0.10, 0.34, "D", "Weak signal"),
+    (0.00, 0.09, "D", "Internal monitoring"),
+)
+
+
+def grade_for(confidence: float) -> str:
+    """The grade letter that the confidence table gives a score in [0, 1]."""
+    return grade_row(confidence)[2]
+
+
+def grade_row(confidence: float) -> tuple[float, float, str, str]:
+    """The row of the confidence table that a score falls in (scores between rows, such as
+    0.895, belong to the lower row)."""
+    c = round(max(0.0, min(1.0, confidence)), 6)
+    for row in GRADES:
+        if c >= row[0]:
+            return row
+    return GRADES[-1]
+
+
+def node_type(name: str) -> NodeType:
+    """Look up a node type by name, case-insensitively; raises KeyError for unknown names."""
+    if name in NODE_TYPES:
+        return NODE_TYPES[name]
+    folded = {k.lower(): v for k, v in NODE_TYPES.items()}
+    return folded[name.lower()]
+
+
+def relation_type(name: str) -> RelationType:
+    """Look up a relation type by name (upper-cased, spaces/dashes as underscores)."""
+    return RELATION_TYPES[name.strip().upper().replace(" ", "_").replace("-", "_")]
+
+
+def more_specific(a: str, b: str) -> str:
+    """Of two node types in one family, the more specific (ties keep ``a``)."""
+    return b if NODE_TYPES[b].rank > NODE_TYPES[a].rank else a

@@ -1,0 +1,9 @@
+"""Loaders: one module per source kind, each returning a Batch and never touching a store.
+
+Importing this package registers every loader and built-in dataset.
+"""
+
+from loaders import tabular  # noqa: F401  (registers the CSV and JSON Lines loaders)
+from loaders.base import Loader, LoadError, datasets, loader_for, loaders, read_text
+
+__all__ = ["LoadError", "Loader", "datasets", "loader_for", "loaders", "read_text"]

@@ -1,0 +1,124 @@
+"""What every loader shares: the error type, the registry, and safe file reading.
+
+A loader turns one source into a :class:`graph.model.Batch` and never touches a database.
+Adding a source kind means adding one module that calls :func:`register` and listing it in
+``loaders/__init__.py``.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from graph.model import Batch
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_LINE_CHARS = 1_000_000
+
+
+class LoadError(Exception):
+    """A source that cannot be loaded. ``str()`` is the one-line message users see:
+    ``FILE:LINE: what is wrong``."""
+
+    def __init__(self, path: str | Path, message: str, line: int | None = None) -> None:
+        self.path, self.message, self.line = str(path), message, line
+        where = f"{self.path}:{line}" if line is not None else self.path
+        super().__init__(f"{where}: {message}")
+
+
+@dataclass(frozen=True, slots=True)
+class Loader:
+    """A source kind. ``detect`` sees the path and the file's first 64 KiB of text."""
+
+    name: str
+    suffixes: tuple[str, ...]
+    detect: Callable[[Path, str], bool]
+    load: Callable[[Path], Batch]
+
+
+_LOADERS: list[Loader] = []
+_DATASETS: dict[str, Callable[[], list[Batch]]] = {}
+
+
+def register(loader: Loader) -> Loader:
+    """Add a loader; loaders registered earlier are tried first."""
+    _LOADERS.append(loader)
+    return loader
+
+
+def register_dataset(name: str, build: Callable[[], list[Batch]]) -> None:
+    """Add a named built-in dataset (``govgraph load NAME``)."""
+    _DATASETS[name] = build
+
+
+def datasets() -> dict[str, Callable[[], list[Batch]]]:
+    return dict(_DATASETS)
+
+
+def loaders() -> list[Loader]:
+    return list(_LOADERS)
+
+
+def loader_for(path: Path) -> Loader:
+    """The loader for a file, chosen by suffix and content; LoadError when none fits."""
+    head = read_text(path, limit=65536)
+    candidates = [ld for ld in _LOADERS if not ld.suffixes or path.suffix.lower() in ld.suffixes]
+    for ld in candidates:
+        if ld.detect(path, head):
+            return ld
+    raise LoadError(path, "no loader recognises this file (see docs/loaders.md for formats)")
+
+
+def source_id_for(path: Path) -> str:
+    """The id under which a file's claims are kept: its absolute path."""
+    return f"file:{path.resolve()}"
+
+
+def now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def new_batch(path: Path, loader: str) -> Batch:
+    return Batch(source_id=source_id_for(path), uri=path.resolve().as_uri(), loader=loader,
+                 retrieved_at=now())
+
+
+def read_text(path: Path, limit: int | None = None) -> str:
+    """A file's text. Accepts UTF-8 (with or without BOM) and UTF-16 with BOM; refuses
+    binary files, invalid UTF-8 and files over MAX_FILE_BYTES with a LoadError."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadError(path, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+        with path.open("rb") as fh:
+            raw = fh.read(limit) if limit else fh.read()
+    except OSError as exc:
+        raise LoadError(path, f"cannot read: {exc.strerror or exc}") from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _decode(path, raw, "utf-16", limit)
+    if b"\x00" in raw:
+        raise LoadError(path, "binary file (contains NUL bytes), not text")
+    return _decode(path, raw, "utf-8-sig", limit)
+
+
+def _decode(path: Path, raw: bytes, encoding: str, limit: int | None) -> str:
+    errors = "ignore" if limit else "strict"  # a sniffed head may end mid-character
+    try:
+        return raw.decode(encoding, errors=errors)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LoadError(path, f"invalid {encoding.split('-sig')[0].upper()} at byte "
+                        f"{exc.start}", line) from None
+
+
+def text_lines(path: Path) -> list[str]:
+    """The file's lines, refusing absurdly long ones (a one-line 10 MB file)."""
+    lines = read_text(path).splitlines()
+    for number, line in enumerate(lines, 1):
+        if len(line) > MAX_LINE_CHARS:
+            raise LoadError(path, f"line is {len(line)} characters, over {MAX_LINE_CHARS}",
+                            number)
+    return lines

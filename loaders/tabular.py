@@ -1,0 +1,172 @@
+"""CSV and JSON Lines node and edge lists, for researchers' own data.
+
+CSV: a nodes file's header starts ``id,type,name`` (optional ``aliases`` separated by ``|``;
+further columns become properties); an edges file's header starts ``source,target,type``
+(optional ``confidence``, ``weight``; further columns become properties). JSON Lines: one
+object per line with the same keys; an object with ``source`` and ``target`` is an edge.
+
+A node's ``id`` is the source's own key: it is kept as a key of the node so that edges (in
+this file or another) can refer to it; the graph id is derived from type and name.
+Any bad line fails the whole file with ``FILE:LINE: reason`` (a file loads whole or not
+at all).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from graph.model import Batch, Entity, ModelError, Relation
+from loaders.base import Loader, LoadError, new_batch, read_text, register
+
+NODE_HEADER = ("id", "type", "name")
+EDGE_HEADER = ("source", "target", "type")
+_INT = re.compile(r"-?\d{1,18}")
+_FLOAT = re.compile(r"-?\d+\.\d*(e-?\d+)?|-?\d+e-?\d+", re.IGNORECASE)
+MAX_JSON_DEPTH = 32
+
+
+def _header(head: str) -> tuple[str, ...]:
+    first = head.lstrip("\ufeff").split("\n", 1)[0].strip().lower()
+    return tuple(c.strip() for c in next(csv.reader([first]), []))
+
+
+def _detect_csv(path: Path, head: str) -> bool:
+    cols = _header(head)
+    return cols[:3] in (NODE_HEADER, EDGE_HEADER)
+
+
+def _detect_jsonl(path: Path, head: str) -> bool:
+    first = head.lstrip("\ufeff").lstrip().split("\n", 1)[0].strip()
+    if not first.startswith("{"):
+        return False
+    try:
+        obj = json.loads(first)
+    except ValueError:
+        return path.suffix.lower() in {".jsonl", ".ndjson"}
+    return isinstance(obj, dict) and ({"source", "target"} <= obj.keys()
+                                      or {"type", "name"} <= obj.keys())
+
+
+def parse_value(text: str) -> Any:
+    """A CSV cell as int or float when it is plainly a number, else the text."""
+    if _INT.fullmatch(text):
+        return int(text)
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    return text
+
+
+def _split_aliases(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [a.strip() for a in str(value or "").split("|") if a.strip()]
+
+
+def entity_from_row(row: dict[str, Any], locator: str) -> Entity:
+    """A node row (``id``, ``type``, ``name``, ``aliases``, properties) as an Entity."""
+    key = str(row.get("id") or "").strip()
+    name = str(row.get("name") or "").strip() or key
+    props = {k: v for k, v in row.items()
+             if k not in {"id", "type", "name", "aliases"} and v not in (None, "")}
+    return Entity(type=str(row.get("type") or "").strip(), name=name,
+                  aliases=_split_aliases(row.get("aliases")), keys=[key] if key else [],
+                  properties=props, locator=locator)
+
+
+def relation_from_row(row: dict[str, Any], locator: str) -> Relation:
+    """An edge row (``source``, ``target``, ``type``, ``confidence``, properties)."""
+    for col in EDGE_HEADER:
+        if not str(row.get(col) or "").strip():
+            raise ModelError(f"missing {col!r}")
+    props = {k: v for k, v in row.items()
+             if k not in {"source", "target", "type", "confidence"} and v not in (None, "")}
+    if "weight" in props and not isinstance(props["weight"], (int, float)):
+        raise ModelError(f"weight {props['weight']!r} is not a number")
+    conf = row.get("confidence")
+    conf = 0.9 if conf in (None, "") else conf
+    if not isinstance(conf, (int, float)):
+        raise ModelError(f"confidence {conf!r} is not a number")
+    return Relation(source=str(row["source"]).strip(), target=str(row["target"]).strip(),
+                    type=str(row["type"]), properties=props, confidence=conf,
+                    locator=locator)
+
+
+def _add_row(batch: Batch, path: Path, row: dict[str, Any], number: int) -> None:
+    locator = f"line {number}"
+    try:
+        if "source" in row and "target" in row:
+            batch.relations.append(relation_from_row(row, locator))
+        else:
+            batch.entities.append(entity_from_row(row, locator))
+    except ModelError as exc:
+        raise LoadError(path, str(exc), number) from None
+
+
+def load_csv(path: Path) -> Batch:
+    batch = new_batch(path, "csv")
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    try:
+        header = [h.strip().lower() for h in next(reader)]
+    except StopIteration:
+        raise LoadError(path, "empty file") from None
+    except csv.Error as exc:
+        raise LoadError(path, f"bad CSV: {exc}", 1) from None
+    if tuple(header[:3]) not in (NODE_HEADER, EDGE_HEADER):
+        raise LoadError(path, "header must start id,type,name or source,target,type", 1)
+    if len(set(header)) != len(header):
+        raise LoadError(path, "duplicate column names in header", 1)
+    try:
+        for cells in reader:
+            number = reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                raise LoadError(path, f"expected {len(header)} fields, found {len(cells)}",
+                                number)
+            row = {h: parse_value(c.strip()) if h not in {"id", "name", "source", "target",
+                                                           "aliases"} else c.strip()
+                   for h, c in zip(header, cells, strict=False)}
+            _add_row(batch, path, row, number)
+    except csv.Error as exc:
+        raise LoadError(path, f"bad CSV: {exc}", reader.line_num) from None
+    return batch
+
+
+def _depth(obj: Any, level: int = 0) -> int:
+    if level > MAX_JSON_DEPTH:
+        return level
+    if isinstance(obj, dict):
+        return max((_depth(v, level + 1) for v in obj.values()), default=level)
+    if isinstance(obj, list):
+        return max((_depth(v, level + 1) for v in obj), default=level)
+    return level
+
+
+def load_jsonl(path: Path) -> Batch:
+    batch = new_batch(path, "jsonl")
+    for number, line in enumerate(read_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except RecursionError:
+            raise LoadError(path, "JSON nested too deeply", number) from None
+        except ValueError as exc:
+            raise LoadError(path, f"invalid JSON: {exc.args[0].split(':')[0]}", number) from None
+        if not isinstance(obj, dict):
+            raise LoadError(path, "each line must be a JSON object", number)
+        if _depth(obj) > MAX_JSON_DEPTH:
+            raise LoadError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", number)
+        _add_row(batch, path, obj, number)
+    if not batch.entities and not batch.relations:
+        raise LoadError(path, "no nodes or edges in file")
+    return batch
+
+
+CSV = register(Loader("csv", (".csv",), _detect_csv, load_csv))
+JSONL = register(Loader("jsonl", (".jsonl", ".ndjson", ".json"), _detect_jsonl, load_jsonl))

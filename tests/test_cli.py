@@ -1,0 +1,81 @@
+"""The govgraph command, run as a user runs it (a subprocess of the installed script)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+
+GOVGRAPH = [sys.executable, "-m", "api.cli"]
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    proc = subprocess.run([*GOVGRAPH, *args], capture_output=True, text=True, timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"govgraph {' '.join(args)} failed: {proc.stderr}")
+    return proc
+
+
+def test_demo_stats_and_export_shape(tmp_path: Path):
+    db = str(tmp_path / "demo.db")
+    run("demo", "--no-serve", "--db", db)
+    stats = json.loads(run("stats", "--db", db, "--json").stdout)
+    assert stats["nodes"] > 5 and stats["edges"] > 5 and stats["claims"] >= stats["edges"]
+    graph = json.loads(run("export", "--format", "json", "--db", db).stdout)
+    assert len(graph["nodes"]) == stats["nodes"] and len(graph["edges"]) == stats["edges"]
+    node = graph["nodes"][0]
+    assert {"id", "type", "name", "aliases"} <= node.keys()
+    assert isinstance(node["aliases"], list)
+    for edge in graph["edges"]:
+        assert {"source", "target", "type", "confidence", "grade", "sources"} <= edge.keys()
+        assert edge["sources"] and {"source_id", "uri", "loader", "locator"} <= \
+            edge["sources"][0].keys()
+    ids = {n["id"] for n in graph["nodes"]}
+    assert all(e["source"] in ids and e["target"] in ids for e in graph["edges"])
+
+
+def test_graphml_gexf_and_csv_exports_open_again(tmp_path: Path):
+    db = str(tmp_path / "demo.db")
+    run("demo", "--no-serve", "--db", db)
+    stats = json.loads(run("stats", "--db", db, "--json").stdout)
+    for fmt, reader in (("graphml", nx.read_graphml), ("gexf", nx.read_gexf)):
+        target = tmp_path / f"g.{fmt}"
+        run("export", "--format", fmt, "--db", db, "-o", str(target))
+        graph = reader(str(target))
+        assert graph.number_of_nodes() == stats["nodes"]
+        assert graph.number_of_edges() == stats["edges"]
+    run("export", "--format", "csv", "--db", db, "-o", str(tmp_path / "g.csv"))
+    edges = (tmp_path / "g.edges.csv").read_text().splitlines()
+    assert edges[0].startswith("source,target,type") and len(edges) == stats["edges"] + 1
+
+
+def test_load_reload_unload_and_errors(tmp_path: Path):
+    db = str(tmp_path / "x.db")
+    nodes = tmp_path / "n.csv"
+    nodes.write_text("id,type,name\na,Registry,IANA\nb,Registry,APNIC\n")
+    edges = tmp_path / "e.csv"
+    edges.write_text("source,target,type\nb,a,DEPENDS_ON\n")
+    first = run("load", str(tmp_path), "--db", db)
+    assert "2 sources loaded" in first.stdout
+    again = run("load", str(tmp_path), "--db", db)
+    assert "relations +0 ~0" in again.stdout
+    run("unload", str(edges), "--db", db)
+    assert json.loads(run("stats", "--db", db, "--json").stdout)["edges"] == 0
+    bad = tmp_path / "bad" / "b.csv"
+    bad.parent.mkdir()
+    bad.write_text("id,type,name\na,Registry\n")
+    proc = run("load", str(bad), "--db", db, check=False)
+    assert proc.returncode == 1
+    assert f"{bad}:2: expected 3 fields, found 2" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    missing = run("unload", "nope", "--db", db, check=False)
+    assert missing.returncode == 1 and "no source 'nope'" in missing.stderr
+
+
+def test_help_explains_each_command():
+    text = run("--help").stdout
+    for command in ("load", "unload", "stats", "export", "demo", "serve"):
+        assert command in text

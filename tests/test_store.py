@@ -1,0 +1,206 @@
+"""The store contract, run on every backend."""
+
+from __future__ import annotations
+
+import pytest
+
+from graph.model import noisy_or
+from graph.query import neighbourhood, shortest_paths
+from graph.store.base import EdgeFilter, StoreError
+from tests.helpers import batch, counts, org, person, rel
+
+LU = person("Lu Heng")
+CI = org("Cloud Innovation", "Company", aliases=["CI"])
+AFRINIC = org("AFRINIC", "Registry", aliases=["African Network Information Centre"])
+IANA = org("IANA", "Registry", aliases=["Internet Assigned Numbers Authority"])
+
+
+def profile_batch(source: str = "page-1", confidence: float = 0.8):
+    return batch(source, [LU, CI, AFRINIC], [
+        rel(LU, CI, "ROLE_AT", confidence, "line 3", role="CEO"),
+        rel(CI, AFRINIC, "DEPENDS_ON", confidence, "line 7", weight=6_000_000),
+    ])
+
+
+def test_round_trip_with_provenance(store):
+    store.write(profile_batch())
+    [lu] = store.entities(["person:lu-heng"])
+    assert (lu.type, lu.name) == ("Person", "Lu Heng")
+    edges = store.edges(["person:lu-heng"])
+    assert len(edges) == 1
+    edge = edges[0]
+    assert (edge.source, edge.target, edge.type) == ("person:lu-heng", "org:cloud-innovation",
+                                                     "ROLE_AT")
+    assert edge.properties["role"] == "CEO"
+    assert edge.grade == "A/B"
+    [claim] = edge.sources
+    assert (claim.source_id, claim.locator, claim.loader) == ("page-1", "line 3", "test")
+    assert claim.confidence == pytest.approx(0.8)
+
+
+def test_reload_is_idempotent(store):
+    store.write(profile_batch())
+    before = counts(store), [e.to_dict() for e in store.iter_edges()]
+    result = store.write(profile_batch())
+    assert (counts(store), [e.to_dict() for e in store.iter_edges()]) == before
+    assert result.relations_added == result.entities_added == 0
+    assert result.relations_updated == result.entities_updated == 0
+
+
+def test_one_fact_many_sources_is_one_edge_with_noisy_or(store):
+    store.write(profile_batch("page-1", 0.8))
+    store.write(profile_batch("page-2", 0.5))
+    edges = store.edges(["person:lu-heng"])
+    assert len(edges) == 1
+    assert edges[0].confidence == pytest.approx(noisy_or([0.8, 0.5]))
+    assert sorted(c.source_id for c in edges[0].sources) == ["page-1", "page-2"]
+
+
+def test_unload_removes_only_what_the_source_alone_supported(store):
+    store.write(profile_batch("page-1", 0.8))
+    store.write(batch("page-2", [LU, CI, IANA], [rel(LU, CI, "ROLE_AT", 0.6, role="CEO"),
+                                                 rel(CI, IANA, "MENTIONS", 0.5)]))
+    store.unload("page-1")
+    ids = {e.id for e in store.iter_entities()}
+    assert ids == {"person:lu-heng", "org:cloud-innovation", "org:iana"}
+    edges = {(e.source, e.type, e.target): e for e in store.iter_edges()}
+    assert set(edges) == {("person:lu-heng", "ROLE_AT", "org:cloud-innovation"),
+                          ("org:cloud-innovation", "MENTIONS", "org:iana")}
+    assert edges[("person:lu-heng", "ROLE_AT", "org:cloud-innovation")].confidence == \
+        pytest.approx(0.6)
+    with pytest.raises(StoreError):
+        store.unload("page-1")
+
+
+def test_reload_with_fewer_facts_drops_the_missing_ones(store):
+    store.write(profile_batch())
+    store.write(batch("page-1", [LU, CI], [rel(LU, CI, "ROLE_AT", 0.8, "line 3", role="CEO")]))
+    assert counts(store) == (2, 1, 1)
+
+
+def test_unknown_reference_fails_the_whole_batch(store):
+    store.write(profile_batch())
+    before = counts(store)
+    bad = batch("page-3", [IANA], [rel(IANA, "org:nowhere", "DEPENDS_ON", locator="line 9")])
+    with pytest.raises(StoreError, match="line 9.*org:nowhere"):
+        store.write(bad)
+    assert counts(store) == before
+    assert store.entities(["org:iana"]) == []
+
+
+def test_roles_are_distinct_facts(store):
+    store.write(batch("p", [LU, CI], [rel(LU, CI, "ROLE_AT", role="CEO"),
+                                      rel(LU, CI, "ROLE_AT", role="Founder")]))
+    assert sorted(e.properties["role"] for e in store.edges([LU.id])) == ["CEO", "Founder"]
+
+
+def test_alias_merges_across_sources_and_redirects(store):
+    store.write(batch("iana", [AFRINIC]))
+    long_form = org("African Network Information Centre", "Organization")
+    store.write(batch("page", [long_form, CI], [rel(CI, long_form, "DEPENDS_ON")]))
+    assert [e.id for e in store.iter_entities()] == ["org:afrinic", "org:cloud-innovation"]
+    assert store.resolve("org:african-network-information-centre") == "org:afrinic"
+    [edge] = store.edges(["org:afrinic"])
+    assert edge.target == "org:afrinic"
+    log = store.merge_log()
+    assert log and log[0]["into"] == "org:afrinic"
+
+
+def test_family_name_alone_never_merges_people(store):
+    store.write(batch("a", [person("Lu Heng")]))
+    store.write(batch("b", [person("Heng", note="x")]))
+    assert {e.id for e in store.iter_entities()} == {"person:lu-heng", "person:heng"}
+
+
+def test_resolve_by_key_and_name(store):
+    ent = org("Cloud Innovation", "Company")
+    ent.keys.append("row-17")
+    store.write(batch("a", [ent]))
+    assert store.resolve("row-17") == "org:cloud-innovation"
+    assert store.resolve("cloud innovation") == "org:cloud-innovation"
+    assert store.resolve("nothing here") is None
+
+
+def test_search_ranks_exact_then_prefix_then_substring(store):
+    store.write(batch("a", [person("Lu Heng"), person("Heng Lu Wei"), org("Hengtong Group"),
+                            person("Anna Schenk")]))
+    names = [e.name for e in store.search("heng")]
+    assert "Lu Heng" in names and "Anna Schenk" not in names
+    assert names.index("Hengtong Group") < names.index("Lu Heng")
+    assert [e.name for e in store.search("heng", type_name="Organization")] == ["Hengtong Group"]
+
+
+def _chain(store):
+    names = ["A0", "A1", "A2", "A3"]
+    nodes = [org(n) for n in names]
+    rels = [rel(nodes[i], nodes[i + 1], "DEPENDS_ON", 0.9) for i in range(3)]
+    hub = org("Hub", "Registry")
+    leaves = [org(f"Leaf {i}") for i in range(30)]
+    rels += [rel(leaf, hub, "DEPENDS_ON", 0.3) for leaf in leaves]
+    rels.append(rel(nodes[0], hub, "MENTIONS", 0.9))
+    store.write(batch("g", [*nodes, hub, *leaves], rels))
+
+
+def test_neighbourhood_depth_filters_and_cap(store):
+    _chain(store)
+    sub = neighbourhood(store, ["org:a0"], depth=2)
+    ids = {n.id for n in sub.nodes}
+    assert {"org:a0", "org:a1", "org:a2", "org:hub"} <= ids and "org:a3" not in ids
+    assert not sub.truncated
+    only_dep = neighbourhood(store, ["org:a0"], 2, EdgeFilter(rel_types=frozenset({"DEPENDS_ON"}),
+                                                              min_confidence=0.5))
+    assert {n.id for n in only_dep.nodes} == {"org:a0", "org:a1", "org:a2"}
+    capped = neighbourhood(store, ["org:hub"], 1, limit=10)
+    assert len(capped.nodes) == 10 and capped.truncated
+    assert capped.cut["nodes_omitted"] == 31 - 9  # 31 neighbours, 9 places left
+    per_node = neighbourhood(store, ["org:hub"], 1, per_node=5)
+    assert per_node.truncated and per_node.cut["capped_nodes"] == ["org:hub"]
+    assert all(e.sources for e in sub.edges)
+    typed = neighbourhood(store, ["org:a0"], 2, EdgeFilter(node_types=frozenset({"Registry"})))
+    assert {n.id for n in typed.nodes} == {"org:a0", "org:hub"}
+
+
+def test_shortest_paths(store):
+    _chain(store)
+    [path] = shortest_paths(store, "org:a0", "org:a3")
+    assert [(e.source, e.target) for e in path] == [("org:a0", "org:a1"), ("org:a1", "org:a2"),
+                                                    ("org:a2", "org:a3")]
+    assert shortest_paths(store, "org:a0", "org:a3", max_len=2) == []
+    two = shortest_paths(store, "org:leaf-0", "org:leaf-1")
+    assert len(two) == 1 and len(two[0]) == 2
+
+
+def test_scores_written_and_ranked(store):
+    _chain(store)
+    store.write_scores("dependents", {"org:hub": 30, "org:a1": 1})
+    assert [e.id for e in store.top("dependents", 5)] == ["org:hub", "org:a1"]
+    store.write_scores("dependents", {"org:a2": 2})
+    assert [e.id for e in store.top("dependents", 5)] == ["org:a2"]
+    [hub] = store.entities(["org:hub"])
+    assert "dependents" not in hub.scores
+
+
+def test_reload_keeps_scores(store):
+    store.write(profile_batch())
+    store.write_scores("pagerank", {"org:afrinic": 0.5})
+    store.write(profile_batch())
+    assert store.entities(["org:afrinic"])[0].scores == {"pagerank": 0.5}
+
+
+def test_projection_uses_integer_ids_and_weights(store):
+    store.write(profile_batch())
+    proj = store.projection(EdgeFilter(rel_types=frozenset({"DEPENDS_ON"})), weight="weight")
+    assert len(proj.src) == 1
+    assert proj.ids[proj.src[0]] == "org:cloud-innovation"
+    assert proj.ids[proj.dst[0]] == "org:afrinic"
+    assert proj.weight == [6_000_000.0]
+
+
+def test_as_of_filter(store):
+    a, b, c = org("Alpha"), org("Beta"), org("Gamma")
+    store.write(batch("t", [a, b, c], [rel(a, b, "DEPENDS_ON", start="2020-01-01",
+                                           end="2021-12-31"),
+                                       rel(a, c, "DEPENDS_ON", start="2022-01-01")]))
+    at = {e.target for e in store.edges([a.id], flt=EdgeFilter(as_of="2021-06-01"))}
+    assert at == {"org:beta"}
+    assert {e.target for e in store.edges([a.id], flt=EdgeFilter(as_of="2023"))} == {"org:gamma"}

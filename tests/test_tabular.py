@@ -1,0 +1,86 @@
+"""CSV and JSON Lines loaders, end to end through the store."""
+
+from __future__ import annotations
+
+import pytest
+
+from api import ops
+from loaders import LoadError, loader_for
+from tests.helpers import counts
+
+NODES = """id,type,name,aliases,country
+n1,Person,Lu Heng,,SC
+n2,Company,Cloud Innovation Ltd,CI,SC
+n3,Registry,AFRINIC,African Network Information Centre,MU
+"""
+EDGES = """source,target,type,confidence,role,weight
+n1,n2,ROLE_AT,0.9,CEO,
+n2,n3,DEPENDS_ON,0.8,,6000000
+"""
+
+
+def test_csv_nodes_and_edges_in_two_files(store, write_file):
+    nodes, edges = write_file("nodes.csv", NODES), write_file("edges.csv", EDGES)
+    report = ops.load(store, [str(edges), str(nodes)])  # node files are written first
+    assert not report.errors
+    assert counts(store) == (3, 2, 2)
+    [ci] = store.entities(["org:cloud-innovation"])
+    assert ci.type == "Company" and "n2" in ci.aliases and "CI" in ci.aliases
+    assert ci.properties == {"country": "SC"}
+    [dep] = store.edges(["org:afrinic"])
+    assert dep.properties["weight"] == 6000000 and dep.confidence == pytest.approx(0.8)
+    assert dep.sources[0].locator == "line 3"
+
+
+def test_jsonl_mixed_nodes_and_edges(store, write_file):
+    path = write_file("g.jsonl", '{"id": "a", "type": "Registry", "name": "IANA"}\n'
+                                 '{"id": "b", "type": "Registry", "name": "APNIC"}\n\n'
+                                 '{"source": "b", "target": "a", "type": "DEPENDS_ON"}\n')
+    assert loader_for(path).name == "jsonl"
+    assert not ops.load(store, [str(path)]).errors
+    assert [e.target for e in store.edges(["org:apnic"])] == ["org:iana"]
+
+
+@pytest.mark.parametrize("name,text,line,message", [
+    ("short.csv", NODES + "n4,Person\n", 5, "expected 5 fields, found 2"),
+    ("type.csv", NODES + "n4,Wizard,Merlin,,\n", 5, "unknown node type 'Wizard'"),
+    ("conf.csv", "source,target,type,confidence\na,b,DEPENDS_ON,high\n", 2, "not a number"),
+    ("range.csv", "source,target,type,confidence\na,b,DEPENDS_ON,1.5\n", 2, "not in [0, 1]"),
+    ("rel.csv", "source,target,type\na,b,LIKES\n", 2, "unknown relation type"),
+    ("bad.jsonl", '{"id": "a", "type": "Person", "name": "A B"}\n{"id": \n', 2,
+     "invalid JSON"),
+    ("deep.jsonl", '{"id": "a", "type": "Person", "name": "A B", "p": ' + "[" * 100
+     + "]" * 100 + "}\n", 1, "nested"),
+])
+def test_malformed_line_names_file_and_line(store, write_file, name, text, line, message):
+    good = write_file("nodes.csv", NODES)
+    ops.load(store, [str(good)])
+    before = counts(store), [e.to_dict() for e in store.iter_entities()]
+    bad = write_file(name, text)
+    report = ops.load(store, [str(bad)])
+    assert len(report.errors) == 1
+    assert report.errors[0].startswith(f"{bad}:{line}: ")
+    assert message in report.errors[0]
+    assert (counts(store), [e.to_dict() for e in store.iter_entities()]) == before
+
+
+def test_edge_to_unknown_node_fails_whole_file(store, write_file):
+    ops.load(store, [str(write_file("nodes.csv", NODES))])
+    before = counts(store)
+    edges = write_file("edges.csv", EDGES + "n1,n9,ROLE_AT,0.9,CEO,\n")
+    report = ops.load(store, [str(edges)])
+    assert "line 4" in report.errors[0] and "'n9'" in report.errors[0]
+    assert counts(store) == before
+
+
+def test_unreadable_files(write_file, tmp_path):
+    binary = tmp_path / "x.csv"
+    binary.write_bytes(b"id,type,name\n\x00\x01\x02")
+    with pytest.raises(LoadError, match="binary"):
+        loader_for(binary)
+    latin = tmp_path / "y.csv"
+    latin.write_bytes("id,type,name\nn1,Person,Jos\xe9 Ruiz\n".encode("latin-1"))
+    with pytest.raises(LoadError, match=r"y.csv:2: invalid UTF-8"):
+        loader_for(latin).load(latin)
+    utf16 = write_file("z.csv", NODES, encoding="utf-16")
+    assert len(loader_for(utf16).load(utf16).entities) == 3
