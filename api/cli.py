@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
+import unicodedata
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -32,8 +35,22 @@ DbOption = Annotated[str | None, typer.Option(
     "[env GOVGRAPH_STORE / GOVGRAPH_DB; default ./govgraph.db]", show_default=False)]
 
 
+def one_line(text: str) -> str:
+    """Text safe to print as one terminal line: control and bidi characters (from file names
+    or hostile content) shown as escapes, rich markup escaped."""
+    shown = "".join(ch if unicodedata.category(ch)[0] != "C"
+                    else ch.encode("unicode_escape").decode("ascii") for ch in str(text))
+    return escape(shown)
+
+
+def say(label: str, message: str, style: str = "red") -> None:
+    """One labelled line on stderr (``error: FILE:LINE: reason``)."""
+    err.print(f"[{style}]{label}:[/{style}] {one_line(message)}", highlight=False,
+              soft_wrap=True)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", markup=True, highlight=False, soft_wrap=True)
+    say("error", message)
     raise typer.Exit(code)
 
 
@@ -54,9 +71,9 @@ def _run_load(store: GraphStore, targets: list[str], quiet: bool = False) -> ops
 
         report = ops.load(store, targets, progress)
     for line in report.errors:
-        err.print(f"[red]error:[/red] {line}", highlight=False, soft_wrap=True)
+        say("error", line)
     for line in report.warnings:
-        err.print(f"[yellow]warning:[/yellow] {line}", highlight=False, soft_wrap=True)
+        say("warning", line, "yellow")
     if report.skipped_files:
         err.print(f"skipped {len(report.skipped_files)} files no loader recognises",
                   highlight=False)
@@ -187,7 +204,19 @@ def serve(db: DbOption = None,
 
 
 def main() -> None:
-    app()
+    """The console entry point: errors nobody anticipated end as one line, never a trace
+    (set GOVGRAPH_DEBUG=1 to see it)."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted", highlight=False)
+        sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("GOVGRAPH_DEBUG"):
+            raise
+        say("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
+        sys.exit(2)
+
 
 
 if __name__ == "__main__":

@@ -4,7 +4,9 @@ and tests can call them directly."""
 
 from __future__ import annotations
 
+import logging
 import os
+import stat
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from graph.query import Subgraph, neighbourhood, resolve_all
 from graph.store.base import EdgeFilter, GraphStore, StoreError, WriteResult
 from loaders.base import LoadError
 
+log = logging.getLogger("govgraph.load")
 Progress = Callable[[str, int, int], None]
 
 
@@ -40,7 +43,7 @@ class LoadReport:
 
 
 def expand_targets(targets: list[str]) -> tuple[list[Path | str], list[str]]:
-    """Files (folders walked recursively, hidden files skipped, symlinks not followed) and
+    """Files (folders walked recursively; hidden files, symlinks and special files skipped) and
     dataset names, in order; plus errors for targets that are neither."""
     found: list[Path | str] = []
     errors: list[str] = []
@@ -50,7 +53,8 @@ def expand_targets(targets: list[str]) -> tuple[list[Path | str], list[str]]:
         if path.is_dir():
             for root, dirs, files in os.walk(path, followlinks=False):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                found.extend(Path(root) / f for f in sorted(files) if not f.startswith("."))
+                paths = (Path(root) / name for name in sorted(files) if not name.startswith("."))
+                found.extend(p for p in paths if _regular(p))
         elif path.is_file():
             found.append(path)
         elif target in names:
@@ -59,6 +63,15 @@ def expand_targets(targets: list[str]) -> tuple[list[Path | str], list[str]]:
             errors.append(f"{target}: no such file, folder or dataset "
                           f"(datasets: {', '.join(sorted(names)) or 'none'})")
     return found, errors
+
+
+def _regular(path: Path) -> bool:
+    """A regular file that is not a symlink: a folder walk never opens a FIFO or a device
+    (which would block or never end) and never follows a link out of the folder."""
+    try:
+        return stat.S_ISREG(path.lstat().st_mode)
+    except OSError:
+        return False
 
 
 def read_batches(target: Path | str, in_folder: bool) -> list[Batch]:
@@ -73,6 +86,17 @@ def read_batches(target: Path | str, in_folder: bool) -> list[Batch]:
             raise LookupError(str(target)) from None
         raise
     return [loader.load(target)]
+
+
+def unexpected(exc: BaseException) -> str:
+    """One line for an error no loader anticipated (the full trace goes to the log)."""
+    log.debug("unexpected error", exc_info=exc)
+    if isinstance(exc, RecursionError):
+        return "nested too deeply to parse"
+    if isinstance(exc, MemoryError):
+        return "too large to load in memory"
+    text = " ".join(str(exc).split())[:200]
+    return f"cannot load ({type(exc).__name__}{': ' + text if text else ''})"
 
 
 def load(store: GraphStore, targets: list[str], progress: Progress | None = None) -> LoadReport:
@@ -93,8 +117,8 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.skipped_files.append(str(exc))
         except (LoadError, StoreError) as exc:
             report.errors.append(str(exc))
-        except RecursionError:
-            report.errors.append(f"{item}: nested too deeply to parse")
+        except Exception as exc:  # a loader's bug must not become a traceback or a lost load
+            report.errors.append(f"{item}: {unexpected(exc)}")
     batches.sort(key=lambda b: not b.entities)
     for i, batch in enumerate(batches):
         if progress:
@@ -104,6 +128,8 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.warnings.extend(batch.warnings)
         except StoreError as exc:
             report.errors.append(str(exc))
+        except Exception as exc:  # the write was rolled back; say so on one line
+            report.errors.append(f"{batch.source_id}: not written: {unexpected(exc)}")
     report.seconds = time.perf_counter() - started
     return report
 

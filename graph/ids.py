@@ -32,6 +32,20 @@ def clean_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+# Format characters that are part of how some scripts and emoji are spelt (ZWNJ, ZWJ).
+_KEEP_FORMAT = {"\u200c", "\u200d"}
+
+
+def display_text(text: str) -> str:
+    """A name as shown: Unicode NFC, single spaces, and none of the characters that hide or
+    reorder text (controls, bidi overrides and marks, lone surrogates, unassigned or private
+    code points). ``entity_id`` ignores the same characters, so ids do not change."""
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in text
+                   if unicodedata.category(ch)[0] != "C" or ch in _KEEP_FORMAT or ch.isspace())
+    return _SPACE.sub(" ", text).strip()
+
+
 def fold(text: str) -> str:
     """Lower case without accents, quotes or punctuation: the key names are compared by."""
     text = clean_text(text).lower()

@@ -14,12 +14,31 @@ import math
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from graph.ids import entity_id
+from graph.ids import display_text, entity_id
 from graph.vocab import RELATION_TYPES, grade_for, node_type, relation_type
 
 
 class ModelError(ValueError):
     """Data that does not fit the vocabulary or the model."""
+
+
+def check_value(value: Any, what: str = "property") -> None:
+    """Refuse what no store or JSON response can carry: numbers that are not finite (NaN,
+    infinity) and text that is not valid Unicode (lone surrogates, from JSON escapes)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ModelError(f"{what} is {value!r}, not a finite number")
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ModelError(f"{what} is not valid Unicode (lone surrogate)") from None
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            check_value(key, what)
+            check_value(item, f"{what} {key!r}")
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            check_value(item, what)
 
 
 @dataclass(slots=True)
@@ -46,9 +65,12 @@ class Entity:
             self.type = node_type(self.type).name
         except KeyError:
             raise ModelError(f"unknown node type {self.type!r}") from None
-        self.name = str(self.name).strip()
+        self.name = display_text(str(self.name))
         if not self.name:
             raise ModelError("entity without a name")
+        self.aliases = [a for a in (display_text(str(a)) for a in self.aliases) if a]
+        check_value(self.keys, "key")
+        check_value(self.properties)
         if not self.id:
             self.id = entity_id(self.type, self.name)
 
@@ -77,6 +99,8 @@ class Relation:
         if not (isinstance(self.confidence, (int, float)) and 0.0 <= self.confidence <= 1.0):
             raise ModelError(f"confidence {self.confidence!r} is not in [0, 1]")
         self.confidence = float(self.confidence)
+        check_value([self.source, self.target], "endpoint")
+        check_value(self.properties)
 
     def discriminator(self) -> str:
         """The property value that makes this a distinct fact (e.g. the role of ROLE_AT)."""

@@ -8,6 +8,7 @@ Adding a source kind means adding one module that calls :func:`register` and lis
 from __future__ import annotations
 
 import codecs
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +16,9 @@ from pathlib import Path
 
 from graph.model import Batch
 
-MAX_FILE_BYTES = 200 * 1024 * 1024
+# A source is parsed in memory and written in one transaction, so files are capped (the
+# largest real sources, RIR delegated files and PeeringDB dumps, are well under it).
+MAX_FILE_BYTES = int(os.environ.get("GOVGRAPH_MAX_FILE_BYTES", 64 * 1024 * 1024))
 MAX_LINE_CHARS = 1_000_000
 
 
@@ -65,6 +68,8 @@ def loaders() -> list[Loader]:
 def loader_for(path: Path) -> Loader:
     """The loader for a file, chosen by suffix and content; LoadError when none fits."""
     head = read_text(path, limit=65536)
+    if not head.strip():
+        raise LoadError(path, "empty file")
     candidates = [ld for ld in _LOADERS if not ld.suffixes or path.suffix.lower() in ld.suffixes]
     for ld in candidates:
         if ld.detect(path, head):
@@ -105,10 +110,11 @@ def read_text(path: Path, limit: int | None = None) -> str:
 
 
 def _decode(path: Path, raw: bytes, encoding: str, limit: int | None) -> str:
-    errors = "ignore" if limit else "strict"  # a sniffed head may end mid-character
     try:
-        return raw.decode(encoding, errors=errors)
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
+        if limit and len(raw) == limit and exc.start >= limit - 4:  # head ends mid-character
+            return raw[:exc.start].decode(encoding)
         line = raw[: exc.start].count(b"\n") + 1
         raise LoadError(path, f"invalid {encoding.split('-sig')[0].upper()} at byte "
                         f"{exc.start}", line) from None

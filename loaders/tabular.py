@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.model import Batch, Entity, ModelError, Relation
-from loaders.base import Loader, LoadError, new_batch, read_text, register
+from loaders.base import Loader, LoadError, new_batch, read_text, register, text_lines
 
 NODE_HEADER = ("id", "type", "name")
 EDGE_HEADER = ("source", "target", "type")
@@ -46,7 +46,7 @@ def _detect_jsonl(path: Path, head: str) -> bool:
         return False
     try:
         obj = json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):
         return path.suffix.lower() in {".jsonl", ".ndjson"}
     return isinstance(obj, dict) and ({"source", "target"} <= obj.keys()
                                       or {"type", "name"} <= obj.keys())
@@ -149,7 +149,7 @@ def _depth(obj: Any, level: int = 0) -> int:
 
 def load_jsonl(path: Path) -> Batch:
     batch = new_batch(path, "jsonl")
-    for number, line in enumerate(read_text(path).splitlines(), 1):
+    for number, line in enumerate(text_lines(path), 1):
         if not line.strip():
             continue
         try:
