@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api import ops
+from api.cli_analytics import register as register_analytics
 from api.settings import get_settings
 from graph import export
 from graph.store import GraphStore, StoreError, open_store
@@ -201,6 +202,9 @@ def serve(db: DbOption = None,
     store = store_for(db)
     out.print(f"serving {store.kind} store on http://{host}:{port}/", highlight=False)
     uvicorn.run(create_app(store=store), host=host, port=port, log_level="warning")
+
+
+register_analytics(app, store_for, fail, DbOption)
 
 
 def main() -> None:

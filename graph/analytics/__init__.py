@@ -1,0 +1,23 @@
+"""Dependency analytics: which institutions the Internet depends on, and what breaks if one
+of them fails. See docs/analytics.md for every measure's definition.
+
+- ``projection``: the store as a compact integer dependency graph (networkx and igraph views);
+- ``measures``: pure functions ``measure(graph, ...) -> {node index: value}``;
+- ``compute``: project, compute, write scores back, rank (``centrality``, ``impact``).
+"""
+
+from graph.analytics.compute import (
+    METRICS,
+    centrality,
+    compute,
+    compute_and_store,
+    dependency_map,
+    impact,
+    metric_names,
+)
+from graph.analytics.groups import dependence_by_group
+from graph.analytics.projection import DependencyGraph, dependency_filter, from_edges, project
+
+__all__ = ["METRICS", "DependencyGraph", "centrality", "compute", "compute_and_store",
+           "dependence_by_group", "dependency_filter", "dependency_map",
+           "from_edges", "impact", "metric_names", "project"]

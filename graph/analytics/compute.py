@@ -1,0 +1,220 @@
+"""Analytics over a store: project once, run the measures, write the scores back, rank.
+
+``centrality`` and ``impact`` are the library functions behind ``govgraph centrality`` and
+``govgraph impact`` (same names, same arguments). ``compute_and_store`` is what the demo
+and other callers use to refresh every stored score.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from graph.analytics import measures as ms
+from graph.analytics.projection import DependencyGraph, dependency_filter, project
+from graph.store.base import EdgeFilter, GraphStore
+
+Measure = Callable[..., dict[int, Any]]
+
+# The metric names (also the score names stored on nodes), in display order.
+METRICS: dict[str, Measure] = {
+    "transitive_dependents": lambda g, o: ms.transitive_dependents(g, o["engine"]),
+    "dependents": lambda g, o: ms.dependents(g),
+    "dependency_share": lambda g, o: ms.dependency_share(g, o.get("node_weight"), o["engine"]),
+    "pagerank": lambda g, o: ms.pagerank(g, o.get("alpha", ms.PAGERANK_ALPHA), o["engine"]),
+    "betweenness": lambda g, o: ms.betweenness(g, o.get("k", -1),
+                                               o.get("seed", ms.BETWEENNESS_SEED), o["engine"]),
+    "degree": lambda g, o: ms.degree(g),
+    "spof": lambda g, o: ms.spof(g, o["engine"]),
+    "cut_off": lambda g, o: ms.cut_off(g, o["engine"]),
+    "articulation": lambda g, o: ms.articulation(g, o["engine"]),
+}
+
+
+def metric_names(metrics: str | Iterable[str] = "all") -> list[str]:
+    """The metrics a request names: ``"all"``, one name, or several; unknown names raise
+    ValueError."""
+    names = [metrics] if isinstance(metrics, str) else list(metrics)
+    if "all" in names:
+        return list(METRICS)
+    unknown = [n for n in names if n not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric {', '.join(unknown)}; choose from all, "
+                         f"{', '.join(METRICS)}")
+    return list(dict.fromkeys(names))
+
+
+def compute(graph: DependencyGraph, metrics: str | Iterable[str] = "all",
+            engine: str = "auto", **options: Any) -> dict[str, dict[int, Any]]:
+    """Run the named measures on a projected graph: ``{metric: {node index: value}}``.
+    Options: ``k`` and ``seed`` (betweenness), ``alpha`` (PageRank), ``node_weight``
+    (dependency share)."""
+    opts = {"engine": engine, **options}
+    names = metric_names(metrics)
+    results: dict[str, dict[int, Any]] = {}
+    for name in names:
+        if name == "spof" and "cut_off" in results:
+            results[name] = {v: c > 0 for v, c in results["cut_off"].items()}
+        else:
+            results[name] = METRICS[name](graph, opts)
+    return results
+
+
+def compute_and_store(store: GraphStore, metrics: str | Iterable[str] = "all",
+                      flt: EdgeFilter | None = None, weight: str | None = None,
+                      engine: str = "auto", **options: Any) -> dict[str, dict[str, Any]]:
+    """Project the store (``flt`` defaults to the dependency relations), compute the
+    measures, write each as a score on the nodes (``store.write_scores``: nodes outside the
+    projection lose that score) and return ``{metric: {entity id: value}}``."""
+    graph = project(store, flt, weight)
+    results = compute(graph, _ordered_for_reuse(metrics), engine, **options)
+    by_id: dict[str, dict[str, Any]] = {}
+    for name in metric_names(metrics):
+        by_id[name] = {graph.ids[i]: _plain(v) for i, v in results[name].items()}
+        store.write_scores(name, by_id[name])
+    return by_id
+
+
+def _ordered_for_reuse(metrics: str | Iterable[str]) -> list[str]:
+    """cut_off before spof so the dominator tree is computed once."""
+    names = metric_names(metrics)
+    return sorted(names, key=lambda n: n == "spof")
+
+
+def _plain(value: Any) -> Any:
+    """numpy scalars and NaN as JSON-safe Python values."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    value = float(value)
+    return None if value != value else value
+
+
+def centrality(store: GraphStore, metric: str | Iterable[str] = "all",
+               rel_types: Iterable[str] | None = None, min_confidence: float = 0.0,
+               as_of: str | None = None, weight: str | None = None, top: int | None = None,
+               engine: str = "auto", **options: Any) -> list[dict[str, Any]]:
+    """Compute and store the metrics, and rank the nodes by the first one (for ``all``,
+    transitive dependents), ties by PageRank then id: ``[{"id", "name", "type",
+    <metric>: value, ...}]``, one object per node of the projection, at most ``top``."""
+    flt = dependency_filter(rel_types, min_confidence, as_of)
+    scores = compute_and_store(store, metric, flt, weight, engine, **options)
+    names = metric_names(metric)
+    ids = sorted(scores[names[0]], key=lambda i: _rank_key(scores, names[0], i))
+    ids = ids[:top] if top else ids
+    records = {r.id: r for r in store.entities(ids)}
+    return [{"id": i, "name": records[i].name if i in records else i,
+             "type": records[i].type if i in records else None,
+             **{n: scores[n].get(i) for n in names}} for i in ids]
+
+
+def _rank_key(scores: dict[str, dict[str, Any]], metric: str, node_id: str) -> tuple:
+    value = scores[metric][node_id]
+    tie = scores.get("pagerank", {}).get(node_id) or 0.0
+    return (-(float(value) if value is not None else -1.0), -tie, node_id)
+
+
+def impact(store: GraphStore, ref: str, rel_types: Iterable[str] | None = None,
+           min_confidence: float = 0.0, as_of: str | None = None, weight: str | None = None,
+           engine: str = "auto") -> dict[str, Any]:
+    """What depends on an entity (id, name or key): ``direct`` dependents with the weight of
+    their edge, ``transitive`` dependents with their distance and node weight (omega, see
+    ``measures.node_weights``), and ``cut_off``: the dependents left with no route to any
+    ultimate supplier if it fails (its dominator-tree descendants). Raises LookupError when
+    the reference names nothing."""
+    node_id = store.resolve(ref)
+    if node_id is None:
+        raise LookupError(f"{ref}: no such entity")
+    graph = project(store, dependency_filter(rel_types, min_confidence, as_of), weight)
+    v = graph.index.get(node_id)
+    direct = [] if v is None else _direct(graph, v)
+    distances = {} if v is None else upstream_distances(graph, v)
+    cut = [] if v is None else dominated_by(graph, v, engine)
+    omega = ms.node_weights(graph)
+    total = float(omega.sum())
+    share = sum(omega[u] for u in distances) / total if total > 0 else 0.0
+    names = _describe(store, [node_id, *[graph.ids[u] for u in distances]])
+    cut_set = set(cut)
+    return {
+        **names[node_id], "weight": weight or "count",
+        "dependents": len(direct), "transitive_dependents": len(distances),
+        "dependency_share": float(share), "cut_off_count": len(cut),
+        "direct": [{**names[graph.ids[u]], "weight": w, "cut_off": u in cut_set}
+                   for u, w in direct],
+        "transitive": [{**names[graph.ids[u]], "distance": d, "weight": float(omega[u]),
+                        "cut_off": u in cut_set}
+                       for u, d in sorted(distances.items(), key=lambda x: (x[1], x[0]))],
+        "cut_off": [names[graph.ids[u]] for u in sorted(cut, key=lambda u: graph.ids[u])],
+    }
+
+
+def dependency_map(store: GraphStore, refs: Iterable[str],
+                   flt: EdgeFilter | None = None) -> nx.DiGraph:
+    """The dependency edges among the named entities, for drawing: a DiGraph on entity ids
+    with node attributes ``name``, ``type`` and the stored ``scores``, and edge attributes
+    ``type`` and ``confidence`` (``flt`` defaults to the dependency relations)."""
+    ids = [i for i in (store.resolve(r) for r in refs) if i]
+    flt = flt or dependency_filter()
+    graph = nx.DiGraph()
+    for record in store.entities(ids):
+        graph.add_node(record.id, name=record.name, type=record.type, scores=record.scores)
+    for edge in store.edges(ids, "out", flt, claims=False):
+        if edge.target in graph:
+            graph.add_edge(edge.source, edge.target, type=edge.type,
+                           confidence=edge.confidence)
+    return graph
+
+
+def _describe(store: GraphStore, ids: list[str]) -> dict[str, dict[str, Any]]:
+    records = {r.id: r for r in store.entities(ids)}
+    return {i: {"id": i, "name": records[i].name if i in records else i,
+                "type": records[i].type if i in records else None} for i in ids}
+
+
+def _direct(graph: DependencyGraph, v: int) -> list[tuple[int, float]]:
+    mask = graph.dst == v
+    weights = graph.edge_weights()[mask].tolist()
+    pairs = zip(graph.src[mask].tolist(), weights, strict=True)
+    return sorted(pairs, key=lambda p: (-p[1], graph.ids[p[0]]))
+
+
+def _predecessors(graph: DependencyGraph) -> tuple[np.ndarray, np.ndarray]:
+    """CSR of in-neighbours: the dependents of x are ``src[order[start[x]:start[x+1]]]``."""
+    order = np.argsort(graph.dst, kind="stable")
+    start = np.searchsorted(graph.dst[order], np.arange(graph.n + 1))
+    return graph.src[order], start
+
+
+def upstream_distances(graph: DependencyGraph, v: int) -> dict[int, int]:
+    """Every transitive dependent u of v (``D(v)``) with the length of its shortest
+    dependency chain to v, by breadth-first search against the edges."""
+    preds, start = _predecessors(graph)
+    seen = {v: 0}
+    queue = deque([v])
+    while queue:
+        x = queue.popleft()
+        for u in preds[start[x]:start[x + 1]].tolist():
+            if u not in seen:
+                seen[u] = seen[x] + 1
+                queue.append(u)
+    del seen[v]
+    return seen
+
+
+def dominated_by(graph: DependencyGraph, v: int, engine: str = "auto") -> list[int]:
+    """The nodes v dominates for supply (see ``measures.cut_off``)."""
+    parent = ms.dominator_tree(graph, engine)
+    children: dict[int, list[int]] = {}
+    for u, p in enumerate(parent.tolist()):
+        children.setdefault(p, []).append(u)
+    out, stack = [], list(children.get(v, []))
+    while stack:
+        u = stack.pop()
+        out.append(u)
+        stack.extend(children.get(u, []))
+    return out
