@@ -119,7 +119,7 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.errors.append(str(exc))
         except Exception as exc:  # a loader's bug must not become a traceback or a lost load
             report.errors.append(f"{item}: {unexpected(exc)}")
-    batches.sort(key=lambda b: not b.entities)
+    batches.sort(key=lambda b: (not b.judgements, not b.entities))  # verdicts before merges
     for i, batch in enumerate(batches):
         if progress:
             progress(f"writing {batch.source_id}", i, len(batches))

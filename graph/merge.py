@@ -16,11 +16,11 @@ such node. A person needs at least two name words (a family name alone never mer
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.ids import fold, normalise_name
+from graph.ids import fold, normalise_name, slug
 from graph.model import Entity, Relation, edge_key, noisy_or
 from graph.vocab import more_specific, node_type
 
@@ -141,25 +141,80 @@ def mergeable_name(name: str, family: str) -> bool:
 Candidates = Callable[[list[str]], dict[str, set[tuple[int, str, str]]]]
 
 
-def find_merges(entities: list[Entity], candidates: Candidates) -> dict[str, tuple[int, str]]:
+class Judgements:
+    """People's same / not-same verdicts on pairs of names or ids, consulted before a name
+    merge. A side matches an entity when it folds to one of the entity's names or to its id;
+    it matches an existing node when it folds to the node's id, to the id that name would
+    have in the entity's family, or to the name the candidate was found by. A not-same
+    verdict blocks the merge; a same verdict merges the entity into the one node the other
+    side names, even when no name is shared. Verdicts apply to merges made after they are
+    loaded (ids that are already equal are one node whatever a verdict says)."""
+
+    def __init__(self, rows: Iterable[tuple[str, str, bool]] = ()) -> None:
+        self.rows = [(fold(a), fold(b), bool(same)) for a, b, same in rows]
+
+    def __bool__(self) -> bool:
+        return bool(self.rows)
+
+    @staticmethod
+    def _keys(ent: Entity) -> set[str]:
+        return {fold(ent.id), *(fold(n) for n in (ent.name, *ent.aliases))}
+
+    def _others(self, ent: Entity, same: bool) -> list[str]:
+        keys = self._keys(ent)
+        return [b if a in keys else a for a, b, s in self.rows
+                if s == same and (a in keys or b in keys)]
+
+    def forced(self, ent: Entity) -> list[str]:
+        """The lookup keys (folded names and ids) of what ``ent`` was judged the same as."""
+        out = []
+        for other in self._others(ent, True):
+            out += [other, f"{ent.family}:{slug(normalise_name(other, ent.family))}"]
+        return out
+
+    def blocks(self, ent: Entity, node_id: str, via: str) -> bool:
+        """True when a not-same verdict separates ``ent`` from node ``node_id`` (found by the
+        folded name ``via``)."""
+        for other in self._others(ent, False):
+            if other in {fold(node_id), via} or \
+                    f"{ent.family}:{slug(normalise_name(other, ent.family))}" == node_id:
+                return True
+        return False
+
+
+def find_merges(entities: list[Entity], candidates: Candidates,
+                judgements: Judgements | None = None) -> dict[str, tuple[int, str]]:
     """For entities with new ids, the existing node (rowid) each should merge into, and why.
 
-    ``candidates(norms)`` returns, per folded name, the ``(rowid, id, type)`` of nodes that
-    carry that name."""
+    ``candidates(norms)`` returns, per folded name (or node id), the ``(rowid, id, type)`` of
+    nodes that carry that name (or id). ``judgements`` override the name rule: a same verdict
+    that names exactly one node wins; a not-same verdict removes a candidate."""
+    judgements = judgements or Judgements()
     wanted = {ent.id: [n for n in (ent.name, *ent.aliases) if mergeable_name(n, ent.family)]
               for ent in entities if ent.family in {"person", "org", "doc"}}
-    norms = sorted({fold(n) for names in wanted.values() for n in names})
+    forced = {ent.id: judgements.forced(ent) for ent in entities} if judgements else {}
+    norms = sorted({fold(n) for names in wanted.values() for n in names}
+                   | {k for keys in forced.values() for k in keys})
     found = candidates(norms) if norms else {}
     out: dict[str, tuple[int, str]] = {}
     for ent in entities:
-        hits: dict[int, str] = {}
-        for name in wanted.get(ent.id, []):
-            for nid, node_id, type_ in found.get(fold(name), ()):
-                if node_type(type_).family == ent.family:
-                    hits.setdefault(nid, f"name {name!r} is a name of {node_id}")
+        hits = _hits(ent, forced.get(ent.id, []), found, judgements, "judged the same as")
+        if len(hits) != 1:
+            hits = _hits(ent, wanted.get(ent.id, []), found, judgements, "is a name of")
         if len(hits) == 1:
             out[ent.id] = next(iter(hits.items()))
     return out
+
+
+def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[int, str, str]]],
+          judgements: Judgements, why: str) -> dict[int, str]:
+    hits: dict[int, str] = {}
+    for name in names:
+        for nid, node_id, type_ in found.get(fold(name), ()):
+            if node_type(type_).family == ent.family and \
+                    not judgements.blocks(ent, node_id, fold(name)):
+                hits.setdefault(nid, f"name {name!r} {why} {node_id}")
+    return hits
 
 
 def group_relations(relations: list[Relation], ends: list[tuple[int, int]],

@@ -119,6 +119,17 @@ class Merge:
 
 
 @dataclass(slots=True)
+class Judgement:
+    """A person's verdict on two names or ids (``a``, ``b``): ``same`` forces a name merge
+    between them, not same blocks one. See :class:`graph.merge.Judgements`."""
+
+    a: str
+    b: str
+    same: bool
+    locator: str | None = None
+
+
+@dataclass(slots=True)
 class Batch:
     """Everything one source says. A store writes a batch whole or not at all."""
 
@@ -131,6 +142,7 @@ class Batch:
     merges: list[Merge] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
+    judgements: list[Judgement] = field(default_factory=list)
 
 
 @dataclass(slots=True)

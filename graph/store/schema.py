@@ -48,6 +48,13 @@ MIGRATIONS: list[str] = [
     CREATE TABLE merge_log(merged TEXT NOT NULL, into_id TEXT NOT NULL, reason TEXT,
         source_id TEXT);
     """,
+    # 1 -> 2: people's same / not-same judgements, consulted before name merges.
+    """
+    CREATE TABLE judgements(
+        sid INTEGER NOT NULL REFERENCES sources(sid) ON DELETE CASCADE,
+        a TEXT NOT NULL, b TEXT NOT NULL, same INTEGER NOT NULL, locator TEXT);
+    CREATE INDEX judgements_sid ON judgements(sid);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -92,6 +92,7 @@ class SQLiteStore(GraphStore):
         with self._tx() as db:
             sid = self._source_row(db, batch)
             touched_nodes, touched_edges = self._drop_claims(db, sid, result)
+            _write_judgements(db, sid, batch)
             writer = _BatchWriter(self, db, sid, batch, result)
             writer.write_entities()
             writer.write_relations()
@@ -447,6 +448,18 @@ def resolve_refs(db: sqlite3.Connection, refs: Iterable[str]) -> dict[str, int]:
     return found
 
 
+def _write_judgements(db: sqlite3.Connection, sid: int, batch: Batch) -> None:
+    """Replace a source's same / not-same judgements with the batch's."""
+    db.execute("DELETE FROM judgements WHERE sid=?", (sid,))
+    db.executemany("INSERT INTO judgements(sid, a, b, same, locator) VALUES (?,?,?,?,?)",
+                   [(sid, j.a, j.b, int(j.same), j.locator) for j in batch.judgements])
+
+
+def _judgements(db: sqlite3.Connection) -> mg.Judgements:
+    """Every loaded judgement (later sources first, so their verdicts are tried first)."""
+    return mg.Judgements(db.execute("SELECT a, b, same FROM judgements ORDER BY sid DESC"))
+
+
 class _BatchWriter:
     """Writes one batch's entities and relations inside the open transaction."""
 
@@ -466,7 +479,7 @@ class _BatchWriter:
         entities = mg.combine_entities(self.batch.entities)
         located = resolve_refs(self.db, [e.id for e in entities])
         unplaced = [e for e in entities if e.id not in located]
-        merged = mg.find_merges(unplaced, self._candidates)
+        merged = mg.find_merges(unplaced, self._candidates, _judgements(self.db))
         next_nid = self._next_id("nodes", "nid")
         claim_rows, new_rows = [], []
         for ent in entities:
@@ -499,6 +512,9 @@ class _BatchWriter:
                     f" ON n.nid=a.nid WHERE a.kind='name' AND a.norm IN ({_marks(len(chunk))})",
                     chunk):
                 out.setdefault(norm, set()).add((nid, node_id, type_))
+            for node_id, nid, type_ in self.db.execute(  # judgements may name nodes by id
+                    f"SELECT id, nid, type FROM nodes WHERE id IN ({_marks(len(chunk))})", chunk):
+                out.setdefault(node_id, set()).add((nid, node_id, type_))
         return out
 
     def _log_merge(self, merged_id: str, nid: int, reason: str) -> None:

@@ -1,0 +1,282 @@
+"""Profile pages (``.txt``, ``.md``, ``.html``): people, organisations, roles, essays, quotes
+and the page itself, with provenance.
+
+One page becomes one Batch: the page as a ``Profile`` (flat and card renderings) or
+``Article`` (article and other publishers) node named by its title, with its labelled fields
+as properties; ``PUBLISHED_BY`` its publisher, ``ABOUT`` its subject, ``MENTIONS`` for every
+person, organisation and essay it names, ``RELATED_TO`` for each "Also Read" title; every
+quote attribution as ``QUOTED_IN`` plus ``ROLE_AT`` per role; roles stated in prose; essays
+with ``AUTHORED``. See docs/loaders.md ("Profile pages").
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from graph.ids import fold
+from graph.model import Batch, Entity, ModelError, Relation
+from loaders.base import Loader, LoadError, new_batch, register
+from loaders.profile_facts import (
+    MENTION_CONFIDENCE,
+    Extractor,
+    Fact,
+)
+from loaders.profile_fields import (
+    Found,
+    Header,
+    body_lines,
+    copyright_owner,
+    read_header,
+    site_publisher_lines,
+)
+from loaders.profile_names import (
+    KNOWN_PUBLISHERS_PATTERN,
+    ORG,
+    PERSON,
+    Named,
+    PageNames,
+    clean_name,
+    known_org,
+)
+from loaders.profile_text import HTML_SUFFIXES, Line, Page, read_page
+
+SUFFIXES = (".txt", ".md", ".markdown", *HTML_SUFFIXES)
+PROFILE_RENDERINGS = {"flat", "card"}
+_INTERROGATIVES = {"why", "what", "how", "who", "when", "where", "which", "whose", "is", "are",
+                   "can", "could", "should", "will", "would", "does", "do", "did", "has", "have"}
+_HEADLINE_WORDS = {"must", "never", "not", "is", "are", "was", "were", "will", "would",
+                   "should", "could", "can", "has", "have", "had", "says", "said", "calls",
+                   "urges", "warns", "becomes", "become", "explains", "argues", "why", "what",
+                   "how", "vs", "versus", "after", "amid", "over", "against", "to", "my", "our",
+                   "we", "i", "you", "your", "it", "its", "this", "that", "these", "those"}
+_CONNECTORS = {"of", "for", "and", "the", "de", "du", "des", "la", "le", "van", "von", "da",
+               "di", "y", "&", "on", "in", "at", "bin", "al"}
+_PERSON_KINDS = {"person", "people", "individual", "executive", "founder", "ceo", "leader",
+                 "entrepreneur", "expert", "official", "researcher"}
+_NAME_PREFIX = re.compile(rf"^(?P<n>{PERSON}|{ORG})\s*:\s")
+
+
+def is_headline(title: str) -> bool:
+    """A title that is a sentence or question ("Why …", "What is …?", "X: Y", anything with
+    a verb or lower-case words) rather than the name of a person or organisation."""
+    text = title.strip()
+    words = fold(text).split()
+    if not words or len(words) > 8:
+        return True
+    if re.search(r"[?!:;,]|\.\s|\.$", text) and not re.search(r"\b(Ltd|Inc|Co|Corp)\.$", text):
+        return True
+    if words[0] in _INTERROGATIVES or any(w in _HEADLINE_WORDS for w in words):
+        return True
+    raw = re.findall(r"[\w’'&.-]+", text)
+    return any(w[:1].islower() and w.lower() not in _CONNECTORS for w in raw)
+
+
+def _detect(path: Path, head: str) -> bool:
+    """Every ``.md`` and ``.html`` file, and ``.txt`` files that are not pipe-separated
+    records (RIR statistics): a page that then fails to parse is reported, not skipped."""
+    if path.suffix.lower() != ".txt":
+        return True
+    first = next((ln for ln in head.splitlines() if ln.strip()), "")
+    return not re.match(r"^\s*[\w.-]+\|[\w.*-]*\|", first)
+
+
+def load_profile(path: Path) -> Batch:
+    """One profile page as a Batch. Raises LoadError (with the file name and reason) for a
+    page that cannot be parsed: empty, binary, not text, or without a title."""
+    page = read_page(path)
+    try:
+        return PageBuilder(path, page).build()
+    except ModelError as exc:
+        raise LoadError(path, f"cannot use page: {exc}") from None
+    except RecursionError:
+        raise LoadError(path, "page nested too deeply to parse") from None
+
+
+class PageBuilder:
+    """Turns one page's header and body into entities and relations."""
+
+    def __init__(self, path: Path, page: Page) -> None:
+        self.path, self.page = path, page
+        self.header: Header = read_header(page)
+        if not self.header.title or not clean_name(self.header.title.value):
+            raise LoadError(path, "no title found in page")
+        self.title = clean_name(self.header.title.value)
+        self.doc_type = "Profile" if self.header.rendering in PROFILE_RENDERINGS else "Article"
+        self.doc = Entity(self.doc_type, self.title, locator=f"line {self.header.title.line}")
+        self.names = PageNames()
+        self.body = body_lines(page.lines, self.header)
+        self.extractor = Extractor(self.body, self.names, self.doc.id)
+        self.facts: list[Fact] = []
+
+    def build(self) -> Batch:
+        subject = self._named_subject()
+        self.extractor.run()
+        publisher = self._publisher()
+        author = self._author()
+        subject = subject or self._subject_from_title() or self._prominent()
+        if subject is not None:
+            item, found = subject
+            self._fact(self.doc.id, "ABOUT", item.id, found.line, found.confidence)
+        if publisher is not None:
+            self._fact(self.doc.id, "PUBLISHED_BY", publisher[0].id, publisher[1].line,
+                       publisher[1].confidence)
+        if author is not None:
+            self._fact(author[0].id, "AUTHORED", self.doc.id, author[1].line,
+                       author[1].confidence)
+        self._mentions(skip={p[0].id for p in (publisher, author) if p})
+        self.doc.properties = self._properties()
+        return self._batch()
+
+    # -------------------------------------------------------------- subject
+    def _named_subject(self) -> tuple[Named, Found] | None:
+        """The subject when the page names one that is not its own headline: the template's
+        or At A Glance's name, or a card's title."""
+        h = self.header
+        for found in (h.subject, h.title if h.rendering == "card" else None):
+            if found is None or is_headline(found.value):
+                continue
+            item = self._typed(clean_name(found.value), found.line)
+            if item is not None:
+                return item, Found(item.name, found.line, max(found.confidence, 0.9))
+        return None
+
+    def _typed(self, name: str, line: int) -> Named | None:
+        """A named subject typed by what the page calls it (card kind, stated type)."""
+        stated = " ".join(str(v) for v in (self.header.subject_kind,
+                                           self.header.fields.get("stated_type", ""),
+                                           self.header.fields.get("profile_focus", "")))
+        if set(fold(stated).split()) & _PERSON_KINDS and not known_org(name):
+            return self.names.person(name, line)
+        return self.names.org(name, line, hint=stated)
+
+    def _subject_from_title(self) -> tuple[Named, Found] | None:
+        """``Name: …`` titles, else a person (then a known organisation) the title names."""
+        line = self.header.title.line if self.header.title else 0
+        m = _NAME_PREFIX.match(self.title)
+        if m:
+            name = clean_name(m["n"])
+            item = self.names.lookup(name) or self.names.person(name, line)
+            if item is not None:
+                return item, Found(item.name, line, 0.8)
+        title_line = [Line(line, self.title)]
+        for kind in ("person", "org"):
+            items = self.names.people() if kind == "person" else self.names.orgs()
+            for item in items:
+                if self.extractor.mention_lines(item, title_line)[:1] == [line] and \
+                        self._in_title(item):
+                    return item, Found(item.name, line, 0.7)
+        return None
+
+    def _in_title(self, item: Named) -> bool:
+        forms = self.names.search_forms(item)
+        return any(re.search(rf"(?<!\w){re.escape(f)}(?!\w)", self.title,
+                             0 if item.type == "Person" else re.IGNORECASE) for f in forms)
+
+    def _prominent(self) -> tuple[Named, Found] | None:
+        """The person (else organisation) the page quotes and names most, if named twice."""
+        def score(item: Named) -> int:
+            return 3 * self.extractor.quoted.get(item.id, 0) + len(
+                self.extractor.mention_lines(item))
+
+        for items in (self.names.people(), self.names.orgs()):
+            ranked = sorted(items, key=lambda n: (-score(n), n.line))
+            if ranked and score(ranked[0]) >= 2:
+                first = self.extractor.mention_lines(ranked[0]) or [ranked[0].line]
+                return ranked[0], Found(ranked[0].name, first[0], 0.6)
+        return None
+
+    # -------------------------------------------------------------- publisher, author
+    def _publisher(self) -> tuple[Named, Found] | None:
+        found = self.header.publisher or self._site_publisher()
+        if found is None:
+            return None
+        item = self.names.org(found.value, found.line, hint="publisher")
+        if item is None:
+            return None
+        if item.type in {"Organization", "Company"}:
+            item.type = "Publisher"
+        return item, found
+
+    def _site_publisher(self) -> Found | None:
+        for ln in site_publisher_lines(self.page.lines, self.header):
+            m = KNOWN_PUBLISHERS_PATTERN.search(ln.text)
+            if m:
+                return Found(m.group(0), ln.no, 0.9)
+            owner = copyright_owner(ln.text)
+            if owner:
+                return Found(owner, ln.no, 0.85)
+        return None
+
+    def _author(self) -> tuple[Named, Found] | None:
+        found = self.header.author
+        if found is None:
+            return None
+        item = self.names.person(clean_name(found.value), found.line)
+        return (item, found) if item is not None else None
+
+    # -------------------------------------------------------------- mentions, properties
+    def _mentions(self, skip: set[str]) -> None:
+        title_line = [Line(self.header.title.line if self.header.title else 0, self.title)]
+        for item in list(self.names.items.values()):
+            if item.id in skip:
+                continue
+            lines = self.extractor.mention_lines(item, title_line)
+            if lines:
+                self._fact(self.doc.id, "MENTIONS", item.id, lines[0], MENTION_CONFIDENCE)
+        for essay in self.extractor.essays:
+            self._fact(self.doc.id, "MENTIONS", Entity("Essay", essay.title).id, essay.line,
+                       MENTION_CONFIDENCE)
+        for title, line in self.extractor.related:
+            self._fact(self.doc.id, "RELATED_TO", Entity("Article", title).id, line, 0.95)
+
+    def _properties(self) -> dict[str, object]:
+        fields = dict(self.header.fields)
+        base_region = fields.pop("region_from_base", None)
+        if base_region and "region" not in fields:
+            fields["region"] = base_region
+        props: dict[str, object] = {"rendering": self.header.rendering, **fields}
+        if self.header.author:
+            props["author"] = clean_name(self.header.author.value)
+        points = [ln.text for ln in self.body if ln.bullet and len(ln.text.split()) >= 6]
+        if points:
+            props["key_points"] = points[:12]
+        return props
+
+    def _fact(self, source: str, type_: str, target: str, line: int, confidence: float,
+              properties: dict[str, object] | None = None) -> None:
+        self.facts.append(Fact(source, type_, target, line, confidence, properties or {}))
+
+    # -------------------------------------------------------------- batch
+    def _entities(self) -> list[Entity]:
+        out = [self.doc]
+        for item in self.names.items.values():
+            out.append(Entity(item.type, item.name, id=item.id, aliases=list(item.aliases),
+                              locator=f"line {item.line}"))
+        for essay in self.extractor.essays:
+            props = {"published": essay.published} if essay.published else {}
+            out.append(Entity("Essay", essay.title, properties=props,
+                              locator=f"line {essay.line}"))
+        for title, line in self.extractor.related:
+            if Entity("Article", title).id != self.doc.id:
+                out.append(Entity("Article", title, locator=f"line {line}"))
+        return out
+
+    def _batch(self) -> Batch:
+        batch = new_batch(self.path, "profile")
+        batch.entities = self._entities()
+        known = {e.id for e in batch.entities}
+        best: dict[tuple, Fact] = {}
+        for fact in [*self.extractor.facts, *self.facts]:
+            if fact.source == fact.target or fact.source not in known or fact.target not in known:
+                continue
+            key = (fact.source, fact.type, fact.target, str(fact.properties.get("role", "")))
+            if key not in best or fact.confidence > best[key].confidence:
+                best[key] = fact
+        batch.relations = [Relation(f.source, f.target, f.type, properties=f.properties,
+                                    confidence=f.confidence, locator=f"line {f.line}")
+                           for f in best.values()]
+        return batch
+
+
+PROFILE = register(Loader("profile", SUFFIXES, _detect, load_profile))
