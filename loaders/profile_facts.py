@@ -176,11 +176,8 @@ def cut_at_role(text: str) -> str:
     """An organisation phrase up to the first role word (``Cloud Innovation CEO`` ->
     ``Cloud Innovation``)."""
     text = re.sub(rf"^{ROLES}\s+(?:of|at)\s+", "", text)
-    words = text.split()
-    for i, word in enumerate(words):
-        if _ROLE_WORD.match(word) and i:
-            return " ".join(words[:i])
-    return text
+    m = re.search(rf"(?:'s|’s)?\s+{ROLE}(?!\w)", text)
+    return text[:m.start()] if m else text
 
 
 class Extractor:

@@ -17,7 +17,7 @@ from graph.ids import fold
 from graph.model import Batch
 from loaders import LoadError, loader_for
 from loaders.profile import is_headline, load_profile
-from loaders.profile_facts import role_names, title_case
+from loaders.profile_facts import cut_at_role, role_names, title_case
 from loaders.profile_fields import iso_date
 from tests.conftest import DATA, SHARED
 from tests.helpers import counts
@@ -251,6 +251,8 @@ def test_small_parsers():
     assert iso_date("17.05.2025") == "2025-05-17"
     assert iso_date("no date here") is None
     assert role_names("founder and Chief Executive Officer") == ["Founder", "CEO"]
+    assert cut_at_role("Cloud Innovation Chief Executive Officer") == "Cloud Innovation"
+    assert cut_at_role("founder of LARUS Foundation") == "LARUS Foundation"
     assert title_case("why registries must never become enforcers") == \
         "Why Registries Must Never Become Enforcers"
 
