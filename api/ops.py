@@ -17,7 +17,7 @@ from graph import export
 from graph.model import Batch
 from graph.query import Subgraph, neighbourhood, resolve_all
 from graph.store.base import EdgeFilter, GraphStore, StoreError, WriteResult
-from loaders.base import LoadError
+from loaders.base import LoadError, UnrecognisedFile, claims_suffix
 
 log = logging.getLogger("govgraph.load")
 Progress = Callable[[str, int, int], None]
@@ -75,14 +75,17 @@ def _regular(path: Path) -> bool:
 
 
 def read_batches(target: Path | str, in_folder: bool) -> list[Batch]:
-    """The batches a file or dataset yields. A file in a folder that no loader recognises
-    raises LookupError (skipped); any other problem raises LoadError."""
+    """The batches a file or dataset yields. In a folder, a file that no loader recognises
+    (nor claims by its name ending) raises LookupError: skipped and counted. Any other
+    problem, such as an empty, binary or undecodable ``.html`` page, raises LoadError
+    (reported by name)."""
     if isinstance(target, str):
         return loaders.datasets()[target]()
     try:
         loader = loaders.loader_for(target)
-    except LoadError:
-        if in_folder:
+    except LoadError as exc:
+        unknown = isinstance(exc, UnrecognisedFile) or not claims_suffix(target)
+        if in_folder and unknown:
             raise LookupError(str(target)) from None
         raise
     return [loader.load(target)]
@@ -99,10 +102,13 @@ def unexpected(exc: BaseException) -> str:
     return f"cannot load ({type(exc).__name__}{': ' + text if text else ''})"
 
 
-def load(store: GraphStore, targets: list[str], progress: Progress | None = None) -> LoadReport:
+def load(store: GraphStore, targets: list[str], progress: Progress | None = None,
+         source_id: str | None = None) -> LoadReport:
     """Load files, folders and named datasets. Each source is written whole or not at all; a
     source that fails is reported (``FILE:LINE: reason``) and the others still load. Sources
-    that define nodes are written before sources that only add edges."""
+    that define nodes are written before sources that only add edges. ``source_id``, for a
+    single file, keeps its claims under that id instead of its path (an upload's stable id,
+    so uploading the same name again replaces it)."""
     started = time.perf_counter()
     report = LoadReport()
     items, report.errors = expand_targets(targets)
@@ -121,6 +127,8 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.errors.append(f"{item}: {unexpected(exc)}")
     batches.sort(key=lambda b: (not b.judgements, not b.entities))  # verdicts before merges
     for i, batch in enumerate(batches):
+        if source_id:
+            batch.source_id = batch.uri = source_id
         if progress:
             progress(f"writing {batch.source_id}", i, len(batches))
         try:
@@ -152,17 +160,20 @@ def subgraph(store: GraphStore, refs: list[str], depth: int = 1,
 
 def export_chunks(store: GraphStore, fmt: str, refs: list[str] | None = None, depth: int = 1,
                   flt: EdgeFilter | None = None, limit: int = 500,
-                  part: str = "edges") -> Iterator[str]:
+                  part: str = "edges", per_node: int = 200) -> Iterator[str]:
     """The whole graph (no refs) or a neighbourhood, in one of export.FORMATS. For CSV,
-    ``part`` picks the nodes or the edges table."""
+    ``part`` picks the nodes or the edges table. A neighbourhood's JSON says what its caps
+    cut (``truncated``, ``cut``), as /subgraph does."""
     if fmt not in export.FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(export.FORMATS)}")
+    extra = None
     if refs:
-        sub = subgraph(store, refs, depth, flt, limit)
+        sub = subgraph(store, refs, depth, flt, limit, per_node)
         nodes, edges = iter(sub.nodes), iter(sub.edges)
+        extra = {"truncated": sub.truncated, "cut": sub.cut}
     else:
         nodes = store.iter_entities()
         edges = store.iter_edges(flt)
     if fmt == "csv" and part == "nodes":
         return export.csv_nodes(nodes)
-    return export.render(fmt, nodes, edges)
+    return export.render(fmt, nodes, edges, extra)

@@ -41,6 +41,8 @@ def display_text(text: str) -> str:
     reorder text (controls, bidi overrides and marks, lone surrogates, unassigned or private
     code points). ``entity_id`` ignores the same characters, so ids do not change."""
     text = unicodedata.normalize("NFC", text)
+    if text.isprintable():  # fast path: nothing to remove but runs of spaces
+        return _SPACE.sub(" ", text).strip()
     text = "".join(" " if ch in "\t\n\r\v\f" else ch for ch in text
                    if unicodedata.category(ch)[0] != "C" or ch in _KEEP_FORMAT or ch.isspace())
     return _SPACE.sub(" ", text).strip()

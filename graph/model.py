@@ -17,6 +17,8 @@ from typing import Any
 from graph.ids import display_text, entity_id
 from graph.vocab import RELATION_TYPES, grade_for, node_type, relation_type
 
+MAX_NAME_CHARS = 2000  # a name, alias or title; longer "names" are text, not names
+
 
 class ModelError(ValueError):
     """Data that does not fit the vocabulary or the model."""
@@ -39,6 +41,13 @@ def check_value(value: Any, what: str = "property") -> None:
     elif isinstance(value, (list, tuple)):
         for item in value:
             check_value(item, what)
+
+
+def _shown_name(value: object, what: str) -> str:
+    text = str(value)
+    if len(text) > MAX_NAME_CHARS:
+        raise ModelError(f"{what} is {len(text)} characters, over {MAX_NAME_CHARS}")
+    return display_text(text)
 
 
 @dataclass(slots=True)
@@ -65,10 +74,10 @@ class Entity:
             self.type = node_type(self.type).name
         except KeyError:
             raise ModelError(f"unknown node type {self.type!r}") from None
-        self.name = display_text(str(self.name))
+        self.name = _shown_name(self.name, "name")
         if not self.name:
             raise ModelError("entity without a name")
-        self.aliases = [a for a in (display_text(str(a)) for a in self.aliases) if a]
+        self.aliases = [a for a in (_shown_name(a, "alias") for a in self.aliases) if a]
         check_value(self.keys, "key")
         check_value(self.properties)
         if not self.id:

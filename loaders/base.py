@@ -8,8 +8,9 @@ Adding a source kind means adding one module that calls :func:`register` and lis
 from __future__ import annotations
 
 import codecs
+import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,7 @@ from graph.model import Batch
 # largest real sources, RIR delegated files and PeeringDB dumps, are well under it).
 MAX_FILE_BYTES = int(os.environ.get("GOVGRAPH_MAX_FILE_BYTES", 64 * 1024 * 1024))
 MAX_LINE_CHARS = 1_000_000
+MAX_JSON_DEPTH = 32
 
 
 class LoadError(Exception):
@@ -30,6 +32,10 @@ class LoadError(Exception):
         self.path, self.message, self.line = str(path), message, line
         where = f"{self.path}:{line}" if line is not None else self.path
         super().__init__(f"{where}: {message}")
+
+
+class UnrecognisedFile(LoadError):
+    """No loader knows this kind of file (a folder load skips such files and counts them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +71,11 @@ def loaders() -> list[Loader]:
     return list(_LOADERS)
 
 
+def claims_suffix(path: Path) -> bool:
+    """Whether some loader reads files with this name ending (``.csv``, ``.html``, ...)."""
+    return any(path.suffix.lower() in ld.suffixes for ld in _LOADERS)
+
+
 def loader_for(path: Path) -> Loader:
     """The loader for a file, chosen by suffix and content; LoadError when none fits."""
     head = read_text(path, limit=65536)
@@ -74,7 +85,8 @@ def loader_for(path: Path) -> Loader:
     for ld in candidates:
         if ld.detect(path, head):
             return ld
-    raise LoadError(path, "no loader recognises this file (see docs/loaders.md for formats)")
+    raise UnrecognisedFile(path, "no loader recognises this file (see docs/loaders.md for "
+                           "formats)")
 
 
 def source_id_for(path: Path) -> str:
@@ -128,3 +140,32 @@ def text_lines(path: Path) -> list[str]:
             raise LoadError(path, f"line is {len(line)} characters, over {MAX_LINE_CHARS}",
                             number)
     return lines
+
+
+def _depth(obj: object, level: int = 0) -> int:
+    if level > MAX_JSON_DEPTH:
+        return level
+    if isinstance(obj, dict):
+        return max((_depth(v, level + 1) for v in obj.values()), default=level)
+    if isinstance(obj, list):
+        return max((_depth(v, level + 1) for v in obj), default=level)
+    return level
+
+
+def json_lines(path: Path) -> Iterator[tuple[int, dict]]:
+    """``(line number, object)`` for each non-blank line of a JSON Lines file; LoadError for
+    a line that is not a JSON object or is nested deeper than MAX_JSON_DEPTH."""
+    for number, line in enumerate(text_lines(path), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except RecursionError:
+            raise LoadError(path, "JSON nested too deeply", number) from None
+        except ValueError as exc:
+            raise LoadError(path, f"invalid JSON: {exc.args[0].split(':')[0]}", number) from None
+        if not isinstance(obj, dict):
+            raise LoadError(path, "each line must be a JSON object", number)
+        if _depth(obj) > MAX_JSON_DEPTH:
+            raise LoadError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", number)
+        yield number, obj

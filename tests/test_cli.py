@@ -53,7 +53,7 @@ def test_graphml_gexf_and_csv_exports_open_again(tmp_path: Path):
 
 
 def test_load_reload_unload_and_errors(tmp_path: Path):
-    db = str(tmp_path / "x.db")
+    db = str(tmp_path / "x.db")  # in the loaded folder: a binary file no loader claims
     nodes = tmp_path / "n.csv"
     nodes.write_text("id,type,name\na,Registry,IANA\nb,Registry,APNIC\n")
     edges = tmp_path / "e.csv"

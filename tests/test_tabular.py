@@ -84,3 +84,15 @@ def test_unreadable_files(write_file, tmp_path):
         loader_for(latin).load(latin)
     utf16 = write_file("z.csv", NODES, encoding="utf-16")
     assert len(loader_for(utf16).load(utf16).entities) == 3
+
+
+def test_folder_reports_broken_files_by_name_and_skips_foreign_ones(store, tmp_path):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "nodes.csv").write_text(NODES)
+    (folder / "empty.csv").write_text("")
+    (folder / "photo.bin").write_bytes(b"\x89PNG\x00\x00")
+    report = ops.load(store, [str(folder)])
+    assert report.errors == [f"{folder / 'empty.csv'}: empty file"]
+    assert report.skipped_files == [str(folder / "photo.bin")]
+    assert counts(store)[0] == 3

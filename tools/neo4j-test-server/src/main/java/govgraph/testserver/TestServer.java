@@ -33,7 +33,16 @@ public final class TestServer {
     private static DatabaseManagementService dbms;
     private static Path ownedDir;
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            t.printStackTrace();
+            System.exit(1); // also ends threads a half-started DBMS may have left
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Path dir = null;
         int port = 0;
         boolean watchStdin = true;
