@@ -7,9 +7,22 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
-from api.routes import entities, health, subgraph
+from api.limits import MULTIPART_SLACK, BodyLimit
+from api.routes import (
+    centrality,
+    entities,
+    export,
+    health,
+    index,
+    ingest,
+    paths,
+    subgraph,
+    view,
+)
 from api.settings import Settings, get_settings
 from graph import __version__
 from graph.store import GraphStore, StoreError, open_store
@@ -25,13 +38,23 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                               "and who says what about it. Every edge carries its sources.")
     app.state.settings = settings
     app.state.store = store or open_store(settings.store)
-    for module in (health, entities, subgraph):
+    for module in (health, entities, subgraph, paths, centrality, export, view, ingest, index):
         app.include_router(module.router)
     _install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + MULTIPART_SLACK,
+                       shown_limit=settings.max_upload_bytes)
+    if settings.cors_origins:  # closed unless GOVGRAPH_CORS_ORIGINS names origins
+        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins),
+                           allow_methods=["GET"], allow_headers=["Authorization"])
     return app
 
 
 def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        return JSONResponse({"error": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> JSONResponse:
         return JSONResponse({"error": str(exc)}, status_code=404)

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from api import ops
 from api.cli_analytics import register as register_analytics
+from api.cli_view import register as register_view
 from api.settings import get_settings
 from graph import export
 from graph.store import GraphStore, StoreError, open_store
@@ -205,6 +206,7 @@ def serve(db: DbOption = None,
 
 
 register_analytics(app, store_for, fail, DbOption)
+register_view(app, store_for, fail, DbOption)
 
 
 def main() -> None:

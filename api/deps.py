@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request
@@ -21,9 +22,9 @@ def get_settings(request: Request) -> Settings:
 
 def edge_filter(
     rel: Annotated[list[str] | None, Query(description="Relation types to follow",
-                                           examples=["DEPENDS_ON"])] = None,
+                                           examples=[["DEPENDS_ON"]])] = None,
     type: Annotated[list[str] | None, Query(description="Node types to keep",
-                                            examples=["Registry"])] = None,
+                                            examples=[["Registry"]])] = None,
     min_confidence: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     as_of: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
                                        examples=["2023-03-24"])] = None,
@@ -43,3 +44,40 @@ def _refuse_unknown(kind: str, names: set[str]) -> None:
 Store = Annotated[GraphStore, Depends(get_store)]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 Filter = Annotated[EdgeFilter, Depends(edge_filter)]
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """How far a neighbourhood query may go: hops, node cap, per-node edge cap, filter."""
+
+    depth: int
+    limit: int
+    per_node: int
+    flt: EdgeFilter
+
+
+def scope(settings: AppSettings, flt: Filter,
+          depth: Annotated[int, Query(ge=0, description="Hops from the seeds (limit: "
+                                      "GOVGRAPH_MAX_DEPTH, default 4)")] = 1,
+          limit: Annotated[int | None, Query(ge=1, description="Most nodes to return "
+                                             "(default GOVGRAPH_DEFAULT_NODES; limit "
+                                             "GOVGRAPH_MAX_NODES)")] = None) -> Scope:
+    """Depth and node cap checked against the settings (422 over the limits)."""
+    return Scope(depth, checked_limit(settings, depth, limit), settings.per_node_edges, flt)
+
+
+def checked_limit(settings: Settings, depth: int, limit: int | None) -> int:
+    """The node cap to use (the default when none is given); HTTPException 422 when the
+    depth or the cap is over the settings' limits."""
+    if depth > settings.max_depth:
+        raise HTTPException(422, f"depth {depth} is over the limit of {settings.max_depth}")
+    limit = limit or settings.default_nodes
+    if limit > settings.max_nodes:
+        raise HTTPException(422, f"limit {limit} is over the limit of {settings.max_nodes}")
+    return limit
+
+
+NodeScope = Annotated[Scope, Depends(scope)]
+Seeds = Annotated[list[str], Query(alias="id", min_length=1, description="Entity ids or names "
+                                   "(repeat for several seeds)",
+                                   examples=[["person:lu-heng"]])]

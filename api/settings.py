@@ -26,6 +26,9 @@ class Settings:
     max_upload_bytes: int = field(default_factory=lambda: _int("GOVGRAPH_MAX_UPLOAD_BYTES",
                                                                50 * 1024 * 1024))
     query_timeout_s: int = field(default_factory=lambda: _int("GOVGRAPH_QUERY_TIMEOUT_S", 20))
+    max_path_len: int = field(default_factory=lambda: _int("GOVGRAPH_MAX_PATH_LEN", 8))
+    max_paths: int = field(default_factory=lambda: _int("GOVGRAPH_MAX_PATHS", 20))
+    max_relations: int = field(default_factory=lambda: _int("GOVGRAPH_MAX_RELATIONS", 1000))
     cors_origins: tuple[str, ...] = field(default_factory=lambda: tuple(
         o.strip() for o in os.environ.get("GOVGRAPH_CORS_ORIGINS", "").split(",") if o.strip()))
     host: str = field(default_factory=lambda: os.environ.get("GOVGRAPH_HOST", "127.0.0.1"))

@@ -14,6 +14,7 @@ from typing import Any
 
 from graph.model import EdgeRecord, EntityRecord
 from graph.store.base import EdgeFilter, GraphStore, StoreError
+from graph.vocab import DEPENDENCY_RELATIONS
 
 
 @dataclass(slots=True)
@@ -36,7 +37,9 @@ def resolve_all(store: GraphStore, refs: list[str]) -> list[str]:
     for ref in refs:
         found = store.resolve(ref)
         if found is None:
-            raise StoreError(f"no entity matches {ref!r}")
+            hits = store.search(ref, limit=5) if ref.strip() else []
+            hint = f" (candidates: {', '.join(h.id for h in hits)})" if hits else ""
+            raise StoreError(f"no entity matches {ref!r} unambiguously{hint}")
         ids.append(found)
     return ids
 
@@ -50,14 +53,31 @@ def neighbourhood(store: GraphStore, seeds: list[str], depth: int = 1,
     flt = flt or EdgeFilter()
     node_filter = flt.node_types
     edge_flt = EdgeFilter(flt.rel_types, None, flt.min_confidence, flt.as_of)
+    seen, edges, cut = _expand(store, seeds, depth, "both", edge_flt, limit, per_node)
+    records = {r.id: r for r in store.entities(seen)}
+    if node_filter:
+        records = {k: r for k, r in records.items() if r.type in node_filter or k in seeds}
+    kept = [e for e in edges.values() if e.source in records and e.target in records]
+    sub = Subgraph(nodes=[records[n] for n in seen if n in records],
+                   edges=_with_claims(store, kept, edge_flt))
+    _report_cut(sub, cut, limit, per_node)
+    return sub
+
+
+def _expand(store: GraphStore, seeds: list[str], depth: int, way: str, flt: EdgeFilter,
+            limit: int, per_node: int) -> tuple[dict[str, int], dict[str, EdgeRecord],
+                                                dict[str, Any]]:
+    """Breadth-first from the seeds along edges in direction ``way`` (``out``, ``in`` or
+    ``both``): the hop distance of every node reached, the edges followed, and what the
+    ``limit`` (nodes) and ``per_node`` (edges of one node) caps cut."""
     seen: dict[str, int] = {s: 0 for s in seeds}
     edges: dict[str, EdgeRecord] = {}
-    cut = {"nodes_omitted": 0, "capped_nodes": []}
+    cut: dict[str, Any] = {"nodes_omitted": 0, "capped_nodes": []}
     frontier = list(seeds)
     for ring in range(1, depth + 1):
         nxt: list[str] = []
         for node in frontier:
-            found = store.edges([node], "both", edge_flt, limit=per_node + 1, claims=False)
+            found = store.edges([node], way, flt, limit=per_node + 1, claims=False)
             if len(found) > per_node:
                 found = found[:per_node]
                 cut["capped_nodes"].append(node)
@@ -71,17 +91,23 @@ def neighbourhood(store: GraphStore, seeds: list[str], depth: int = 1,
                     nxt.append(other)
                 edges[edge.key] = edge
         frontier = nxt
-    records = {r.id: r for r in store.entities(seen)}
-    if node_filter:
-        records = {k: r for k, r in records.items() if r.type in node_filter or k in seeds}
-    kept = [e for e in edges.values() if e.source in records and e.target in records]
-    with_claims = {e.key: e for e in store.edges(list(records), "both", edge_flt)
-                   if e.key in edges} if kept else {}
-    sub = Subgraph(nodes=[records[n] for n in seen if n in records],
-                   edges=[with_claims.get(e.key, e) for e in kept])
+    return seen, edges, cut
+
+
+def _report_cut(sub: Subgraph, cut: dict[str, Any], limit: int, per_node: int) -> None:
     sub.truncated = bool(cut["nodes_omitted"] or cut["capped_nodes"])
     sub.cut = {**cut, "limit": limit, "per_node": per_node} if sub.truncated else {}
-    return sub
+
+
+def _with_claims(store: GraphStore, edges: list[EdgeRecord],
+                 flt: EdgeFilter) -> list[EdgeRecord]:
+    """The same edges, re-read with their claims (one query for all of them)."""
+    if not edges:
+        return []
+    ends = {e.source for e in edges} | {e.target for e in edges}
+    wanted = {e.key for e in edges}
+    found = {e.key: e for e in store.edges(list(ends), "both", flt) if e.key in wanted}
+    return [found.get(e.key, e) for e in edges]
 
 
 def shortest_paths(store: GraphStore, source: str, target: str, max_len: int = 6,
@@ -124,3 +150,35 @@ def _unwind(parents: dict[str, list[EdgeRecord]], source: str, target: str,
             prev = edge.source if edge.target == node else edge.target
             stack.append((prev, [edge, *tail]))
     return sorted(paths, key=lambda p: [e.key for e in p])
+
+
+@dataclass(slots=True)
+class DependencyMap:
+    """What ``root`` depends on (``upstream``) or what depends on it (``downstream``).
+    ``levels`` maps every reached entity id to its distance in hops (the root is 0)."""
+
+    root: str
+    direction: str
+    levels: dict[str, int]
+    graph: Subgraph
+
+
+def dependencies(store: GraphStore, root: str, direction: str = "upstream", depth: int = 3,
+                 flt: EdgeFilter | None = None, limit: int = 500,
+                 per_node: int = 200) -> DependencyMap:
+    """Breadth-first along dependency relations (``vocab.DEPENDENCY_RELATIONS``; ``A
+    DEPENDS_ON B`` means A needs B). Upstream follows them outwards (what ``root`` needs,
+    directly or through others); downstream follows them inwards (what needs ``root``).
+    The filter's confidence and as-of bounds apply; its relation and node types do not.
+    Stops at ``depth`` hops and ``limit`` nodes, takes at most ``per_node`` edges of a node,
+    and reports what it cut as :func:`neighbourhood` does."""
+    if direction not in {"upstream", "downstream"}:
+        raise ValueError(f"direction must be upstream or downstream, not {direction!r}")
+    base = flt or EdgeFilter()
+    dep_flt = EdgeFilter(DEPENDENCY_RELATIONS, None, base.min_confidence, base.as_of)
+    way = "out" if direction == "upstream" else "in"
+    levels, edges, cut = _expand(store, [root], depth, way, dep_flt, limit, per_node)
+    sub = Subgraph(nodes=store.entities(levels),
+                   edges=_with_claims(store, list(edges.values()), dep_flt))
+    _report_cut(sub, cut, limit, per_node)
+    return DependencyMap(root, direction, levels, sub)

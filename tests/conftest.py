@@ -57,3 +57,15 @@ def write_file(tmp_path: Path):
 @pytest.fixture(scope="session")
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A store built by the real ``govgraph demo --no-serve`` (once per session)."""
+    import subprocess
+    import sys
+
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    subprocess.run([sys.executable, "-m", "api.cli", "demo", "--no-serve", "--db", str(path)],
+                   cwd=ROOT, check=True, capture_output=True, timeout=600)
+    return path

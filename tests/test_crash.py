@@ -2,96 +2,23 @@
 half-written store. After every kill the database opens, ``PRAGMA integrity_check`` says
 ``ok``, and its counts equal the state before the load or the state after it.
 
-The loaders that get killed are forked from this process with everything already imported,
-so each starts loading at once and the random moments all fall inside the load itself (a
-fresh interpreter spends its first second or more importing)."""
+The loaders that get killed are forked (``loadgen.forked_load``), so the random moments all
+fall inside the load itself rather than in the interpreter's start-up."""
 
 from __future__ import annotations
 
-import contextlib
-import json
-import multiprocessing
-import os
 import random
 import shutil
-import signal
-import sqlite3
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from api.cli import app
 from graph.store.sqlite import SQLiteStore
+from tests.loadgen import GOVGRAPH, forked_load, integrity, kill, load, state, write_source
 
-GOVGRAPH = [sys.executable, "-m", "api.cli"]
 KILLS = 21
 SEED = 20260101
-FORK = multiprocessing.get_context("fork")
-
-
-def write_source(path: Path, nodes: int, edges: int, seed: int) -> None:
-    """One JSON Lines source (so one transaction) of organisations and dependencies."""
-    rng = random.Random(seed)
-    pairs: set[tuple[int, int]] = set()
-    while len(pairs) < edges:
-        a, b = rng.randrange(nodes), rng.randrange(nodes)
-        if a != b:
-            pairs.add((a, b))
-    with path.open("w") as fh:
-        for i in range(nodes):
-            fh.write(json.dumps({"id": f"n{i}", "type": "Organization",
-                                 "name": f"Crash Org {i}"}) + "\n")
-        for a, b in sorted(pairs):
-            fh.write(json.dumps({"source": f"n{a}", "target": f"n{b}", "type": "DEPENDS_ON",
-                                 "confidence": 0.8}) + "\n")
-
-
-def state(db: Path) -> tuple[int, int, int, int, int]:
-    """Counts of nodes, edges, node claims, edge claims and sources, read without govgraph."""
-    conn = sqlite3.connect(db)
-    try:
-        return tuple(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in
-                     ("nodes", "edges", "node_claims", "edge_claims", "sources"))
-    finally:
-        conn.close()
-
-
-def integrity(db: Path) -> tuple[str, list]:
-    conn = sqlite3.connect(db)
-    try:
-        return (conn.execute("PRAGMA integrity_check").fetchone()[0],
-                conn.execute("PRAGMA foreign_key_check").fetchall())
-    finally:
-        conn.close()
-
-
-def load(source: Path, db: Path) -> subprocess.Popen:
-    return subprocess.Popen([*GOVGRAPH, "load", str(source), "--db", str(db)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def _cli_load(source: str, db: str) -> None:
-    app(["load", source, "--db", db])
-
-
-def forked_load(source: Path, db: Path) -> multiprocessing.Process:
-    """`govgraph load SOURCE --db DB` in a forked child process."""
-    proc = FORK.Process(target=_cli_load, args=(str(source), str(db)), daemon=True)
-    proc.start()
-    return proc
-
-
-def kill(proc: multiprocessing.Process) -> bool:
-    """SIGKILL the loader; True if it was still running."""
-    running = proc.is_alive()
-    if running:
-        with contextlib.suppress(ProcessLookupError):  # it may end in between
-            os.kill(proc.pid, signal.SIGKILL)
-    proc.join(timeout=60)
-    return running
 
 
 @pytest.fixture(scope="module")

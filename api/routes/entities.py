@@ -4,39 +4,85 @@ sources)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 
-from api.deps import Store
+from api.deps import AppSettings, Store
+from api.models import ERRORS, EntityDetail, SearchResults, edge_out
+from graph.model import EntityRecord
+from graph.store.base import GraphStore
+from graph.vocab import NODE_TYPES
 
 router = APIRouter(tags=["entities"])
+DEFAULT_RELATIONS = 200
+
+NodeTypeName = Annotated[str | None, Query(description="Keep only this node type",
+                                           examples=["Person"])]
 
 
-@router.get("/entities", summary="Search entities by name or alias")
+@router.get("/entities", summary="Search entities by name or alias", response_model=SearchResults,
+            responses=ERRORS)
 def search(store: Store,
-           q: Annotated[str, Query(min_length=1, max_length=200, examples=["Lu Heng"])],
-           type: Annotated[str | None, Query(examples=["Person"])] = None,
+           q: Annotated[str, Query(min_length=1, max_length=200, examples=["Lu Heng"],
+                                   description="Name or alias: exact matches first, then "
+                                               "prefixes, then words inside names")],
+           type: NodeTypeName = None,
            limit: Annotated[int, Query(ge=1, le=200)] = 20,
            offset: Annotated[int, Query(ge=0, le=100_000)] = 0) -> dict[str, Any]:
+    if type is not None and type not in NODE_TYPES:
+        raise HTTPException(422, f"unknown node type {type!r}; one of {', '.join(NODE_TYPES)}")
     rows = store.search(q, type, limit, offset)
-    return {"query": q, "results": [r.to_dict() for r in rows], "limit": limit,
+    return {"query": q, "type": type, "results": [r.to_dict() for r in rows], "limit": limit,
             "offset": offset}
 
 
-@router.get("/entities/{entity_id:path}", summary="One entity, its relations and sources",
-            response_model=None)
-def entity(store: Store, entity_id: str) -> dict[str, Any] | RedirectResponse:
-    found = store.entities([entity_id])
-    if not found:
-        target = store.resolve(entity_id)
-        if target and target != entity_id:
-            return RedirectResponse(f"/entities/{target}", status_code=308)
-        raise HTTPException(404, f"no entity {entity_id!r}")
-    record = found[0]
+def find_entity(store: GraphStore, ref: str) -> EntityRecord | str:
+    """The entity with id ``ref``, or the id it now goes by (a merged id, a key, a name),
+    for a redirect. HTTPException 404 when nothing matches."""
+    found = store.entities([ref])
+    if found:
+        return found[0]
+    target = store.resolve(ref)
+    if target and target != ref:
+        return target
+    raise HTTPException(404, f"no entity {ref!r}")
+
+
+def redirect_to(request: Request, path: str) -> RedirectResponse:
+    """A permanent redirect to ``path``, keeping the query string."""
+    query = request.url.query
+    return RedirectResponse(quote(path, safe=":/@") + (f"?{query}" if query else ""),
+                            status_code=308)
+
+
+def entity_detail(store: GraphStore, record: EntityRecord, limit: int) -> dict[str, Any]:
+    """The entity with at most ``limit`` relations (highest confidence first), grouped by
+    type, each with its direction and claims."""
     relations: dict[str, list[dict[str, Any]]] = {}
-    for edge in store.edges([record.id], "both", limit=1000):
-        item = edge.to_dict()
+    edges = store.edges([record.id], "both", limit=limit)
+    for edge in edges:
+        item = edge_out(edge)
         item["direction"] = "out" if edge.source == record.id else "in"
         relations.setdefault(edge.type, []).append(item)
-    return {**record.to_dict(flat=False), "relations": relations}
+    total = store.degree([record.id]).get(record.id, 0)
+    return {**record.to_dict(flat=False), "relations": relations, "relations_total": total,
+            "relations_shown": len(edges)}
+
+
+@router.get("/entities/{entity_id:path}", summary="One entity, its relations and sources",
+            response_model=EntityDetail, responses={
+                **ERRORS, 308: {"description": "A merged id or a name: redirects to the "
+                                               "surviving entity"}})
+def entity(request: Request, store: Store, settings: AppSettings, entity_id: str,
+           limit: Annotated[int | None, Query(ge=1, description="Most relations to list "
+                                              "(default 200; limit GOVGRAPH_MAX_RELATIONS)")]
+           = None) -> Any:
+    limit = limit or min(DEFAULT_RELATIONS, settings.max_relations)
+    if limit > settings.max_relations:
+        raise HTTPException(422, f"limit {limit} is over the limit of {settings.max_relations}")
+    found = find_entity(store, entity_id)
+    if isinstance(found, str):
+        return redirect_to(request, f"/entities/{found}")
+    return entity_detail(store, found, limit)

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter
 
 from api import ops
-from api.deps import AppSettings, Filter, Store
+from api.deps import AppSettings, NodeScope, Seeds, Store
+from api.limits import run_query
+from api.models import ERRORS, Graph, edge_out
 
 router = APIRouter(tags=["subgraph"])
 
 
-@router.get("/subgraph", summary="k-hop neighbourhood as node-link JSON")
-def subgraph(store: Store, settings: AppSettings, flt: Filter,
-             id: Annotated[list[str], Query(description="Entity ids or names",
-                                            examples=["person:lu-heng"])],
-             depth: Annotated[int, Query(ge=0)] = 1,
-             limit: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
-    if depth > settings.max_depth:
-        raise HTTPException(422, f"depth {depth} is over the limit of {settings.max_depth}")
-    limit = limit or settings.default_nodes
-    if limit > settings.max_nodes:
-        raise HTTPException(422, f"limit {limit} is over the limit of {settings.max_nodes}")
-    sub = ops.subgraph(store, id, depth, flt, limit, settings.per_node_edges)
-    return sub.to_dict()
+@router.get("/subgraph", summary="k-hop neighbourhood as node-link JSON", response_model=Graph,
+            responses=ERRORS)
+async def subgraph(store: Store, settings: AppSettings, scope: NodeScope,
+                   ids: Seeds) -> dict[str, Any]:
+    """Entities within ``depth`` hops of the seeds (edges followed either way) and the edges
+    among them, filtered by relation types (``rel``), node types (``type``), minimum
+    confidence and as-of date. A super-node's edges are capped (``GOVGRAPH_PER_NODE_EDGES``)
+    and the node count stops at ``limit``; ``truncated`` and ``cut`` say what was left out."""
+    sub = await run_query(settings.query_timeout_s, ops.subgraph, store, ids, scope.depth,
+                          scope.flt, scope.limit, scope.per_node)
+    return {**sub.to_dict(), "edges": [edge_out(e) for e in sub.edges]}

@@ -10,6 +10,7 @@ still supports. Every write runs in one ``BEGIN IMMEDIATE`` transaction.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 import time
@@ -41,9 +42,12 @@ class SQLiteStore(GraphStore):
 
     kind = "sqlite"
 
-    def __init__(self, path: str | Path, busy_timeout_s: float = 30.0) -> None:
+    def __init__(self, path: str | Path, busy_timeout_s: float | None = None) -> None:
+        """``busy_timeout_s``: how long a write waits for another writer to finish before
+        it is refused (default: env GOVGRAPH_BUSY_TIMEOUT_S, else 30)."""
         self.path = str(path)
-        self.busy_timeout_s = busy_timeout_s
+        self.busy_timeout_s = (busy_timeout_s if busy_timeout_s is not None
+                               else float(os.environ.get("GOVGRAPH_BUSY_TIMEOUT_S", 30)))
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()

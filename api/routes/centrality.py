@@ -1,0 +1,59 @@
+"""GET /centrality (rankings from stored scores) and GET /dependencies/{id} (upstream or
+downstream dependency maps)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import AppSettings, Filter, Store, checked_limit
+from api.limits import run_query
+from api.models import ERRORS, DependencyMapOut, Metric, Ranking, edge_out
+from graph.query import dependencies, resolve_all
+from graph.store.base import EdgeFilter, GraphStore
+
+router = APIRouter(tags=["analytics"])
+
+
+
+@router.get("/centrality", summary="Entities ranked by a stored score", response_model=Ranking,
+            responses=ERRORS)
+def centrality(store: Store,
+               metric: Annotated[Metric, Query(description="Which stored score ranks them")]
+               = "transitive_dependents",
+               top: Annotated[int, Query(ge=1, le=1000)] = 20) -> dict[str, Any]:
+    """The ``top`` entities by a score that ``govgraph analytics`` (or ``govgraph demo``)
+    computed and stored; empty when it has not run. Ties are broken by id."""
+    rows = store.top(metric, top)
+    return {"metric": metric,
+            "results": [{**r.to_dict(), "rank": i, "score": r.scores.get(metric)}
+                        for i, r in enumerate(rows, 1)]}
+
+
+def dependency_map(store: GraphStore, ref: str, direction: str, depth: int, flt: EdgeFilter,
+                   limit: int, per_node: int) -> dict[str, Any]:
+    """The dependency map of the entity ``ref`` names, as JSON."""
+    (root,) = resolve_all(store, [ref])
+    found = dependencies(store, root, direction, depth, flt, limit, per_node)
+    return {"root": root, "direction": direction, "depth": depth, "levels": found.levels,
+            "nodes": [n.to_dict() for n in found.graph.nodes],
+            "edges": [edge_out(e) for e in found.graph.edges],
+            "truncated": found.graph.truncated, "cut": found.graph.cut}
+
+
+@router.get("/dependencies/{entity_id:path}", summary="What an entity depends on, or what "
+            "depends on it", response_model=DependencyMapOut, responses=ERRORS)
+async def dependencies_of(
+        store: Store, settings: AppSettings, flt: Filter, entity_id: str,
+        direction: Annotated[Literal["upstream", "downstream"], Query(
+            description="upstream: what it needs; downstream: what needs it")] = "upstream",
+        depth: Annotated[int, Query(ge=1, description="Hops (limit GOVGRAPH_MAX_DEPTH)")] = 3,
+        limit: Annotated[int | None, Query(ge=1, description="Most nodes (limit "
+                                           "GOVGRAPH_MAX_NODES)")] = None) -> dict[str, Any]:
+    """Follows dependency relations (``DEPENDS_ON``: the source needs the target) outwards
+    (upstream) or inwards (downstream) up to ``depth`` hops. ``levels`` gives each entity's
+    distance. ``min_confidence`` and ``as_of`` apply; ``rel`` and ``type`` are ignored."""
+    limit = checked_limit(settings, depth, limit)
+    return await run_query(settings.query_timeout_s, dependency_map, store, entity_id,
+                           direction, depth, flt, limit, settings.per_node_edges)
