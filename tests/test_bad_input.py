@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import codecs
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 import loaders
 from api import ops
+from api.app import create_app
+from api.settings import Settings
 from graph.ids import entity_id
 from graph.store.sqlite import SQLiteStore
 
@@ -301,3 +306,60 @@ def test_a_loader_bug_is_one_line_and_writes_nothing(base_db: Path, tmp_path: Pa
     store.close()
     assert report.errors == [f"{bad}: cannot load (ZeroDivisionError: division by zero)"]
     assert len(report.results) == 1
+
+
+TOKEN = {"Authorization": "Bearer corpus-token"}
+
+
+def ingest_client(db: Path, **settings: object) -> tuple[TestClient, SQLiteStore]:
+    store = SQLiteStore(db)
+    app = create_app(Settings(store=str(db), api_token="corpus-token", **settings), store)
+    return TestClient(app, raise_server_exceptions=False), store
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c.name != "symlink_loop"],
+                         ids=[c.name for c in CASES if c.name != "symlink_loop"])
+def test_case_through_post_ingest(case: Case, corpus: dict[str, Path], base_db: Path,
+                                  tmp_path: Path):
+    """The same files uploaded: 422 with a one-line error naming the file (and line), 413
+    past the upload limit, or 200; the store is unchanged by every refusal."""
+    target, db = corpus[case.name], fresh_db(base_db, tmp_path)
+    before = counts(db)
+    client, store = ingest_client(db)
+    with client, target.open("rb") as fh:
+        response = client.post("/ingest", files={"file": (target.name, fh)}, headers=TOKEN)
+    store.close()
+    assert response.status_code in (200, 413, 422), response.text[:300]
+    assert "Traceback" not in response.text
+    if response.status_code == 200:
+        assert case.expect != "error"
+        assert counts(db) != before
+    else:
+        assert case.expect != "load"
+        message = response.json()["error"]
+        assert "\n" not in message
+        if response.status_code == 422:
+            where = f"{target.name}:{case.line}:" if case.line else target.name
+            assert where in message or f"{target.name} (line {case.line})" in message, message
+        assert counts(db) == before
+    assert not any(bad in all_text(db) for bad in HOSTILE_TEXT)
+
+
+@pytest.mark.parametrize("name", ["../../escape-{tag}.csv", "..\\..\\escape-{tag}.csv",
+                                  "/tmp/escape-{tag}.csv", "%2e%2e%2fescape-{tag}.csv",
+                                  "....//....//escape-{tag}.csv", ".escape-{tag}.csv"])
+def test_upload_names_cannot_leave_the_upload_folder(name: str, base_db: Path,
+                                                     tmp_path: Path):
+    tag = tmp_path.name
+    name = name.format(tag=tag)
+    client, store = ingest_client(fresh_db(base_db, tmp_path))
+    with client:
+        response = client.post("/ingest", headers=TOKEN, files={
+            "file": (name, NODES.encode() + b"e,Registry,Escape Registry\n", "text/csv")})
+        sources = [s["source_id"] for s in client.get("/sources").json()]
+    store.close()
+    assert response.status_code == 200, response.text
+    upload = [s for s in sources if s.startswith("upload:")]
+    assert len(upload) == 1 and re.fullmatch(r"upload:[A-Za-z0-9_-][A-Za-z0-9._-]*", upload[0])
+    roots = {Path(tempfile.gettempdir()), tmp_path.parent, Path.cwd(), Path("/")}
+    assert not [p for root in roots for p in root.glob(f"*escape-{tag}*")]
