@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from graph.vocab import node_type
 
@@ -23,10 +24,13 @@ LEGAL_SUFFIXES = {
 }
 _PUNCT = re.compile(r"[^\w\s/.:-]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
+_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # category C, except tab and newline
 
 
 def clean_text(text: str) -> str:
     """Unicode NFKC, straight quotes and dashes, no control characters, single spaces."""
+    if text.isascii():  # fast path: NFKC and the quote table leave ASCII as it is
+        return _SPACE.sub(" ", _ASCII_CONTROL.sub("", text)).strip()
     text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
     text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C" or ch in "\t\n")
     return _SPACE.sub(" ", text).strip()
@@ -48,10 +52,13 @@ def display_text(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
     """Lower case without accents, quotes or punctuation: the key names are compared by."""
     text = clean_text(text).lower()
-    text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    if not text.isascii():
+        text = "".join(c for c in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(c))
     text = _PUNCT.sub(" ", text.replace("&", " and "))
     return _SPACE.sub(" ", text).strip(" .:-")
 

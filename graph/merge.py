@@ -16,6 +16,7 @@ such node. A person needs at least two name words (a family name alone never mer
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,17 @@ class DerivedEdge:
     end: str | None
 
 
+# One encoder made once (json.dumps with options builds a new one per call).
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+
+
+def to_json(value: Any) -> str:
+    """The JSON text of a stored value: non-ASCII kept, other types as their text."""
+    if not value and type(value) in (list, dict):
+        return "[]" if type(value) is list else "{}"
+    return _encode(value)
+
+
 def key_norm(key: str) -> str:
     """Keys (source row ids, FtM ids, opaque ids) compare exactly, ignoring case and
     surrounding space."""
@@ -69,9 +81,8 @@ def claim_of(ent: Entity) -> NodeClaim:
 
 def claim_values(ent: Entity) -> tuple:
     """The claim columns (type, name, aliases, keys, props, locator, first, last)."""
-    return (ent.type, ent.name, json.dumps(ent.aliases, ensure_ascii=False),
-            json.dumps(ent.keys, ensure_ascii=False),
-            json.dumps(ent.properties, ensure_ascii=False, default=str), ent.locator or "",
+    return (ent.type, ent.name, to_json(ent.aliases), to_json(ent.keys),
+            to_json(ent.properties), ent.locator or "",
             ent.first_seen, ent.last_seen)
 
 
@@ -112,8 +123,12 @@ def alias_rows(node: DerivedNode) -> list[tuple[str, str]]:
 
 def combine_entities(entities: list[Entity]) -> list[Entity]:
     """One entity per id within a batch: later mentions add aliases, keys and properties."""
+    repeated = {i for i, n in Counter(e.id for e in entities).items() if n > 1}
     out: dict[str, Entity] = {}
     for ent in entities:
+        if ent.id not in repeated:  # said once: nothing to combine, no copy needed
+            out[ent.id] = ent
+            continue
         seen = out.get(ent.id)
         if seen is None:
             out[ent.id] = Entity(type=ent.type, name=ent.name, id=ent.id,

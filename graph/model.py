@@ -36,11 +36,19 @@ def check_value(value: Any, what: str = "property") -> None:
             raise ModelError(f"{what} is not valid Unicode (lone surrogate)") from None
     elif isinstance(value, dict):
         for key, item in value.items():
+            if _plain(key) and _plain(item):
+                continue
             check_value(key, what)
             check_value(item, f"{what} {key!r}")
     elif isinstance(value, (list, tuple)):
         for item in value:
-            check_value(item, what)
+            if not _plain(item):
+                check_value(item, what)
+
+
+def _plain(value: Any) -> bool:
+    """ASCII text or an int: always acceptable (a fast path for the common case)."""
+    return type(value) is int or (type(value) is str and value.isascii())
 
 
 def _shown_name(value: object, what: str) -> str:

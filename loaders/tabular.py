@@ -27,6 +27,7 @@ NODE_HEADER = ("id", "type", "name")
 EDGE_HEADER = ("source", "target", "type")
 _INT = re.compile(r"-?\d{1,18}")
 _FLOAT = re.compile(r"-?\d+\.\d*(e-?\d+)?|-?\d+e-?\d+", re.IGNORECASE)
+_NUMBER_START = frozenset("-0123456789")
 MAX_JSON_DEPTH = 32
 
 
@@ -54,6 +55,8 @@ def _detect_jsonl(path: Path, head: str) -> bool:
 
 def parse_value(text: str) -> Any:
     """A CSV cell as int or float when it is plainly a number, else the text."""
+    if not text or text[0] not in _NUMBER_START:
+        return text
     if _INT.fullmatch(text):
         return int(text)
     if _FLOAT.fullmatch(text):

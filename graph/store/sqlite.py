@@ -26,6 +26,8 @@ from graph.store.base import EdgeFilter, GraphStore, Projection, SourceInfo, Sto
 from graph.store.schema import migrate
 
 CHUNK = 500
+BULK_ROWS = 20_000  # a batch this large is written with a larger page cache
+BULK_CACHE_KIB = 256 * 1024
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -89,11 +91,25 @@ class SQLiteStore(GraphStore):
             raise
         self.db.execute("COMMIT")
 
+    @contextmanager
+    def _bulk_cache(self, rows: int) -> Iterator[None]:
+        """A larger page cache while a big batch is written, so index pages stay in memory
+        instead of spilling mid-transaction; the connection's own size again afterwards."""
+        if rows < BULK_ROWS:
+            yield
+            return
+        before = self.db.execute("PRAGMA cache_size").fetchone()[0]
+        self.db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        try:
+            yield
+        finally:
+            self.db.execute(f"PRAGMA cache_size={int(before)}")
+
     # ---------------------------------------------------------------- writes
     def write(self, batch: Batch) -> WriteResult:
         started = time.perf_counter()
         result = WriteResult(batch.source_id)
-        with self._tx() as db:
+        with self._bulk_cache(len(batch.entities) + len(batch.relations)), self._tx() as db:
             sid = self._source_row(db, batch)
             touched_nodes, touched_edges = self._drop_claims(db, sid, result)
             _write_judgements(db, sid, batch)
@@ -189,20 +205,28 @@ class SQLiteStore(GraphStore):
 
     def _put_node(self, db: sqlite3.Connection, nid: int, node_id: str | None,
                   node: mg.DerivedNode, replace: bool) -> None:
-        values = _node_values(node)
+        self._put_nodes(db, [(nid, node_id, node)], replace)
+
+    def _put_nodes(self, db: sqlite3.Connection,
+                   rows: list[tuple[int, str | None, mg.DerivedNode]], replace: bool) -> None:
+        """Insert new nodes ``(nid, id, node)`` (or rewrite existing ones when ``replace``)
+        with their alias-index and name-search rows, a statement per table."""
         if replace:
-            db.execute("UPDATE nodes SET type=?, name=?, aliases=?, keys=?, props=?,"
-                       " first_seen=?, last_seen=? WHERE nid=?", (*values, nid))
-            db.execute("DELETE FROM aliases WHERE nid=?", (nid,))
-            db.execute("DELETE FROM names_fts WHERE rowid=?", (nid,))
+            db.executemany("UPDATE nodes SET type=?, name=?, aliases=?, keys=?, props=?,"
+                           " first_seen=?, last_seen=? WHERE nid=?",
+                           [(*_node_values(node), nid) for nid, _, node in rows])
+            db.executemany("DELETE FROM aliases WHERE nid=?", [(nid,) for nid, _, _ in rows])
+            db.executemany("DELETE FROM names_fts WHERE rowid=?", [(r[0],) for r in rows])
         else:
-            db.execute("INSERT INTO nodes(nid, id, type, name, aliases, keys, props,"
-                       " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?)",
-                       (nid, node_id, *values))
+            db.executemany("INSERT INTO nodes(nid, id, type, name, aliases, keys, props,"
+                           " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?)",
+                           [(nid, node_id, *_node_values(node)) for nid, node_id, node in rows])
         db.executemany("INSERT OR IGNORE INTO aliases(norm, nid, kind) VALUES (?,?,?)",
-                       [(norm, nid, kind) for norm, kind in mg.alias_rows(node)])
-        db.execute("INSERT INTO names_fts(rowid, text) VALUES (?,?)",
-                   (nid, fold(" | ".join([node.name, *node.aliases]))))
+                       [(norm, nid, kind) for nid, _, node in rows
+                        for norm, kind in mg.alias_rows(node)])
+        db.executemany("INSERT INTO names_fts(rowid, text) VALUES (?,?)",
+                       [(nid, fold(" | ".join([node.name, *node.aliases])))
+                        for nid, _, node in rows])
 
     def _rederive_edge(self, db: sqlite3.Connection, eid: int) -> bool:
         """Re-derive an edge from its claims; True when that changed it."""
@@ -394,14 +418,13 @@ def _entity(row: Sequence[Any]) -> EntityRecord:
 
 
 def _node_values(node: mg.DerivedNode) -> tuple:
-    return (node.type, node.name, json.dumps(node.aliases, ensure_ascii=False),
-            json.dumps(node.keys, ensure_ascii=False),
-            json.dumps(node.properties, ensure_ascii=False, default=str),
+    return (node.type, node.name, mg.to_json(node.aliases), mg.to_json(node.keys),
+            mg.to_json(node.properties),
             node.first_seen, node.last_seen)
 
 
 def _edge_values(edge: mg.DerivedEdge) -> tuple:
-    return (json.dumps(edge.properties, ensure_ascii=False, default=str), edge.confidence,
+    return (mg.to_json(edge.properties), edge.confidence,
             edge.weight, edge.start, edge.end)
 
 
@@ -481,9 +504,12 @@ class _BatchWriter:
 
     def write_entities(self) -> None:
         entities = mg.combine_entities(self.batch.entities)
-        located = resolve_refs(self.db, [e.id for e in entities])
-        unplaced = [e for e in entities if e.id not in located]
-        merged = mg.find_merges(unplaced, self._candidates, _judgements(self.db))
+        located: dict[str, int] = {}
+        merged: dict[str, tuple[int, str]] = {}
+        if self.db.execute("SELECT 1 FROM nodes LIMIT 1").fetchone():  # else nothing to find
+            located = resolve_refs(self.db, [e.id for e in entities])
+            unplaced = [e for e in entities if e.id not in located]
+            merged = mg.find_merges(unplaced, self._candidates, _judgements(self.db))
         next_nid = self._next_id("nodes", "nid")
         claim_rows, new_rows = [], []
         for ent in entities:
@@ -499,9 +525,8 @@ class _BatchWriter:
             for ref in (ent.id, *ent.keys):
                 self.refs[ref] = nid
             claim_rows.append((nid, self.sid, *mg.claim_values(ent)))
-        for nid, ent in new_rows:
-            self.store._put_node(self.db, nid, ent.id, mg.derive_node([mg.claim_of(ent)]),
-                                 replace=False)
+        self.store._put_nodes(self.db, [(nid, ent.id, mg.derive_node([mg.claim_of(ent)]))
+                                        for nid, ent in new_rows], replace=False)
         self.db.executemany("INSERT INTO node_claims(nid, sid, type, name, aliases, keys,"
                             " props, locator, first_seen, last_seen) VALUES"
                             " (?,?,?,?,?,?,?,?,?,?)", claim_rows)
@@ -557,17 +582,24 @@ class _BatchWriter:
                 f"SELECT key, eid FROM edges WHERE key IN ({_marks(len(chunk))})", chunk))
         next_eid = self._next_id("edges", "eid")
         edge_rows, claim_rows = [], []
-        for key, (src, dst, rel_type, claims) in grouped.items():
+        for key in sorted(grouped):  # in key order, the key index is written sequentially
+            src, dst, rel_type, claims = grouped[key]
             eid = existing.get(key)
             if eid is None:
                 eid, next_eid = next_eid, next_eid + 1
                 self.new_edges.add(eid)
-                edge = mg.derive_edge([(c.confidence, c.properties) for c in claims])
-                edge_rows.append((eid, key, src, dst, rel_type, *_edge_values(edge)))
+                values = _edge_values(mg.derive_edge([(c.confidence, c.properties)
+                                                      for c in claims]))
+                edge_rows.append((eid, key, src, dst, rel_type, *values))
+                if len(claims) == 1:  # the edge's properties are its one claim's
+                    claim = claims[0]
+                    claim_rows.append((eid, self.sid, claim.locator or "", claim.confidence,
+                                       values[0]))
+                    continue
             else:
                 self.updated_edges.add(eid)
             claim_rows.extend((eid, self.sid, c.locator or "", c.confidence,
-                               json.dumps(c.properties, ensure_ascii=False, default=str))
+                               mg.to_json(c.properties))
                               for c in claims)
         self.db.executemany("INSERT INTO edges(eid, key, src, dst, type, props, confidence,"
                             " weight, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)", edge_rows)
