@@ -129,7 +129,7 @@ def stats(db: DbOption = None,
 
 @app.command("export")
 def export_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="json, graphml, gexf, "
-                                                 "csv or cypher")] = "json",
+                                                 "csv, cypher or ftm")] = "json",
                output: Annotated[Path | None, typer.Option("-o", "--output",
                                                            help="File (default: stdout)")] = None,
                db: DbOption = None) -> None:

@@ -1,6 +1,6 @@
 """Exports of a graph (whole or a subgraph) as node-link JSON, GraphML, GEXF, CSV, Cypher and
-FollowTheMoney-style JSON lines. Each writer takes iterables of records and yields text
-chunks, so large graphs stream."""
+FollowTheMoney JSON lines (graph/ftm.py). Each writer takes iterables of records and yields
+text chunks, so large graphs stream."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from typing import Any
 
 import networkx as nx
 
+from graph.ftm import to_ftm
 from graph.model import EdgeRecord, EntityRecord
 
 FORMATS = {
@@ -20,9 +21,10 @@ FORMATS = {
     "gexf": "application/gexf+xml",
     "csv": "text/csv",
     "cypher": "application/x-cypher-query",
+    "ftm": "application/x-ndjson",
 }
 SUFFIXES = {"json": ".json", "graphml": ".graphml", "gexf": ".gexf", "csv": ".csv",
-            "cypher": ".cypher"}
+            "cypher": ".cypher", "ftm": ".ftm.jsonl"}
 
 
 def node_link(nodes: Iterable[EntityRecord], edges: Iterable[EdgeRecord],
@@ -147,6 +149,8 @@ def render(fmt: str, nodes: Iterable[EntityRecord], edges: Iterable[EdgeRecord],
         return gexf(nodes, edges)
     if fmt == "cypher":
         return cypher(nodes, edges)
+    if fmt == "ftm":
+        return to_ftm(nodes, edges)
     if fmt == "csv":
         return csv_edges(edges)
     raise ValueError(f"unknown export format {fmt!r}; choose from {', '.join(FORMATS)}")

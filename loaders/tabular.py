@@ -21,14 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from graph.model import Batch, Entity, ModelError, Relation
-from loaders.base import Loader, LoadError, new_batch, read_text, register, text_lines
+from loaders.base import Loader, LoadError, json_lines, new_batch, read_text, register
 
 NODE_HEADER = ("id", "type", "name")
 EDGE_HEADER = ("source", "target", "type")
 _INT = re.compile(r"-?\d{1,18}")
 _FLOAT = re.compile(r"-?\d+\.\d*(e-?\d+)?|-?\d+e-?\d+", re.IGNORECASE)
 _NUMBER_START = frozenset("-0123456789")
-MAX_JSON_DEPTH = 32
 
 
 def _header(head: str) -> tuple[str, ...]:
@@ -140,31 +139,9 @@ def load_csv(path: Path) -> Batch:
     return batch
 
 
-def _depth(obj: Any, level: int = 0) -> int:
-    if level > MAX_JSON_DEPTH:
-        return level
-    if isinstance(obj, dict):
-        return max((_depth(v, level + 1) for v in obj.values()), default=level)
-    if isinstance(obj, list):
-        return max((_depth(v, level + 1) for v in obj), default=level)
-    return level
-
-
 def load_jsonl(path: Path) -> Batch:
     batch = new_batch(path, "jsonl")
-    for number, line in enumerate(text_lines(path), 1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except RecursionError:
-            raise LoadError(path, "JSON nested too deeply", number) from None
-        except ValueError as exc:
-            raise LoadError(path, f"invalid JSON: {exc.args[0].split(':')[0]}", number) from None
-        if not isinstance(obj, dict):
-            raise LoadError(path, "each line must be a JSON object", number)
-        if _depth(obj) > MAX_JSON_DEPTH:
-            raise LoadError(path, f"JSON nested deeper than {MAX_JSON_DEPTH} levels", number)
+    for number, obj in json_lines(path):
         _add_row(batch, path, obj, number)
     if not batch.entities and not batch.relations:
         raise LoadError(path, "no nodes or edges in file")

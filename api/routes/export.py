@@ -15,7 +15,7 @@ from graph import export
 
 router = APIRouter(tags=["export"])
 
-Format = Literal["json", "graphml", "gexf", "csv", "cypher"]
+Format = Literal["json", "graphml", "gexf", "csv", "cypher", "ftm"]
 TEXT_TYPES = {"text/csv"}
 
 
@@ -25,7 +25,8 @@ TEXT_TYPES = {"text/csv"}
 async def export_graph(
         store: Store, settings: AppSettings, scope: NodeScope,
         format: Annotated[Format, Query(description="Node-link JSON, GraphML, GEXF, CSV "
-                                                    "(one table: see `part`) or Cypher")]
+                                                    "(one table: see `part`), Cypher or "
+                                                    "FollowTheMoney JSON lines")]
         = "json",
         ids: Annotated[list[str] | None, Query(alias="id", description="Seeds of a "
                                                "neighbourhood (as /subgraph); none: the "

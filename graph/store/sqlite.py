@@ -111,6 +111,7 @@ class SQLiteStore(GraphStore):
         result = WriteResult(batch.source_id)
         with self._bulk_cache(len(batch.entities) + len(batch.relations)), self._tx() as db:
             sid = self._source_row(db, batch)
+            before = _claim_digests(db, sid)
             touched_nodes, touched_edges = self._drop_claims(db, sid, result)
             _write_judgements(db, sid, batch)
             writer = _BatchWriter(self, db, sid, batch, result)
@@ -118,8 +119,9 @@ class SQLiteStore(GraphStore):
             writer.write_relations()
             touched_nodes |= writer.updated_nodes
             touched_edges |= writer.updated_edges
-            self._collect(db, touched_nodes - writer.new_nodes,
-                          touched_edges - writer.new_edges, result)
+            same_nodes, same_edges = _unchanged(before, _claim_digests(db, sid))
+            self._collect(db, touched_nodes - writer.new_nodes - same_nodes,
+                          touched_edges - writer.new_edges - same_edges, result)
             counts = db.execute(
                 "SELECT (SELECT count(*) FROM node_claims WHERE sid=?),"
                 " (SELECT count(*) FROM edge_claims WHERE sid=?)", (sid, sid)).fetchone()
@@ -473,6 +475,31 @@ def resolve_refs(db: sqlite3.Connection, refs: Iterable[str]) -> dict[str, int]:
                     found[ref] = next(iter(nids))
         pending = [r for r in pending if r not in found]
     return found
+
+
+Digests = tuple[dict[int, int], dict[int, int]]
+
+
+def _claim_digests(db: sqlite3.Connection, sid: int) -> Digests:
+    """A hash of what one source claims about each node and each edge it touches (an edge's
+    claims combined by XOR: one per locator, so none cancel)."""
+    nodes = {row[0]: hash(row[1:]) for row in db.execute(
+        "SELECT nid, type, name, aliases, keys, props, locator, first_seen, last_seen"
+        " FROM node_claims WHERE sid=?", (sid,))}
+    edges: dict[int, int] = {}
+    for row in db.execute("SELECT eid, locator, confidence, props FROM edge_claims"
+                          " WHERE sid=?", (sid,)):
+        edges[row[0]] = edges.get(row[0], 0) ^ hash(row[1:])
+    return nodes, edges
+
+
+def _unchanged(before: Digests, after: Digests) -> tuple[set[int], set[int]]:
+    """Nodes and edges whose claims from a reloaded source are what they were: their derived
+    rows cannot have changed, so they need no re-derivation (a reload of an unchanged file
+    touches nothing)."""
+    nodes = {k for k, v in after[0].items() if before[0].get(k) == v}
+    edges = {k for k, v in after[1].items() if before[1].get(k) == v}
+    return nodes, edges
 
 
 def _write_judgements(db: sqlite3.Connection, sid: int, batch: Batch) -> None:
