@@ -1,0 +1,344 @@
+"""The measured phases. Each runs in its own process (``python -m benchmarks.phases NAME
+ARGS-JSON``) so that one phase's memory never pollutes another's, and prints one JSON object:
+its timings, counts and ``rss_mb`` (the process's peak resident set, ``ru_maxrss``).
+
+Baselines are what a straightforward script would do, measured in the same run:
+
+- ``load_baseline``: one ``INSERT`` per CSV row and a commit per row, with Python's sqlite3
+  defaults (rollback journal, ``synchronous=FULL``: what a naive script gets), or with
+  ``wal=True`` in WAL mode with ``synchronous=NORMAL`` as govgraph runs (so the difference
+  is batching alone); each edge row first looks up its two endpoints by key (indexed).
+- ``centrality_networkx``: a networkx ``MultiDiGraph`` holding every node and edge attribute,
+  built directly from the CSV rows, then networkx PageRank and sampled betweenness.
+- ``neo4j_baseline``: one ``MERGE`` per row in auto-commit transactions (a py2neo-style
+  loader), with a uniqueness constraint on the key so that MERGE is an index lookup.
+
+A baseline that would run for very long is stopped after ``max_seconds`` and its total is
+extrapolated from the rows (or betweenness sources) it finished; the output says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import gc
+import json
+import os
+import resource
+import sqlite3
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+PHASES: dict[str, Callable[..., dict[str, Any]]] = {}
+
+
+def phase(fn: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    PHASES[fn.__name__] = fn
+    return fn
+
+
+def rss_mb() -> float:
+    """This process's resident set now, in MB."""
+    return psutil.Process().memory_info().rss / 1e6
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set so far, in MB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+
+
+def rows(path: Path) -> Iterator[dict[str, str]]:
+    """CSV rows as dicts (empty cells left out)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            yield {k: v for k, v in row.items() if v != ""}
+
+
+def edge_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("edges*.csv"))
+
+
+def _fresh(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+
+
+# ------------------------------------------------------------------------------ load
+@phase
+def load_sqlite(folder: str, db: str) -> dict[str, Any]:
+    """``govgraph load`` of the generated files into a new SQLite store."""
+    from api import ops
+    from graph.store.sqlite import SQLiteStore
+
+    folder_path, db_path = Path(folder), Path(db)
+    _fresh(db_path)
+    files = [str(folder_path / "nodes.csv"), *map(str, edge_files(folder_path))]
+    started = time.perf_counter()
+    with SQLiteStore(db_path) as store:
+        report = ops.load(store, files)
+        seconds = time.perf_counter() - started
+        stats = store.stats()
+    if report.errors:
+        raise RuntimeError("; ".join(report.errors))
+    return {"seconds": seconds, "nodes": stats["nodes"], "relations": stats["edges"],
+            "relations_per_s": stats["edges"] / seconds,
+            "db_mb": db_path.stat().st_size / 1e6}
+
+
+_BASELINE_SCHEMA = """
+CREATE TABLE nodes(nid INTEGER PRIMARY KEY, key TEXT UNIQUE, type TEXT, name TEXT, props TEXT);
+CREATE TABLE edges(eid INTEGER PRIMARY KEY, src INTEGER, dst INTEGER, type TEXT,
+                   confidence REAL, props TEXT);
+CREATE INDEX edges_src ON edges(src);
+CREATE INDEX edges_dst ON edges(dst);
+"""
+
+
+def _per_row(db: sqlite3.Connection, path: Path, deadline: float,
+             insert: Callable[[sqlite3.Connection, dict[str, str]], None]) -> tuple[int, float]:
+    """Rows of ``path`` inserted one per transaction until the deadline: (rows, seconds)."""
+    started, done = time.perf_counter(), 0
+    for row in rows(path):
+        db.execute("BEGIN")
+        insert(db, row)
+        db.execute("COMMIT")
+        done += 1
+        if done % 256 == 0 and time.perf_counter() > deadline:
+            break
+    return done, time.perf_counter() - started
+
+
+def _insert_node(db: sqlite3.Connection, row: dict[str, str]) -> None:
+    props = {k: v for k, v in row.items() if k not in {"id", "type", "name"}}
+    db.execute("INSERT INTO nodes(key, type, name, props) VALUES (?,?,?,?)",
+               (row["id"], row["type"], row["name"], json.dumps(props)))
+
+
+def _insert_edge(db: sqlite3.Connection, row: dict[str, str]) -> None:
+    find = "SELECT nid FROM nodes WHERE key=?"
+    src = db.execute(find, (row["source"],)).fetchone()[0]
+    dst = db.execute(find, (row["target"],)).fetchone()[0]
+    props = {k: v for k, v in row.items() if k not in {"source", "target", "type"}}
+    db.execute("INSERT INTO edges(src, dst, type, confidence, props) VALUES (?,?,?,?,?)",
+               (src, dst, row["type"], float(row.get("confidence", 0.9)), json.dumps(props)))
+
+
+@phase
+def load_baseline(folder: str, db: str, nodes: int, relations: int,
+                  max_seconds: float = 60.0, wal: bool = False) -> dict[str, Any]:
+    """One INSERT and one COMMIT per row; extrapolated when stopped at ``max_seconds``."""
+    folder_path, db_path = Path(folder), Path(db)
+    _fresh(db_path)
+    conn = sqlite3.connect(db_path, isolation_level=None)
+    if wal:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(_BASELINE_SCHEMA)
+    share = max_seconds / 2
+    n_done, n_secs = _per_row(conn, folder_path / "nodes.csv", time.perf_counter() + share,
+                              _insert_node)
+    if n_done < nodes:  # edges need every node: insert the rest in one go, untimed
+        rest = list(rows(folder_path / "nodes.csv"))[n_done:]
+        conn.execute("BEGIN")
+        for row in rest:
+            _insert_node(conn, row)
+        conn.execute("COMMIT")
+    e_done, e_secs = 0, 0.0
+    for path in edge_files(folder_path):
+        left = max_seconds - n_secs - e_secs
+        done, secs = _per_row(conn, path, time.perf_counter() + max(left, 1.0), _insert_edge)
+        e_done, e_secs = e_done + done, e_secs + secs
+        if left <= 0:
+            break
+    conn.close()
+    seconds = n_secs * nodes / max(n_done, 1) + e_secs * relations / max(e_done, 1)
+    return {"seconds": seconds, "relations_per_s": relations / seconds, "wal": wal,
+            "rows_timed": n_done + e_done, "extrapolated": n_done < nodes or e_done < relations}
+
+
+# ------------------------------------------------------------------------ centrality
+ALL_RELATIONS = "all"
+
+
+def _filter(rel_types: str) -> Any:
+    from graph.analytics import dependency_filter
+    from graph.vocab import RELATION_TYPES
+
+    return dependency_filter(list(RELATION_TYPES) if rel_types == ALL_RELATIONS else
+                             rel_types.split(","))
+
+
+def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    started = time.perf_counter()
+    value = fn()
+    return value, time.perf_counter() - started
+
+
+def _projected(store: Any, flt: Any, k: int) -> dict[str, Any]:
+    from graph.analytics import measures, project
+
+    gc.collect()
+    before = rss_mb()
+    graph, t_project = _timed(lambda: project(store, flt))
+    _, t_view = _timed(lambda: graph.ig if graph.m > measures.NX_MAX_EDGES else graph.nx)
+    gc.collect()
+    projection_mb = rss_mb() - before
+    _, t_pagerank = _timed(lambda: measures.pagerank(graph))
+    _, t_betweenness = _timed(lambda: measures.betweenness(graph, k=k))
+    return {"nodes": graph.n, "edges": graph.m, "k": k, "engine": measures.choose_engine(graph),
+            "project_s": t_project + t_view, "projection_mb": projection_mb,
+            "pagerank_s": t_pagerank, "betweenness_s": t_betweenness,
+            "seconds": t_project + t_view + t_pagerank + t_betweenness}
+
+
+@phase
+def centrality_govgraph(db: str, k: int = 256, rel_types: str = ALL_RELATIONS,
+                        suite: bool = True) -> dict[str, Any]:
+    """Projection (with its igraph view), PageRank, sampled betweenness, then the whole
+    suite (``compute_and_store``: project, every measure, scores written back)."""
+    from graph.analytics import compute_and_store
+    from graph.store.sqlite import SQLiteStore
+
+    flt = _filter(rel_types)
+    with SQLiteStore(Path(db)) as store:
+        out = {**_projected(store, flt, k), "relation_types": rel_types}
+        if suite:
+            _, out["suite_s"] = _timed(lambda: compute_and_store(store, "all", flt, k=k))
+    return out
+
+
+@phase
+def centrality_networkx(folder: str, k: int = 256, rel_types: str = ALL_RELATIONS,
+                        max_seconds: float = 60.0) -> dict[str, Any]:
+    """The baseline: an all-attributes networkx MultiDiGraph built from the rows, networkx
+    PageRank, and betweenness from ``k`` sources (extrapolated from fewer when slow)."""
+    import networkx as nx
+
+    folder_path = Path(folder)
+    wanted = None if rel_types == ALL_RELATIONS else set(rel_types.split(","))
+    gc.collect()
+    before = rss_mb()
+
+    def build() -> nx.MultiDiGraph:
+        graph = nx.MultiDiGraph()
+        for row in rows(folder_path / "nodes.csv"):
+            graph.add_node(row.pop("id"), **row)
+        for path in edge_files(folder_path):
+            for row in rows(path):
+                if wanted is None or row["type"] in wanted:
+                    graph.add_edge(row.pop("source"), row.pop("target"), key=row["type"], **row)
+        graph.remove_nodes_from([n for n, d in graph.degree() if d == 0])
+        return graph
+
+    graph, t_build = _timed(build)
+    gc.collect()
+    graph_mb = rss_mb() - before
+    _, t_pagerank = _timed(lambda: nx.pagerank(graph, weight=None))
+    probe = max(2, min(k, 8))
+    _, t_probe = _timed(lambda: nx.betweenness_centrality(graph, k=probe, seed=42))
+    k_run = k if t_probe * k / probe <= max_seconds else probe
+    if k_run != probe:
+        _, t_probe = _timed(lambda: nx.betweenness_centrality(graph, k=k_run, seed=42))
+    t_betweenness = t_probe * k / k_run
+    return {"nodes": graph.number_of_nodes(), "edges": graph.number_of_edges(), "k": k,
+            "k_timed": k_run, "extrapolated": k_run < k, "build_s": t_build,
+            "graph_mb": graph_mb, "pagerank_s": t_pagerank, "betweenness_s": t_betweenness,
+            "seconds": t_build + t_pagerank + t_betweenness}
+
+
+# ---------------------------------------------------------------------------- neo4j
+def _clear_neo4j(uri: str) -> None:
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(uri, auth=None) as driver:
+        while driver.execute_query("MATCH (n) WITH n LIMIT 20000 DETACH DELETE n "
+                                   "RETURN count(*) AS c").records[0]["c"]:
+            pass
+
+
+@phase
+def load_neo4j(folder: str, uri: str) -> dict[str, Any]:
+    """``govgraph load`` of the generated files into an emptied Neo4j database."""
+    from api import ops
+    from graph.store import open_store
+
+    _clear_neo4j(uri)
+    folder_path = Path(folder)
+    files = [str(folder_path / "nodes.csv"), *map(str, edge_files(folder_path))]
+    store = open_store(uri)
+    try:
+        started = time.perf_counter()
+        report = ops.load(store, files)
+        seconds = time.perf_counter() - started
+        stats = store.stats()
+    finally:
+        store.close()
+    if report.errors:
+        raise RuntimeError("; ".join(report.errors))
+    return {"seconds": seconds, "nodes": stats["nodes"], "relations": stats["edges"],
+            "relations_per_s": stats["edges"] / seconds}
+
+
+@phase
+def neo4j_baseline(folder: str, uri: str, nodes: int, relations: int,
+                   max_seconds: float = 60.0) -> dict[str, Any]:
+    """One MERGE per row, each in its own auto-commit transaction."""
+    import neo4j
+
+    _clear_neo4j(uri)
+    folder_path = Path(folder)
+    with neo4j.GraphDatabase.driver(uri, auth=None) as driver, driver.session() as session:
+        session.run("CREATE CONSTRAINT naive_key IF NOT EXISTS FOR (n:Naive) "
+                    "REQUIRE n.key IS UNIQUE").consume()
+
+        def node(row: dict[str, str]) -> None:
+            session.run("MERGE (n:Naive {key: $key}) SET n.type = $type, n.name = $name",
+                        key=row["id"], type=row["type"], name=row["name"]).consume()
+
+        def edge(row: dict[str, str]) -> None:
+            session.run("MATCH (a:Naive {key: $s}), (b:Naive {key: $t}) "
+                        "MERGE (a)-[r:REL {type: $type}]->(b) SET r.confidence = $c",
+                        s=row["source"], t=row["target"], type=row["type"],
+                        c=float(row.get("confidence", 0.9))).consume()
+
+        n_done, n_secs = _each(rows(folder_path / "nodes.csv"), node, max_seconds / 2)
+        rest = list(rows(folder_path / "nodes.csv"))[n_done:]
+        for i in range(0, len(rest), 5000):  # edges need every node: the rest, untimed
+            session.run("UNWIND $rows AS row MERGE (n:Naive {key: row.id}) "
+                        "SET n.type = row.type, n.name = row.name",
+                        rows=rest[i:i + 5000]).consume()
+        e_done, e_secs = _each((r for p in edge_files(folder_path) for r in rows(p)), edge,
+                               max_seconds / 2)
+        session.run("DROP CONSTRAINT naive_key IF EXISTS").consume()
+    _clear_neo4j(uri)
+    seconds = n_secs * nodes / max(n_done, 1) + e_secs * relations / max(e_done, 1)
+    return {"seconds": seconds, "relations_per_s": relations / seconds,
+            "rows_timed": n_done + e_done, "extrapolated": n_done < nodes or e_done < relations}
+
+
+def _each(items: Iterator[dict[str, str]], fn: Callable[[dict[str, str]], None],
+          max_seconds: float) -> tuple[int, float]:
+    started, done = time.perf_counter(), 0
+    for item in items:
+        fn(item)
+        done += 1
+        if time.perf_counter() - started > max_seconds:
+            break
+    return done, time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    name, args = argv[0], json.loads(argv[1]) if len(argv) > 1 else {}
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    result = PHASES[name](**args)
+    result["rss_mb"] = peak_rss_mb()
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""The benchmark code runs end to end at a tiny size (no timing assertions: benchmarks are not
+tests; this only keeps the code from rotting)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks.generate import generate, parse_scale, plan
+from graph.store.sqlite import SQLiteStore
+from loaders.tabular import load_csv
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_scale_names():
+    assert parse_scale("10k") == 10_000
+    assert parse_scale("1M") == 1_000_000
+    assert parse_scale("1.5m") == 1_500_000
+    assert parse_scale("250") == 250
+    with pytest.raises(ValueError):
+        parse_scale("ten")
+
+
+def test_generator_is_deterministic_and_loads(tmp_path: Path):
+    first = generate(2000, tmp_path / "a")
+    second = generate(2000, tmp_path / "b")
+    for name in ("nodes.csv", "edges.csv"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
+    assert first == second
+    assert first["edges"] == 2000 and sum(first["edges_by_type"].values()) == 2000
+    assert first["edges_by_type"]["DEPENDS_ON"] == plan(2000)["DEPENDS_ON"]
+    assert {"HELD_BY", "ADMINISTERED_BY", "ROLE_AT", "AUTHORED", "MENTIONS"} <= \
+        first["edges_by_type"].keys()
+    with (tmp_path / "a" / "edges.csv").open() as fh:
+        facts = [(r["source"], r["target"], r["type"], r["role"]) for r in csv.DictReader(fh)]
+    assert len(set(facts)) == len(facts)  # every row is a distinct fact
+    with SQLiteStore(tmp_path / "g.db") as store:
+        for name in ("nodes.csv", "edges.csv"):
+            store.write(load_csv(tmp_path / "a" / name))
+        stats = store.stats()
+        assert stats["nodes"] == first["nodes"] and stats["edges"] == 2000
+        assert store.entities([first["hub"]])  # the hub is a real node
+        hub_in = store.degree([first["hub"]])[first["hub"]]
+        assert hub_in >= first["hub_dependents"]
+
+
+def test_heavy_tail(tmp_path: Path):
+    manifest = generate(20_000, tmp_path)
+    holders_and_providers = manifest["nodes_by_kind"]["holders"] + \
+        manifest["nodes_by_kind"]["providers"]
+    mean = manifest["edges_by_type"]["DEPENDS_ON"] / holders_and_providers
+    assert manifest["hub_dependents"] > 20 * mean  # a few nodes that very many depend on
+
+
+@pytest.mark.slow
+def test_quick_run_prints_ratios_and_writes_json(tmp_path: Path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--quick", "--scale", "1k", "--repeat", "1",
+         "--json", str(out), "--root", str(tmp_path / "root"), "--no-view"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    last = proc.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"ratios: load_sqlite=[\d.]+ load_neo4j=(n/a|[\d.]+) "
+                        r"centrality=[\d.]+ api_p95_ms=[\d.]+", last), last
+    data = json.loads(out.read_text())
+    assert {"machine", "graph", "load_sqlite", "load_neo4j", "centrality", "api", "view",
+            "ratios"} <= data.keys()
+    assert data["graph"]["edges"] == 1000
+    assert data["load_sqlite"]["govgraph"]["relations"] == 1000
+    assert {"seconds", "relations_per_s", "rss_mb"} <= data["load_sqlite"]["baseline"].keys()
+    assert {"project_s", "pagerank_s", "betweenness_s", "projection_mb", "suite_s"} <= \
+        data["centrality"]["govgraph"].keys()
+    for name in ("entities", "subgraph", "centrality"):
+        assert data["api"][name]["requests"] > 0 and data["api"][name]["errors"] == 0
+        assert {"p50_ms", "p95_ms", "p99_ms", "throughput_rps"} <= data["api"][name].keys()
+    assert data["machine"]["cores"] >= 1
