@@ -119,7 +119,8 @@ class SQLiteStore(GraphStore):
             writer.write_relations()
             touched_nodes |= writer.updated_nodes
             touched_edges |= writer.updated_edges
-            same_nodes, same_edges = _unchanged(before, _claim_digests(db, sid))
+            same_nodes, same_edges = (_unchanged(before, _claim_digests(db, sid))
+                                      if any(before) else (set(), set()))
             self._collect(db, touched_nodes - writer.new_nodes - same_nodes,
                           touched_edges - writer.new_edges - same_edges, result)
             counts = db.execute(
