@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import json
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -134,12 +135,46 @@ def _decode(path: Path, raw: bytes, encoding: str, limit: int | None) -> str:
 
 def text_lines(path: Path) -> list[str]:
     """The file's lines, refusing absurdly long ones (a one-line 10 MB file)."""
-    lines = read_text(path).splitlines()
+    return check_lines(path, read_text(path).splitlines())
+
+
+def check_lines(path: Path, lines: list[str]) -> list[str]:
+    """``lines``, or a LoadError naming the first one over MAX_LINE_CHARS."""
     for number, line in enumerate(lines, 1):
         if len(line) > MAX_LINE_CHARS:
             raise LoadError(path, f"line is {len(line)} characters, over {MAX_LINE_CHARS}",
                             number)
     return lines
+
+
+MAX_TAG_CHARS = 20_000
+MAX_HTML_DEPTH = 2_000
+_LONG_TAG = re.compile(rf"<[A-Za-z][^<>]{{{MAX_TAG_CHARS}}}")
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)[^<>]*?(/?)>")
+_NOT_NESTING = frozenset("area base br col embed hr img input link meta param source track wbr "
+                         "p li dt dd option optgroup tr td th thead tbody tfoot rp rt".split())
+
+
+def check_html(path: Path, text: str) -> None:
+    """Refuse HTML shaped to make a tree parser slow (lexbor's time grows with the square
+    of a tag's attribute count and of the nesting depth): a tag over MAX_TAG_CHARS, or
+    elements nested deeper than MAX_HTML_DEPTH. One linear scan; script and style bodies
+    are skipped."""
+    if found := _LONG_TAG.search(text):
+        raise LoadError(path, f"an HTML tag is over {MAX_TAG_CHARS} characters",
+                        text.count("\n", 0, found.start()) + 1)
+    depth, pos = 0, 0
+    while found := _TAG.search(text, pos):
+        closing, name, empty = found.group(1), found.group(2).lower(), found.group(3)
+        pos = found.end()
+        if name in ("script", "style") and not closing and not empty:
+            end = text.find(f"</{name}", pos)
+            pos = len(text) if end < 0 else end
+        elif name not in _NOT_NESTING and not empty:
+            depth = max(depth - 1, 0) if closing else depth + 1
+            if depth > MAX_HTML_DEPTH:
+                raise LoadError(path, f"HTML nested deeper than {MAX_HTML_DEPTH} elements",
+                                text.count("\n", 0, found.start()) + 1)
 
 
 def _depth(obj: object, level: int = 0) -> int:

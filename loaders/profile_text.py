@@ -17,7 +17,7 @@ from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from loaders.base import LoadError, read_text
+from loaders.base import LoadError, check_html, check_lines, read_text
 
 HTML_SUFFIXES = (".html", ".htm")
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -71,11 +71,11 @@ def read_page(path: Path) -> Page:
         raise LoadError(path, "empty page")
     suffix = path.suffix.lower()
     if suffix in HTML_SUFFIXES or (suffix not in TEXT_SUFFIXES and looks_like_html(text)):
+        check_html(path, text)
         page = html_page(text)
-    elif suffix in (".md", ".markdown"):
-        page = markdown_page(text)
     else:
-        page = text_page(text)
+        check_lines(path, text.splitlines())
+        page = markdown_page(text) if suffix in (".md", ".markdown") else text_page(text)
     if not page.lines:
         raise LoadError(path, "no text in page")
     return page

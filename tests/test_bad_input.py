@@ -111,12 +111,16 @@ CASES = [
          "error", 2),
     Case("long_line_jsonl", _file("long.jsonl", '{"type":"Person","name":"Long","note":"'
                                   + "x" * (10 * MB) + '"}\n'), "error", 1),
-    Case("long_line_text", _file("long.txt", "word " * (2 * MB)), "either"),
+    Case("long_line_text", _file("long.txt", "word " * (2 * MB)), "error", 1),
     Case("html_scripts", _file("page.html", (
         "<html><head><title>Registry News</title><style>body{x:expression(alert(1))}</style>"
         "<script>alert(1)</script></head><body><h1>Registry News</h1>"
         "<script>document.write('alert(1)')</script><p>AFRINIC is a registry.</p>"
         "</body></html>\n")), "either"),
+    Case("html_attribute_bomb", _file("attrs.html", "<html><body><p " + " ".join(
+        f"a{i}=1" for i in range(200_000)) + ">Registry</p></body></html>\n"), "error", 1),
+    Case("html_nesting_bomb", _file("nested.html", "<html><body>" + "<div>" * 200_000 + "x"
+                                    + "</div>" * 200_000 + "</body></html>\n"), "error", 1),
     Case("billion_laughs", _file("laughs.xml", IANA_HEAD.format(
         doctype=f'<!DOCTYPE registry [<!ENTITY l0 "lol">{LAUGHS}<!ENTITY payload "&l9;">]>')),
         "error"),
