@@ -15,7 +15,6 @@ from graph.store.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
-SHARED = ROOT.parent / "shared"
 
 
 STORE_KINDS: list = ["sqlite"]
@@ -57,6 +56,51 @@ def write_file(tmp_path: Path):
 @pytest.fixture(scope="session")
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri(in_ci: bool) -> Iterator[str]:
+    """A Neo4j server for the whole session: ``NEO4J_URI`` when set (its govgraph data is
+    wiped per test: point it at a throw-away database), else the test server from
+    tools/neo4j-test-server, started once. Without Java or Maven the Neo4j tests skip with
+    the reason, except under CI=true, where that is a failure."""
+    if os.environ.get("NEO4J_URI"):
+        yield os.environ["NEO4J_URI"]
+        return
+    from tests.neo4j_server import Neo4jTestServer, server_unavailable_reason
+
+    reason = server_unavailable_reason()
+    if reason:
+        if in_ci:
+            pytest.fail(f"the Neo4j tests must run under CI=true, but {reason}")
+        pytest.skip(reason)
+    server = Neo4jTestServer()
+    try:
+        uri = server.start()
+    except RuntimeError as exc:
+        pytest.fail(f"cannot start the Neo4j test server: {exc}")
+    yield uri
+    server.stop()
+
+
+@pytest.fixture
+def neo4j_store_factory(neo4j_uri: str):
+    """Makes Neo4jStore instances on the session's server; the first one made in a test
+    starts from an empty database."""
+    from graph.store.neo4j import Neo4jStore
+
+    made: list[Neo4jStore] = []
+
+    def make() -> Neo4jStore:
+        store = Neo4jStore(neo4j_uri)
+        if not made:
+            store.clear()
+        made.append(store)
+        return store
+
+    yield make
+    for store in made:
+        store.close()
 
 
 @pytest.fixture(scope="session")

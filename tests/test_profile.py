@@ -19,7 +19,7 @@ from loaders import LoadError, loader_for
 from loaders.profile import is_headline, load_profile
 from loaders.profile_facts import cut_at_role, role_names, title_case
 from loaders.profile_fields import iso_date
-from tests.conftest import DATA, SHARED
+from tests.conftest import DATA
 from tests.helpers import counts
 from tests.profile_expect import expected, score
 
@@ -51,7 +51,7 @@ def test_each_page_alone_yields_what_it_states(sqlite_store, path):
 
 def test_seed_page_is_a_profile_never_an_institution(tmp_path):
     seed = tmp_path / "seed.txt"
-    shutil.copy(next((SHARED / "seed").glob("*.txt")), seed)
+    shutil.copy(DATA / "profiles" / "seed_flat.txt", seed)  # a verbatim copy of the seed
     batch = load_profile(seed)
     [doc] = [e for e in batch.entities if e.type == "Profile"]
     assert doc.name == "Why internet registries must never cross the line into enforcement roles"
