@@ -149,11 +149,14 @@ def _neo4j(folder: Path, counts: dict[str, int], plan: Plan,
     with serving.neo4j_server(spec) as uri:
         if uri is None:
             return {"skipped": "no Neo4j server (use --neo4j URI or --neo4j start)"}
-        return {"uri": uri,
-                "govgraph": repeated(plan.repeat, "load_neo4j", folder=str(folder), uri=uri),
-                "baseline": repeated(plan.baseline_repeat, "neo4j_baseline",
-                                     folder=str(folder), uri=uri,
-                                     max_seconds=plan.baseline_seconds, **counts)}
+        out: dict[str, Any] = {"uri": uri}
+        try:
+            out["govgraph"] = repeated(plan.repeat, "load_neo4j", folder=str(folder), uri=uri)
+        except RuntimeError as exc:  # e.g. the server's transaction memory limit
+            out["failed"] = str(exc).strip().splitlines()[-1][:500]
+        out["baseline"] = repeated(plan.baseline_repeat, "neo4j_baseline", folder=str(folder),
+                                   uri=uri, max_seconds=plan.baseline_seconds, **counts)
+        return out
 
 
 def _fmt(value: Any, digits: int = 2) -> str:
@@ -181,7 +184,10 @@ def table(out: dict[str, Any]) -> str:
     lines.append(f"| load peak RSS, MB | {_fmt(ld['govgraph']['rss_mb'], 0)} | "
                  f"{_fmt(ld['baseline']['rss_mb'], 0)} | |")
     neo = out["load_neo4j"]
-    if "govgraph" in neo:
+    if "failed" in neo:
+        lines.append(f"| load into Neo4j | failed: {neo['failed'][:120]} | "
+                     f"{_fmt(neo['baseline']['seconds'])} | n/a |")
+    elif "govgraph" in neo:
         lines.append(f"| load into Neo4j, s | {_fmt(neo['govgraph']['seconds'])} | "
                      f"{_fmt(neo['baseline']['seconds'])}"
                      f"{' (extrap.)' if neo['baseline'].get('extrapolated') else ''} | "
