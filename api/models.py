@@ -96,8 +96,9 @@ class EntityDetail(BaseModel):
 
 class Graph(BaseModel):
     """Node-link JSON. ``truncated`` is true when a cap cut the result; ``cut`` then says
-    how: ``nodes_omitted`` (nodes not added past ``limit``) and ``capped_nodes`` (nodes
-    whose edges were cut to ``per_node``)."""
+    how: ``nodes_omitted`` (nodes not added past ``limit``), ``capped_nodes`` (nodes
+    whose edges were cut to ``per_node``) and ``unexpanded_nodes`` (kept nodes whose own
+    neighbours were not explored because ``limit`` was reached)."""
 
     nodes: list[Node]
     edges: list[Edge]

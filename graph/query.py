@@ -76,7 +76,12 @@ def _expand(store: GraphStore, seeds: list[str], depth: int, way: str, flt: Edge
     frontier = list(seeds)
     for ring in range(1, depth + 1):
         nxt: list[str] = []
-        for node in frontier:
+        for i, node in enumerate(frontier):
+            if len(seen) >= limit:  # full: only the links among kept nodes are left to find
+                rest = frontier[i:] + nxt
+                _link_kept(store, rest, way, flt, seen, edges)
+                cut["unexpanded_nodes"] = len(rest)
+                return seen, edges, cut
             found = store.edges([node], way, flt, limit=per_node + 1, claims=False)
             if len(found) > per_node:
                 found = found[:per_node]
@@ -94,8 +99,18 @@ def _expand(store: GraphStore, seeds: list[str], depth: int, way: str, flt: Edge
     return seen, edges, cut
 
 
+def _link_kept(store: GraphStore, nodes: list[str], way: str, flt: EdgeFilter,
+               seen: dict[str, int], edges: dict[str, EdgeRecord]) -> None:
+    """Add the edges between ``nodes`` and other kept nodes, in one store call (a node cap
+    reached early would otherwise cost one query per remaining node)."""
+    for edge in store.edges(nodes, way, flt, claims=False):
+        if edge.source in seen and edge.target in seen:
+            edges[edge.key] = edge
+
+
 def _report_cut(sub: Subgraph, cut: dict[str, Any], limit: int, per_node: int) -> None:
-    sub.truncated = bool(cut["nodes_omitted"] or cut["capped_nodes"])
+    sub.truncated = bool(cut["nodes_omitted"] or cut["capped_nodes"]
+                         or cut.get("unexpanded_nodes"))
     sub.cut = {**cut, "limit": limit, "per_node": per_node} if sub.truncated else {}
 
 
