@@ -18,6 +18,7 @@ from rich.table import Table
 
 from api import ops
 from api.cli_analytics import register as register_analytics
+from api.cli_sync import register as register_sync
 from api.cli_view import register as register_view
 from api.settings import get_settings
 from graph import export
@@ -207,6 +208,7 @@ def serve(db: DbOption = None,
 
 register_analytics(app, store_for, fail, DbOption)
 register_view(app, store_for, fail, DbOption)
+register_sync(app, store_for, fail, DbOption)
 
 
 def main() -> None:
@@ -222,7 +224,6 @@ def main() -> None:
             raise
         say("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
         sys.exit(2)
-
 
 
 if __name__ == "__main__":
