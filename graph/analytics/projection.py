@@ -122,8 +122,16 @@ def from_edges(ids: Sequence[str], src: Sequence[int] | np.ndarray,
 
 
 def from_projection(proj: Projection, weighted: bool) -> DependencyGraph:
-    """A DependencyGraph from the store's raw Projection (which may hold parallel edges)."""
-    return from_edges(proj.ids, proj.src, proj.dst, proj.weight if weighted else None)
+    """A DependencyGraph from a store's projection, with nodes numbered in id order: every
+    store (and every load order) gives the same numbering, so sampled betweenness draws the
+    same pivots everywhere."""
+    order = sorted(range(len(proj.ids)), key=proj.ids.__getitem__)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order), dtype=np.int64)
+    src = rank[np.asarray(proj.src, dtype=np.int64)] if proj.src else []
+    dst = rank[np.asarray(proj.dst, dtype=np.int64)] if proj.dst else []
+    return from_edges([proj.ids[i] for i in order], src, dst,
+                      proj.weight if weighted else None)
 
 
 def project(store: GraphStore, flt: EdgeFilter | None = None,
