@@ -23,6 +23,7 @@ from typing import Any
 
 from graph.ids import fold, normalise_name, slug
 from graph.model import Entity, Relation, edge_key, noisy_or
+from graph.store.base import StoreError
 from graph.vocab import more_specific, node_type
 
 
@@ -230,6 +231,28 @@ def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[int, str, st
                     not judgements.blocks(ent, node_id, fold(name)):
                 hits.setdefault(nid, f"name {name!r} {why} {node_id}")
     return hits
+
+
+def relation_endpoints(batch_relations: list[Relation], refs: dict[str, Any],
+                       resolve: Callable[[set[str]], dict[str, Any]],
+                       source_id: str) -> list[tuple[Any, Any]]:
+    """Each relation's (source, target) node handles: from ``refs`` (what the batch itself
+    defined), else from ``resolve`` (the store's lookup, called once for all the rest, whose
+    answers are added to ``refs``). Raises StoreError naming the relation's locator when a
+    reference matches no entity or several."""
+    missing = {ref for rel in batch_relations for ref in (rel.source, rel.target)
+               if ref not in refs}
+    if missing:
+        refs.update(resolve(missing))
+    ends = []
+    for rel in batch_relations:
+        for ref in (rel.source, rel.target):
+            if ref not in refs:
+                where = f" ({rel.locator})" if rel.locator else ""
+                raise StoreError(f"{source_id}{where}: {rel.type} refers to "
+                                 f"unknown or ambiguous entity {ref!r}")
+        ends.append((refs[rel.source], refs[rel.target]))
+    return ends
 
 
 def group_relations(relations: list[Relation], ends: list[tuple[int, int]],

@@ -583,19 +583,9 @@ class _BatchWriter:
         self.result.merges += 1
 
     def _endpoints(self) -> list[tuple[int, int]]:
-        missing = {ref for rel in self.batch.relations for ref in (rel.source, rel.target)
-                   if ref not in self.refs}
-        if missing:
-            self.refs.update(resolve_refs(self.db, missing))
-        ends = []
-        for rel in self.batch.relations:
-            for ref in (rel.source, rel.target):
-                if ref not in self.refs:
-                    where = f" ({rel.locator})" if rel.locator else ""
-                    raise StoreError(f"{self.batch.source_id}{where}: {rel.type} refers to "
-                                     f"unknown or ambiguous entity {ref!r}")
-            ends.append((self.refs[rel.source], self.refs[rel.target]))
-        return ends
+        return mg.relation_endpoints(self.batch.relations, self.refs,
+                                     lambda refs: resolve_refs(self.db, refs),
+                                     self.batch.source_id)
 
     def write_relations(self) -> None:
         if not self.batch.relations:
