@@ -233,6 +233,36 @@ def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[int, str, st
     return hits
 
 
+# How a reference is tried, in order: as an id, a merged (redirected) id, a key, a name.
+REF_FORMS: tuple[tuple[str, Callable[[str], str]], ...] = (
+    ("id", lambda ref: ref), ("redirect", lambda ref: ref), ("key", key_norm), ("name", fold))
+
+Lookup = Callable[[str, list[str]], Iterable[tuple[str, Any]]]
+
+
+def resolve_references(refs: Iterable[str], lookup: Lookup) -> dict[str, Any]:
+    """Map references to node handles, trying each form of REF_FORMS in turn for the
+    references still unresolved. ``lookup(form, keys)`` yields ``(key, handle)`` pairs from
+    the store; a key matching several nodes resolves nothing (it is ambiguous)."""
+    pending = list(dict.fromkeys(refs))
+    found: dict[str, Any] = {}
+    for form, keyfn in REF_FORMS:
+        if not pending:
+            break
+        by_key: dict[str, list[str]] = {}
+        for ref in pending:
+            by_key.setdefault(keyfn(ref), []).append(ref)
+        hits: dict[str, set[Any]] = {}
+        for key, handle in lookup(form, list(by_key)):
+            hits.setdefault(key, set()).add(handle)
+        for key, handles in hits.items():
+            if len(handles) == 1:
+                for ref in by_key[key]:
+                    found[ref] = next(iter(handles))
+        pending = [r for r in pending if r not in found]
+    return found
+
+
 def relation_endpoints(batch_relations: list[Relation], refs: dict[str, Any],
                        resolve: Callable[[set[str]], dict[str, Any]],
                        source_id: str) -> list[tuple[Any, Any]]:

@@ -426,36 +426,27 @@ def _edge_match(flt: EdgeFilter | None) -> tuple[str, str, dict[str, Any]]:
     return pattern, " AND ".join(clauses), params
 
 
+_REF_QUERIES = {
+    "id": "UNWIND $keys AS k MATCH (e:Entity {id: k}) RETURN k, e.id AS id",
+    "redirect": "UNWIND $keys AS k MATCH (r:Redirect {old_id: k}) "
+                "MATCH (e:Entity {id: r.new_id}) RETURN k, e.id AS id",
+    "key": "UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {norm: k}) "
+           "WHERE a.kind = 'key' RETURN k, e.id AS id",
+    "name": "UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {norm: k}) "
+            "WHERE a.kind = 'name' RETURN k, e.id AS id",
+}
+
+
 def resolve_refs(run: Run, refs: Iterable[str]) -> dict[str, str]:
-    """Map references to node ids: by id, then redirect, then key, then an unambiguous name.
-    References that match nothing (or several names) are left out."""
-    pending = list(dict.fromkeys(refs))
-    found: dict[str, str] = {}
-    lookups: list[tuple[str, Callable[[str], str]]] = [
-        ("UNWIND $keys AS k MATCH (e:Entity {id: k}) RETURN k, e.id AS id", lambda r: r),
-        ("UNWIND $keys AS k MATCH (r:Redirect {old_id: k}) MATCH (e:Entity {id: r.new_id}) "
-         "RETURN k, e.id AS id", lambda r: r),
-        ("UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {norm: k}) "
-         "WHERE a.kind = 'key' RETURN k, e.id AS id", mg.key_norm),
-        ("UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {norm: k}) "
-         "WHERE a.kind = 'name' RETURN k, e.id AS id", fold),
-    ]
-    for query, keyfn in lookups:
-        if not pending:
-            break
-        by_key: dict[str, list[str]] = {}
-        for ref in pending:
-            by_key.setdefault(keyfn(ref), []).append(ref)
-        hits: dict[str, set[str]] = {}
-        for chunk in _chunks(list(by_key)):
-            for row in run(query, keys=list(chunk)):
-                hits.setdefault(row["k"], set()).add(row["id"])
-        for key, ids in hits.items():
-            if len(ids) == 1:
-                for ref in by_key[key]:
-                    found[ref] = next(iter(ids))
-        pending = [r for r in pending if r not in found]
-    return found
+    """Map references to node ids (graph.merge.resolve_references: id, redirect, key,
+    unambiguous name). References that match nothing (or several names) are left out."""
+
+    def lookup(form: str, keys: list[str]) -> Iterator[tuple[str, str]]:
+        for chunk in _chunks(keys):
+            for row in run(_REF_QUERIES[form], keys=list(chunk)):
+                yield row["k"], row["id"]
+
+    return mg.resolve_references(refs, lookup)
 
 
 NODE_FIELDS = ("type", "name", "aliases", "keys", "props", "first_seen", "last_seen", "search")

@@ -447,35 +447,24 @@ def _edge_where(flt: EdgeFilter | None) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
+_REF_SQL = {
+    "id": "SELECT id, nid FROM nodes WHERE id IN ({})",
+    "redirect": "SELECT r.old_id, n.nid FROM redirects r JOIN nodes n ON n.id=r.new_id"
+                " WHERE r.old_id IN ({})",
+    "key": "SELECT norm, nid FROM aliases WHERE kind='key' AND norm IN ({})",
+    "name": "SELECT norm, nid FROM aliases WHERE kind='name' AND norm IN ({})",
+}
+
+
 def resolve_refs(db: sqlite3.Connection, refs: Iterable[str]) -> dict[str, int]:
-    """Map references to node rowids: by id, then redirect, then key, then an unambiguous
-    name. References that match nothing (or several names) are left out."""
-    pending = list(dict.fromkeys(refs))
-    found: dict[str, int] = {}
-    lookups = [
-        ("SELECT id, nid FROM nodes WHERE id IN ({})", lambda r: r),
-        ("SELECT r.old_id, n.nid FROM redirects r JOIN nodes n ON n.id=r.new_id"
-         " WHERE r.old_id IN ({})", lambda r: r),
-        ("SELECT norm, nid FROM aliases WHERE kind='key' AND norm IN ({})", mg.key_norm),
-        ("SELECT norm, nid FROM aliases WHERE kind='name' AND norm IN ({})", fold),
-    ]
-    for sql, keyfn in lookups:
-        if not pending:
-            break
-        by_key: dict[str, list[str]] = {}
-        for ref in pending:
-            by_key.setdefault(keyfn(ref), []).append(ref)
-        hits: dict[str, set[int]] = {}
-        keys = list(by_key)
+    """Map references to node rowids (graph.merge.resolve_references: id, redirect, key,
+    unambiguous name). References that match nothing (or several names) are left out."""
+
+    def lookup(form: str, keys: list[str]) -> Iterator[tuple[str, int]]:
         for chunk in _chunks(keys):
-            for key, nid in db.execute(sql.format(_marks(len(chunk))), chunk):
-                hits.setdefault(key, set()).add(nid)
-        for key, nids in hits.items():
-            if len(nids) == 1:
-                for ref in by_key[key]:
-                    found[ref] = next(iter(nids))
-        pending = [r for r in pending if r not in found]
-    return found
+            yield from db.execute(_REF_SQL[form].format(_marks(len(chunk))), chunk)
+
+    return mg.resolve_references(refs, lookup)
 
 
 Digests = tuple[dict[int, int], dict[int, int]]
