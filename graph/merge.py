@@ -21,6 +21,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from graph.ids import fold, normalise_name, slug
 from graph.model import Entity, Relation, edge_key, noisy_or
 from graph.store.base import StoreError
@@ -58,15 +60,21 @@ class DerivedEdge:
     end: str | None
 
 
-# One encoder made once (json.dumps with options builds a new one per call).
-_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
+# The standard library's encoder (made once) for what orjson refuses: ints beyond 64 bits
+# and non-text dict keys. Same compact form as orjson.
+_encode = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 
 def to_json(value: Any) -> str:
-    """The JSON text of a stored value: non-ASCII kept, other types as their text."""
+    """The compact JSON text of a stored value: non-ASCII kept, other types as their text
+    (``str``)."""
     if not value and type(value) in (list, dict):
         return "[]" if type(value) is list else "{}"
-    return _encode(value)
+    try:
+        return orjson.dumps(value, default=str, option=_ORJSON_OPTIONS).decode()
+    except TypeError:
+        return _encode(value)
 
 
 def key_norm(key: str) -> str:
@@ -291,9 +299,11 @@ def group_relations(relations: list[Relation], ends: list[tuple[int, int]],
     grouped: dict[str, tuple[int, int, str, list[Relation]]] = {}
     for rel, (src, dst) in zip(relations, ends, strict=False):
         key = edge_key(ids[src], rel.type, ids[dst], rel.discriminator())
-        if key not in grouped:
-            grouped[key] = (src, dst, rel.type, [])
-        claims = grouped[key][3]
+        group = grouped.get(key)
+        if group is None:
+            grouped[key] = (src, dst, rel.type, [rel])
+            continue
+        claims = group[3]
         same_place = next((c for c in claims if (c.locator or "") == (rel.locator or "")), None)
         if same_place is None:
             claims.append(rel)
@@ -304,12 +314,15 @@ def group_relations(relations: list[Relation], ends: list[tuple[int, int]],
 
 
 def derive_edge(claims: list[tuple[float, dict[str, Any]]]) -> DerivedEdge:
-    props: dict[str, Any] = {}
-    for _, p in claims:
-        props.update(p)
+    if len(claims) == 1:  # most edges: one claim, its properties as they are
+        confidence, props = claims[0][0], dict(claims[0][1])
+    else:
+        confidence, props = noisy_or([c for c, _ in claims]), {}
+        for _, p in claims:
+            props.update(p)
     weight = props.get("weight")
     return DerivedEdge(
-        properties=props, confidence=round(noisy_or([c for c, _ in claims]), 9),
+        properties=props, confidence=round(confidence, 9),
         weight=float(weight) if isinstance(weight, (int, float)) else None,
         start=_text(props.get("start")), end=_text(props.get("end")))
 

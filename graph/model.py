@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.ids import display_text, entity_id
-from graph.vocab import RELATION_TYPES, grade_for, node_type, relation_type
+from graph.vocab import RELATION_TYPES, grade_for, node_type, relation_type_name
 
 MAX_NAME_CHARS = 2000  # a name, alias or title; longer "names" are text, not names
 
@@ -27,6 +27,8 @@ class ModelError(ValueError):
 def check_value(value: Any, what: str = "property") -> None:
     """Refuse what no store or JSON response can carry: numbers that are not finite (NaN,
     infinity) and text that is not valid Unicode (lone surrogates, from JSON escapes)."""
+    if _plain(value):
+        return
     if isinstance(value, float) and not math.isfinite(value):
         raise ModelError(f"{what} is {value!r}, not a finite number")
     if isinstance(value, str):
@@ -36,7 +38,10 @@ def check_value(value: Any, what: str = "property") -> None:
             raise ModelError(f"{what} is not valid Unicode (lone surrogate)") from None
     elif isinstance(value, dict):
         for key, item in value.items():
-            if _plain(key) and _plain(item):
+            kind = type(item)  # _plain(key) and _plain(item), inline: this runs per row
+            if type(key) is str and key.isascii() and (
+                    (kind is str and item.isascii()) or kind is int
+                    or (kind is float and item - item == 0)):
                 continue
             check_value(key, what)
             check_value(item, f"{what} {key!r}")
@@ -47,8 +52,11 @@ def check_value(value: Any, what: str = "property") -> None:
 
 
 def _plain(value: Any) -> bool:
-    """ASCII text or an int: always acceptable (a fast path for the common case)."""
-    return type(value) is int or (type(value) is str and value.isascii())
+    """ASCII text, an int or a finite float: always acceptable (a fast path for the common
+    case; ``x - x`` is NaN exactly when x is NaN or infinite)."""
+    kind = type(value)
+    return (kind is str and value.isascii()) or kind is int or (kind is float
+                                                                and value - value == 0)
 
 
 def _shown_name(value: object, what: str) -> str:
@@ -110,19 +118,22 @@ class Relation:
 
     def __post_init__(self) -> None:
         try:
-            self.type = relation_type(self.type).name
+            self.type = relation_type_name(self.type)
         except KeyError:
             raise ModelError(f"unknown relation type {self.type!r}") from None
         if not (isinstance(self.confidence, (int, float)) and 0.0 <= self.confidence <= 1.0):
             raise ModelError(f"confidence {self.confidence!r} is not in [0, 1]")
         self.confidence = float(self.confidence)
-        check_value([self.source, self.target], "endpoint")
+        if not (_plain(self.source) and _plain(self.target)):
+            check_value([self.source, self.target], "endpoint")
         check_value(self.properties)
 
     def discriminator(self) -> str:
         """The property value that makes this a distinct fact (e.g. the role of ROLE_AT)."""
         prop = RELATION_TYPES[self.type].keyed_by
-        value = self.properties.get(prop) if prop else None
+        if not prop:
+            return ""
+        value = self.properties.get(prop)
         return str(value).strip().lower() if value is not None else ""
 
 

@@ -24,8 +24,9 @@ from graph.model import Batch, Entity, ModelError, Relation
 from loaders.base import Loader, LoadError, json_lines, new_batch, read_text, register
 
 NODE_HEADER = ("id", "type", "name")
+_EDGE_FIELDS = frozenset({"source", "target", "type", "confidence"})
+_TEXT_COLUMNS = frozenset({"id", "name", "source", "target", "aliases", "type"})  # never numbers
 EDGE_HEADER = ("source", "target", "type")
-_INT = re.compile(r"-?\d{1,18}")
 _FLOAT = re.compile(r"-?\d+\.\d*(e-?\d+)?|-?\d+e-?\d+", re.IGNORECASE)
 _NUMBER_START = frozenset("-0123456789")
 
@@ -53,14 +54,20 @@ def _detect_jsonl(path: Path, head: str) -> bool:
 
 
 def parse_value(text: str) -> Any:
-    """A CSV cell as int or float when it is plainly a number, else the text."""
-    if not text or text[0] not in _NUMBER_START:
+    """A CSV cell as int or float when it is plainly a number (ASCII digits, optional sign,
+    point and exponent), else the text."""
+    if not text or text[0] not in _NUMBER_START or not text.isascii() or "_" in text:
         return text
-    if _INT.fullmatch(text):
-        return int(text)
-    if _FLOAT.fullmatch(text):
-        return float(text)
-    return text
+    if len(text) <= 18 + (text[0] == "-"):
+        try:
+            return int(text)
+        except ValueError:
+            pass
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return value if _FLOAT.fullmatch(text) else text  # not "-inf", "-nan", "1_0.5"
 
 
 def _split_aliases(value: Any) -> list[str]:
@@ -82,20 +89,20 @@ def entity_from_row(row: dict[str, Any], locator: str) -> Entity:
 
 def relation_from_row(row: dict[str, Any], locator: str) -> Relation:
     """An edge row (``source``, ``target``, ``type``, ``confidence``, properties)."""
-    for col in EDGE_HEADER:
-        if not str(row.get(col) or "").strip():
+    ends = [str(row.get(col) or "").strip() for col in EDGE_HEADER]
+    for col, value in zip(EDGE_HEADER, ends, strict=True):
+        if not value:
             raise ModelError(f"missing {col!r}")
-    props = {k: v for k, v in row.items()
-             if k not in {"source", "target", "type", "confidence"} and v not in (None, "")}
+    props = {k: v for k, v in row.items() if k not in _EDGE_FIELDS and v is not None
+             and v != ""}
     if "weight" in props and not isinstance(props["weight"], (int, float)):
         raise ModelError(f"weight {props['weight']!r} is not a number")
     conf = row.get("confidence")
-    conf = 0.9 if conf in (None, "") else conf
+    conf = 0.9 if conf is None or conf == "" else conf
     if not isinstance(conf, (int, float)):
         raise ModelError(f"confidence {conf!r} is not a number")
-    return Relation(source=str(row["source"]).strip(), target=str(row["target"]).strip(),
-                    type=str(row["type"]), properties=props, confidence=conf,
-                    locator=locator)
+    return Relation(source=ends[0], target=ends[1], type=ends[2], properties=props,
+                    confidence=conf, locator=locator)
 
 
 def _add_row(batch: Batch, path: Path, row: dict[str, Any], number: int) -> None:
@@ -125,15 +132,17 @@ def load_csv(path: Path) -> Batch:
     try:
         for cells in reader:
             number = reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
             if len(cells) != len(header):
+                if not any(c.strip() for c in cells):
+                    continue
                 raise LoadError(path, f"expected {len(header)} fields, found {len(cells)}",
                                 number)
-            row = {h: parse_value(c.strip()) if h not in {"id", "name", "source", "target",
-                                                           "aliases"} else c.strip()
-                   for h, c in zip(header, cells, strict=False)}
-            _add_row(batch, path, row, number)
+            row = {}
+            for column, cell in zip(header, cells, strict=False):
+                if cell and (cell := cell.strip()):  # empty cells are absent values
+                    row[column] = cell if column in _TEXT_COLUMNS else parse_value(cell)
+            if row:  # else a blank line
+                _add_row(batch, path, row, number)
     except csv.Error as exc:
         raise LoadError(path, f"bad CSV: {exc}", reader.line_num) from None
     return batch
