@@ -24,10 +24,37 @@ from graph.ids import fold
 from graph.model import Batch, Claim, EdgeRecord, EntityRecord
 from graph.store.base import EdgeFilter, GraphStore, Projection, SourceInfo, StoreError, WriteResult
 from graph.store.schema import migrate
+from graph.store.scores import from_row, to_row
 
 CHUNK = 500
 BULK_ROWS = 20_000  # a batch this large is written with a larger page cache
 BULK_CACHE_KIB = 256 * 1024
+ALL_IDS = 5_000  # scores for at least this many ids: read the whole id -> nid map once
+
+
+# Secondary indexes that a batch at least as large as the graph drops and rebuilds instead of
+# updating row by row: SQLite builds an index from sorted rows several times faster than it
+# makes a million random insertions. The rebuild is part of the batch's transaction.
+DEFERRABLE_INDEXES = ("edges_src", "edges_dst", "edges_type", "edge_claims_sid",
+                      "node_claims_sid", "aliases_nid")
+
+
+@contextmanager
+def _indexes_deferred(db: sqlite3.Connection, rows: int) -> Iterator[None]:
+    """Inside an open write transaction: without the deferrable indexes while a large batch
+    is written into a smaller graph, rebuilt on leaving (a failure rolls both back)."""
+    held = db.execute("SELECT (SELECT coalesce(max(eid), 0) FROM edges)"
+                      " + (SELECT coalesce(max(nid), 0) FROM nodes)").fetchone()[0]
+    if rows < BULK_ROWS or rows < held:
+        yield
+        return
+    found = db.execute(f"SELECT name, sql FROM sqlite_master WHERE type='index' AND name IN"
+                       f" ({_marks(len(DEFERRABLE_INDEXES))})", DEFERRABLE_INDEXES).fetchall()
+    for name, _ in found:
+        db.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in found:
+        db.execute(sql)
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -115,8 +142,9 @@ class SQLiteStore(GraphStore):
             touched_nodes, touched_edges = self._drop_claims(db, sid, result)
             _write_judgements(db, sid, batch)
             writer = _BatchWriter(self, db, sid, batch, result)
-            writer.write_entities()
-            writer.write_relations()
+            with _indexes_deferred(db, len(batch.entities) + len(batch.relations)):
+                writer.write_entities()
+                writer.write_relations()
             touched_nodes |= writer.updated_nodes
             touched_edges |= writer.updated_edges
             same_nodes, same_edges = (_unchanged(before, _claim_digests(db, sid))
@@ -211,25 +239,29 @@ class SQLiteStore(GraphStore):
         self._put_nodes(db, [(nid, node_id, node)], replace)
 
     def _put_nodes(self, db: sqlite3.Connection,
-                   rows: list[tuple[int, str | None, mg.DerivedNode]], replace: bool) -> None:
+                   rows: Iterable[tuple[int, str | None, mg.DerivedNode]], replace: bool) -> None:
         """Insert new nodes ``(nid, id, node)`` (or rewrite existing ones when ``replace``)
-        with their alias-index and name-search rows, a statement per table."""
+        with their alias-index and name-search rows, a statement per table. Each node's
+        rows are made together, so its names are folded once (``fold`` is memoised)."""
+        node_rows: list[tuple] = []
+        alias_rows: list[tuple[str, int, str]] = []
+        search_rows: list[tuple[int, str]] = []
+        for nid, node_id, node in rows:
+            values = _node_values(node)
+            node_rows.append((*values, nid) if replace else (nid, node_id, *values))
+            alias_rows.extend((norm, nid, kind) for norm, kind in mg.alias_rows(node))
+            search_rows.append((nid, " ".join(fold(n) for n in (node.name, *node.aliases))))
         if replace:
             db.executemany("UPDATE nodes SET type=?, name=?, aliases=?, keys=?, props=?,"
-                           " first_seen=?, last_seen=? WHERE nid=?",
-                           [(*_node_values(node), nid) for nid, _, node in rows])
-            db.executemany("DELETE FROM aliases WHERE nid=?", [(nid,) for nid, _, _ in rows])
-            db.executemany("DELETE FROM names_fts WHERE rowid=?", [(r[0],) for r in rows])
+                           " first_seen=?, last_seen=? WHERE nid=?", node_rows)
+            db.executemany("DELETE FROM aliases WHERE nid=?", [(r[-1],) for r in node_rows])
+            db.executemany("DELETE FROM names_fts WHERE rowid=?", [(r[-1],) for r in node_rows])
         else:
             db.executemany("INSERT INTO nodes(nid, id, type, name, aliases, keys, props,"
-                           " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?)",
-                           [(nid, node_id, *_node_values(node)) for nid, node_id, node in rows])
+                           " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?)", node_rows)
         db.executemany("INSERT OR IGNORE INTO aliases(norm, nid, kind) VALUES (?,?,?)",
-                       [(norm, nid, kind) for nid, _, node in rows
-                        for norm, kind in mg.alias_rows(node)])
-        db.executemany("INSERT INTO names_fts(rowid, text) VALUES (?,?)",
-                       [(nid, fold(" | ".join([node.name, *node.aliases])))
-                        for nid, _, node in rows])
+                       alias_rows)
+        db.executemany("INSERT INTO names_fts(rowid, text) VALUES (?,?)", search_rows)
 
     def _rederive_edge(self, db: sqlite3.Connection, eid: int) -> bool:
         """Re-derive an edge from its claims; True when that changed it."""
@@ -542,8 +574,8 @@ class _BatchWriter:
             for ref in (ent.id, *ent.keys):
                 self.refs[ref] = nid
             claim_rows.append((nid, self.sid, *mg.claim_values(ent)))
-        self.store._put_nodes(self.db, [(nid, ent.id, mg.derive_node([mg.claim_of(ent)]))
-                                        for nid, ent in new_rows], replace=False)
+        self.store._put_nodes(self.db, ((nid, ent.id, mg.derive_node([mg.claim_of(ent)]))
+                                        for nid, ent in new_rows), replace=False)
         self.db.executemany("INSERT INTO node_claims(nid, sid, type, name, aliases, keys,"
                             " props, locator, first_seen, last_seen) VALUES"
                             " (?,?,?,?,?,?,?,?,?,?)", claim_rows)
