@@ -53,35 +53,32 @@ def neighbourhood(store: GraphStore, seeds: list[str], depth: int = 1,
     flt = flt or EdgeFilter()
     node_filter = flt.node_types
     edge_flt = EdgeFilter(flt.rel_types, None, flt.min_confidence, flt.as_of)
-    seen, edges, cut = _expand(store, seeds, depth, "both", edge_flt, limit, per_node)
+    seen, cut = _expand(store, seeds, depth, "both", edge_flt, limit, per_node)
     records = {r.id: r for r in store.entities(seen)}
     if node_filter:
         records = {k: r for k, r in records.items() if r.type in node_filter or k in seeds}
-    kept = [e for e in edges.values() if e.source in records and e.target in records]
     sub = Subgraph(nodes=[records[n] for n in seen if n in records],
-                   edges=_with_claims(store, kept, edge_flt))
+                   edges=store.edges_among(records, edge_flt))
     _report_cut(sub, cut, limit, per_node)
     return sub
 
 
 def _expand(store: GraphStore, seeds: list[str], depth: int, way: str, flt: EdgeFilter,
-            limit: int, per_node: int) -> tuple[dict[str, int], dict[str, EdgeRecord],
-                                                dict[str, Any]]:
+            limit: int, per_node: int) -> tuple[dict[str, int], dict[str, Any]]:
     """Breadth-first from the seeds along edges in direction ``way`` (``out``, ``in`` or
-    ``both``): the hop distance of every node reached, the edges followed, and what the
-    ``limit`` (nodes) and ``per_node`` (edges of one node) caps cut."""
+    ``both``): the hop distance of every node reached, and what the ``limit`` (nodes) and
+    ``per_node`` (edges of one node) caps cut. The caller reads the edges among the nodes
+    reached in one query (:meth:`GraphStore.edges_among`), so nodes left unexpanded when
+    the node cap is reached still show their links to the others."""
     seen: dict[str, int] = {s: 0 for s in seeds}
-    edges: dict[str, EdgeRecord] = {}
     cut: dict[str, Any] = {"nodes_omitted": 0, "capped_nodes": []}
     frontier = list(seeds)
     for ring in range(1, depth + 1):
         nxt: list[str] = []
         for i, node in enumerate(frontier):
-            if len(seen) >= limit:  # full: only the links among kept nodes are left to find
-                rest = frontier[i:] + nxt
-                _link_kept(store, rest, way, flt, seen, edges)
-                cut["unexpanded_nodes"] = len(rest)
-                return seen, edges, cut
+            if len(seen) >= limit:  # full: expanding the rest could only add omissions
+                cut["unexpanded_nodes"] = len(frontier) - i + len(nxt)
+                return seen, cut
             found = store.edges([node], way, flt, limit=per_node + 1, claims=False)
             if len(found) > per_node:
                 found = found[:per_node]
@@ -94,37 +91,14 @@ def _expand(store: GraphStore, seeds: list[str], depth: int, way: str, flt: Edge
                         continue
                     seen[other] = ring
                     nxt.append(other)
-                edges[edge.key] = edge
         frontier = nxt
-    return seen, edges, cut
-
-
-def _link_kept(store: GraphStore, nodes: list[str], way: str, flt: EdgeFilter,
-               seen: dict[str, int], edges: dict[str, EdgeRecord]) -> None:
-    """Add the edges between ``nodes`` and other kept nodes, in one store call (a node cap
-    reached early would otherwise cost one query per remaining node)."""
-    for edge in store.edges(nodes, way, flt, claims=False):
-        if edge.source in seen and edge.target in seen:
-            edges[edge.key] = edge
+    return seen, cut
 
 
 def _report_cut(sub: Subgraph, cut: dict[str, Any], limit: int, per_node: int) -> None:
     sub.truncated = bool(cut["nodes_omitted"] or cut["capped_nodes"]
                          or cut.get("unexpanded_nodes"))
     sub.cut = {**cut, "limit": limit, "per_node": per_node} if sub.truncated else {}
-
-
-def _with_claims(store: GraphStore, edges: list[EdgeRecord],
-                 flt: EdgeFilter) -> list[EdgeRecord]:
-    """The same edges, re-read with their claims (one query for all of them: the outgoing
-    edges of their sources, which hold every one of them and, around a hub with many
-    dependents, far fewer others than all the edges of both ends)."""
-    if not edges:
-        return []
-    sources = {e.source for e in edges}
-    wanted = {e.key for e in edges}
-    found = {e.key: e for e in store.edges(list(sources), "out", flt) if e.key in wanted}
-    return [found.get(e.key, e) for e in edges]
 
 
 def shortest_paths(store: GraphStore, source: str, target: str, max_len: int = 6,
@@ -194,8 +168,7 @@ def dependencies(store: GraphStore, root: str, direction: str = "upstream", dept
     base = flt or EdgeFilter()
     dep_flt = EdgeFilter(DEPENDENCY_RELATIONS, None, base.min_confidence, base.as_of)
     way = "out" if direction == "upstream" else "in"
-    levels, edges, cut = _expand(store, [root], depth, way, dep_flt, limit, per_node)
-    sub = Subgraph(nodes=store.entities(levels),
-                   edges=_with_claims(store, list(edges.values()), dep_flt))
+    levels, cut = _expand(store, [root], depth, way, dep_flt, limit, per_node)
+    sub = Subgraph(nodes=store.entities(levels), edges=store.edges_among(levels, dep_flt))
     _report_cut(sub, cut, limit, per_node)
     return DependencyMap(root, direction, levels, sub)

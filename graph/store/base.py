@@ -116,6 +116,12 @@ class GraphStore(ABC):
         highest confidence first, at most ``limit`` per call when given."""
 
     @abstractmethod
+    def edges_among(self, ids: Iterable[str], flt: EdgeFilter | None = None,
+                    claims: bool = True) -> list[EdgeRecord]:
+        """The edges whose two ends are both among these nodes (the subgraph they induce),
+        in key order."""
+
+    @abstractmethod
     def degree(self, ids: Iterable[str], flt: EdgeFilter | None = None) -> dict[str, int]:
         """Number of edges (either direction) touching each node, under the filter."""
 

@@ -285,6 +285,15 @@ class Neo4jStore(GraphStore):
         rows = sorted(out.values(), key=lambda r: (-r["confidence"], r["key"]))
         return self._edge_records(rows[:limit] if limit else rows, claims)
 
+    def edges_among(self, ids: Iterable[str], flt: EdgeFilter | None = None,
+                    claims: bool = True) -> list[EdgeRecord]:
+        pattern, where, params = _edge_match(flt)
+        rows = self._read(
+            f"MATCH (s:Entity){pattern}(d:Entity) WHERE s.id IN $ids AND d.id IN $ids "
+            f"AND {where} RETURN {_EDGE_RETURN} ORDER BY r.key",
+            ids=list(dict.fromkeys(ids)), **params)
+        return self._edge_records(rows, claims)
+
     def degree(self, ids: Iterable[str], flt: EdgeFilter | None = None) -> dict[str, int]:
         pattern, where, params = _edge_match(flt)
         counts: dict[str, int] = {}

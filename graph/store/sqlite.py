@@ -356,6 +356,18 @@ class SQLiteStore(GraphStore):
         rows = sorted(out.values(), key=lambda r: (-r[6], r[1]))
         return self._edge_records(rows[:limit] if limit else rows, claims)
 
+    def edges_among(self, ids: Iterable[str], flt: EdgeFilter | None = None,
+                    claims: bool = True) -> list[EdgeRecord]:
+        where, params = _edge_where(flt)
+        nids = mg.to_json([r[0] for chunk in _chunks(list(dict.fromkeys(ids)))
+                           for r in self.db.execute(f"SELECT nid FROM nodes WHERE id IN"
+                                                    f" ({_marks(len(chunk))})", chunk)])
+        rows = self.db.execute(
+            f"{_EDGE_SELECT} WHERE e.src IN (SELECT value FROM json_each(?)) AND e.dst IN"
+            f" (SELECT value FROM json_each(?)) AND {where} ORDER BY e.key",
+            [nids, nids, *params]).fetchall()
+        return self._edge_records(rows, claims)
+
     def degree(self, ids: Iterable[str], flt: EdgeFilter | None = None) -> dict[str, int]:
         where, params = _edge_where(flt)
         counts: dict[str, int] = {}
