@@ -180,6 +180,63 @@ def test_scores_written_and_ranked(store):
     assert "dependents" not in hub.scores
 
 
+def test_write_scores_replaces_the_metric_entirely(store):
+    _chain(store)
+    store.write_scores("m", {"org:a0": 1, "org:a1": 2, "org:hub": 3})
+    store.write_scores("n", {"org:a0": 0.5})
+    store.write_scores("m", {"org:a1": 4, "org:a2": 0.25, "org:nobody": 9})
+    got = {e.id: e.scores for e in store.entities(["org:a0", "org:a1", "org:a2", "org:hub"])}
+    assert got == {"org:a0": {"n": 0.5}, "org:a1": {"m": 4}, "org:a2": {"m": 0.25},
+                   "org:hub": {}}
+    assert [e.id for e in store.top("m", 10)] == ["org:a1", "org:a2"]
+    store.write_scores("n", {"org:a1": 1})  # a node's scores list metrics in write order
+    [a1] = store.entities(["org:a1"])
+    assert list(a1.scores) == ["m", "n"]
+    assert list(next(e for e in store.iter_entities() if e.id == "org:a1").scores) == ["m", "n"]
+    store.write_scores("m", {"org:a1": 5})
+    assert list(store.entities(["org:a1"])[0].scores) == ["n", "m"]
+    store.write_scores("m", {})
+    assert store.top("m", 10) == [] and store.entities(["org:a1"])[0].scores == {"n": 1}
+
+
+def test_non_numeric_scores_round_trip(store):
+    _chain(store)
+    values = {"org:a0": "text", "org:a1": [1, "x", None], "org:a2": {"k": [1, 2.5]},
+              "org:a3": None, "org:leaf-0": float("nan"), "org:leaf-1": 2 ** 70,
+              "org:hub": float("inf"), "org:leaf-2": 3, "org:leaf-3": 2.5,
+              "org:leaf-4": -float("inf"), "org:leaf-5": 0.1 + 0.2}
+    store.write_scores("detail", values)
+    store.write_scores("flag", {"org:hub": True, "org:a0": False, "org:a1": True})
+    for records in (store.entities(list(values)),
+                    [e for e in store.iter_entities() if e.id in values],
+                    store.search("leaf") + store.search("a0")):
+        for e in (e for e in records if e.id in values):
+            want, got = values[e.id], e.scores["detail"]
+            if want != want:
+                assert got != got, e.id  # NaN
+            else:
+                assert (type(got), got) == (type(want), want), e.id
+    # numbers rank (infinities too), booleans rank true over false; the rest is kept unranked
+    assert [e.id for e in store.top("detail", 20)] == [
+        "org:hub", "org:leaf-2", "org:leaf-3", "org:leaf-5", "org:leaf-4"]
+    top = store.top("flag", 20)
+    assert [(e.id, e.scores["flag"]) for e in top] == [
+        ("org:a1", True), ("org:hub", True), ("org:a0", False)]
+    assert top[1].scores == {"detail": float("inf"), "flag": True}
+
+
+def test_top_breaks_ties_by_id(store):
+    _chain(store)  # created in the order a0..a3, hub, leaf-0..leaf-29: not the ids' order
+    store.write_scores("dependents", {"org:leaf-9": 5, "org:leaf-10": 5.0, "org:hub": 5,
+                                      "org:a3": 5, "org:leaf-2": 7, "org:a0": 1})
+    ranked = ["org:leaf-2", "org:a3", "org:hub", "org:leaf-10", "org:leaf-9", "org:a0"]
+    assert [e.id for e in store.top("dependents", 10)] == ranked
+    for n in range(7):
+        assert [e.id for e in store.top("dependents", n)] == ranked[:n]
+    assert store.top("dependents", 4)[3].scores == {"dependents": 5.0}
+    assert store.top("unknown", 5) == []
+
+
 def test_reload_keeps_scores(store):
     store.write(profile_batch())
     store.write_scores("pagerank", {"org:afrinic": 0.5})

@@ -28,6 +28,13 @@ def _demo(store) -> None:
                       [rel("org:cloud-innovation", "org:african-network-information-centre",
                            "MENTIONS", 0.5)]))
     store.write_scores("pagerank", {"org:afrinic": 0.25, "org:iana": None})
+    store.write_scores("note", {"org:afrinic": [1, "x"], "org:iana": True,
+                                "org:cloud-innovation": float("inf"), "person:lu-heng": 3})
+
+
+def _scores(store) -> list:
+    """Every node's scores, in their order."""
+    return [(e.id, list(e.scores.items())) for e in store.iter_entities() if e.scores]
 
 
 def test_round_trip_keeps_graph_and_behaviour(neo4j_store_factory, tmp_path):
@@ -43,6 +50,7 @@ def test_round_trip_keeps_graph_and_behaviour(neo4j_store_factory, tmp_path):
     back = SQLiteStore(tmp_path / "b.db")
     sync(neo, back)
     assert exported(back) == exported(local)
+    assert _scores(neo) == _scores(back) == _scores(local) != []
     assert [e.id for e in back.search("afri")] == [e.id for e in local.search("afri")]
     for store in (local, neo, back):  # later unloads and loads work the same on each copy
         ops.unload(store, "merge")

@@ -3,10 +3,13 @@ server, cluster or Aura (the official ``neo4j`` driver; Neo4j 5.26 LTS or later)
 
 The model (see docs/stores.md):
 
-- ``(:Entity:<Type> {id, nid, type, name, aliases, keys, props, scores, first_seen,
-  last_seen, search})`` — one node per entity. ``<Type>`` is the vocabulary type (a label
-  from :mod:`graph.vocab`, never from input); ``props`` and ``scores`` are JSON text (values
-  may be nested), and each stored score is also a property ``score.<metric>`` for ranking.
+- ``(:Entity:<Type> {id, nid, type, name, aliases, keys, props, first_seen, last_seen,
+  search, `score.<metric>`...})`` — one node per entity. ``<Type>`` is the vocabulary type
+  (a label from :mod:`graph.vocab`, never from input); ``props`` is JSON text (values may be
+  nested); each score is its own property ``score.<metric>`` (numbers and booleans as
+  themselves, other values as JSON text: :mod:`graph.store.scores`), with a range index per
+  metric for ranking.
+- ``(:ScoreMetric {name, seq})`` — the metrics with stored scores, in write order.
 - ``(:Entity)-[:<RELATION> {key, props, confidence, weight, start, end}]->(:Entity)`` — one
   relationship per fact; the type is a vocabulary relation type.
 - ``(:Entity)-[:NAMED]->(:Alias {norm, kind})`` — the alias index (folded names and keys).
@@ -24,8 +27,10 @@ types are formatted in only after checking them against the vocabulary.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,10 +44,11 @@ from graph import merge as mg
 from graph.ids import fold
 from graph.model import Batch, Claim, EdgeRecord, EntityRecord
 from graph.store.base import EdgeFilter, GraphStore, Projection, SourceInfo, StoreError, WriteResult
+from graph.store.scores import from_property, metric_order, to_property
 from graph.vocab import NODE_TYPES, RELATION_TYPES
 
 BATCH = 5000  # rows per UNWIND statement
-SCORE = "score."  # prefix of the per-metric ranking properties
+SCORE = "score."  # prefix of the per-metric score properties
 
 Run = Callable[..., list[neo4j.Record]]
 
@@ -70,17 +76,24 @@ _SCHEMA = {
                          "ON (c.sid)",
     "gg_judgement_sid": "CREATE INDEX gg_judgement_sid IF NOT EXISTS FOR (j:Judgement) "
                         "ON (j.sid)",
+    "gg_score_metric": "CREATE CONSTRAINT gg_score_metric IF NOT EXISTS FOR (m:ScoreMetric) "
+                       "REQUIRE m.name IS UNIQUE",
     **{f"gg_rel_{t.lower()}": f"CREATE INDEX gg_rel_{t.lower()} IF NOT EXISTS "
                               f"FOR ()-[r:{t}]-() ON (r.key)" for t in RELATION_TYPES},
 }
 
 # Labels of everything govgraph writes (what clear() removes).
 OWN_LABELS = ("Entity", "Alias", "Source", "NodeClaim", "EdgeClaim", "Judgement", "Redirect",
-              "MergeLog", "WriteLock")
+              "MergeLog", "ScoreMetric", "WriteLock")
 
+# Queries returning _NODE_RETURN start with _METRICS (the metric names in write order), so
+# each node's scores come as [[metric, value], ...] in that order.
+_METRICS = ("CALL () { OPTIONAL MATCH (m:ScoreMetric) WITH m ORDER BY m.seq "
+            "RETURN collect(m.name) AS metrics } ")
 _NODE_RETURN = ("e.id AS id, e.type AS type, e.name AS name, e.aliases AS aliases, "
-                "e.keys AS keys, e.props AS props, e.scores AS scores, "
-                "e.first_seen AS first_seen, e.last_seen AS last_seen")
+                "e.keys AS keys, e.props AS props, "
+                f"[k IN metrics WHERE e['{SCORE}' + k] IS NOT NULL | [k, e['{SCORE}' + k]]] "
+                "AS scores, e.first_seen AS first_seen, e.last_seen AS last_seen")
 _EDGE_RETURN = ("r.key AS key, s.id AS source, d.id AS target, type(r) AS type, "
                 "r.props AS props, r.confidence AS confidence")
 
@@ -126,6 +139,7 @@ class Neo4jStore(GraphStore):
         self.batch_size = batch_size
         self.driver = neo4j.GraphDatabase.driver(uri, auth=(user, password) if user else None,
                                                  notifications_min_severity="OFF")
+        self._score_indexes: set[str] = set()
         try:
             self._ensure_schema()
         except BaseException:
@@ -171,6 +185,49 @@ class Neo4jStore(GraphStore):
             self.driver.execute_query(stmt, database_=self.database)
         if missing:
             self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
+        if "gg_score_metric" not in have:  # first opened by this version: convert old scores
+            self._upgrade_scores()
+
+    def _upgrade_scores(self) -> None:
+        """Scores written before ``(:ScoreMetric)`` existed were one JSON property ``scores``
+        per node: give each its own ``score.<metric>`` property, in the JSON's order."""
+        held = [(r["eid"], json.loads(r["scores"] or "{}")) for r in self._read(
+            "MATCH (e:Entity) WHERE e.scores IS NOT NULL RETURN elementId(e) AS eid, "
+            "e.scores AS scores")]
+        if not held:
+            return
+        order = metric_order({tuple(scores) for _, scores in held})
+        for metric in order:
+            self._score_index(metric)
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            w = _Writer(tx, self.batch_size, WriteResult(""))
+            w.lock()
+            for metric in order:
+                w.each(f"UNWIND $rows AS row MATCH (e:Entity) WHERE elementId(e) = row[0] "
+                       f"SET e.{_score_prop(metric)} = row[1]",
+                       [[eid, to_property(scores[metric])] for eid, scores in held
+                        if metric in scores])
+            w.each("UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x REMOVE e.scores",
+                   [eid for eid, _ in held])
+            w.each("UNWIND $rows AS row MERGE (m:ScoreMetric {name: row[0]}) SET m.seq = row[1]",
+                   [[metric, seq] for seq, metric in enumerate(order, 1)])
+
+        self._write(work)
+
+    def _score_index(self, metric: str) -> None:
+        """The range index ``top`` ranks a metric by (made when first needed)."""
+        name = _score_index_name(metric)
+        if name in self._score_indexes:
+            return
+        try:
+            self.driver.execute_query(f"CREATE INDEX {name} IF NOT EXISTS FOR (e:Entity) "
+                                      f"ON (e.{_score_prop(metric)})", database_=self.database)
+            self.driver.execute_query("CALL db.awaitIndex($name, 300)", {"name": name},
+                                      database_=self.database)
+        except (Neo4jError, DriverError) as exc:
+            raise StoreError(f"{self.uri}: {exc}") from exc
+        self._score_indexes.add(name)
 
     def clear(self) -> None:
         """Delete everything govgraph stored in this database (other data is left alone)."""
@@ -236,7 +293,7 @@ class Neo4jStore(GraphStore):
         ids = list(dict.fromkeys(ids))
         out: dict[str, EntityRecord] = {}
         for chunk in _chunks(ids):
-            for row in self._read(f"UNWIND $ids AS i MATCH (e:Entity {{id: i}}) "
+            for row in self._read(f"{_METRICS}UNWIND $ids AS i MATCH (e:Entity {{id: i}}) "
                                   f"RETURN {_NODE_RETURN}", ids=list(chunk)):
                 out[row["id"]] = _entity(row)
         return [out[i] for i in ids if i in out]
@@ -260,7 +317,7 @@ class Neo4jStore(GraphStore):
         rows = []
         for chunk in _chunks(ranked):
             found = {r["nid"]: r for r in self._read(
-                f"UNWIND $nids AS n MATCH (e:Entity {{nid: n}}) RETURN e.nid AS nid, "
+                f"{_METRICS}UNWIND $nids AS n MATCH (e:Entity {{nid: n}}) RETURN e.nid AS nid, "
                 f"{_NODE_RETURN}", nids=list(chunk))}
             rows.extend(_entity(found[n]) for n in chunk if n in found)
         if type_name:
@@ -325,7 +382,8 @@ class Neo4jStore(GraphStore):
         return out
 
     def iter_entities(self) -> Iterator[EntityRecord]:
-        for row in self._stream(f"MATCH (e:Entity) RETURN {_NODE_RETURN} ORDER BY e.id"):
+        for row in self._stream(f"{_METRICS}MATCH (e:Entity) RETURN {_NODE_RETURN} "
+                                "ORDER BY e.id"):
             yield _entity(row)
 
     def iter_edges(self, flt: EdgeFilter | None = None,
@@ -362,33 +420,44 @@ class Neo4jStore(GraphStore):
         return proj
 
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:
-        prop = SCORE + metric
+        """One transaction: the metric's property is removed from the nodes that hold it and
+        are not in ``values``, then set (batched ``UNWIND``) where it is new or changed."""
+        prop = _score_prop(metric)
+        encoded = {node_id: to_property(value) for node_id, value in values.items()}
+        self._score_index(metric)
 
         def work(tx: neo4j.ManagedTransaction) -> None:
             w = _Writer(tx, self.batch_size, WriteResult(""))
             w.lock()
-            held = {r["id"]: json.loads(r["scores"] or "{}") for r in w.run(
-                "MATCH (e:Entity) WHERE e[$prop] IS NOT NULL RETURN e.id AS id, "
-                "e.scores AS scores", prop=prop)}
-            for chunk in _chunks(sorted(set(values) - set(held))):
-                held.update({r["id"]: json.loads(r["scores"] or "{}") for r in w.run(
-                    "UNWIND $ids AS i MATCH (e:Entity {id: i}) RETURN e.id AS id, "
-                    "e.scores AS scores", ids=list(chunk))})
-            rows = []
-            for node_id, scores in held.items():
-                scores.pop(metric, None)
-                if node_id in values:
-                    scores[metric] = values[node_id]
-                rows.append({"id": node_id, "set": {"scores": mg.to_json(scores),
-                                                    prop: _rankable(scores.get(metric))}})
-            w.each("UNWIND $rows AS row MATCH (e:Entity {id: row.id}) SET e += row.set", rows)
+            held = {r[0]: (r[1], r[2]) for r in w.run(
+                f"MATCH (e:Entity) WHERE e.{prop} IS NOT NULL RETURN e.id, elementId(e), "
+                f"e.{prop}")}
+            w.each(f"UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x REMOVE e.{prop}",
+                   [eid for node_id, (eid, _) in held.items() if node_id not in encoded])
+            w.each(f"UNWIND $rows AS row MATCH (e:Entity {{id: row[0]}}) SET e.{prop} = row[1]",
+                   [[node_id, value] for node_id, value in encoded.items()
+                    if not _same(held.get(node_id, (None, None))[1], value)])
+            if encoded:  # the metric is now the last one written
+                w.run("OPTIONAL MATCH (o:ScoreMetric) WITH coalesce(max(o.seq), 0) + 1 AS next "
+                      "MERGE (m:ScoreMetric {name: $name}) SET m.seq = next", name=metric)
+            else:
+                w.run("MATCH (m:ScoreMetric {name: $name}) DELETE m", name=metric)
 
         self._write(work)
 
+    def iter_scores(self) -> Iterator[tuple[str, str, Any]]:
+        """Every stored score as ``(id, metric, value)``, metric by metric in write order."""
+        for record in self._read("MATCH (m:ScoreMetric) RETURN m.name ORDER BY m.seq"):
+            prop = _score_prop(record[0])
+            for node_id, value in self._stream(f"MATCH (e:Entity) WHERE e.{prop} IS NOT NULL "
+                                               f"RETURN e.id, e.{prop}"):
+                yield node_id, record[0], from_property(value)
+
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
-        rows = self._read(f"MATCH (e:Entity) WHERE e[$prop] IS NOT NULL RETURN {_NODE_RETURN} "
-                          "ORDER BY e[$prop] DESC, e.id LIMIT $limit",
-                          prop=SCORE + metric, limit=limit)
+        """Highest first, ties by id: numbers and booleans rank, values kept as JSON text
+        (strings) do not. With the metric's range index this reads the index in descending
+        order and stops after ``limit`` rows and their ties."""
+        rows = self._read(f"{top_query(metric)} {_METRICS}RETURN {_NODE_RETURN}", limit=limit)
         return [_entity(r) for r in rows]
 
     def merge_log(self) -> list[dict[str, str]]:
@@ -397,19 +466,36 @@ class Neo4jStore(GraphStore):
         return [dict(r) for r in rows]
 
 
-def _rankable(value: Any) -> Any:
-    """A score as a property Neo4j can order by (None removes it, as SQLite's json_extract
-    ignores a JSON null)."""
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    return mg.to_json(value)
+def _score_prop(metric: str) -> str:
+    """A metric's score property, quoted for a statement (any name: backticks doubled)."""
+    return "`" + (SCORE + metric).replace("`", "``") + "`"
+
+
+def top_query(metric: str) -> str:
+    """The nodes ``top`` returns, as ``e`` (strings hold values that do not rank)."""
+    prop = _score_prop(metric)
+    return (f"MATCH (e:Entity) WHERE e.{prop} IS NOT NULL AND NOT e.{prop} IS :: STRING "
+            f"WITH e ORDER BY e.{prop} DESC, e.id LIMIT $limit")
+
+
+def _score_index_name(metric: str) -> str:
+    """The name of a metric's range index: ``gg_score_<metric>`` for plain names, else with
+    a digest of the name."""
+    if re.fullmatch(r"[A-Za-z0-9_]{1,60}", metric):
+        return f"gg_score_{metric}"
+    return "gg_score_" + hashlib.sha1(metric.encode()).hexdigest()[:20]
+
+
+def _same(held: Any, value: Any) -> bool:
+    """A stored property already holds this value (1, 1.0 and true differ)."""
+    return type(held) is type(value) and held == value
 
 
 def _entity(row: neo4j.Record) -> EntityRecord:
     return EntityRecord(id=row["id"], type=row["type"], name=row["name"],
                         aliases=list(row["aliases"] or []) + list(row["keys"] or []),
                         properties=json.loads(row["props"]),
-                        scores=json.loads(row["scores"] or "{}"),
+                        scores={k: from_property(v) for k, v in row["scores"]},
                         first_seen=row["first_seen"], last_seen=row["last_seen"])
 
 

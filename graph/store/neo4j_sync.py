@@ -4,7 +4,6 @@ internal sequence numbers (``sid``, ``nid``) a load would have written."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,16 +15,16 @@ from graph.store.neo4j import (
     EDGE_FIELDS,
     NODE_CLAIM_FIELDS,
     NODE_FIELDS,
-    SCORE,
     Neo4jStore,
     _alias_maps,
     _literal,
     _node_fields,
-    _rankable,
+    _score_prop,
     _Writer,
     label,
     rel_label,
 )
+from graph.store.scores import to_property
 from graph.store.sync import Chunk, derived
 
 
@@ -39,6 +38,7 @@ class Neo4jRestore:
         self.rtype: dict[str, str] = {}
         self.seq = 0
         self.jseq = 0
+        self.metrics: dict[str, int] = {}
 
     def run(self, chunks: Iterator[Chunk]) -> None:
         for table, rows in chunks:
@@ -46,11 +46,14 @@ class Neo4jRestore:
                      rows: list[tuple] = rows) -> None:
                 getattr(self, table)(_Writer(tx, self.store.batch_size, WriteResult("")), rows)
 
-            state = (dict(self.sid), self.nid, dict(self.rtype), self.seq)
+            if table == "scores":  # indexes are made outside the data's transactions
+                for metric in dict.fromkeys(r[1] for r in rows):
+                    self.store._score_index(metric)
+            state = (dict(self.sid), self.nid, dict(self.rtype), self.seq, dict(self.metrics))
             try:
                 self.store._write(work)
             except BaseException:
-                self.sid, self.nid, self.rtype, self.seq = state
+                self.sid, self.nid, self.rtype, self.seq, self.metrics = state
                 raise
 
     def sources(self, w: _Writer, rows: list[tuple]) -> None:
@@ -67,16 +70,27 @@ class Neo4jRestore:
         for row in rows:
             self.nid += 1
             node = derived(row)
-            scores = json.loads(row[6])
             by_type.setdefault(label(node.type), []).append(
-                {"id": row[0], "nid": self.nid, **_node_fields(node), "scores": row[6],
-                 "ranks": {SCORE + k: _rankable(v) for k, v in scores.items()},
+                {"id": row[0], "nid": self.nid, **_node_fields(node),
                  "alias": _alias_maps(node)})
         for type_label, typed in sorted(by_type.items()):
             w.each(f"UNWIND $rows AS row CREATE (e:Entity:{type_label} "
-                   f"{_literal(('id', 'nid', 'scores', *NODE_FIELDS))}) SET e += row.ranks "
+                   f"{_literal(('id', 'nid', *NODE_FIELDS))}) "
                    "WITH e, row UNWIND row.alias AS al "
                    "CREATE (e)-[:NAMED]->(:Alias {norm: al.norm, kind: al.kind})", typed)
+
+    def scores(self, w: _Writer, rows: list[tuple]) -> None:
+        """Rows come metric by metric in write order: a metric's first row gives its place."""
+        by_metric: dict[str, list[list[Any]]] = {}
+        for node_id, metric, value in rows:
+            by_metric.setdefault(metric, []).append([node_id, to_property(value)])
+        for metric, values in by_metric.items():
+            if metric not in self.metrics:
+                self.metrics[metric] = len(self.metrics) + 1
+                w.run("MERGE (m:ScoreMetric {name: $name}) SET m.seq = $seq", name=metric,
+                      seq=self.metrics[metric])
+            w.each(f"UNWIND $rows AS row MATCH (e:Entity {{id: row[0]}}) "
+                   f"SET e.{_score_prop(metric)} = row[1]", values)
 
     def node_claims(self, w: _Writer, rows: list[tuple]) -> None:
         w.each(f"UNWIND $rows AS row CREATE (:NodeClaim {_literal(NODE_CLAIM_FIELDS)})",

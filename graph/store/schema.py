@@ -1,11 +1,41 @@
 """The SQLite schema and its migrations. ``PRAGMA user_version`` is the schema version; each
-entry of MIGRATIONS upgrades from its index to the next, in one transaction."""
+entry of MIGRATIONS (SQL statements, or a function of the connection) upgrades from its index
+to the next, in one transaction."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Callable, Iterator
 
-MIGRATIONS: list[str] = [
+from graph.store.scores import metric_order, to_row
+
+
+def _scores_table(db: sqlite3.Connection) -> None:
+    """2 -> 3: scores move from a JSON object per node (``nodes.scores``) to a table with a
+    row per node and metric, indexed for ranking; the metrics' write order (the key order
+    of the JSON objects) is kept in ``score_metrics``."""
+    db.execute("CREATE TABLE score_metrics(metric TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
+    # ``value`` has no declared type (no affinity): integers stay integers, floats floats.
+    db.execute("CREATE TABLE scores(nid INTEGER NOT NULL REFERENCES nodes(nid)"
+               " ON DELETE CASCADE, metric TEXT NOT NULL, value, detail TEXT,"
+               " PRIMARY KEY(nid, metric)) WITHOUT ROWID")
+    db.execute("CREATE INDEX scores_rank ON scores(metric, value DESC)")
+    orders: set[tuple[str, ...]] = set()
+
+    def rows() -> Iterator[tuple]:
+        for nid, text in db.execute("SELECT nid, scores FROM nodes WHERE scores <> '{}'"):
+            scores = json.loads(text)
+            orders.add(tuple(scores))
+            yield from ((nid, metric, *to_row(value)) for metric, value in scores.items())
+
+    db.executemany("INSERT INTO scores(nid, metric, value, detail) VALUES (?,?,?,?)", rows())
+    db.executemany("INSERT INTO score_metrics(metric, seq) VALUES (?,?)",
+                   [(metric, seq) for seq, metric in enumerate(metric_order(orders), 1)])
+    db.execute("ALTER TABLE nodes DROP COLUMN scores")
+
+
+MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     # 0 -> 1: the first schema.
     """
     CREATE TABLE sources(
@@ -55,6 +85,8 @@ MIGRATIONS: list[str] = [
         a TEXT NOT NULL, b TEXT NOT NULL, same INTEGER NOT NULL, locator TEXT);
     CREATE INDEX judgements_sid ON judgements(sid);
     """,
+    # 2 -> 3: a scores table (nid, metric, value, detail) ranked by (metric, value DESC).
+    _scores_table,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -73,9 +105,13 @@ def migrate(db: sqlite3.Connection) -> int:
             db.execute("ROLLBACK")
             continue
         try:
-            for statement in MIGRATIONS[target].split(";"):
-                if statement.strip():
-                    db.execute(statement)
+            step = MIGRATIONS[target]
+            if callable(step):
+                step(db)
+            else:
+                for statement in step.split(";"):
+                    if statement.strip():
+                        db.execute(statement)
             db.execute(f"PRAGMA user_version={target + 1}")
         except BaseException:
             db.execute("ROLLBACK")

@@ -307,10 +307,9 @@ class SQLiteStore(GraphStore):
         ids = list(dict.fromkeys(ids))
         out: dict[str, EntityRecord] = {}
         for chunk in _chunks(ids):
-            for row in self.db.execute(f"{_NODE_SELECT} WHERE id IN ({_marks(len(chunk))})",
-                                       chunk):
-                rec = _entity(row)
-                out[rec.id] = rec
+            rows = self.db.execute(f"{_NODE_SELECT} WHERE id IN ({_marks(len(chunk))})",
+                                   chunk).fetchall()
+            out.update((rec.id, rec) for rec in _records(self.db, rows))
         return [out[i] for i in ids if i in out]
 
     def search(self, query: str, type_name: str | None = None, limit: int = 20,
@@ -332,9 +331,8 @@ class SQLiteStore(GraphStore):
         rows: list[EntityRecord] = []
         for chunk in _chunks(ranked):
             found = {r[0]: r for r in self.db.execute(
-                f"SELECT nid, {_NODE_COLS} FROM nodes WHERE nid IN ({_marks(len(chunk))})",
-                chunk)}
-            rows.extend(_entity(found[n][1:]) for n in chunk if n in found)
+                f"{_NODE_SELECT} WHERE nid IN ({_marks(len(chunk))})", chunk)}
+            rows.extend(_records(self.db, [found[n] for n in chunk if n in found]))
         if type_name:
             rows = [r for r in rows if r.type == type_name]
         return rows[offset:offset + limit]
@@ -398,9 +396,9 @@ class SQLiteStore(GraphStore):
         return out
 
     def iter_entities(self) -> Iterator[EntityRecord]:
-        cur = self.db.cursor()
-        for row in cur.execute(f"{_NODE_SELECT} ORDER BY id"):
-            yield _entity(row)
+        cur = self.db.cursor().execute(f"{_NODE_SELECT} ORDER BY id")
+        while rows := cur.fetchmany(CHUNK):
+            yield from _records(self.db, rows)
 
     def iter_edges(self, flt: EdgeFilter | None = None,
                    claims: bool = True) -> Iterator[EdgeRecord]:
@@ -430,19 +428,49 @@ class SQLiteStore(GraphStore):
         return proj
 
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:
-        path = "$." + json.dumps(metric)
-        with self._tx() as db:
-            db.execute("UPDATE nodes SET scores=json_remove(scores, ?)"
-                       " WHERE json_extract(scores, ?) IS NOT NULL", (path, path))
-            db.executemany("UPDATE nodes SET scores=json_set(scores, ?, json(?)) WHERE id=?",
-                           [(path, json.dumps(v), k) for k, v in values.items()])
+        """One transaction: the metric's rows are deleted, then the new ones inserted with one
+        ``executemany`` (ids resolved to nids in bulk; unknown ids are skipped)."""
+        encoded = {node_id: to_row(value) for node_id, value in values.items()}
+        with self._bulk_cache(len(encoded)), self._tx() as db:
+            nids = _nids(db, list(encoded))
+            rows = sorted((nid, metric, *encoded[node_id]) for node_id, nid in nids.items())
+            db.execute("DELETE FROM scores WHERE metric=?", (metric,))
+            db.executemany("INSERT INTO scores(nid, metric, value, detail) VALUES (?,?,?,?)",
+                           rows)
+            if rows:  # the metric is now the last one written
+                db.execute("INSERT INTO score_metrics(metric, seq) SELECT ?, coalesce(max(seq),"
+                           " 0) + 1 FROM score_metrics WHERE true ON CONFLICT(metric) DO UPDATE"
+                           " SET seq=excluded.seq", (metric,))
+            else:
+                db.execute("DELETE FROM score_metrics WHERE metric=?", (metric,))
 
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
-        path = "$." + json.dumps(metric)
-        rows = self.db.execute(
-            f"{_NODE_SELECT} WHERE json_extract(scores, ?) IS NOT NULL"
-            " ORDER BY json_extract(scores, ?) DESC, id LIMIT ?", (path, path, limit))
-        return [_entity(r) for r in rows]
+        """Highest ``value`` first, ties by id: the ``limit``-th highest value is read from
+        the ``scores_rank`` index, then the rows at or above it (an index range) are sorted
+        by value and id."""
+        cols = ", ".join(f"n.{c.strip()}" for c in _NODE_COLS.split(","))
+        bound = ("" if limit < 0 else
+                 " AND s.value >= coalesce((SELECT value FROM scores WHERE metric=:m AND value"
+                 " IS NOT NULL ORDER BY value DESC LIMIT 1 OFFSET :k), -9e999)")
+        with self._snapshot() as db:
+            rows = db.execute(
+                f"SELECT {cols} FROM scores s JOIN nodes n ON n.nid=s.nid WHERE s.metric=:m"
+                f" AND s.value IS NOT NULL{bound} ORDER BY s.value DESC, n.id LIMIT :limit",
+                {"m": metric, "k": max(limit - 1, 0), "limit": limit}).fetchall()
+            return _records(db, rows)
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction, so several reads see one state."""
+        db = self.db
+        if db.in_transaction:
+            yield db
+            return
+        db.execute("BEGIN")
+        try:
+            yield db
+        finally:
+            db.execute("COMMIT")
 
     def merge_log(self) -> list[dict[str, str]]:
         rows = self.db.execute("SELECT merged, into_id, reason, source_id FROM merge_log"
@@ -450,18 +478,52 @@ class SQLiteStore(GraphStore):
         return [dict(zip(("merged", "into", "reason", "source_id"), r, strict=False)) for r in rows]
 
 
-_NODE_COLS = "id, type, name, aliases, keys, props, scores, first_seen, last_seen"
+_NODE_COLS = "nid, id, type, name, aliases, keys, props, first_seen, last_seen"
 _NODE_SELECT = f"SELECT {_NODE_COLS} FROM nodes"
 _EDGE_SELECT = ("SELECT e.eid, e.key, s.id, d.id, e.type, e.props, e.confidence FROM edges e"
                 " JOIN nodes s ON s.nid=e.src JOIN nodes d ON d.nid=e.dst")
 
 
-def _entity(row: Sequence[Any]) -> EntityRecord:
-    node_id, type_, name, aliases, keys, props, scores, first, last = row
+def _entity(row: Sequence[Any], scores: dict[str, Any]) -> EntityRecord:
+    _, node_id, type_, name, aliases, keys, props, first, last = row
     return EntityRecord(id=node_id, type=type_, name=name,
                         aliases=json.loads(aliases) + json.loads(keys),
-                        properties=json.loads(props), scores=json.loads(scores),
+                        properties=json.loads(props), scores=scores,
                         first_seen=first, last_seen=last)
+
+
+def _records(db: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> list[EntityRecord]:
+    """Node rows (``_NODE_COLS``) as records, with their scores (one query per CHUNK rows)."""
+    scores = _scores_of(db, [r[0] for r in rows])
+    return [_entity(r, scores.get(r[0], {})) for r in rows]
+
+
+def _scores_of(db: sqlite3.Connection, nids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The scores of these nodes, each node's metrics in write order."""
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(nids):
+        for nid, metric, value, detail in db.execute(
+                "SELECT s.nid, s.metric, s.value, s.detail FROM scores s JOIN score_metrics m"
+                f" ON m.metric=s.metric WHERE s.nid IN ({_marks(len(chunk))})"
+                " ORDER BY s.nid, m.seq", chunk):
+            scores = found.get(nid)
+            if scores is None:
+                scores = found[nid] = {}
+            scores[metric] = value if detail is None else from_row(value, detail)
+    return found
+
+
+def _nids(db: sqlite3.Connection, ids: Sequence[str]) -> dict[str, int]:
+    """The nids of the nodes with these ids (unknown ids left out): for many ids one read of
+    the id index, else lookups in chunks."""
+    if len(ids) >= ALL_IDS:
+        every = dict(db.execute("SELECT id, nid FROM nodes"))
+        return {i: every[i] for i in ids if i in every}
+    out: dict[str, int] = {}
+    for chunk in _chunks(ids):
+        out.update(db.execute(f"SELECT id, nid FROM nodes WHERE id IN ({_marks(len(chunk))})",
+                              chunk))
+    return out
 
 
 def _node_values(node: mg.DerivedNode) -> tuple:

@@ -1,11 +1,11 @@
 """Copy a whole graph from one store to another (SQLite file <-> Neo4j), claims and all.
 
 ``sync(src, dst)`` reads the source store's state table by table — sources (in load order),
-nodes (in creation order, with scores), node claims, edges, edge claims, redirects, the merge
-log and judgements — and writes it into an empty destination in batches. Nothing is
-re-derived: the destination holds exactly the derived nodes and edges, claims and merge
-history of the source, so exports, searches and later loads, reloads and unloads behave the
-same on both (tests/test_sync.py checks it).
+nodes (in creation order), scores (metrics in write order), node claims, edges, edge claims,
+redirects, the merge log and judgements — and writes it into an empty destination in
+batches. Nothing is re-derived: the destination holds exactly the derived nodes and edges,
+claims and merge history of the source, so exports, searches and later loads, reloads and
+unloads behave the same on both (tests/test_sync.py checks it).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from typing import Any
 
 from graph import merge as mg
 from graph.store.base import GraphStore, StoreError
+from graph.store.scores import from_row, to_row
 from graph.store.sqlite import SQLiteStore
 
 BATCH = 5000
@@ -25,7 +26,8 @@ Chunk = tuple[str, list[tuple]]
 # Each table's row: what dump() yields and restore() takes, in this order.
 TABLES = {
     "sources": "source_id, uri, loader, retrieved_at, loaded_at, n_entities, n_relations",
-    "nodes": "id, type, name, aliases, keys, props, scores, first_seen, last_seen",
+    "nodes": "id, type, name, aliases, keys, props, first_seen, last_seen",
+    "scores": "id, metric, value",
     "node_claims": "id, source_id, type, name, aliases, keys, props, locator, first_seen, "
                    "last_seen",
     "edges": "key, source, target, type, props, confidence, weight, start, end",
@@ -38,8 +40,10 @@ TABLES = {
 _SQLITE_DUMP = {
     "sources": "SELECT source_id, uri, loader, retrieved_at, loaded_at, n_entities, "
                "n_relations FROM sources ORDER BY sid",
-    "nodes": "SELECT id, type, name, aliases, keys, props, scores, first_seen, last_seen "
+    "nodes": "SELECT id, type, name, aliases, keys, props, first_seen, last_seen "
              "FROM nodes ORDER BY nid",
+    "scores": "SELECT n.id, s.metric, s.value, s.detail FROM scores s JOIN nodes n "
+              "ON n.nid = s.nid WHERE s.metric = ?",  # per metric, in write order
     "node_claims": "SELECT n.id, s.source_id, c.type, c.name, c.aliases, c.keys, c.props, "
                    "c.locator, c.first_seen, c.last_seen FROM node_claims c JOIN nodes n "
                    "ON n.nid = c.nid JOIN sources s ON s.sid = c.sid ORDER BY c.sid, n.nid",
@@ -59,7 +63,7 @@ _NEO4J_DUMP = {
     "sources": "MATCH (s:Source) RETURN s.source_id, s.uri, s.loader, s.retrieved_at, "
                "s.loaded_at, s.n_entities, s.n_relations ORDER BY s.sid",
     "nodes": "MATCH (e:Entity) RETURN e.id, e.type, e.name, e.aliases, e.keys, e.props, "
-             "e.scores, e.first_seen, e.last_seen ORDER BY e.nid",
+             "e.first_seen, e.last_seen ORDER BY e.nid",
     "node_claims": "MATCH (c:NodeClaim) MATCH (s:Source {sid: c.sid}) RETURN c.id, "
                    "s.source_id, c.type, c.name, c.aliases, c.keys, c.props, c.locator, "
                    "c.first_seen, c.last_seen ORDER BY c.sid, c.id",
@@ -121,15 +125,24 @@ def dump(store: GraphStore) -> Iterator[Chunk]:
 
 def _rows(store: GraphStore, table: str) -> Iterator[tuple]:
     if isinstance(store, SQLiteStore):
+        if table == "scores":
+            order = store.db.execute("SELECT metric FROM score_metrics ORDER BY seq")
+            for (metric,) in order.fetchall():
+                cur = store.db.cursor().execute(_SQLITE_DUMP[table], (metric,))
+                while chunk := cur.fetchmany(BATCH):
+                    yield from ((i, m, from_row(v, d)) for i, m, v, d in chunk)
+            return
         cur = store.db.cursor().execute(_SQLITE_DUMP[table])
         while chunk := cur.fetchmany(BATCH):
             yield from (tuple(r) for r in chunk)
+        return
+    if table == "scores":
+        yield from store.iter_scores()  # type: ignore[attr-defined]
         return
     for record in store._stream(_NEO4J_DUMP[table]):  # type: ignore[attr-defined]
         row = list(record.values())
         if table == "nodes":  # lists in Neo4j, JSON text in SQLite
             row[3:5] = [mg.to_json(row[3] or []), mg.to_json(row[4] or [])]
-            row[6] = row[6] or "{}"
         yield tuple(row)
 
 
@@ -138,7 +151,8 @@ def clear(store: GraphStore) -> None:
     if isinstance(store, SQLiteStore):
         with store._tx() as db:
             for table in ("judgements", "edge_claims", "node_claims", "edges", "aliases",
-                          "names_fts", "nodes", "sources", "redirects", "merge_log"):
+                          "names_fts", "scores", "score_metrics", "nodes", "sources",
+                          "redirects", "merge_log"):
                 db.execute(f"DELETE FROM {table}")
         return
     store.clear()  # type: ignore[attr-defined]
@@ -156,7 +170,7 @@ def restore(store: GraphStore, chunks: Iterator[Chunk]) -> None:
 
 def derived(row: tuple) -> mg.DerivedNode:
     """A dumped node row as the derived node it is."""
-    node_id, type_, name, aliases, keys, props, _, first, last = row
+    node_id, type_, name, aliases, keys, props, first, last = row
     return mg.DerivedNode(type=type_, name=name, aliases=json.loads(aliases),
                           keys=json.loads(keys), properties=json.loads(props),
                           first_seen=first, last_seen=last)
@@ -188,8 +202,15 @@ class _SQLiteRestore:
             self.nid[row[0]] = len(self.nid) + 1
         self.store._put_nodes(db, [(self.nid[r[0]], r[0], derived(r)) for r in rows],
                               replace=False)
-        db.executemany("UPDATE nodes SET scores=? WHERE nid=?",
-                       [(r[6], self.nid[r[0]]) for r in rows])
+
+    def scores(self, db: Any, rows: list[tuple]) -> None:
+        """Rows come metric by metric in write order: a metric's first row gives its place."""
+        for metric in dict.fromkeys(r[1] for r in rows):
+            db.execute("INSERT INTO score_metrics(metric, seq) SELECT ?, coalesce(max(seq), 0)"
+                       " + 1 FROM score_metrics WHERE true ON CONFLICT(metric) DO NOTHING",
+                       (metric,))
+        db.executemany("INSERT INTO scores(nid, metric, value, detail) VALUES (?,?,?,?)",
+                       [(self.nid[i], m, *to_row(v)) for i, m, v in rows])
 
     def node_claims(self, db: Any, rows: list[tuple]) -> None:
         db.executemany("INSERT INTO node_claims(nid, sid, type, name, aliases, keys, props, "

@@ -1,0 +1,118 @@
+"""Scores kept as one JSON object per node (SQLite schema 2, the Neo4j ``scores`` property)
+move to the per-metric storage when a store first opens them: every value kept, each node's
+metrics in the same order, ranked by ``top``."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+
+import pytest
+
+from graph.store.schema import MIGRATIONS, SCHEMA_VERSION
+from graph.store.sqlite import SQLiteStore
+from tests.helpers import batch, org
+
+# Written in this (creation) order, which is not the ids' order. One write order agrees
+# with every node's key order: pagerank, spof, cut_off, note, missing.
+OLD = {
+    "org:d": {"pagerank": 0.75, "missing": None},
+    "org:b": {"pagerank": 0.5, "spof": False, "cut_off": 3},
+    "org:a": {"pagerank": 0.5, "spof": True, "note": "text"},
+    "org:c": {"spof": True, "cut_off": 3, "note": [1, {"x": None}]},
+    "org:e": {},
+}
+
+
+def _check(store) -> None:
+    for records in (list(store.iter_entities()), store.entities(list(OLD))):
+        got = {e.id: e.scores for e in records}
+        assert got == OLD
+        assert {i: list(s) for i, s in got.items()} == {i: list(s) for i, s in OLD.items()}
+        assert type(got["org:b"]["cut_off"]) is int and got["org:a"]["spof"] is True
+    assert [e.id for e in store.top("pagerank", 5)] == ["org:d", "org:a", "org:b"]
+    assert [e.id for e in store.top("spof", 5)] == ["org:a", "org:c", "org:b"]
+    assert [e.id for e in store.top("cut_off", 1)] == ["org:b"]
+    assert store.top("note", 5) == store.top("missing", 5) == []
+    store.write_scores("pagerank", {"org:c": 1})  # rewritten: now the last metric
+    [a, c] = store.entities(["org:a", "org:c"])
+    assert list(a.scores) == ["spof", "note"]
+    assert list(c.scores) == ["spof", "cut_off", "note", "pagerank"]
+    assert [e.id for e in store.top("pagerank", 5)] == ["org:c"]
+
+
+def test_sqlite_schema_2_scores_move_to_the_scores_table(tmp_path):
+    path = tmp_path / "v2.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    for step in MIGRATIONS[:2]:  # the schema 2 tables, as govgraph made them
+        db.executescript(step)
+    db.execute("PRAGMA user_version=2")
+    db.executemany("INSERT INTO nodes(nid, id, type, name, scores) VALUES (?,?,?,?,?)",
+                   [(nid, node_id, "Organization", node_id.upper(), json.dumps(scores))
+                    for nid, (node_id, scores) in enumerate(OLD.items(), 1)])
+    db.close()
+    store = SQLiteStore(path)
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert "scores" not in [r[1] for r in store.db.execute("PRAGMA table_info(nodes)")]
+    _check(store)
+    store.close()
+    with SQLiteStore(path) as again:  # opening it again changes nothing
+        assert again.entities(["org:c"])[0].scores["pagerank"] == 1
+
+
+def test_sqlite_top_is_an_index_range_scan(sqlite_store):
+    sqlite_store.write(batch("g", [org("A"), org("B")]))
+    sqlite_store.write_scores("pagerank", {"org:a": 0.5, "org:b": 0.25})
+    plans = []
+    real = sqlite_store.db
+
+    class Spy:  # records the plan of each statement top runs
+        in_transaction = False
+
+        def execute(self, sql, params=()):
+            if sql.lstrip().startswith("SELECT"):
+                plans.extend(r[3] for r in real.execute("EXPLAIN QUERY PLAN " + sql, params))
+            return real.execute(sql, params)
+
+    sqlite_store._local.conn = Spy()
+    try:
+        assert [e.id for e in sqlite_store.top("pagerank", 1)] == ["org:a"]
+    finally:
+        sqlite_store._local.conn = real
+    ranking = [p for p in plans if "scores_rank" in p]
+    assert ranking and all(p.startswith("SEARCH") for p in ranking), plans
+    # no scan of nodes or scores (the few rows of score_metrics are read whole)
+    assert not [p for p in plans if p.startswith("SCAN") and "score_metrics" not in p], plans
+
+
+@pytest.mark.neo4j
+def test_neo4j_json_scores_become_properties(neo4j_store_factory):
+    store = neo4j_store_factory()
+    store.write(batch("g", [org(i.split(":")[1].upper()) for i in OLD]))
+    with store._session(write=True) as session:  # as the store wrote scores before
+        session.run("UNWIND $rows AS row MATCH (e:Entity {id: row[0]}) SET e.scores = row[1]",
+                    rows=[[i, json.dumps(s)] for i, s in OLD.items()]).consume()
+        session.run("MATCH (e:Entity {id: 'org:a'}) SET e.`score.pagerank` = 0.5").consume()
+        session.run("DROP CONSTRAINT gg_score_metric IF EXISTS").consume()
+    upgraded = neo4j_store_factory()
+    assert not upgraded._read("MATCH (e:Entity) WHERE e.scores IS NOT NULL RETURN e")
+    _check(upgraded)
+
+
+@pytest.mark.neo4j
+def test_neo4j_top_reads_the_metric_index_in_order(neo4j_store_factory):
+    from graph.store.neo4j import top_query
+
+    store = neo4j_store_factory()
+    store.write(batch("g", [org("A"), org("B")]))
+    store.write_scores("pagerank", {"org:a": 0.5, "org:b": 0.25})
+    plan = store.driver.execute_query("EXPLAIN " + top_query("pagerank") + " RETURN e.id",
+                                      {"limit": 20}, database_=store.database).summary.plan
+
+    def operators(p):
+        return [p["operatorType"].split("@")[0]] + [o for c in p.get("children", [])
+                                                    for o in operators(c)]
+
+    ops = operators(plan)
+    assert "NodeIndexScan" in ops and "PartialTop" in ops, ops
+    assert [e.id for e in store.top("pagerank", 1)] == ["org:a"]
