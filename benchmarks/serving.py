@@ -202,7 +202,7 @@ def neo4j_server(spec: str | None) -> Iterator[str | None]:
     sys.path.insert(0, str(ROOT / "tests"))
     from neo4j_server import Neo4jTestServer
 
-    server = Neo4jTestServer()
+    server = Neo4jTestServer(heap="4g")  # one transaction per source: room for 100k relations
     try:
         yield server.start()
     finally:
