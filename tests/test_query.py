@@ -59,3 +59,17 @@ def test_dependency_map_edges_are_dependencies_among_reached_nodes(store):
                     ("org:dep-2", "org:hub", "DEPENDS_ON"),
                     ("org:dep-0", "org:dep-1", "DEPENDS_ON"),
                     ("org:dep-1", "org:dep-2", "DEPENDS_ON")}
+
+
+def test_a_nodes_first_edges_are_an_index_range_not_a_sort(sqlite_store):
+    """SQLite: a node's top edges by confidence come straight from the endpoint indexes."""
+    _ring_with_hub(sqlite_store)
+    for end in ("e.src", "e.dst"):
+        plan = sqlite_store.db.execute(
+            "EXPLAIN QUERY PLAN SELECT e.eid FROM edges e JOIN nodes s ON s.nid=e.src JOIN nodes"
+            f" d ON d.nid=e.dst WHERE {end} = 1 AND e.confidence >= 0 ORDER BY e.confidence"
+            " DESC, e.key LIMIT 201").fetchall()
+        details = " | ".join(row[-1] for row in plan)
+        assert "TEMP B-TREE" not in details, details
+    top = sqlite_store.edges(["org:hub"], "in", limit=3, claims=False)
+    assert [e.source for e in top] == ["org:dep-11", "org:dep-10", "org:dep-9"]

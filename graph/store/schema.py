@@ -85,8 +85,17 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
         a TEXT NOT NULL, b TEXT NOT NULL, same INTEGER NOT NULL, locator TEXT);
     CREATE INDEX judgements_sid ON judgements(sid);
     """,
-    # 2 -> 3: a scores table (nid, metric, value, detail) ranked by (metric, value DESC).
+    # 2 -> 3: a scores table (metric, nid, value, detail) ranked by (metric, value DESC).
     _scores_table,
+    # 3 -> 4: each endpoint's edges indexed in the order they are served (highest
+    # confidence first, then key), so the first N edges of a node with 15,000 (a registry,
+    # a big provider) are an index range rather than a sort of all of them.
+    """
+    DROP INDEX edges_src;
+    DROP INDEX edges_dst;
+    CREATE INDEX edges_src ON edges(src, confidence DESC, key);
+    CREATE INDEX edges_dst ON edges(dst, confidence DESC, key);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
