@@ -11,7 +11,7 @@ confidence, and the result never exceeds 1.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from graph.ids import display_text, entity_id
@@ -185,7 +185,9 @@ class Claim:
     confidence: float
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {"source_id": self.source_id, "uri": self.uri, "loader": self.loader,
+                "retrieved_at": self.retrieved_at, "locator": self.locator,
+                "confidence": self.confidence}
 
 
 @dataclass(slots=True)

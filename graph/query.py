@@ -9,6 +9,7 @@ thousands of holders), and the result says what it cut.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,10 +25,12 @@ class Subgraph:
     truncated: bool = False
     cut: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Node-link JSON: ``{"nodes": [...], "edges": [...], "truncated", "cut"}``."""
+    def to_dict(self, edge_form: Callable[[EdgeRecord], dict[str, Any]] = EdgeRecord.to_dict
+                ) -> dict[str, Any]:
+        """Node-link JSON: ``{"nodes": [...], "edges": [...], "truncated", "cut"}``, each edge
+        in ``edge_form``."""
         return {"nodes": [n.to_dict() for n in self.nodes],
-                "edges": [e.to_dict() for e in self.edges],
+                "edges": [edge_form(e) for e in self.edges],
                 "truncated": self.truncated, "cut": self.cut}
 
 

@@ -24,4 +24,4 @@ async def subgraph(store: Store, settings: AppSettings, scope: NodeScope,
     and the node count stops at ``limit``; ``truncated`` and ``cut`` say what was left out."""
     sub = await run_query(settings.query_timeout_s, ops.subgraph, store, ids, scope.depth,
                           scope.flt, scope.limit, scope.per_node)
-    return {**sub.to_dict(), "edges": [edge_out(e) for e in sub.edges]}
+    return sub.to_dict(edge_out)
