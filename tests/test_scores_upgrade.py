@@ -52,7 +52,7 @@ def test_sqlite_schema_2_scores_move_to_the_scores_table(tmp_path):
                     for nid, (node_id, scores) in enumerate(OLD.items(), 1)])
     db.close()
     store = SQLiteStore(path)
-    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert store.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION >= 3
     assert "scores" not in [r[1] for r in store.db.execute("PRAGMA table_info(nodes)")]
     _check(store)
     store.close()
@@ -63,7 +63,7 @@ def test_sqlite_schema_2_scores_move_to_the_scores_table(tmp_path):
 def test_sqlite_top_is_an_index_range_scan(sqlite_store):
     sqlite_store.write(batch("g", [org("A"), org("B")]))
     sqlite_store.write_scores("pagerank", {"org:a": 0.5, "org:b": 0.25})
-    plans = []
+    plans: dict[str, list[str]] = {}
     real = sqlite_store.db
 
     class Spy:  # records the plan of each statement top runs
@@ -71,7 +71,7 @@ def test_sqlite_top_is_an_index_range_scan(sqlite_store):
 
         def execute(self, sql, params=()):
             if sql.lstrip().startswith("SELECT"):
-                plans.extend(r[3] for r in real.execute("EXPLAIN QUERY PLAN " + sql, params))
+                plans[sql] = [r[3] for r in real.execute("EXPLAIN QUERY PLAN " + sql, params)]
             return real.execute(sql, params)
 
     sqlite_store._local.conn = Spy()
@@ -79,10 +79,12 @@ def test_sqlite_top_is_an_index_range_scan(sqlite_store):
         assert [e.id for e in sqlite_store.top("pagerank", 1)] == ["org:a"]
     finally:
         sqlite_store._local.conn = real
-    ranking = [p for p in plans if "scores_rank" in p]
-    assert ranking and all(p.startswith("SEARCH") for p in ranking), plans
-    # no scan of nodes or scores (the few rows of score_metrics are read whole)
-    assert not [p for p in plans if p.startswith("SCAN") and "score_metrics" not in p], plans
+    [ranking] = [p for sql, p in plans.items() if "JOIN nodes" in sql]
+    assert ranking[0] == "SEARCH s USING COVERING INDEX scores_rank (metric=? AND value>?)"
+    assert not [step for step in ranking if step.startswith("SCAN")], ranking
+    [lookup] = [p for sql, p in plans.items() if "score_metrics m" in sql]  # their scores
+    assert "SEARCH s USING PRIMARY KEY (metric=? AND nid=?)" in lookup, lookup
+    assert [step for step in lookup if step.startswith("SCAN")] == ["SCAN m"], lookup
 
 
 @pytest.mark.neo4j
@@ -116,3 +118,21 @@ def test_neo4j_top_reads_the_metric_index_in_order(neo4j_store_factory):
     ops = operators(plan)
     assert "NodeIndexScan" in ops and "PartialTop" in ops, ops
     assert [e.id for e in store.top("pagerank", 1)] == ["org:a"]
+
+
+def test_sqlite_reads_scores_by_seek_or_by_one_pass_alike(sqlite_store, monkeypatch):
+    from graph.store import sqlite as module
+
+    sqlite_store.write(batch("g", [org(f"N{i}") for i in range(40)]))
+    ids = [f"org:n{i}" for i in range(40)]
+    sqlite_store.write_scores("rank", {i: n / 7 for n, i in enumerate(ids) if n % 3})
+    sqlite_store.write_scores("flag", {i: n % 2 == 0 for n, i in enumerate(ids) if n % 5})
+    sqlite_store.write_scores("note", {ids[0]: None, ids[1]: ["x"], ids[2]: 10 ** 30})
+    by_seek = {e.id: e.scores for e in sqlite_store.entities(ids)}
+    monkeypatch.setattr(module, "SCAN_NODES", 1)  # any request is "most of the graph"
+    by_pass = {e.id: e.scores for e in sqlite_store.entities(ids)}
+    iterated = {e.id: e.scores for e in sqlite_store.iter_entities()}
+    assert by_pass == by_seek == iterated
+    assert [list(s) for s in by_pass.values()] == [list(s) for s in by_seek.values()]
+    assert by_seek[ids[1]] == {"rank": 1 / 7, "flag": False, "note": ["x"]}
+    assert by_seek[ids[0]] == {"note": None} and by_seek[ids[2]]["note"] == 10 ** 30

@@ -199,6 +199,17 @@ def test_write_scores_replaces_the_metric_entirely(store):
     assert store.top("m", 10) == [] and store.entities(["org:a1"])[0].scores == {"n": 1}
 
 
+def test_a_deleted_node_takes_its_scores_with_it(store):
+    store.write(batch("one", [org("Alpha")]))
+    store.write(batch("two", [org("Beta")]))
+    store.write_scores("pagerank", {"org:alpha": 0.5, "org:beta": 0.25})
+    store.unload("two")  # Beta was the newest node: SQLite gives its nid to the next one
+    store.write(batch("three", [org("Gamma")]))
+    assert {e.id: e.scores for e in store.iter_entities()} == {
+        "org:alpha": {"pagerank": 0.5}, "org:gamma": {}}
+    assert [e.id for e in store.top("pagerank", 5)] == ["org:alpha"]
+
+
 def test_non_numeric_scores_round_trip(store):
     _chain(store)
     values = {"org:a0": "text", "org:a1": [1, "x", None], "org:a2": {"k": [1, 2.5]},

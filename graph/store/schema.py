@@ -13,26 +13,33 @@ from graph.store.scores import metric_order, to_row
 
 def _scores_table(db: sqlite3.Connection) -> None:
     """2 -> 3: scores move from a JSON object per node (``nodes.scores``) to a table with a
-    row per node and metric, indexed for ranking; the metrics' write order (the key order
+    row per metric and node, indexed for ranking; the metrics' write order (the key order
     of the JSON objects) is kept in ``score_metrics``."""
     db.execute("CREATE TABLE score_metrics(metric TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
-    # ``value`` has no declared type (no affinity): integers stay integers, floats floats.
-    db.execute("CREATE TABLE scores(nid INTEGER NOT NULL REFERENCES nodes(nid)"
-               " ON DELETE CASCADE, metric TEXT NOT NULL, value, detail TEXT,"
-               " PRIMARY KEY(nid, metric)) WITHOUT ROWID")
-    db.execute("CREATE INDEX scores_rank ON scores(metric, value DESC)")
+    # A metric's rows are contiguous, so writing one touches only its own pages. ``value``
+    # has no declared type (no affinity): integers stay integers, floats floats.
+    db.execute("CREATE TABLE scores(metric TEXT NOT NULL, nid INTEGER NOT NULL, value,"
+               " detail TEXT, PRIMARY KEY(metric, nid)) WITHOUT ROWID")
+    db.execute("CREATE INDEX scores_rank ON scores(metric, value DESC)")  # (…, nid) implied
     orders: set[tuple[str, ...]] = set()
 
     def rows() -> Iterator[tuple]:
         for nid, text in db.execute("SELECT nid, scores FROM nodes WHERE scores <> '{}'"):
             scores = json.loads(text)
             orders.add(tuple(scores))
-            yield from ((nid, metric, *to_row(value)) for metric, value in scores.items())
+            yield from ((metric, nid, *to_row(value)) for metric, value in scores.items())
 
-    db.executemany("INSERT INTO scores(nid, metric, value, detail) VALUES (?,?,?,?)", rows())
+    db.executemany("INSERT INTO scores(metric, nid, value, detail) VALUES (?,?,?,?)", rows())
     db.executemany("INSERT INTO score_metrics(metric, seq) VALUES (?,?)",
                    [(metric, seq) for seq, metric in enumerate(metric_order(orders), 1)])
     db.execute("ALTER TABLE nodes DROP COLUMN scores")
+    # A deleted node's scores go with it (its nid may be given to the next new node). A
+    # trigger rather than a foreign key: ON DELETE CASCADE would need an index on nid, and
+    # that index would interleave the metrics again. Every metric with rows has a
+    # score_metrics row, so this is one primary-key seek per metric.
+    db.execute("CREATE TRIGGER nodes_delete_scores AFTER DELETE ON nodes BEGIN"
+               " DELETE FROM scores WHERE metric IN (SELECT metric FROM score_metrics)"
+               " AND nid=old.nid; END")
 
 
 MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [

@@ -47,6 +47,8 @@ def to_row(value: Any) -> tuple[int | float | None, str | None]:
         return value, None
     if kind is int and INT64[0] <= value <= INT64[1]:
         return value, None
+    if kind is bool:
+        return int(value), "true" if value else "false"
     number = _number(value)
     if number is None:
         return None, to_json(value)
