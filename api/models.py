@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import orjson
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from graph.model import EdgeRecord
@@ -162,6 +164,13 @@ class Health(BaseModel):
     edges: int
     claims: int
     sources: int
+
+
+def json_response(content: Any) -> Response:
+    """JSON rendered by orjson, returned as it is: the route's response model documents the
+    shape (OpenAPI) and the schema tests check responses against it, but a graph's nodes
+    and edges are not validated again on every request (that took longer than the query)."""
+    return Response(orjson.dumps(content), media_type="application/json")
 
 
 def edge_out(edge: EdgeRecord) -> dict[str, Any]:

@@ -6,10 +6,11 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from api.deps import AppSettings, Filter, Store, checked_limit
 from api.limits import run_query
-from api.models import ERRORS, DependencyMapOut, Metric, Ranking, edge_out
+from api.models import ERRORS, DependencyMapOut, Metric, Ranking, edge_out, json_response
 from graph.query import dependencies, resolve_all
 from graph.store.base import EdgeFilter, GraphStore
 
@@ -50,10 +51,11 @@ async def dependencies_of(
             description="upstream: what it needs; downstream: what needs it")] = "upstream",
         depth: Annotated[int, Query(ge=1, description="Hops (limit GOVGRAPH_MAX_DEPTH)")] = 3,
         limit: Annotated[int | None, Query(ge=1, description="Most nodes (limit "
-                                           "GOVGRAPH_MAX_NODES)")] = None) -> dict[str, Any]:
+                                           "GOVGRAPH_MAX_NODES)")] = None) -> Response:
     """Follows dependency relations (``DEPENDS_ON``: the source needs the target) outwards
     (upstream) or inwards (downstream) up to ``depth`` hops. ``levels`` gives each entity's
     distance. ``min_confidence`` and ``as_of`` apply; ``rel`` and ``type`` are ignored."""
     limit = checked_limit(settings, depth, limit)
-    return await run_query(settings.query_timeout_s, dependency_map, store, entity_id,
-                           direction, depth, flt, limit, settings.per_node_edges)
+    return json_response(await run_query(settings.query_timeout_s, dependency_map, store,
+                                         entity_id, direction, depth, flt, limit,
+                                         settings.per_node_edges))
