@@ -195,15 +195,25 @@ def _demo_extras(store: GraphStore) -> None:
 @app.command()
 def serve(db: DbOption = None,
           host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on")] = 8000) -> None:
+          port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
+          workers: Annotated[int, typer.Option(
+              min=1, help="Server processes (one per core uses every core; env "
+                          "GOVGRAPH_WORKERS)")] = get_settings().workers) -> None:
     """Serve the HTTP API and viewer (http://HOST:PORT/, OpenAPI at /docs)."""
     import uvicorn
 
     from api.app import create_app
 
     store = store_for(db)
-    out.print(f"serving {store.kind} store on http://{host}:{port}/", highlight=False)
-    uvicorn.run(create_app(store=store), host=host, port=port, log_level="warning")
+    out.print(f"serving {store.kind} store on http://{host}:{port}/"
+              + (f" with {workers} processes" if workers > 1 else ""), highlight=False)
+    if workers == 1:
+        uvicorn.run(create_app(store=store), host=host, port=port, log_level="warning")
+        return
+    store.close()  # each worker process opens the store itself, named by GOVGRAPH_STORE
+    os.environ["GOVGRAPH_STORE"] = db or get_settings().store
+    uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port,
+                log_level="warning")
 
 
 register_analytics(app, store_for, fail, DbOption)

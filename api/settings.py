@@ -33,6 +33,7 @@ class Settings:
         o.strip() for o in os.environ.get("GOVGRAPH_CORS_ORIGINS", "").split(",") if o.strip()))
     host: str = field(default_factory=lambda: os.environ.get("GOVGRAPH_HOST", "127.0.0.1"))
     port: int = field(default_factory=lambda: _int("GOVGRAPH_PORT", 8000))
+    workers: int = field(default_factory=lambda: max(1, _int("GOVGRAPH_WORKERS", 1)))
 
 
 def get_settings() -> Settings:

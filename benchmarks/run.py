@@ -121,7 +121,7 @@ def measure(plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
         "baseline": repeated(plan.baseline_repeat, "centrality_networkx", folder=str(folder),
                              k=plan.k, max_seconds=plan.baseline_seconds * 2)}
     out["api"] = serving.api_latency(db, manifest, args.concurrency, plan.api_requests,
-                                     plan.api_seconds, args.subgraph_limit)
+                                     plan.api_seconds, args.subgraph_limit, args.workers)
     out["view"] = _view(db, manifest, plan, args)
     out["load_neo4j"] = _neo4j(folder, counts, plan, args)
     out["total_s"] = time.perf_counter() - started
@@ -212,7 +212,8 @@ def table(out: dict[str, Any]) -> str:
         lines.append(f"| API /{name}: p50 / p95 / p99 ms, req/s | {_fmt(a['p50_ms'], 1)} / "
                      f"{_fmt(a['p95_ms'], 1)} / {_fmt(a['p99_ms'], 1)}, "
                      f"{_fmt(a['throughput_rps'], 0)} req/s | | |")
-    lines.append(f"| API server peak RSS, MB | {_fmt(out['api']['server_rss_mb'], 0)} | | |")
+    lines.append(f"| API server peak RSS ({out['api'].get('workers', 1)} processes), MB | "
+                 f"{_fmt(out['api']['server_rss_mb'], 0)} | | |")
     view = out["view"]
     lines.append(f"| /view layout ({view.get('nodes', 'n/a')} nodes), s | "
                  f"{_fmt(view.get('seconds'))} | | |" if "seconds" in view else
@@ -236,6 +237,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, help="runs per phase (default 3)")
     parser.add_argument("--k", type=int, default=256, help="betweenness sources (256)")
     parser.add_argument("--concurrency", type=int, default=4, help="API client threads (4)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="server processes (govgraph serve --workers; default: the cores)")
     parser.add_argument("--subgraph-limit", type=int, default=100,
                         help="node cap of the measured depth-2 /subgraph (100)")
     parser.add_argument("--neo4j", help="a Neo4j URI, or 'start' for a throw-away test server "

@@ -35,10 +35,11 @@ def free_port() -> int:
 
 
 class Server:
-    """``govgraph serve`` on a free port of 127.0.0.1, with its peak RSS sampled."""
+    """``govgraph serve`` on a free port of 127.0.0.1 with ``workers`` processes, its peak
+    RSS (all its processes together) sampled."""
 
-    def __init__(self, db: str) -> None:
-        self.db, self.port = db, free_port()
+    def __init__(self, db: str, workers: int = 1) -> None:
+        self.db, self.port, self.workers = db, free_port(), workers
         self.base = f"http://127.0.0.1:{self.port}"
         self.peak_rss_mb = 0.0
         self._proc: subprocess.Popen | None = None
@@ -47,8 +48,8 @@ class Server:
     def __enter__(self) -> Server:
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "api.cli", "serve", "--db", self.db, "--host", "127.0.0.1",
-             "--port", str(self.port)], cwd=ROOT, stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE)
+             "--port", str(self.port), "--workers", str(self.workers)], cwd=ROOT,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
@@ -67,9 +68,10 @@ class Server:
         proc = psutil.Process(self._proc.pid)
         while not self._stop.is_set():
             try:
-                self.peak_rss_mb = max(self.peak_rss_mb, proc.memory_info().rss / 1e6)
+                rss = sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)])
             except psutil.Error:
                 return
+            self.peak_rss_mb = max(self.peak_rss_mb, rss / 1e6)
             time.sleep(0.1)
 
     def __exit__(self, *exc: object) -> None:
@@ -152,10 +154,11 @@ def endpoint_paths(manifest: dict[str, Any], subgraph_limit: int = 100) -> dict[
 
 def api_latency(db: str, manifest: dict[str, Any], concurrency: int = 4,
                 max_requests: int = 500, max_seconds: float = 20.0,
-                subgraph_limit: int = 100) -> dict[str, Any]:
-    """Each endpoint hammered in turn against one server; plus the server's peak RSS."""
-    out: dict[str, Any] = {"subgraph_limit": subgraph_limit}
-    with Server(db) as server:
+                subgraph_limit: int = 100, workers: int = 1) -> dict[str, Any]:
+    """Each endpoint hammered in turn against one server (``workers`` processes); plus the
+    server's peak RSS."""
+    out: dict[str, Any] = {"subgraph_limit": subgraph_limit, "workers": workers}
+    with Server(db, workers) as server:
         for name, paths in endpoint_paths(manifest, subgraph_limit).items():
             out[name] = hammer(server.base, paths, concurrency, max_requests, max_seconds)
         out["server_rss_mb"] = server.peak_rss_mb

@@ -79,3 +79,43 @@ def test_help_explains_each_command():
     text = run("--help").stdout
     for command in ("load", "unload", "stats", "export", "demo", "serve"):
         assert command in text
+
+
+def test_serve_with_several_worker_processes(tmp_path: Path, write_file):
+    """``govgraph serve --workers 2``: two server processes answer from the same store."""
+    import socket
+    import time
+
+    import httpx
+    import psutil
+
+    db = str(tmp_path / "w.db")
+    nodes = write_file("n.csv", "id,type,name\na,Organization,Alpha\nb,Registry,Beta\n")
+    edges = write_file("e.csv", "source,target,type\na,b,DEPENDS_ON\n")
+    run("load", str(nodes), str(edges), "--db", db)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen([*GOVGRAPH, "serve", "--db", db, "--host", "127.0.0.1", "--port",
+                             str(port), "--workers", "2"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    try:
+        base, deadline = f"http://127.0.0.1:{port}", time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                assert time.monotonic() < deadline, "no answer within 60 s"
+                time.sleep(0.2)
+        sub = httpx.get(f"{base}/subgraph", params={"id": "Alpha", "depth": 1}).json()
+        assert sorted(n["name"] for n in sub["nodes"]) == ["Alpha", "Beta"]
+        assert [(e["type"], e["sources"][0]["loader"]) for e in sub["edges"]] == [
+            ("DEPENDS_ON", "csv")]
+        workers = [p for p in psutil.Process(proc.pid).children(recursive=True)
+                   if "python" in p.name().lower()]
+        assert len(workers) >= 2, [p.cmdline() for p in workers]
+    finally:
+        proc.terminate()
+        proc.wait(30)
