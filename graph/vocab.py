@@ -11,6 +11,7 @@ normalised name, so that one page calling Cloud Innovation a ``Company`` and ano
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,7 @@ def grade_for(confidence: float) -> str:
     return grade_row(confidence)[2]
 
 
+@lru_cache(maxsize=4096)  # a handful of distinct confidences recur across every response
 def grade_row(confidence: float) -> tuple[float, float, str, str]:
     """The row of the confidence table that a score falls in (scores between rows, such as
     0.895, belong to the lower row)."""
