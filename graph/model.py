@@ -38,10 +38,7 @@ def check_value(value: Any, what: str = "property") -> None:
             raise ModelError(f"{what} is not valid Unicode (lone surrogate)") from None
     elif isinstance(value, dict):
         for key, item in value.items():
-            kind = type(item)  # _plain(key) and _plain(item), inline: this runs per row
-            if type(key) is str and key.isascii() and (
-                    (kind is str and item.isascii()) or kind is int
-                    or (kind is float and item - item == 0)):
+            if _plain(key) and _plain(item):
                 continue
             check_value(key, what)
             check_value(item, f"{what} {key!r}")
@@ -185,9 +182,8 @@ class Claim:
     confidence: float
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source_id": self.source_id, "uri": self.uri, "loader": self.loader,
-                "retrieved_at": self.retrieved_at, "locator": self.locator,
-                "confidence": self.confidence}
+        # Its fields, shallow (dataclasses.asdict deep-copies; this runs per claim served).
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 @dataclass(slots=True)

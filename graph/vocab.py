@@ -119,18 +119,10 @@ def relation_type(name: str) -> RelationType:
     return RELATION_TYPES[name.strip().upper().replace(" ", "_").replace("-", "_")]
 
 
-_RELATION_NAMES: dict[str, str] = {}
-
-
+@lru_cache(maxsize=4096)  # a loader asks once per row
 def relation_type_name(name: str) -> str:
-    """The canonical name of a relation type as written (``relation_type``, memoised: a
-    loader asks once per row)."""
-    canonical = _RELATION_NAMES.get(name)
-    if canonical is None:
-        canonical = relation_type(name).name
-        if len(_RELATION_NAMES) < 4096:
-            _RELATION_NAMES[name] = canonical
-    return canonical
+    """The canonical name of a relation type as written (see ``relation_type``)."""
+    return relation_type(name).name
 
 
 def more_specific(a: str, b: str) -> str:
