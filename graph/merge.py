@@ -24,7 +24,7 @@ from typing import Any
 import orjson
 
 from graph.ids import fold, normalise_name, slug
-from graph.model import Entity, Relation, edge_key, noisy_or
+from graph.model import Batch, Entity, Relation, edge_key, noisy_or
 from graph.store.base import StoreError
 from graph.vocab import more_specific, node_type
 
@@ -311,6 +311,17 @@ def group_relations(relations: list[Relation], ends: list[tuple[int, int]],
             same_place.confidence = max(same_place.confidence, rel.confidence)
             same_place.properties.update(rel.properties)
     return grouped
+
+
+def batch_facts(batch: Batch, refs: dict[str, Any],
+                resolve: Callable[[set[str]], dict[str, Any]],
+                node_ids: Callable[[set[Any]], dict[Any, str]]
+                ) -> dict[str, tuple[Any, Any, str, list[Relation]]]:
+    """A batch's relations as facts (:func:`group_relations`): endpoints resolved by
+    :func:`relation_endpoints`, keyed by the entity ids ``node_ids`` gives their handles."""
+    ends = relation_endpoints(batch.relations, refs, resolve, batch.source_id)
+    ids = node_ids({handle for pair in ends for handle in pair})
+    return group_relations(batch.relations, ends, ids)
 
 
 def derive_edge(claims: list[tuple[float, dict[str, Any]]]) -> DerivedEdge:

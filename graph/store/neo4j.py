@@ -909,17 +909,11 @@ class _BatchWriter(_Writer):
                    for i, (m, into, why) in enumerate(merges)])
         self.result.merges += len(merges)
 
-    def endpoints(self) -> list[tuple[str, str]]:
-        return mg.relation_endpoints(self.batch.relations, self.refs,
-                                     lambda refs: resolve_refs(self.run, refs),
-                                     self.batch.source_id)
-
     def write_relations(self) -> None:
         if not self.batch.relations:
             return
-        ends = self.endpoints()
-        ids = {n: n for pair in ends for n in pair}
-        grouped = mg.group_relations(self.batch.relations, ends, ids)  # type: ignore[arg-type]
+        grouped = mg.batch_facts(self.batch, self.refs, lambda refs: resolve_refs(self.run, refs),
+                                 lambda handles: {h: h for h in handles})  # handles are ids
         existing = self.existing_edges(grouped)
         new_rows: dict[str, list[dict[str, Any]]] = {}
         for key, (src, dst, rel_type, claims) in grouped.items():

@@ -715,17 +715,11 @@ class _BatchWriter:
                         " (?,?,?,?)", (merged_id, into, reason, self.batch.source_id))
         self.result.merges += 1
 
-    def _endpoints(self) -> list[tuple[int, int]]:
-        return mg.relation_endpoints(self.batch.relations, self.refs,
-                                     lambda refs: resolve_refs(self.db, refs),
-                                     self.batch.source_id)
-
     def write_relations(self) -> None:
         if not self.batch.relations:
             return
-        ends = self._endpoints()
-        ids = self._node_ids({n for pair in ends for n in pair})
-        grouped = mg.group_relations(self.batch.relations, ends, ids)
+        grouped = mg.batch_facts(self.batch, self.refs, lambda refs: resolve_refs(self.db, refs),
+                                 self._node_ids)
         existing: dict[str, int] = {}
         keys = list(grouped)
         for chunk in _chunks(keys):
