@@ -205,7 +205,9 @@ def neo4j_server(spec: str | None) -> Iterator[str | None]:
     sys.path.insert(0, str(ROOT / "tests"))
     from neo4j_server import Neo4jTestServer
 
-    server = Neo4jTestServer(heap="4g")  # one transaction per source: room for 100k relations
+    # One transaction per source needs heap (4 GB holds 100k relations); the page cache
+    # holds the whole store, and the JIT and collector are a production server's.
+    server = Neo4jTestServer(heap="4g", pagecache_mib=2048, throughput=True)
     try:
         yield server.start()
     finally:

@@ -60,12 +60,13 @@ JVM_FLAGS = [
     "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
     "--enable-native-access=ALL-UNNAMED",
     "-Dio.netty.tryReflectionSetAccessible=true",
-    # Startup/CPU, not correctness: on the 2-core machine shared with the tests,
-    # C1-only JIT and the serial GC started ~2x faster and ran short test
-    # queries faster than the defaults (C2 compile threads compete for cores).
-    "-XX:TieredStopAtLevel=1",
-    "-XX:+UseSerialGC",
 ]
+# Startup/CPU, not correctness: on the 2-core machine shared with the tests, C1-only JIT
+# and the serial GC started ~2x faster and ran short test queries faster than the
+# defaults (C2 compile threads compete for cores).
+TEST_JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"]
+# For long, heavy work (the benchmarks): the JIT and collector a Neo4j server ships with.
+THROUGHPUT_JVM_FLAGS = ["-XX:+UseG1GC"]
 
 _BUILD_TIMEOUT = 1200  # seconds; a cold build downloads ~200 jars
 _TERM_GRACE = 20  # seconds between SIGTERM and SIGKILL
@@ -134,8 +135,14 @@ def build() -> None:
 class Neo4jTestServer:
     """A Neo4j server in a child JVM, with its data in a temporary folder."""
 
-    def __init__(self, heap: str | None = None) -> None:
+    def __init__(self, heap: str | None = None, pagecache_mib: int = 128,
+                 throughput: bool = False) -> None:
+        """``heap``: the JVM's maximum heap (default: env NEO4J_TEST_SERVER_HEAP, else 1g);
+        ``pagecache_mib``: Neo4j's page cache; ``throughput``: run with the JIT and garbage
+        collector of a production server instead of the fast-starting test settings."""
         self.heap = heap or os.environ.get("NEO4J_TEST_SERVER_HEAP", "1g")
+        self.pagecache_mib = pagecache_mib
+        self.jvm_flags = [*JVM_FLAGS, *(THROUGHPUT_JVM_FLAGS if throughput else TEST_JVM_FLAGS)]
         self.uri: str | None = None
         self._proc: subprocess.Popen[str] | None = None
         self._dir: str | None = None
@@ -161,12 +168,14 @@ class Neo4jTestServer:
             "java",
             "-Xms256m",
             f"-Xmx{self.heap}",
-            *JVM_FLAGS,
+            *self.jvm_flags,
             "-cp",
             classpath,
             MAIN_CLASS,
             "--dir",
             self._dir,
+            "--pagecache",
+            str(self.pagecache_mib),
         ]
         # stdin stays an open pipe: if this Python process dies, the pipe
         # closes and the server stops by itself.

@@ -293,7 +293,7 @@ class Neo4jStore(GraphStore):
         ids = list(dict.fromkeys(ids))
         out: dict[str, EntityRecord] = {}
         for chunk in _chunks(ids):
-            for row in self._read(f"{_METRICS}UNWIND $ids AS i MATCH (e:Entity {{id: i}}) "
+            for row in self._read(f"{_METRICS}UNWIND $ids AS i MATCH (e:Entity {{id: i}}) {_BY_ID}"
                                   f"RETURN {_NODE_RETURN}", ids=list(chunk)):
                 out[row["id"]] = _entity(row)
         return [out[i] for i in ids if i in out]
@@ -317,7 +317,8 @@ class Neo4jStore(GraphStore):
         rows = []
         for chunk in _chunks(ranked):
             found = {r["nid"]: r for r in self._read(
-                f"{_METRICS}UNWIND $nids AS n MATCH (e:Entity {{nid: n}}) RETURN e.nid AS nid, "
+                f"{_METRICS}UNWIND $nids AS n MATCH (e:Entity {{nid: n}}) "
+                f"{_seek('e', 'Entity', 'nid')}RETURN e.nid AS nid, "
                 f"{_NODE_RETURN}", nids=list(chunk))}
             rows.extend(_entity(found[n]) for n in chunk if n in found)
         if type_name:
@@ -374,7 +375,7 @@ class Neo4jStore(GraphStore):
         out: dict[str, list[Claim]] = {}
         for chunk in _chunks(keys):
             for row in self._read(
-                    "UNWIND $keys AS k MATCH (c:EdgeClaim {key: k}) "
+                    f"UNWIND $keys AS k MATCH (c:EdgeClaim {{key: k}}) {_BY_CLAIM_KEY}"
                     "MATCH (s:Source {sid: c.sid}) RETURN k, s.source_id, s.uri, s.loader, "
                     "s.retrieved_at, c.locator, c.confidence ORDER BY c.sid, c.locator",
                     keys=list(chunk)):
@@ -434,7 +435,8 @@ class Neo4jStore(GraphStore):
                 f"e.{prop}")}
             w.each(f"UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x REMOVE e.{prop}",
                    [eid for node_id, (eid, _) in held.items() if node_id not in encoded])
-            w.each(f"UNWIND $rows AS row MATCH (e:Entity {{id: row[0]}}) SET e.{prop} = row[1]",
+            w.each(f"UNWIND $rows AS row MATCH (e:Entity {{id: row[0]}}) {_BY_ID}"
+                   f"SET e.{prop} = row[1]",
                    [[node_id, value] for node_id, value in encoded.items()
                     if not _same(held.get(node_id, (None, None))[1], value)])
             if encoded:  # the metric is now the last one written
@@ -521,15 +523,25 @@ def _edge_match(flt: EdgeFilter | None) -> tuple[str, str, dict[str, Any]]:
     return pattern, " AND ".join(clauses), params
 
 
-# Alias lookups name their index: a plan cached while the database was nearly empty (the
-# first source of a fresh store) may otherwise scan every Entity for each key, which made
-# the second file of a 100k-relation load take minutes instead of seconds.
-_BY_NORM = "USING INDEX a:Alias(norm) "
+def _seek(var: str, label_: str, prop: str) -> str:
+    """A hint that ``var`` is found by an index *seek* per row. Every lookup of a row's
+    value (``UNWIND $keys AS k MATCH (x:L {p: k})``) carries one: a plan made while an
+    index's sample was still empty (just after a first load) may otherwise scan the whole
+    index for each row, and such a cached plan made the second file of a 100k-relation load
+    run for more than ten minutes (``USING INDEX`` alone still allows that scan)."""
+    return f"USING INDEX SEEK {var}:{label_}({prop}) "
+
+
+_BY_NORM = _seek("a", "Alias", "norm")
+_BY_ID = _seek("e", "Entity", "id")
+_BY_CLAIM_KEY = _seek("c", "EdgeClaim", "key")
+_BY_CLAIM_ID = _seek("c", "NodeClaim", "id")
 
 _REF_QUERIES = {
-    "id": "UNWIND $keys AS k MATCH (e:Entity {id: k}) RETURN k, e.id AS id",
-    "redirect": "UNWIND $keys AS k MATCH (r:Redirect {old_id: k}) "
-                "MATCH (e:Entity {id: r.new_id}) RETURN k, e.id AS id",
+    "id": f"UNWIND $keys AS k MATCH (e:Entity {{id: k}}) {_BY_ID}RETURN k, e.id AS id",
+    "redirect": f"UNWIND $keys AS k MATCH (r:Redirect {{old_id: k}}) "
+                f"{_seek('r', 'Redirect', 'old_id')}MATCH (e:Entity {{id: r.new_id}}) {_BY_ID}"
+                "RETURN k, e.id AS id",
     "key": f"UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {_BY_NORM}"
            "WHERE a.kind = 'key' RETURN k, e.id AS id",
     "name": f"UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {_BY_NORM}"
@@ -730,10 +742,11 @@ class _Writer:
         plain index lookups, no label checks on the ends: once the transaction has written
         anything, a COLLECT subquery per row, or a label check on a dense node, is slow.)"""
         rows = [dict(r) for r in self.run(
-            f"UNWIND $keys AS k MATCH (s)-[r:{rtype} {{key: k}}]->(d) "
+            f"UNWIND $keys AS k MATCH (s)-[r:{rtype} {{key: k}}]->(d) {_seek('r', rtype, 'key')}"
             "RETURN k, elementId(r) AS eid, s.id AS s, d.id AS d, [r.props, r.confidence, "
             "r.weight, r.start, r.end] AS before", keys=keys)]
-        claims = self._grouped("UNWIND $keys AS k MATCH (c:EdgeClaim {key: k}) WHERE c.sid <> "
+        claims = self._grouped(f"UNWIND $keys AS k MATCH (c:EdgeClaim {{key: k}}) {_BY_CLAIM_KEY}"
+                               "WHERE c.sid <> "
                                "$dropped RETURN k, [c.sid, c.locator, c.confidence, c.props]",
                                keys, dropped)
         return [{**row, "claims": claims.get(row["k"], [])} for row in rows]
@@ -742,11 +755,12 @@ class _Writer:
         """Touched nodes: element id, derived values, remaining claims, and the number of
         edge ends on them (a self-loop counts twice)."""
         rows = [dict(r) for r in self.run(
-            "UNWIND $keys AS i MATCH (e:Entity {id: i}) RETURN i, elementId(e) AS eid, "
+            f"UNWIND $keys AS i MATCH (e:Entity {{id: i}}) {_BY_ID}RETURN i, elementId(e) AS eid, "
             "e.type AS type, [e.type, e.name, e.aliases, e.keys, e.props, e.first_seen, "
             "e.last_seen] AS before, COUNT { (e)-->() } + COUNT { (e)<--() } "
             "- COUNT { (e)-[:NAMED]->() } AS degree", keys=ids)]
-        claims = self._grouped("UNWIND $keys AS k MATCH (c:NodeClaim {id: k}) WHERE c.sid <> "
+        claims = self._grouped(f"UNWIND $keys AS k MATCH (c:NodeClaim {{id: k}}) {_BY_CLAIM_ID}"
+                               "WHERE c.sid <> "
                                "$dropped RETURN k, [c.sid, c.type, c.name, c.aliases, c.keys, "
                                "c.props, c.first_seen, c.last_seen]", ids, dropped)
         return [{**row, "claims": claims.get(row["i"], [])} for row in rows]
@@ -821,9 +835,11 @@ class _BatchWriter(_Writer):
         """Make the stored claims of this source the batch's: delete the ones it no longer
         states (or states differently), create the new ones."""
         new = self.claims
-        self.each("UNWIND $rows AS i MATCH (c:NodeClaim {id: i}) WHERE c.sid = $sid DELETE c",
+        self.each(f"UNWIND $rows AS i MATCH (c:NodeClaim {{id: i}}) {_BY_CLAIM_ID}"
+                  "WHERE c.sid = $sid DELETE c",
                   [i for i, v in held.nodes.items() if new.nodes.get(i) != v], sid=self.sid)
-        self.each("UNWIND $rows AS row MATCH (c:EdgeClaim {key: row[0]}) WHERE c.sid = $sid "
+        self.each(f"UNWIND $rows AS row MATCH (c:EdgeClaim {{key: row[0]}}) {_BY_CLAIM_KEY}"
+                  "WHERE c.sid = $sid "
                   "AND c.locator = row[1] DELETE c",
                   [list(k) for k, v in held.edges.items() if new.edges.get(k) != v],
                   sid=self.sid)
@@ -863,7 +879,8 @@ class _BatchWriter(_Writer):
             for k, node_id, type_ in self.run(
                     "UNWIND $keys AS k CALL (k) { MATCH (e:Entity)-[:NAMED]->(a:Alias {norm: k}) "
                     f"{_BY_NORM}"
-                    " WHERE a.kind = 'name' RETURN e UNION MATCH (e:Entity {id: k}) RETURN e } "
+                    " WHERE a.kind = 'name' RETURN e UNION MATCH (e:Entity {id: k}) "
+                    f"{_BY_ID}RETURN e }} "
                     "RETURN k, e.id, e.type", keys=list(chunk)):
                 out.setdefault(k, set()).add((node_id, node_id, type_))
         return out
@@ -930,7 +947,8 @@ class _BatchWriter(_Writer):
                 self.result.claims_added += 1
         for rtype, rows in sorted(new_rows.items()):
             self.each(f"UNWIND $rows AS row MATCH (s:Entity {{id: row.src}}) "
-                      f"MATCH (d:Entity {{id: row.dst}}) "
+                      f"{_seek('s', 'Entity', 'id')}MATCH (d:Entity {{id: row.dst}}) "
+                      f"{_seek('d', 'Entity', 'id')}"
                       f"CREATE (s)-[:{rtype} {_literal(('key', *EDGE_FIELDS))}]->(d)", rows)
         self.result.relations_added += sum(len(r) for r in new_rows.values())
 
@@ -942,6 +960,7 @@ class _BatchWriter(_Writer):
         for rtype, keys in sorted(by_type.items()):
             for chunk in _chunks(keys, self.size):
                 found.update(r[0] for r in self.run(
-                    f"UNWIND $keys AS k MATCH ()-[r:{rtype} {{key: k}}]->() RETURN k",
+                    f"UNWIND $keys AS k MATCH ()-[r:{rtype} {{key: k}}]->() "
+                    f"{_seek('r', rtype, 'key')}RETURN k",
                     keys=list(chunk)))
         return found

@@ -22,7 +22,7 @@ import org.neo4j.io.ByteUnit;
 /**
  * Embedded Neo4j (Community) with only Bolt on 127.0.0.1, no auth, for tests.
  *
- * <p>Usage: {@code TestServer [--dir PATH] [--port N] [--ignore-stdin]}.
+ * <p>Usage: {@code TestServer [--dir PATH] [--port N] [--pagecache MIB] [--ignore-stdin]}.
  * Prints exactly one line {@code NEO4J_READY bolt://127.0.0.1:PORT} when ready.
  * Stops on SIGTERM/SIGINT and, unless --ignore-stdin, when stdin reaches EOF.
  * A folder it created itself is deleted on stop; a --dir folder is left alone.
@@ -45,14 +45,16 @@ public final class TestServer {
     private static void run(String[] args) throws Exception {
         Path dir = null;
         int port = 0;
+        long pagecacheMib = 128;
         boolean watchStdin = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--pagecache" -> pagecacheMib = Long.parseLong(args[++i]);
                 case "--ignore-stdin" -> watchStdin = false;
                 default -> {
-                    System.err.println("usage: TestServer [--dir PATH] [--port N] [--ignore-stdin]");
+                    System.err.println("usage: TestServer [--dir PATH] [--port N] [--pagecache MIB] [--ignore-stdin]");
                     System.exit(2);
                 }
             }
@@ -69,7 +71,7 @@ public final class TestServer {
         for (int attempt = 1; ; attempt++) {
             int p = port == 0 ? freePort() : port;
             try {
-                dbms = start(dir.resolve("home-" + attempt), p);
+                dbms = start(dir.resolve("home-" + attempt), p, pagecacheMib);
                 port = p;
                 break;
             } catch (RuntimeException e) {
@@ -93,7 +95,7 @@ public final class TestServer {
         Thread.currentThread().join(); // wait for a signal
     }
 
-    private static DatabaseManagementService start(Path home, int port) {
+    private static DatabaseManagementService start(Path home, int port, long pagecacheMib) {
         SocketAddress bolt = new SocketAddress(HOST, port);
         return new DatabaseManagementServiceBuilder(home)
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
@@ -108,7 +110,7 @@ public final class TestServer {
                 // Server-side routing would open another listener (7688); client-side
                 // routing for neo4j:// URIs works without it on a single instance.
                 .setConfig(GraphDatabaseSettings.routing_enabled, false)
-                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(128))
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMib))
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                 .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(32))
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "false")
