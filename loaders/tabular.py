@@ -27,6 +27,7 @@ NODE_HEADER = ("id", "type", "name")
 _EDGE_FIELDS = frozenset({"source", "target", "type", "confidence"})
 _TEXT_COLUMNS = frozenset({"id", "name", "source", "target", "aliases", "type"})  # never numbers
 EDGE_HEADER = ("source", "target", "type")
+_INTEGER = re.compile(r"-?\d+")
 _FLOAT = re.compile(r"-?\d+\.\d*(e-?\d+)?|-?\d+e-?\d+", re.IGNORECASE)
 _NUMBER_START = frozenset("-0123456789")
 
@@ -58,16 +59,9 @@ def parse_value(text: str) -> Any:
     point and exponent), else the text."""
     if not text or text[0] not in _NUMBER_START or not text.isascii() or "_" in text:
         return text
-    if len(text) <= 18 + (text[0] == "-"):
-        try:
-            return int(text)
-        except ValueError:
-            pass
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return value if _FLOAT.fullmatch(text) else text  # not "-inf", "-nan", "1_0.5"
+    if _INTEGER.fullmatch(text):  # longer digit strings are identifiers, kept as text
+        return int(text) if len(text) <= 18 + (text[0] == "-") else text
+    return float(text) if _FLOAT.fullmatch(text) else text  # not "-inf", "1E+5", dates
 
 
 def _split_aliases(value: Any) -> list[str]:

@@ -6,6 +6,7 @@ import pytest
 
 from api import ops
 from loaders import LoadError, loader_for
+from loaders.tabular import parse_value
 from tests.helpers import counts
 
 NODES = """id,type,name,aliases,country
@@ -96,3 +97,16 @@ def test_folder_reports_broken_files_by_name_and_skips_foreign_ones(store, tmp_p
     assert report.errors == [f"{folder / 'empty.csv'}: empty file"]
     assert report.skipped_files == [str(folder / "photo.bin")]
     assert counts(store)[0] == 3
+
+
+@pytest.mark.parametrize(("cell", "value"), [
+    ("16384", 16384), ("-12", -12), ("007", 7), ("0.95", 0.95), ("1.", 1.0), ("1e5", 1e5),
+    ("-2.5E-3", -2.5e-3),
+    ("12345678901234567890", "12345678901234567890"),  # too long for a count: an identifier
+    ("2000-05-01", "2000-05-01"), ("10.0.0.0/8", "10.0.0.0/8"), ("1E+5", "1E+5"),
+    ("-inf", "-inf"), ("-", "-"), ("1_000", "1_000"), ("0x10", "0x10"), ("١٢", "١٢"),
+    ("upstream", "upstream"),
+])
+def test_csv_cells_become_numbers_only_when_plainly_numbers(cell, value):
+    parsed = parse_value(cell)
+    assert parsed == value and type(parsed) is type(value)
