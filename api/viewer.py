@@ -16,6 +16,11 @@ What the page shows:
   edge's confidence, grade and every claim (source, locator, confidence);
 - a legend, and what the caps cut.
 
+Edges are drawn as continuous curves rather than vis-network's default "dynamic" ones, which
+put a physics body on every edge; parallel edges between two nodes bend apart instead. With
+that and 150 stabilisation steps, a 1,000-node, 5,000-edge view settles in headless Chromium
+in about 6 s instead of 50-70 s.
+
 Labels go to vis-network as plain text (it draws them on a canvas); tooltips go as escaped
 HTML that the page turns into DOM nodes through an inert ``<template>``.
 """
@@ -52,7 +57,7 @@ OPTIONS: dict[str, Any] = {
     "nodes": {"shape": "dot", "borderWidth": 1.5,
               "font": {"size": 14, "face": "system-ui, sans-serif", "color": "#1f2328",
                        "strokeWidth": 4, "strokeColor": "#ffffff"}},
-    "edges": {"smooth": {"type": "dynamic"}, "selectionWidth": 2,
+    "edges": {"smooth": {"type": "continuous"}, "selectionWidth": 2,
               "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
               "font": {"size": 10, "face": "system-ui, sans-serif", "color": "#57606a",
                        "strokeWidth": 0, "background": "rgba(255, 255, 255, 0.85)"},
@@ -60,7 +65,7 @@ OPTIONS: dict[str, Any] = {
     "physics": {"solver": "forceAtlas2Based",
                 "forceAtlas2Based": {"gravitationalConstant": -70, "springLength": 130,
                                      "springConstant": 0.05, "avoidOverlap": 0.5},
-                "stabilization": {"iterations": 400, "fit": True}},
+                "stabilization": {"iterations": 150, "fit": True}},
     "interaction": {"hover": True, "tooltipDelay": 120, "keyboard": True},
 }
 
@@ -156,6 +161,19 @@ def node_info(node: EntityRecord) -> dict[str, Any]:
             "properties": {k: _shown(v) for k, v in list(node.properties.items())[:20]}}
 
 
+def parallel_bends(edges: list[EdgeRecord]) -> dict[str, dict[str, Any]]:
+    """Curves for the second and later edges between the same two nodes (either way round),
+    by edge key: each bends further clockwise, so none hides another."""
+    seen: Counter[frozenset[str]] = Counter()
+    bends: dict[str, dict[str, Any]] = {}
+    for edge in edges:
+        pair = frozenset((edge.source, edge.target))
+        if seen[pair]:
+            bends[edge.key] = {"type": "curvedCW", "roundness": round(0.2 * seen[pair], 2)}
+        seen[pair] += 1
+    return bends
+
+
 def vis_data(sub: Subgraph, size_by: str | None = "pagerank",
              seeds: frozenset[str] = frozenset()) -> dict[str, Any]:
     """vis-network records for a subgraph, assembled with a pyvis Network."""
@@ -166,9 +184,11 @@ def vis_data(sub: Subgraph, size_by: str | None = "pagerank",
                      color=colour(node.type), size=sizes[node.id],
                      borderWidth=4 if node.id in seeds else 1.5, info=node_info(node))
     names = {n.id: n.name for n in sub.nodes}
+    bends = parallel_bends(sub.edges)
     for edge in sub.edges:
         low = edge.confidence < LOW_CONFIDENCE
-        net.add_edge(edge.source, edge.target, id=edge.key, label=edge_label(edge),
+        extra = {"smooth": bends[edge.key]} if edge.key in bends else {}
+        net.add_edge(edge.source, edge.target, id=edge.key, label=edge_label(edge), **extra,
                      title=edge_tooltip(edge, names), dashes=low,
                      width=round(0.5 + 2.5 * edge.confidence, 2),
                      color={"color": "#8c959f", "highlight": "#24292f", "hover": "#24292f",

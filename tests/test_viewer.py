@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from api import viewer
 from api.cli import app
-from graph.model import Entity
+from graph.model import EdgeRecord, Entity
 from graph.query import neighbourhood
 from graph.store.sqlite import SQLiteStore
 from graph.vocab import NODE_TYPES
@@ -96,6 +96,18 @@ def test_size_by_score_or_edges_in_view(store):
     assert sizes["org:cloud-innovation"] == viewer.MIN_SIZE  # no score stored
     sizes, meaning = viewer.node_sizes(sub, "betweenness")
     assert meaning == "edges in view" and sizes["org:afrinic"] == viewer.MAX_SIZE
+
+
+def test_parallel_edges_bend_apart():
+    def edge(src, dst, rtype):
+        return EdgeRecord(key=f"{src}|{rtype}|{dst}", source=src, target=dst, type=rtype,
+                          properties={}, confidence=0.9)
+
+    edges = [edge("a", "b", "DEPENDS_ON"), edge("b", "a", "PARTNER_OF"),
+             edge("a", "b", "PARTNER_OF"), edge("a", "c", "DEPENDS_ON")]
+    bends = viewer.parallel_bends(edges)
+    assert set(bends) == {"b|PARTNER_OF|a", "a|PARTNER_OF|b"}  # the first of each pair is plain
+    assert [bends[k]["roundness"] for k in ("b|PARTNER_OF|a", "a|PARTNER_OF|b")] == [0.2, 0.4]
 
 
 def test_legend_lists_types_in_view(store):
