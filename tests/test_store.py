@@ -38,6 +38,15 @@ def test_round_trip_with_provenance(store):
     assert claim.confidence == pytest.approx(0.8)
 
 
+def test_property_values_read_back_exactly(store):
+    values = {"big": 123456789012345678901234567890, "nested": {"a": [1, 2.5, "x", None]},
+              "text": "digits 12345678901234567890 in text", "ratio": 0.1, "empty": {}}
+    store.write(batch("page-1", [LU, CI], [rel(LU, CI, "ROLE_AT", 0.8, "line 3", **values)]))
+    [edge] = store.edges(["person:lu-heng"])
+    assert edge.properties == values
+    assert type(edge.properties["big"]) is int and type(edge.properties["ratio"]) is float
+
+
 def test_reload_is_idempotent(store):
     store.write(profile_batch())
     before = counts(store), [e.to_dict() for e in store.iter_edges()]

@@ -28,7 +28,6 @@ types are formatted in only after checking them against the vocabulary.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import time
@@ -191,7 +190,7 @@ class Neo4jStore(GraphStore):
     def _upgrade_scores(self) -> None:
         """Scores written before ``(:ScoreMetric)`` existed were one JSON property ``scores``
         per node: give each its own ``score.<metric>`` property, in the JSON's order."""
-        held = [(r["eid"], json.loads(r["scores"] or "{}")) for r in self._read(
+        held = [(r["eid"], mg.from_json(r["scores"] or "{}")) for r in self._read(
             "MATCH (e:Entity) WHERE e.scores IS NOT NULL RETURN elementId(e) AS eid, "
             "e.scores AS scores")]
         if not held:
@@ -367,7 +366,7 @@ class Neo4jStore(GraphStore):
     def _edge_records(self, rows: Sequence[neo4j.Record], claims: bool) -> list[EdgeRecord]:
         by_key = self._claims([r["key"] for r in rows]) if claims else {}
         return [EdgeRecord(key=r["key"], source=r["source"], target=r["target"],
-                           type=r["type"], properties=json.loads(r["props"]),
+                           type=r["type"], properties=mg.from_json(r["props"]),
                            confidence=r["confidence"], sources=by_key.get(r["key"], []))
                 for r in rows]
 
@@ -413,7 +412,7 @@ class Neo4jStore(GraphStore):
                     index[node_id] = len(proj.ids)
                     proj.ids.append(node_id)
             if not own:
-                w = json.loads(w).get(weight)
+                w = mg.from_json(w).get(weight)
             proj.src.append(index[s])
             proj.dst.append(index[d])
             proj.weight.append(float(w) if weight and isinstance(w, (int, float)) else
@@ -496,7 +495,7 @@ def _same(held: Any, value: Any) -> bool:
 def _entity(row: neo4j.Record) -> EntityRecord:
     return EntityRecord(id=row["id"], type=row["type"], name=row["name"],
                         aliases=list(row["aliases"] or []) + list(row["keys"] or []),
-                        properties=json.loads(row["props"]),
+                        properties=mg.from_json(row["props"]),
                         scores={k: from_property(v) for k, v in row["scores"]},
                         first_seen=row["first_seen"], last_seen=row["last_seen"])
 
@@ -608,13 +607,13 @@ def _group(edges: dict[str, str]) -> dict[str, list[str]]:
 def _rederived_edge(row: dict[str, Any]) -> dict[str, Any] | None:
     """An edge's values derived from its claims (in source order), or None when unchanged."""
     claims = sorted(row["claims"], key=lambda c: (c[0], c[1]))
-    fields = _edge_fields(mg.derive_edge([(c[2], json.loads(c[3])) for c in claims]))
+    fields = _edge_fields(mg.derive_edge([(c[2], mg.from_json(c[3])) for c in claims]))
     return None if tuple(row["before"]) == tuple(fields.values()) else fields
 
 
 def _rederived_node(row: dict[str, Any]) -> mg.DerivedNode | None:
     """A node derived from its claims (in source order), or None when unchanged."""
-    claims = [mg.NodeClaim(t, n, json.loads(a), json.loads(k), json.loads(p), f, last)
+    claims = [mg.NodeClaim(t, n, mg.from_json(a), mg.from_json(k), mg.from_json(p), f, last)
               for _, t, n, a, k, p, f, last in sorted(row["claims"], key=lambda c: c[0])]
     node = mg.derive_node(claims)
     before = list(row["before"])

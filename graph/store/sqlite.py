@@ -9,7 +9,6 @@ still supports. Every write runs in one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 import threading
@@ -224,7 +223,7 @@ class SQLiteStore(GraphStore):
         """Re-derive a node from its claims; True when that changed it."""
         rows = db.execute("SELECT type, name, aliases, keys, props, first_seen, last_seen"
                           " FROM node_claims WHERE nid=? ORDER BY sid", (nid,)).fetchall()
-        claims = [mg.NodeClaim(t, n, json.loads(a), json.loads(k), json.loads(p), f, last)
+        claims = [mg.NodeClaim(t, n, mg.from_json(a), mg.from_json(k), mg.from_json(p), f, last)
                   for t, n, a, k, p, f, last in rows]
         if not claims:  # kept alive by edges only: keep its last derived state
             return False
@@ -269,7 +268,7 @@ class SQLiteStore(GraphStore):
         """Re-derive an edge from its claims; True when that changed it."""
         rows = db.execute("SELECT confidence, props FROM edge_claims WHERE eid=? ORDER BY sid",
                           (eid,)).fetchall()
-        values = _edge_values(mg.derive_edge([(c, json.loads(p)) for c, p in rows]))
+        values = _edge_values(mg.derive_edge([(c, mg.from_json(p)) for c, p in rows]))
         before = db.execute("SELECT props, confidence, weight, start, end FROM edges"
                             " WHERE eid=?", (eid,)).fetchone()
         if tuple(before) == values:
@@ -383,7 +382,7 @@ class SQLiteStore(GraphStore):
     def _edge_records(self, rows: list[tuple], claims: bool) -> list[EdgeRecord]:
         by_eid = self._claims([r[0] for r in rows]) if claims else {}
         return [EdgeRecord(key=r[1], source=r[2], target=r[3], type=r[4],
-                           properties=json.loads(r[5]), confidence=r[6],
+                           properties=mg.from_json(r[5]), confidence=r[6],
                            sources=by_eid.get(r[0], [])) for r in rows]
 
     def _claims(self, eids: list[int]) -> dict[int, list[Claim]]:
@@ -493,8 +492,8 @@ _EDGE_SELECT = ("SELECT e.eid, e.key, s.id, d.id, e.type, e.props, e.confidence 
 def _entity(row: Sequence[Any], scores: dict[str, Any]) -> EntityRecord:
     _, node_id, type_, name, aliases, keys, props, first, last = row
     return EntityRecord(id=node_id, type=type_, name=name,
-                        aliases=json.loads(aliases) + json.loads(keys),
-                        properties=json.loads(props), scores=scores,
+                        aliases=mg.from_json(aliases) + mg.from_json(keys),
+                        properties=mg.from_json(props), scores=scores,
                         first_seen=first, last_seen=last)
 
 

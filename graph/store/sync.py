@@ -10,7 +10,6 @@ unloads behave the same on both (tests/test_sync.py checks it).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -171,8 +170,8 @@ def restore(store: GraphStore, chunks: Iterator[Chunk]) -> None:
 def derived(row: tuple) -> mg.DerivedNode:
     """A dumped node row as the derived node it is."""
     node_id, type_, name, aliases, keys, props, first, last = row
-    return mg.DerivedNode(type=type_, name=name, aliases=json.loads(aliases),
-                          keys=json.loads(keys), properties=json.loads(props),
+    return mg.DerivedNode(type=type_, name=name, aliases=mg.from_json(aliases),
+                          keys=mg.from_json(keys), properties=mg.from_json(props),
                           first_seen=first, last_seen=last)
 
 
