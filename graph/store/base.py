@@ -4,10 +4,11 @@ only sees this class. Each method's docstring is its promise."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.ids import fold
 from graph.model import Batch, EdgeRecord, EntityRecord
 
 
@@ -103,10 +104,33 @@ class GraphStore(ABC):
     def entities(self, ids: Iterable[str]) -> list[EntityRecord]:
         """The entities with these ids (unknown ids are skipped), with their scores."""
 
-    @abstractmethod
     def search(self, query: str, type_name: str | None = None, limit: int = 20,
                offset: int = 0) -> list[EntityRecord]:
-        """Entities whose name or alias matches: exact, then prefix, then substring."""
+        """Entities whose name or alias matches the folded query: exact (a name or key),
+        then prefix, then substring (3 characters or more), ties by node row number; of
+        ``type_name`` when given; the page from ``offset``, at most ``limit``."""
+        key = fold(query)
+        if not key:
+            return []
+        exact, prefix, substring = self._search_hits(key)
+        ranked = sorted(exact | prefix | substring,
+                        key=lambda n: (n not in exact, n not in prefix, n))
+        step = self.read_chunk
+        rows = [r for i in range(0, len(ranked), step) for r in self._by_nid(ranked[i:i + step])]
+        if type_name:
+            rows = [r for r in rows if r.type == type_name]
+        return rows[offset:offset + limit]
+
+    read_chunk = 500  # node row numbers per _by_nid call
+
+    @abstractmethod
+    def _search_hits(self, key: str) -> tuple[set[int], set[int], set[int]]:
+        """The row numbers of the nodes a folded key matches exactly (a name or key), as a
+        prefix, and as a substring (keys of 3 characters or more), up to 2,000 each."""
+
+    @abstractmethod
+    def _by_nid(self, nids: Sequence[int]) -> list[EntityRecord]:
+        """The nodes with these row numbers, in that order (missing ones left out)."""
 
     @abstractmethod
     def edges(self, ids: Iterable[str], direction: str = "both",

@@ -127,6 +127,7 @@ class Neo4jStore(GraphStore):
     authentication when unset), the database from ``GOVGRAPH_NEO4J_DATABASE`` (``neo4j``)."""
 
     kind = "neo4j"
+    read_chunk = BATCH
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
                  database: str | None = None, batch_size: int = BATCH) -> None:
@@ -297,11 +298,7 @@ class Neo4jStore(GraphStore):
                 out[row["id"]] = _entity(row)
         return [out[i] for i in ids if i in out]
 
-    def search(self, query: str, type_name: str | None = None, limit: int = 20,
-               offset: int = 0) -> list[EntityRecord]:
-        key = fold(query)
-        if not key:
-            return []
+    def _search_hits(self, key: str) -> tuple[set[int], set[int], set[int]]:
         hits = {r["k"]: set(r["nids"]) for r in self._read(
             "CALL () { MATCH (e:Entity)-[:NAMED]->(:Alias {norm: $key}) "
             "RETURN 'exact' AS k, collect(DISTINCT e.nid) AS nids "
@@ -310,19 +307,14 @@ class Neo4jStore(GraphStore):
             "UNION ALL MATCH (e:Entity) WHERE size($key) >= 3 AND e.search CONTAINS $key "
             "WITH e LIMIT 2000 RETURN 'substring' AS k, collect(e.nid) AS nids } "
             "RETURN k, nids", key=key)}
-        exact, prefix = hits.get("exact", set()), hits.get("prefix", set())
-        ranked = sorted(exact | prefix | hits.get("substring", set()),
-                        key=lambda n: (n not in exact, n not in prefix, n))
-        rows = []
-        for chunk in _chunks(ranked):
-            found = {r["nid"]: r for r in self._read(
-                f"{_METRICS}UNWIND $nids AS n MATCH (e:Entity {{nid: n}}) "
-                f"{_seek('e', 'Entity', 'nid')}RETURN e.nid AS nid, "
-                f"{_NODE_RETURN}", nids=list(chunk))}
-            rows.extend(_entity(found[n]) for n in chunk if n in found)
-        if type_name:
-            rows = [r for r in rows if r.type == type_name]
-        return rows[offset:offset + limit]
+        return hits.get("exact", set()), hits.get("prefix", set()), hits.get("substring", set())
+
+    def _by_nid(self, nids: Sequence[int]) -> list[EntityRecord]:
+        found = {r["nid"]: r for r in self._read(
+            f"{_METRICS}UNWIND $nids AS n MATCH (e:Entity {{nid: n}}) "
+            f"{_seek('e', 'Entity', 'nid')}RETURN e.nid AS nid, {_NODE_RETURN}",
+            nids=list(nids))}
+        return [_entity(found[n]) for n in nids if n in found]
 
     def edges(self, ids: Iterable[str], direction: str = "both",
               flt: EdgeFilter | None = None, limit: int | None = None,

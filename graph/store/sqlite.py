@@ -313,11 +313,7 @@ class SQLiteStore(GraphStore):
         out = {rec.id: rec for rec in _records(self.db, rows)}
         return [out[i] for i in ids if i in out]
 
-    def search(self, query: str, type_name: str | None = None, limit: int = 20,
-               offset: int = 0) -> list[EntityRecord]:
-        key = fold(query)
-        if not key:
-            return []
+    def _search_hits(self, key: str) -> tuple[set[int], set[int], set[int]]:
         exact = {r[0] for r in self.db.execute("SELECT nid FROM aliases WHERE norm=?", (key,))}
         prefix = {r[0] for r in self.db.execute(
             "SELECT nid FROM aliases WHERE norm >= ? AND norm < ? LIMIT 2000",
@@ -327,16 +323,12 @@ class SQLiteStore(GraphStore):
             phrase = '"' + key.replace('"', '""') + '"'
             substring = {r[0] for r in self.db.execute(
                 "SELECT rowid FROM names_fts WHERE names_fts MATCH ? LIMIT 2000", (phrase,))}
-        ranked = sorted(exact | prefix | substring,
-                        key=lambda n: (n not in exact, n not in prefix, n))
-        rows: list[EntityRecord] = []
-        for chunk in _chunks(ranked):
-            found = {r[0]: r for r in self.db.execute(
-                f"{_NODE_SELECT} WHERE nid IN ({_marks(len(chunk))})", chunk)}
-            rows.extend(_records(self.db, [found[n] for n in chunk if n in found]))
-        if type_name:
-            rows = [r for r in rows if r.type == type_name]
-        return rows[offset:offset + limit]
+        return exact, prefix, substring
+
+    def _by_nid(self, nids: Sequence[int]) -> list[EntityRecord]:
+        found = {r[0]: r for r in self.db.execute(
+            f"{_NODE_SELECT} WHERE nid IN ({_marks(len(nids))})", nids)}
+        return _records(self.db, [found[n] for n in nids if n in found])
 
     def edges(self, ids: Iterable[str], direction: str = "both",
               flt: EdgeFilter | None = None, limit: int | None = None,
