@@ -519,7 +519,7 @@ def _seek(var: str, label_: str, prop: str) -> str:
     value (``UNWIND $keys AS k MATCH (x:L {p: k})``) carries one: a plan made while an
     index's sample was still empty (just after a first load) may otherwise scan the whole
     index for each row, and such a cached plan made the second file of a 100k-relation load
-    run for more than ten minutes (``USING INDEX`` alone still allows that scan)."""
+    run for more than nine minutes (``USING INDEX`` alone still allows that scan)."""
     return f"USING INDEX SEEK {var}:{label_}({prop}) "
 
 
