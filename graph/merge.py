@@ -86,8 +86,10 @@ def from_json(text: str) -> Any:
     """A stored JSON value read back: orjson (several times faster than the standard
     library on the many small objects a request reads), the standard library when the
     text may hold an integer beyond 64 bits (kept exact)."""
-    if text == "{}" or text == "[]":
-        return {} if text == "{}" else []
+    if text == "{}":
+        return {}
+    if text == "[]":
+        return []
     return json.loads(text) if _LONG_DIGITS.search(text) else orjson.loads(text)
 
 

@@ -27,8 +27,8 @@ NODE_HEADER = ("id", "type", "name")
 _EDGE_FIELDS = frozenset({"source", "target", "type", "confidence"})
 _TEXT_COLUMNS = frozenset({"id", "name", "source", "target", "aliases", "type"})  # never numbers
 EDGE_HEADER = ("source", "target", "type")
-_INTEGER = re.compile(r"-?\d+")
-_FLOAT = re.compile(r"-?\d+\.\d*(e-?\d+)?|-?\d+e-?\d+", re.IGNORECASE)
+_INTEGER = re.compile(r"-?\d+", re.ASCII)
+_FLOAT = re.compile(r"-?\d+\.\d*(e-?\d+)?|-?\d+e-?\d+", re.ASCII | re.IGNORECASE)
 _NUMBER_START = frozenset("-0123456789")
 
 
@@ -57,7 +57,7 @@ def _detect_jsonl(path: Path, head: str) -> bool:
 def parse_value(text: str) -> Any:
     """A CSV cell as int or float when it is plainly a number (ASCII digits, optional sign,
     point and exponent), else the text."""
-    if not text or text[0] not in _NUMBER_START or not text.isascii() or "_" in text:
+    if not text or text[0] not in _NUMBER_START:  # most text is decided here
         return text
     if _INTEGER.fullmatch(text):  # longer digit strings are identifiers, kept as text
         return int(text) if len(text) <= 18 + (text[0] == "-") else text

@@ -105,6 +105,7 @@ def test_folder_reports_broken_files_by_name_and_skips_foreign_ones(store, tmp_p
     ("12345678901234567890", "12345678901234567890"),  # too long for a count: an identifier
     ("2000-05-01", "2000-05-01"), ("10.0.0.0/8", "10.0.0.0/8"), ("1E+5", "1E+5"),
     ("-inf", "-inf"), ("-", "-"), ("1_000", "1_000"), ("0x10", "0x10"), ("١٢", "١٢"),
+    ("1٢", "1٢"), ("-٣.5", "-٣.5"),  # only ASCII digits make numbers
     ("upstream", "upstream"),
 ])
 def test_csv_cells_become_numbers_only_when_plainly_numbers(cell, value):
