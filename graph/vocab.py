@@ -29,6 +29,9 @@ class RelationType:
     description: str
     dependency: bool = False  # counts as "source needs target" in dependency analytics
     keyed_by: str | None = None  # property that makes two edges of this type distinct facts
+    layer: str | None = None  # dependency layer (see LAYERS); None for non-dependencies
+    sources: frozenset[str] | None = None  # allowed source families; None = any
+    targets: frozenset[str] | None = None  # allowed target families; None = any
 
 
 NODE_TYPES: dict[str, NodeType] = {
@@ -65,7 +68,8 @@ RELATION_TYPES: dict[str, RelationType] = {
         RelationType("PUBLISHED_BY", "Document published by a publisher"),
         RelationType("MENTIONS", "Document names an entity"),
         RelationType("RELATED_TO", "Related document ('Also Read')"),
-        RelationType("DEPENDS_ON", "Operational dependency: source needs target", dependency=True),
+        RelationType("DEPENDS_ON", "Operational dependency: source needs target", dependency=True,
+                     layer="number_resources"),
         RelationType("ALLOCATED_TO", "Resource allocated to a registry or holder"),
         RelationType("ADMINISTERED_BY", "Resource administered by a registry"),
         RelationType("HELD_BY", "Resource held by a holder"),
@@ -74,10 +78,43 @@ RELATION_TYPES: dict[str, RelationType] = {
         RelationType("MEMBER_OF", "Member of an organisation or exchange"),
         RelationType("PARTNER_OF", "Partnership"),
         RelationType("LITIGATES_AGAINST", "Party to litigation against"),
+        RelationType("CUSTOMER_OF", "Routing: a customer network buys transit from its provider",
+                     dependency=True, layer="routing"),
+        RelationType("PEERS_WITH", "Routing: settlement-free peering (not a dependency)"),
+        RelationType("CERTIFIED_BY", "RPKI: a prefix's ROA chains to a trust anchor's registry",
+                     dependency=True, layer="rpki"),
+        RelationType("ROA_ORIGIN", "RPKI: an AS is authorised to originate a prefix",
+                     keyed_by="max_length"),
     ]
 }
 
 DEPENDENCY_RELATIONS = frozenset(n for n, r in RELATION_TYPES.items() if r.dependency)
+
+# Dependency layers: within a layer a node's dependencies are alternatives; across layers
+# each is needed (docs/analytics.md).
+LAYERS: tuple[str, ...] = ("number_resources", "routing", "rpki")
+
+
+@dataclass(frozen=True, slots=True)
+class ConfidenceTier:
+    """How a fact was found, and the confidence a claim found that way carries."""
+
+    name: str
+    confidence: float
+    description: str
+
+
+# Every loader takes its claims' confidence from these tiers (never its own constants).
+RECORD = ConfidenceTier("record", 0.99, "a registry or dataset record states it")
+INFERRED = ConfidenceTier("inferred", 0.95, "follows directly from records (a holder's "
+                          "dependency on the registry that lists its resources)")
+FIELD = ConfidenceTier("field", 0.9, "a labelled field of a page or dump states it")
+ATTRIBUTION = ConfidenceTier("attribution", 0.9, "a quote attribution or byline states it")
+PATTERN = ConfidenceTier("pattern", 0.7, "a prose pattern (appositive, 'X, CEO of Y') states it")
+LOOSE = ConfidenceTier("loose", 0.6, "a weaker prose pattern, or one name word only")
+MENTION = ConfidenceTier("mention", 0.5, "the text names it, nothing more")
+CONFIDENCE_TIERS: dict[str, ConfidenceTier] = {
+    t.name: t for t in (RECORD, INFERRED, FIELD, ATTRIBUTION, PATTERN, LOOSE, MENTION)}
 
 # (low, high, grade, label): the profile pages' own confidence table.
 GRADES: tuple[tuple[float, float, str, str], ...] = (

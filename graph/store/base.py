@@ -13,7 +13,46 @@ from graph.model import Batch, EdgeRecord, EntityRecord
 
 
 class StoreError(RuntimeError):
-    """The store refused an operation (bad reference, busy, unknown source)."""
+    """The store refused an operation. Callers catch the subclasses below to say what
+    happened; the API maps each to its own status (see docs/api.md)."""
+
+
+class UnknownEntity(StoreError):
+    """A reference names no entity (API 404; CLI exit 1)."""
+
+
+class AmbiguousName(StoreError):
+    """A name matches several entities (API 409 with the candidates; CLI lists them).
+    ``candidates`` are ``(id, type, name)`` triples."""
+
+    def __init__(self, ref: str, candidates: list[tuple[str, str, str]]) -> None:
+        self.ref, self.candidates = ref, candidates
+        listed = "; ".join(f"{i} ({t})" for i, t, _ in candidates)
+        super().__init__(f"{ref!r} names {len(candidates)} entities: {listed}")
+
+
+class BadReference(StoreError):
+    """A batch refers to an entity it does not define and the store does not hold, or
+    breaks the vocabulary (API 422; CLI exit 1 naming the source file and line).
+    ``locator`` is the claim's locator (``line N``) when known."""
+
+    def __init__(self, message: str, source_id: str = "", locator: str | None = None) -> None:
+        self.source_id, self.locator = source_id, locator
+        super().__init__(message)
+
+
+class StoreBusy(StoreError):
+    """Another process holds the store's write lock (API 503 with Retry-After; CLI exit 75)."""
+
+    retry_after = 5
+
+
+class BackendUnavailable(StoreError):
+    """The backend cannot be reached (Neo4j down, file unreadable): API 503."""
+
+
+class NoGraph(StoreError):
+    """A read was asked of a store file that does not exist (CLI exit 1, no file created)."""
 
 
 @dataclass(frozen=True, slots=True)
