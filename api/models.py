@@ -147,6 +147,8 @@ class SourceOut(BaseModel):
     loaded_at: str
     entities: int
     relations: int
+    dataset: str | None = Field(None, description="The series of snapshots it belongs to")
+    observed: str | None = Field(None, description="The date the snapshot describes")
 
 
 class IngestOut(BaseModel):

@@ -156,7 +156,11 @@ class Judgement:
 
 @dataclass(slots=True)
 class Batch:
-    """Everything one source says. A store writes a batch whole or not at all."""
+    """Everything one source says. A store writes a batch whole or not at all.
+
+    ``dataset`` names a series of snapshots (``caida-asrel:v4``) and ``observed`` (ISO
+    date) the day this one describes: see graph/timeline.py for when its facts hold. A
+    source with no dataset holds always."""
 
     source_id: str
     uri: str
@@ -168,6 +172,8 @@ class Batch:
     warnings: list[str] = field(default_factory=list)
     skipped: int = 0
     judgements: list[Judgement] = field(default_factory=list)
+    dataset: str | None = None
+    observed: str | None = None
 
 
 @dataclass(slots=True)

@@ -85,6 +85,9 @@ RELATION_TYPES: dict[str, RelationType] = {
                      dependency=True, layer="rpki"),
         RelationType("ROA_ORIGIN", "RPKI: an AS is authorised to originate a prefix",
                      keyed_by="max_length"),
+        RelationType("INTERCONNECTS_AT", "Interconnection: a network or exchange needs the "
+                     "exchange or facility where it connects", dependency=True,
+                     layer="facilities"),
     ]
 }
 
@@ -92,7 +95,14 @@ DEPENDENCY_RELATIONS = frozenset(n for n, r in RELATION_TYPES.items() if r.depen
 
 # Dependency layers: within a layer a node's dependencies are alternatives; across layers
 # each is needed (docs/analytics.md).
-LAYERS: tuple[str, ...] = ("number_resources", "routing", "rpki")
+LAYERS: tuple[str, ...] = ("number_resources", "routing", "rpki", "facilities")
+
+
+def layer_relations(layer: str) -> frozenset[str]:
+    """The dependency relation types of one layer; ValueError for an unknown layer."""
+    if layer not in LAYERS:
+        raise ValueError(f"unknown layer {layer!r}; choose from all, {', '.join(LAYERS)}")
+    return frozenset(n for n, r in RELATION_TYPES.items() if r.dependency and r.layer == layer)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ Importing this package registers every loader and built-in dataset.
 
 from loaders import tabular  # noqa: F401, I001  (registers the CSV and JSON Lines loaders)
 from loaders import delegated, ftm, iana, peeringdb  # noqa: F401, I001  (structured sources)
+from loaders import asrel, rpki  # noqa: F401, I001  (routing; before pages, which take .txt)
 from loaders import judgements, profile  # noqa: F401, I001  (pages; merge verdicts)
 from loaders.base import Loader, LoadError, datasets, loader_for, loaders, read_text
 

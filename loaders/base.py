@@ -7,19 +7,26 @@ Adding a source kind means adding one module that calls :func:`register` and lis
 
 from __future__ import annotations
 
+import bz2
 import codecs
+import gzip
+import io
 import json
 import os
 import re
+import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from graph.model import Batch
 
-# A source is parsed in memory and written in one transaction, so files are capped (the
-# largest real sources, RIR delegated files and PeeringDB dumps, are well under it).
+# A source is parsed in memory and written in one transaction, so files read whole are capped
+# (the largest real sources, RIR delegated files and PeeringDB dumps, are well under it);
+# for a compressed file the cap counts decompressed bytes. Files read line by line
+# (iter_lines: whois dumps, as2org, JSON Lines) are not capped in size: each line is.
 MAX_FILE_BYTES = int(os.environ.get("GOVGRAPH_MAX_FILE_BYTES", 64 * 1024 * 1024))
 MAX_LINE_CHARS = 1_000_000
 MAX_JSON_DEPTH = 32
@@ -72,17 +79,30 @@ def loaders() -> list[Loader]:
     return list(_LOADERS)
 
 
+COMPRESSED_SUFFIXES = (".gz", ".bz2")
+
+
+def data_suffix(path: Path) -> str:
+    """The name ending that says what a file holds, under any compression suffix
+    (``peeringdb.json.gz`` -> ``.json``)."""
+    if path.suffix.lower() in COMPRESSED_SUFFIXES:
+        return Path(path.stem).suffix.lower()
+    return path.suffix.lower()
+
+
 def claims_suffix(path: Path) -> bool:
     """Whether some loader reads files with this name ending (``.csv``, ``.html``, ...)."""
-    return any(path.suffix.lower() in ld.suffixes for ld in _LOADERS)
+    return any(data_suffix(path) in ld.suffixes for ld in _LOADERS)
 
 
 def loader_for(path: Path) -> Loader:
-    """The loader for a file, chosen by suffix and content; LoadError when none fits."""
+    """The loader for a file, chosen by suffix and content; LoadError when none fits. A
+    ``.gz`` or ``.bz2`` file is recognised by what it holds."""
     head = read_text(path, limit=65536)
     if not head.strip():
         raise LoadError(path, "empty file")
-    candidates = [ld for ld in _LOADERS if not ld.suffixes or path.suffix.lower() in ld.suffixes]
+    suffix = data_suffix(path)
+    candidates = [ld for ld in _LOADERS if not ld.suffixes or suffix in ld.suffixes]
     for ld in candidates:
         if ld.detect(path, head):
             return ld
@@ -104,22 +124,95 @@ def new_batch(path: Path, loader: str) -> Batch:
                  retrieved_at=now())
 
 
-def read_text(path: Path, limit: int | None = None) -> str:
-    """A file's text. Accepts UTF-8 (with or without BOM) and UTF-16 with BOM; refuses
-    binary files, invalid UTF-8 and files over MAX_FILE_BYTES with a LoadError."""
+def compression(path: Path) -> str | None:
+    """``"gzip"`` or ``"bzip2"`` when the file starts with that format's magic bytes (what
+    the name says does not matter), else None."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LoadError(path, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
         with path.open("rb") as fh:
-            raw = fh.read(limit) if limit else fh.read()
+            magic = fh.read(3)
     except OSError as exc:
         raise LoadError(path, f"cannot read: {exc.strerror or exc}") from None
+    if magic[:2] == b"\x1f\x8b":
+        return "gzip"
+    if magic == b"BZh":
+        return "bzip2"
+    return None
+
+
+# What a truncated or corrupt archive raises while it is read.
+ARCHIVE_ERRORS = (EOFError, zlib.error, gzip.BadGzipFile, OSError)
+
+
+@contextmanager
+def open_binary(path: Path) -> Iterator[io.BufferedIOBase]:
+    """The file's bytes, decompressed as they are read when it is gzip or bzip2; a
+    truncated or corrupt archive raises LoadError naming the file."""
+    kind = compression(path)
+    try:
+        if kind == "gzip":
+            fh: io.BufferedIOBase = gzip.open(path, "rb")  # type: ignore[assignment]
+        elif kind == "bzip2":
+            fh = bz2.open(path, "rb")  # type: ignore[assignment]
+        else:
+            fh = path.open("rb")
+    except OSError as exc:
+        raise LoadError(path, f"cannot read: {exc.strerror or exc}") from None
+    with fh:
+        try:
+            yield fh
+        except ARCHIVE_ERRORS as exc:
+            if kind is None or isinstance(exc, LoadError):
+                raise
+            raise LoadError(path, f"corrupt or truncated {kind} archive "
+                            f"({' '.join(str(exc).split()) or type(exc).__name__})") from None
+
+
+def read_text(path: Path, limit: int | None = None) -> str:
+    """A file's text (a ``.gz`` or ``.bz2`` file's decompressed text). Accepts UTF-8 (with or
+    without BOM) and UTF-16 with BOM; refuses binary files, invalid UTF-8, corrupt archives
+    and text over MAX_FILE_BYTES (for an archive, decompressed bytes) with a LoadError."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise LoadError(path, f"cannot read: {exc.strerror or exc}") from None
+    compressed = compression(path) is not None
+    if size > MAX_FILE_BYTES and not compressed:
+        raise LoadError(path, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+    with open_binary(path) as fh:
+        raw = fh.read(limit) if limit else fh.read(MAX_FILE_BYTES + 1)
+    if not limit and len(raw) > MAX_FILE_BYTES:
+        raise LoadError(path, f"decompressed text is over the {MAX_FILE_BYTES}-byte limit "
+                        "for a file read whole")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode(path, raw, "utf-16", limit)
     if b"\x00" in raw:
         raise LoadError(path, "binary file (contains NUL bytes), not text")
     return _decode(path, raw, "utf-8-sig", limit)
+
+
+def iter_lines(path: Path) -> Iterator[str]:
+    """The file's lines without their endings, read as a stream (a ``.gz`` or ``.bz2`` file
+    decompressed as it goes), so memory stays bounded whatever the size. UTF-8 only. A
+    line over MAX_LINE_CHARS is refused as soon as that many characters are read (a small
+    archive that inflates to one enormous line fails fast); so are NUL bytes, invalid
+    UTF-8 and corrupt archives: each a LoadError naming the file and line."""
+    number = 0
+    with open_binary(path) as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None)
+        while True:
+            try:
+                line = text.readline(MAX_LINE_CHARS + 2)
+            except UnicodeDecodeError as exc:
+                raise LoadError(path, f"invalid UTF-8 ({exc.reason})", number + 1) from None
+            if not line:
+                return
+            number += 1
+            line = line.rstrip("\n")
+            if len(line) > MAX_LINE_CHARS:
+                raise LoadError(path, f"line is over {MAX_LINE_CHARS} characters", number)
+            if "\x00" in line:
+                raise LoadError(path, "binary file (contains NUL bytes), not text", number)
+            yield line
 
 
 def _decode(path: Path, raw: bytes, encoding: str, limit: int | None) -> str:
@@ -134,7 +227,8 @@ def _decode(path: Path, raw: bytes, encoding: str, limit: int | None) -> str:
 
 
 def text_lines(path: Path) -> list[str]:
-    """The file's lines, refusing absurdly long ones (a one-line 10 MB file)."""
+    """The file's lines, refusing absurdly long ones (a one-line 10 MB file). The whole
+    file is held, so it is capped as :func:`read_text` caps it."""
     return check_lines(path, read_text(path).splitlines())
 
 
@@ -190,7 +284,7 @@ def _depth(obj: object, level: int = 0) -> int:
 def json_lines(path: Path) -> Iterator[tuple[int, dict]]:
     """``(line number, object)`` for each non-blank line of a JSON Lines file; LoadError for
     a line that is not a JSON object or is nested deeper than MAX_JSON_DEPTH."""
-    for number, line in enumerate(text_lines(path), 1):
+    for number, line in enumerate(iter_lines(path), 1):
         if not line.strip():
             continue
         try:

@@ -229,12 +229,28 @@ def load(path: Path) -> Batch:
 def build(path: Path, lines: list[str], batch: Batch) -> Batch:
     """Fill ``batch`` from the lines of a statistics file; LoadError on a malformed line."""
     parsed = parse(path, lines)
+    batch.dataset, batch.observed = snapshot_of(parsed)
     batch.warnings.extend(_check_counts(path, parsed))
     registries = _registries(parsed, batch)
     holdings = _add_records(parsed, registries, batch)
     _add_holders(parsed, holdings, registries, batch)
     _add_stats(parsed, holdings, registries, batch)
     return batch
+
+
+def snapshot_of(parsed: Parsed) -> tuple[str | None, str | None]:
+    """The file as a snapshot (graph/timeline.py): dataset ``rir-delegated:<registry>``,
+    observed on the version line's serial when that is a date (``20230323``)."""
+    if not parsed.registry:
+        return None, None
+    observed = None
+    if _DATE.fullmatch(parsed.serial):
+        try:
+            observed = date(int(parsed.serial[:4]), int(parsed.serial[4:6]),
+                            int(parsed.serial[6:])).isoformat()
+        except ValueError:
+            observed = None
+    return f"rir-delegated:{parsed.registry}", observed
 
 
 def _check_counts(path: Path, parsed: Parsed) -> list[str]:

@@ -12,10 +12,14 @@ Mapping (keys ``peeringdb:<table>:<id>`` on every node, locators ``<table> <id>`
   ``OPERATES``-ed by its org;
 - ``ix`` / ``fac`` → ``Service`` nodes (``service_kind`` exchange / facility), operated by
   their org and ``LOCATED_IN`` their country;
-- ``netixlan`` → network ``MEMBER_OF`` exchange and ``DEPENDS_ON`` it (per network and
+- ``netixlan`` → network ``MEMBER_OF`` exchange and ``INTERCONNECTS_AT`` it (per network and
   exchange: ``ports``, ``speed`` in Mbit/s, ``weight`` = speed);
-- ``netfac`` → network ``LOCATED_IN`` facility and ``DEPENDS_ON`` it;
-- ``ixfac`` → exchange ``LOCATED_IN`` facility and ``DEPENDS_ON`` it.
+- ``netfac`` → network ``LOCATED_IN`` facility and ``INTERCONNECTS_AT`` it;
+- ``ixfac`` → exchange ``LOCATED_IN`` facility and ``INTERCONNECTS_AT`` it.
+
+``INTERCONNECTS_AT`` is the dependency of the ``facilities`` layer: a network needs one of
+the exchanges and facilities where it connects, which is a different need from its
+registry's number resources (layer ``number_resources``) or its transit (``routing``).
 
 Confidence: 0.95 for what a record states, 0.9 for the dependencies it implies and for
 self-reported countries. A reference to a record that is not in the file (a partial dump) is
@@ -237,7 +241,7 @@ def _aggregate(dump: _Dump) -> None:
         ports = {"ports": link.ports, "speed": link.speed} if table == "netixlan" else {}
         _relate(dump, src, dst, stated, STATED, link.locator, **ports)
         weight = {"weight": link.speed} if ports else {}
-        _relate(dump, src, dst, "DEPENDS_ON", IMPLIED, link.locator, basis=basis, **ports,
+        _relate(dump, src, dst, "INTERCONNECTS_AT", IMPLIED, link.locator, basis=basis, **ports,
                 **weight)
 
 

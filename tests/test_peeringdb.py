@@ -37,10 +37,10 @@ def test_dump_maps_orgs_networks_exchanges_facilities(store):
     assert ("service:de-cix-frankfurt", "LOCATED_IN", "country:de") in rel
     member = rel[("asn:13335", "MEMBER_OF", "service:de-cix-frankfurt")]
     assert (member["ports"], member["speed"]) == (2, 200000)
-    assert rel[("asn:13335", "DEPENDS_ON", "service:de-cix-frankfurt")]["weight"] == 200000
+    assert rel[("asn:13335", "INTERCONNECTS_AT", "service:de-cix-frankfurt")]["weight"] == 200000
     assert ("asn:13335", "MEMBER_OF", "service:ams-ix") in rel  # found through its ixlan
-    assert ("asn:13335", "DEPENDS_ON", "service:equinix-fr5-frankfurt-kleyerstrasse") in rel
-    assert ("service:de-cix-frankfurt", "DEPENDS_ON",
+    assert ("asn:13335", "INTERCONNECTS_AT", "service:equinix-fr5-frankfurt-kleyerstrasse") in rel
+    assert ("service:de-cix-frankfurt", "INTERCONNECTS_AT",
             "service:equinix-fr5-frankfurt-kleyerstrasse") in rel
     assert rel[("org:cloudflare", "OPERATES", "asn:13335")]["sources"][0]["locator"] == "net 10"
 

@@ -58,12 +58,16 @@ class NoGraph(StoreError):
 @dataclass(frozen=True, slots=True)
 class EdgeFilter:
     """Which edges a query sees. ``as_of`` (ISO date) keeps edges whose ``start`` is not
-    after it and whose ``end`` is not before it."""
+    after it and whose ``end`` is not before it. ``hidden_sources``: source ids whose
+    claims do not count (snapshots not in force at the date, filled in by
+    ``graph.timeline.in_force``); an edge is kept when one of its claims comes from
+    another source."""
 
     rel_types: frozenset[str] | None = None
     node_types: frozenset[str] | None = None
     min_confidence: float = 0.0
     as_of: str | None = None
+    hidden_sources: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)
@@ -98,6 +102,8 @@ class SourceInfo:
     loaded_at: str
     entities: int = 0
     relations: int = 0
+    dataset: str | None = None  # the series of snapshots it belongs to
+    observed: str | None = None  # ISO date the snapshot describes
 
 
 @dataclass(slots=True)
@@ -129,6 +135,13 @@ class GraphStore(ABC):
     @abstractmethod
     def sources(self) -> list[SourceInfo]:
         """The loaded sources, in load order."""
+
+    def in_force(self, flt: EdgeFilter | None) -> EdgeFilter:
+        """``flt`` with the snapshots not in force on its date hidden (the rule is
+        ``graph.timeline``'s; every edge read applies it)."""
+        from graph.timeline import in_force
+
+        return in_force(self.sources(), flt)
 
     @abstractmethod
     def stats(self) -> dict[str, Any]:

@@ -264,8 +264,8 @@ class Neo4jStore(GraphStore):
     # ---------------------------------------------------------------- reads
     def sources(self) -> list[SourceInfo]:
         rows = self._read("MATCH (s:Source) RETURN s.source_id, s.uri, s.loader, "
-                          "s.retrieved_at, s.loaded_at, s.n_entities, s.n_relations "
-                          "ORDER BY s.sid")
+                          "s.retrieved_at, s.loaded_at, s.n_entities, s.n_relations, "
+                          "s.dataset, s.observed ORDER BY s.sid")
         return [SourceInfo(*r.values()) for r in rows]
 
     def stats(self) -> dict[str, Any]:
@@ -320,7 +320,7 @@ class Neo4jStore(GraphStore):
               flt: EdgeFilter | None = None, limit: int | None = None,
               claims: bool = True) -> list[EdgeRecord]:
         ids = list(dict.fromkeys(ids))
-        pattern, where, params = _edge_match(flt)
+        pattern, where, params = _edge_match(self.in_force(flt))
         ends = {"out": ["s"], "in": ["d"], "both": ["s", "d"]}[direction]
         out: dict[str, neo4j.Record] = {}
         for chunk in _chunks(ids):
@@ -336,7 +336,7 @@ class Neo4jStore(GraphStore):
 
     def edges_among(self, ids: Iterable[str], flt: EdgeFilter | None = None,
                     claims: bool = True) -> list[EdgeRecord]:
-        pattern, where, params = _edge_match(flt)
+        pattern, where, params = _edge_match(self.in_force(flt))
         rows = self._read(
             f"MATCH (s:Entity){pattern}(d:Entity) WHERE s.id IN $ids AND d.id IN $ids "
             f"AND {where} RETURN {_EDGE_RETURN} ORDER BY r.key",
@@ -344,7 +344,7 @@ class Neo4jStore(GraphStore):
         return self._edge_records(rows, claims)
 
     def degree(self, ids: Iterable[str], flt: EdgeFilter | None = None) -> dict[str, int]:
-        pattern, where, params = _edge_match(flt)
+        pattern, where, params = _edge_match(self.in_force(flt))
         counts: dict[str, int] = {}
         for chunk in _chunks(list(dict.fromkeys(ids))):
             for end in ("s", "d"):
@@ -380,7 +380,7 @@ class Neo4jStore(GraphStore):
 
     def iter_edges(self, flt: EdgeFilter | None = None,
                    claims: bool = True) -> Iterator[EdgeRecord]:
-        pattern, where, params = _edge_match(flt)
+        pattern, where, params = _edge_match(self.in_force(flt))
         rows: list[neo4j.Record] = []
         for row in self._stream(f"MATCH (s:Entity){pattern}(d:Entity) WHERE {where} "
                                 f"RETURN {_EDGE_RETURN} ORDER BY r.key", **params):
@@ -392,7 +392,7 @@ class Neo4jStore(GraphStore):
 
     def projection(self, flt: EdgeFilter | None = None,
                    weight: str | None = None) -> Projection:
-        pattern, where, params = _edge_match(flt)
+        pattern, where, params = _edge_match(self.in_force(flt))
         own = weight in (None, "weight")
         proj = Projection(ids=[])
         index: dict[str, int] = {}
@@ -511,6 +511,10 @@ def _edge_match(flt: EdgeFilter | None) -> tuple[str, str, dict[str, Any]]:
         clauses.append("(r.start IS NULL OR r.start <= $as_of) AND "
                        "(r.end IS NULL OR r.end >= $as_of)")
         params["as_of"] = flt.as_of
+    if flt.hidden_sources:  # a claim from a source in force (graph/timeline.py)
+        clauses.append(f"EXISTS {{ MATCH (c:EdgeClaim {{key: r.key}}) {_BY_CLAIM_KEY}"
+                       "MATCH (cs:Source {sid: c.sid}) WHERE NOT cs.source_id IN $hidden }")
+        params["hidden"] = sorted(flt.hidden_sources)
     return pattern, " AND ".join(clauses), params
 
 
@@ -848,9 +852,10 @@ class _BatchWriter(_Writer):
         [row] = self.run(
             "OPTIONAL MATCH (o:Source) WITH coalesce(max(o.sid), 0) + 1 AS next "
             "MERGE (s:Source {source_id: $id}) ON CREATE SET s.sid = next "
-            "SET s.uri = $uri, s.loader = $loader, s.retrieved_at = $at, s.loaded_at = $now "
+            "SET s.uri = $uri, s.loader = $loader, s.retrieved_at = $at, s.loaded_at = $now, "
+            "s.dataset = $dataset, s.observed = $observed "
             "RETURN s.sid", id=b.source_id, uri=b.uri, loader=b.loader, at=b.retrieved_at,
-            now=_now())
+            now=_now(), dataset=b.dataset, observed=b.observed)
         return row[0]
 
     def write_judgements(self) -> None:

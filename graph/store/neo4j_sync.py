@@ -58,11 +58,12 @@ class Neo4jRestore:
 
     def sources(self, w: _Writer, rows: list[tuple]) -> None:
         out = []
-        for source_id, uri, loader, at, loaded, n, m in rows:
+        for source_id, uri, loader, at, loaded, n, m, dataset, observed in rows:
             self.sid[source_id] = len(self.sid) + 1
             out.append({"sid": self.sid[source_id], "source_id": source_id, "uri": uri,
                         "loader": loader, "retrieved_at": at, "loaded_at": loaded,
-                        "n_entities": n, "n_relations": m})
+                        "n_entities": n, "n_relations": m, "dataset": dataset,
+                        "observed": observed})
         w.each("UNWIND $rows AS row CREATE (s:Source) SET s = row", out)
 
     def nodes(self, w: _Writer, rows: list[tuple]) -> None:

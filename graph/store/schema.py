@@ -103,6 +103,11 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     CREATE INDEX edges_src ON edges(src, confidence DESC, key);
     CREATE INDEX edges_dst ON edges(dst, confidence DESC, key);
     """,
+    # 4 -> 5: a source may be one snapshot of a dataset, observed on a date (graph/timeline.py).
+    """
+    ALTER TABLE sources ADD COLUMN dataset TEXT;
+    ALTER TABLE sources ADD COLUMN observed TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -175,11 +175,13 @@ class SQLiteStore(GraphStore):
 
     def _source_row(self, db: sqlite3.Connection, batch: Batch) -> int:
         db.execute(
-            "INSERT INTO sources(source_id, uri, loader, retrieved_at, loaded_at)"
-            " VALUES (?,?,?,?,datetime('now')) ON CONFLICT(source_id) DO UPDATE SET"
-            " uri=excluded.uri, loader=excluded.loader, retrieved_at=excluded.retrieved_at,"
-            " loaded_at=excluded.loaded_at",
-            (batch.source_id, batch.uri, batch.loader, batch.retrieved_at))
+            "INSERT INTO sources(source_id, uri, loader, retrieved_at, loaded_at, dataset,"
+            " observed) VALUES (?,?,?,?,datetime('now'),?,?) ON CONFLICT(source_id) DO UPDATE"
+            " SET uri=excluded.uri, loader=excluded.loader, retrieved_at=excluded.retrieved_at,"
+            " loaded_at=excluded.loaded_at, dataset=excluded.dataset,"
+            " observed=excluded.observed",
+            (batch.source_id, batch.uri, batch.loader, batch.retrieved_at, batch.dataset,
+             batch.observed))
         return db.execute("SELECT sid FROM sources WHERE source_id=?",
                           (batch.source_id,)).fetchone()[0]
 
@@ -280,7 +282,8 @@ class SQLiteStore(GraphStore):
     # ---------------------------------------------------------------- reads
     def sources(self) -> list[SourceInfo]:
         rows = self.db.execute("SELECT source_id, uri, loader, retrieved_at, loaded_at,"
-                               " n_entities, n_relations FROM sources ORDER BY sid")
+                               " n_entities, n_relations, dataset, observed FROM sources"
+                               " ORDER BY sid")
         return [SourceInfo(*r) for r in rows]
 
     def stats(self) -> dict[str, Any]:
@@ -334,7 +337,7 @@ class SQLiteStore(GraphStore):
               flt: EdgeFilter | None = None, limit: int | None = None,
               claims: bool = True) -> list[EdgeRecord]:
         ids = list(dict.fromkeys(ids))
-        where, params = _edge_where(flt)
+        where, params = _edge_where(self.in_force(flt))
         ends = {"out": ["s.id"], "in": ["d.id"], "both": ["s.id", "d.id"]}[direction]
         out: dict[int, tuple] = {}
         for chunk in _chunks(ids):
@@ -349,7 +352,7 @@ class SQLiteStore(GraphStore):
 
     def edges_among(self, ids: Iterable[str], flt: EdgeFilter | None = None,
                     claims: bool = True) -> list[EdgeRecord]:
-        where, params = _edge_where(flt)
+        where, params = _edge_where(self.in_force(flt))
         nids = mg.to_json([r[0] for chunk in _chunks(list(dict.fromkeys(ids)))
                            for r in self.db.execute(f"SELECT nid FROM nodes WHERE id IN"
                                                     f" ({_marks(len(chunk))})", chunk)])
@@ -360,7 +363,7 @@ class SQLiteStore(GraphStore):
         return self._edge_records(rows, claims)
 
     def degree(self, ids: Iterable[str], flt: EdgeFilter | None = None) -> dict[str, int]:
-        where, params = _edge_where(flt)
+        where, params = _edge_where(self.in_force(flt))
         counts: dict[str, int] = {}
         for chunk in _chunks(list(dict.fromkeys(ids))):
             for end in ("s", "d"):
@@ -398,14 +401,14 @@ class SQLiteStore(GraphStore):
 
     def iter_edges(self, flt: EdgeFilter | None = None,
                    claims: bool = True) -> Iterator[EdgeRecord]:
-        where, params = _edge_where(flt)
+        where, params = _edge_where(self.in_force(flt))
         cur = self.db.cursor().execute(f"{_EDGE_SELECT} WHERE {where} ORDER BY e.key", params)
         while rows := cur.fetchmany(2000):
             yield from self._edge_records(rows, claims)
 
     def projection(self, flt: EdgeFilter | None = None,
                    weight: str | None = None) -> Projection:
-        where, params = _edge_where(flt)
+        where, params = _edge_where(self.in_force(flt))
         wcol = "e.weight" if weight in (None, "weight") else "json_extract(e.props, ?)"
         wparams = [] if weight in (None, "weight") else [f"$.{weight}"]
         proj = Projection(ids=[])
@@ -579,6 +582,11 @@ def _edge_where(flt: EdgeFilter | None) -> tuple[str, list[Any]]:
     if flt.as_of:
         clauses.append("(e.start IS NULL OR e.start <= ?) AND (e.end IS NULL OR e.end >= ?)")
         params.extend([flt.as_of, flt.as_of])
+    if flt.hidden_sources:  # a claim from a source in force (graph/timeline.py)
+        clauses.append("EXISTS (SELECT 1 FROM edge_claims c JOIN sources cs ON cs.sid=c.sid"
+                       " WHERE c.eid=e.eid AND cs.source_id NOT IN"
+                       f" ({_marks(len(flt.hidden_sources))}))")
+        params.extend(sorted(flt.hidden_sources))
     return " AND ".join(clauses), params
 
 

@@ -24,7 +24,8 @@ Chunk = tuple[str, list[tuple]]
 
 # Each table's row: what dump() yields and restore() takes, in this order.
 TABLES = {
-    "sources": "source_id, uri, loader, retrieved_at, loaded_at, n_entities, n_relations",
+    "sources": "source_id, uri, loader, retrieved_at, loaded_at, n_entities, n_relations, "
+               "dataset, observed",
     "nodes": "id, type, name, aliases, keys, props, first_seen, last_seen",
     "scores": "id, metric, value",
     "node_claims": "id, source_id, type, name, aliases, keys, props, locator, first_seen, "
@@ -38,7 +39,7 @@ TABLES = {
 
 _SQLITE_DUMP = {
     "sources": "SELECT source_id, uri, loader, retrieved_at, loaded_at, n_entities, "
-               "n_relations FROM sources ORDER BY sid",
+               "n_relations, dataset, observed FROM sources ORDER BY sid",
     "nodes": "SELECT id, type, name, aliases, keys, props, first_seen, last_seen "
              "FROM nodes ORDER BY nid",
     "scores": "SELECT n.id, s.metric, s.value, s.detail FROM scores s JOIN nodes n "
@@ -60,7 +61,8 @@ _SQLITE_DUMP = {
 
 _NEO4J_DUMP = {
     "sources": "MATCH (s:Source) RETURN s.source_id, s.uri, s.loader, s.retrieved_at, "
-               "s.loaded_at, s.n_entities, s.n_relations ORDER BY s.sid",
+               "s.loaded_at, s.n_entities, s.n_relations, s.dataset, s.observed "
+               "ORDER BY s.sid",
     "nodes": "MATCH (e:Entity) RETURN e.id, e.type, e.name, e.aliases, e.keys, e.props, "
              "e.first_seen, e.last_seen ORDER BY e.nid",
     "node_claims": "MATCH (c:NodeClaim) MATCH (s:Source {sid: c.sid}) RETURN c.id, "
@@ -193,7 +195,8 @@ class _SQLiteRestore:
         for row in rows:
             self.sid[row[0]] = len(self.sid) + 1
         db.executemany("INSERT INTO sources(sid, source_id, uri, loader, retrieved_at, "
-                       "loaded_at, n_entities, n_relations) VALUES (?,?,?,?,?,?,?,?)",
+                       "loaded_at, n_entities, n_relations, dataset, observed) "
+                       "VALUES (?,?,?,?,?,?,?,?,?,?)",
                        [(self.sid[r[0]], *r) for r in rows])
 
     def nodes(self, db: Any, rows: list[tuple]) -> None:
