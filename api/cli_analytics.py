@@ -19,6 +19,7 @@ from rich.table import Table
 from graph import analytics
 from graph.analytics import measures
 from graph.store import GraphStore
+from graph.vocab import LAYERS
 
 TABLE_WIDTH = 180  # a ranking of every metric stays readable when piped
 out = Console(width=None if sys.stdout.isatty() else TABLE_WIDTH)
@@ -33,7 +34,11 @@ RelOption = Annotated[list[str] | None, typer.Option(
 ConfidenceOption = Annotated[float, typer.Option(
     "--min-confidence", min=0.0, max=1.0, help="Ignore edges below this confidence")]
 AsOfOption = Annotated[str | None, typer.Option(
-    "--as-of", help="ISO date: only edges in force then", show_default=False)]
+    "--as-of", help="ISO date: only edges in force then (the snapshots of each dataset "
+    "in force on that date; default: the newest)", show_default=False)]
+LayerOption = Annotated[str | None, typer.Option(
+    "--layer", help="Dependency layer: all, " + ", ".join(LAYERS) + " [default: all; "
+    "single points of failure per layer, united]", show_default=False)]
 WeightOption = Annotated[str | None, typer.Option(
     "--weight", help="Numeric edge property to weigh dependencies by (e.g. weight, "
     "ipv4_addresses) [default: unweighted]", show_default=False)]
@@ -52,17 +57,17 @@ def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
                    weight: WeightOption = None,
                    top: Annotated[int | None, typer.Option(
                        "--top", min=1, help="Show the first N", show_default=False)] = None,
-                   engine: EngineOption = "auto", as_json: JsonOption = False,
-                   db: db_option = None) -> None:
+                   engine: EngineOption = "auto", layer: LayerOption = None,
+                   as_json: JsonOption = False, db: db_option = None) -> None:
         """Compute dependency centrality, store the scores on the nodes, print a ranking
         (see docs/analytics.md for each metric's definition)."""
         with store_for(db) as store:
             try:
                 rows = analytics.centrality(store, metric or "all", rel, min_confidence,
-                                            as_of, weight, None, engine)
+                                            as_of, weight, None, engine, layer)
             except ValueError as exc:
                 fail(str(exc))
-        err.print(_note(len(rows), rel, weight), highlight=False)
+        err.print(_note(len(rows), rel, weight, layer), highlight=False)
         rows = rows[:top] if top else rows
         if as_json:
             print(json.dumps(rows, indent=2, ensure_ascii=False))
@@ -73,14 +78,14 @@ def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
     def impact(ref: Annotated[str, typer.Argument(help="Entity name, id or key")],
                rel: RelOption = None, min_confidence: ConfidenceOption = 0.0,
                as_of: AsOfOption = None, weight: WeightOption = None,
-               engine: EngineOption = "auto", as_json: JsonOption = False,
-               db: db_option = None) -> None:
+               engine: EngineOption = "auto", layer: LayerOption = None,
+               as_json: JsonOption = False, db: db_option = None) -> None:
         """What depends on an entity, directly and transitively (with weights), and which
-        dependents would be cut off entirely if it failed."""
+        dependents would be cut off entirely if it failed (per dependency layer)."""
         with store_for(db) as store:
             try:
                 report = analytics.impact(store, ref, rel, min_confidence, as_of, weight,
-                                          engine)
+                                          engine, layer)
             except (LookupError, ValueError) as exc:
                 fail(str(exc).strip("'\""))
         if as_json:
@@ -89,11 +94,12 @@ def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
             _print_impact(report)
 
 
-def _note(n: int, rel: list[str] | None, weight: str | None) -> str:
+def _note(n: int, rel: list[str] | None, weight: str | None, layer: str | None) -> str:
     k = measures.default_betweenness_k(n)
     how = "exact" if k is None else f"sampled from k={k} sources, seed {measures.BETWEENNESS_SEED}"
-    return (f"{n} nodes on {', '.join(rel or sorted(analytics.dependency_filter().rel_types))}"
-            f" edges, {'weighted by ' + weight if weight else 'unweighted'}; "
+    on = (f"{', '.join(rel)} edges" if rel else
+          f"the {layer} layer" if layer and layer != "all" else "every dependency layer")
+    return (f"{n} nodes on {on}, {'weighted by ' + weight if weight else 'unweighted'}; "
             f"betweenness {how}; scores stored on the nodes")
 
 
@@ -113,11 +119,17 @@ def _ranking(rows: list[dict[str, Any]], names: list[str]) -> Table:
     return table
 
 
+def _by_layer(counts: dict[str, int]) -> str:
+    shown = [f"{n} in {layer}" for layer, n in counts.items() if n]
+    return f" ({', '.join(shown)})" if len(counts) > 1 and shown else ""
+
+
 def _print_impact(report: dict[str, Any]) -> None:
     out.print(f"[bold]{escape(report['name'])}[/bold] ({escape(report['id'])}): "
               f"{report['dependents']} direct, {report['transitive_dependents']} transitive "
               f"dependents, dependency share {report['dependency_share']:.4g} "
-              f"(by {escape(report['weight'])}); {report['cut_off_count']} cut off if it fails")
+              f"(by {escape(report['weight'])}); {report['cut_off_count']} cut off if it fails"
+              + _by_layer(report["cut_off_by_layer"]))
     table = Table("dependent", "type", "distance", "weight", "cut off", title="dependents")
     cut = {c["id"] for c in report["cut_off"]}
     for row in report["transitive"]:

@@ -39,8 +39,14 @@ from typing import Any
 from graph.model import Batch, Entity, Relation
 from graph.vocab import RECORD
 from loaders.base import Loader, LoadError, new_batch, read_text, register
-from loaders.resources import MAX_ASN, Registry, asn_entity, prefix_entity, registry_entity, \
-    registry_named
+from loaders.resources import (
+    MAX_ASN,
+    Registry,
+    asn_entity,
+    prefix_entity,
+    registry_entity,
+    registry_named,
+)
 
 CSV_HEADER = ("asn", "ip prefix", "max length", "trust anchor")
 DATASET = "rpki-vrps"

@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from graph.analytics import layers
 from graph.analytics import measures as ms
 from graph.analytics.projection import DependencyGraph, dependency_filter, project
 from graph.store.base import EdgeFilter, GraphStore
@@ -64,19 +65,47 @@ def compute(graph: DependencyGraph, metrics: str | Iterable[str] = "all",
     return results
 
 
+def scoped_graphs(store: GraphStore, flt: EdgeFilter | None = None, weight: str | None = None,
+                  layer: str | None = None) -> tuple[DependencyGraph, dict[str, DependencyGraph]]:
+    """The graph the measures run on and the per-layer graphs single points of failure are
+    computed on. With relation types in ``flt``: one graph of those relations, its own
+    only layer (``custom``). Otherwise the named layer (``layer``; None or ``"all"``: every
+    layer, see ``graph.analytics.layers``) and, for the other measures, their union."""
+    if flt is not None and flt.rel_types:
+        if layer not in (None, layers.ALL):
+            raise ValueError("give relation types or a layer, not both")
+        graph = project(store, flt, weight)
+        return graph, {"custom": graph}
+    graphs = layers.layer_graphs(store, layers.layer_names(layer), flt, weight)
+    if len(graphs) == 1:
+        (graph,) = graphs.values()
+        return graph, graphs
+    return layers.union(graphs.values(), weight is not None), graphs
+
+
 def compute_and_store(store: GraphStore, metrics: str | Iterable[str] = "all",
                       flt: EdgeFilter | None = None, weight: str | None = None,
-                      engine: str = "auto", **options: Any) -> dict[str, dict[str, Any]]:
-    """Project the store (``flt`` defaults to the dependency relations), compute the
-    measures, write each as a score on the nodes (``store.write_scores``: nodes outside the
-    projection lose that score) and return ``{metric: {entity id: value}}``."""
-    graph = project(store, flt, weight)
-    results = compute(graph, _ordered_for_reuse(metrics), engine, **options)
+                      engine: str = "auto", layer: str | None = None,
+                      **options: Any) -> dict[str, dict[str, Any]]:
+    """Project the store (``flt``'s relation types, else the dependency layers: see
+    :func:`scoped_graphs`), compute the measures, write each as a score on the nodes
+    (``store.write_scores``: nodes outside the projection lose that score) and return
+    ``{metric: {entity id: value}}``. ``cut_off`` and ``spof`` are per layer and combined
+    (``layers.cut_off``); the other measures run on the union of the layers."""
+    graph, graphs = scoped_graphs(store, flt, weight, layer)
+    names = _ordered_for_reuse(metrics)
+    own = [n for n in names if n not in ("cut_off", "spof")] if len(graphs) > 1 else names
+    results = compute(graph, own, engine, **options)
     by_id: dict[str, dict[str, Any]] = {}
+    if len(graphs) > 1 and {"cut_off", "spof"} & set(names):
+        cut = layers.cut_off(graphs, engine)
+        by_id["cut_off"] = {i: cut.get(i, 0) for i in graph.ids}
+        by_id["spof"] = {i: c > 0 for i, c in by_id["cut_off"].items()}
     for name in metric_names(metrics):
-        by_id[name] = {graph.ids[i]: _plain(v) for i, v in results[name].items()}
+        if name in results:
+            by_id[name] = {graph.ids[i]: _plain(v) for i, v in results[name].items()}
         store.write_scores(name, by_id[name])
-    return by_id
+    return {name: by_id[name] for name in metric_names(metrics)}
 
 
 def _ordered_for_reuse(metrics: str | Iterable[str]) -> list[str]:
@@ -98,12 +127,14 @@ def _plain(value: Any) -> Any:
 def centrality(store: GraphStore, metric: str | Iterable[str] = "all",
                rel_types: Iterable[str] | None = None, min_confidence: float = 0.0,
                as_of: str | None = None, weight: str | None = None, top: int | None = None,
-               engine: str = "auto", **options: Any) -> list[dict[str, Any]]:
+               engine: str = "auto", layer: str | None = None,
+               **options: Any) -> list[dict[str, Any]]:
     """Compute and store the metrics, and rank the nodes by the first one (for ``all``,
     transitive dependents), ties by PageRank then id: ``[{"id", "name", "type",
-    <metric>: value, ...}]``, one object per node of the projection, at most ``top``."""
-    flt = dependency_filter(rel_types, min_confidence, as_of)
-    scores = compute_and_store(store, metric, flt, weight, engine, **options)
+    <metric>: value, ...}]``, one object per node of the projection, at most ``top``.
+    ``layer``: one dependency layer, or all (None); ``rel_types`` instead picks relations."""
+    flt = request_filter(rel_types, min_confidence, as_of)
+    scores = compute_and_store(store, metric, flt, weight, engine, layer, **options)
     names = metric_names(metric)
     ids = sorted(scores[names[0]], key=lambda i: _rank_key(scores, names[0], i))
     ids = ids[:top] if top else ids
@@ -111,6 +142,15 @@ def centrality(store: GraphStore, metric: str | Iterable[str] = "all",
     return [{"id": i, "name": records[i].name if i in records else i,
              "type": records[i].type if i in records else None,
              **{n: scores[n].get(i) for n in names}} for i in ids]
+
+
+def request_filter(rel_types: Iterable[str] | None, min_confidence: float = 0.0,
+                   as_of: str | None = None) -> EdgeFilter:
+    """The filter of a request: the named relation types (then no layers apply), or none
+    (the layers decide), with the confidence and date bounds."""
+    if rel_types:
+        return dependency_filter(rel_types, min_confidence, as_of)
+    return EdgeFilter(min_confidence=min_confidence, as_of=as_of)
 
 
 def _rank_key(scores: dict[str, dict[str, Any]], metric: str, node_id: str) -> tuple:
@@ -121,36 +161,54 @@ def _rank_key(scores: dict[str, dict[str, Any]], metric: str, node_id: str) -> t
 
 def impact(store: GraphStore, ref: str, rel_types: Iterable[str] | None = None,
            min_confidence: float = 0.0, as_of: str | None = None, weight: str | None = None,
-           engine: str = "auto") -> dict[str, Any]:
+           engine: str = "auto", layer: str | None = None) -> dict[str, Any]:
     """What depends on an entity (id, name or key): ``direct`` dependents with the weight of
     their edge, ``transitive`` dependents with their distance and node weight (omega, see
     ``measures.node_weights``), and ``cut_off``: the dependents left with no route to any
-    ultimate supplier if it fails (its dominator-tree descendants). Raises LookupError when
-    the reference names nothing."""
+    ultimate supplier of some layer if it fails (its dominator-tree descendants in each
+    layer's graph, united; each entry names its ``layers``; ``cut_off_by_layer`` counts
+    them). ``layer`` picks one layer (None: all); ``rel_types`` instead picks relations
+    (one graph). Raises LookupError when the reference names nothing."""
     node_id = store.resolve(ref)
     if node_id is None:
         raise LookupError(f"{ref}: no such entity")
-    graph = project(store, dependency_filter(rel_types, min_confidence, as_of), weight)
+    graph, graphs = scoped_graphs(store, request_filter(rel_types, min_confidence, as_of),
+                                  weight, layer)
     v = graph.index.get(node_id)
     direct = [] if v is None else _direct(graph, v)
     distances = {} if v is None else upstream_distances(graph, v)
-    cut = [] if v is None else dominated_by(graph, v, engine)
+    cut_layers = _cut_off_layers(graphs, node_id, engine)
     omega = ms.node_weights(graph)
     total = float(omega.sum())
     share = sum(omega[u] for u in distances) / total if total > 0 else 0.0
-    names = _describe(store, [node_id, *[graph.ids[u] for u in distances]])
-    cut_set = set(cut)
+    names = _describe(store, [node_id, *[graph.ids[u] for u in distances], *cut_layers])
     return {
         **names[node_id], "weight": weight or "count",
+        "layer": "custom" if "custom" in graphs else (layer or layers.ALL),
         "dependents": len(direct), "transitive_dependents": len(distances),
-        "dependency_share": float(share), "cut_off_count": len(cut),
-        "direct": [{**names[graph.ids[u]], "weight": w, "cut_off": u in cut_set}
+        "dependency_share": float(share), "cut_off_count": len(cut_layers),
+        "cut_off_by_layer": {name: sum(name in found for found in cut_layers.values())
+                             for name in graphs},
+        "direct": [{**names[graph.ids[u]], "weight": w, "cut_off": graph.ids[u] in cut_layers}
                    for u, w in direct],
         "transitive": [{**names[graph.ids[u]], "distance": d, "weight": float(omega[u]),
-                        "cut_off": u in cut_set}
+                        "cut_off": graph.ids[u] in cut_layers}
                        for u, d in sorted(distances.items(), key=lambda x: (x[1], x[0]))],
-        "cut_off": [names[graph.ids[u]] for u in sorted(cut, key=lambda u: graph.ids[u])],
+        "cut_off": [{**names[i], "layers": cut_layers[i]} for i in sorted(cut_layers)],
     }
+
+
+def _cut_off_layers(graphs: dict[str, DependencyGraph], node_id: str,
+                    engine: str) -> dict[str, list[str]]:
+    """The entities ``node_id`` cuts off, each with the layers it cuts them off in."""
+    found: dict[str, list[str]] = {}
+    for name, graph in graphs.items():
+        v = graph.index.get(node_id)
+        if v is None:
+            continue
+        for u in layers.cut_off_sets(graph, [v], engine)[v]:
+            found.setdefault(graph.ids[u], []).append(name)
+    return found
 
 
 def dependency_map(store: GraphStore, refs: Iterable[str],
@@ -204,17 +262,3 @@ def upstream_distances(graph: DependencyGraph, v: int) -> dict[int, int]:
                 queue.append(u)
     del seen[v]
     return seen
-
-
-def dominated_by(graph: DependencyGraph, v: int, engine: str = "auto") -> list[int]:
-    """The nodes v dominates for supply (see ``measures.cut_off``)."""
-    parent = ms.dominator_tree(graph, engine)
-    children: dict[int, list[int]] = {}
-    for u, p in enumerate(parent.tolist()):
-        children.setdefault(p, []).append(u)
-    out, stack = [], list(children.get(v, []))
-    while stack:
-        u = stack.pop()
-        out.append(u)
-        stack.extend(children.get(u, []))
-    return out
