@@ -23,6 +23,7 @@ from api.cli_view import register as register_view
 from api.settings import get_settings
 from graph import export
 from graph.store import GraphStore, StoreError, open_store
+from graph.store.base import EdgeFilter
 
 app = typer.Typer(help="govgraph: a knowledge graph of who runs the Internet's infrastructure, "
                        "who depends on whom, and who says what about it.",
@@ -133,8 +134,12 @@ def export_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="json, gr
                                                  "csv, cypher or ftm")] = "json",
                output: Annotated[Path | None, typer.Option("-o", "--output",
                                                            help="File (default: stdout)")] = None,
+               as_of: Annotated[str | None, typer.Option(
+                   "--as-of", help="ISO date: the edges in force then [default: now, the "
+                   "newest snapshot of each dataset]", show_default=False)] = None,
                db: DbOption = None) -> None:
     """Export the whole graph. CSV writes FILE.nodes.csv and FILE.edges.csv beside -o FILE."""
+    flt = EdgeFilter(as_of=as_of)
     if fmt not in export.FORMATS:
         fail(f"unknown format {fmt!r}; choose from {', '.join(export.FORMATS)}")
     with store_for(db) as store:
@@ -142,10 +147,10 @@ def export_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="json, gr
             stem = output.with_suffix("") if output else Path("govgraph")
             for part in ("nodes", "edges"):
                 target = stem.with_name(f"{stem.name}.{part}.csv")
-                _write(ops.export_chunks(store, fmt, part=part), target)
+                _write(ops.export_chunks(store, fmt, flt=flt, part=part), target)
                 err.print(f"wrote {target}", highlight=False)
             return
-        _write(ops.export_chunks(store, fmt), output)
+        _write(ops.export_chunks(store, fmt, flt=flt), output)
 
 
 def _write(chunks: object, output: Path | None) -> None:

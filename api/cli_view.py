@@ -11,6 +11,8 @@ import typer
 from api import viewer
 from api.models import METRICS
 from graph.store import GraphStore, StoreError
+from graph.store.base import EdgeFilter
+from graph.vocab import LAYERS, layer_relations
 
 
 def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
@@ -26,14 +28,26 @@ def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
              limit: Annotated[int, typer.Option(min=1, help="Most nodes to draw")] = 300,
              size: Annotated[str, typer.Option(help="Stored score that sizes nodes: "
                                                + ", ".join(METRICS))] = "pagerank",
+             layer: Annotated[str | None, typer.Option(
+                 "--layer", help="Draw one dependency layer's relations: "
+                 + ", ".join(LAYERS) + " [default: every relation]", show_default=False)]
+             = None,
+             as_of: Annotated[str | None, typer.Option(
+                 "--as-of", help="ISO date: the edges in force then", show_default=False)]
+             = None,
              db: db_option = None) -> None:
         """Write the interactive view of an entity's neighbourhood to an HTML file that works
         offline (vis-network inlined, nothing fetched)."""
         if size not in METRICS:
             fail(f"unknown score {size!r}; choose from {', '.join(METRICS)}")
+        try:
+            rels = layer_relations(layer) if layer else None
+        except ValueError as exc:
+            fail(str(exc))
         with store_for(db) as store:
             try:
-                html = viewer.view(store, [ref], depth, limit=limit, size_by=size)
+                html = viewer.view(store, [ref], depth, EdgeFilter(rels, as_of=as_of),
+                                   limit=limit, size_by=size)
             except StoreError as exc:
                 fail(str(exc))
         tmp = output.with_name(output.name + ".part")

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Query, Request
 
 from api.settings import Settings
 from graph.store.base import EdgeFilter, GraphStore
-from graph.vocab import NODE_TYPES, RELATION_TYPES
+from graph.vocab import LAYERS, NODE_TYPES, RELATION_TYPES, layer_relations
+
+Layer = Literal[LAYERS]  # type: ignore[valid-type]
+AsOf = Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                                   description="The date to answer for: edges in force then, "
+                                   "from the snapshots of each dataset in force then",
+                                   examples=["2023-03-24"])]
 
 
 def get_store(request: Request) -> GraphStore:
@@ -28,8 +34,10 @@ def edge_filter(
     min_confidence: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
     as_of: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
                                        examples=["2023-03-24"])] = None,
+    layer: Annotated[Layer | None, Query(description="Dependency layer: its relation types "
+                                         "(when no rel is given)")] = None,
 ) -> EdgeFilter:
-    rels = {r.upper() for r in rel or []}
+    rels = {r.upper() for r in rel or []} or (set(layer_relations(layer)) if layer else set())
     types = set(type or [])
     _refuse_unknown("relation", rels - set(RELATION_TYPES))
     _refuse_unknown("node", types - set(NODE_TYPES))

@@ -163,13 +163,15 @@ def dependencies(store: GraphStore, root: str, direction: str = "upstream", dept
     """Breadth-first along dependency relations (``vocab.DEPENDENCY_RELATIONS``; ``A
     DEPENDS_ON B`` means A needs B). Upstream follows them outwards (what ``root`` needs,
     directly or through others); downstream follows them inwards (what needs ``root``).
-    The filter's confidence and as-of bounds apply; its relation and node types do not.
+    The filter's confidence and as-of bounds apply, and its relation types narrow the
+    dependency relations (one layer's, say); its node types do not apply.
     Stops at ``depth`` hops and ``limit`` nodes, takes at most ``per_node`` edges of a node,
     and reports what it cut as :func:`neighbourhood` does."""
     if direction not in {"upstream", "downstream"}:
         raise ValueError(f"direction must be upstream or downstream, not {direction!r}")
     base = flt or EdgeFilter()
-    dep_flt = EdgeFilter(DEPENDENCY_RELATIONS, None, base.min_confidence, base.as_of)
+    rels = (base.rel_types or DEPENDENCY_RELATIONS) & DEPENDENCY_RELATIONS
+    dep_flt = EdgeFilter(rels or DEPENDENCY_RELATIONS, None, base.min_confidence, base.as_of)
     way = "out" if direction == "upstream" else "in"
     levels, cut = _expand(store, [root], depth, way, dep_flt, limit, per_node)
     sub = Subgraph(nodes=store.entities(levels), edges=store.edges_among(levels, dep_flt))

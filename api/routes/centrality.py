@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.deps import AppSettings, Filter, Store, checked_limit
+from api.deps import AppSettings, AsOf, Filter, Layer, Store, checked_limit
 from api.limits import run_query
 from api.models import ERRORS, DependencyMapOut, Metric, Ranking, edge_out, json_response
+from graph import analytics
 from graph.query import dependencies, resolve_all
 from graph.store.base import EdgeFilter, GraphStore
 
@@ -59,3 +60,28 @@ async def dependencies_of(
     return json_response(await run_query(settings.query_timeout_s, dependency_map, store,
                                          entity_id, direction, depth, flt, limit,
                                          settings.per_node_edges))
+
+
+def impact_report(store: GraphStore, ref: str, layer: str | None, min_confidence: float,
+                  as_of: str | None, weight: str | None) -> dict[str, Any]:
+    """``analytics.impact`` of the entity ``ref`` names (StoreError when none)."""
+    (root,) = resolve_all(store, [ref])
+    return analytics.impact(store, root, None, min_confidence, as_of, weight, "auto", layer)
+
+
+@router.get("/impact/{entity_id:path}", summary="What depends on an entity, and what would be "
+            "cut off if it failed", responses=ERRORS)
+async def impact(store: Store, settings: AppSettings, entity_id: str,
+                 layer: Annotated[Layer | None, Query(description="One dependency layer "
+                                                      "(default: all, united)")] = None,
+                 min_confidence: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
+                 as_of: AsOf = None,
+                 weight: Annotated[str | None, Query(max_length=100, description="Numeric "
+                                                     "edge property to weigh by")] = None
+                 ) -> Response:
+    """``govgraph impact`` as JSON: direct and transitive dependents, and the dependents cut
+    off (every route to a layer's ultimate suppliers passes through the entity), computed
+    per dependency layer and united; each cut-off entry names its ``layers``. See
+    docs/analytics.md."""
+    return json_response(await run_query(settings.query_timeout_s, impact_report, store,
+                                         entity_id, layer, min_confidence, as_of, weight))

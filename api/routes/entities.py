@@ -9,10 +9,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 
-from api.deps import AppSettings, Store
+from api.deps import AppSettings, AsOf, Store
 from api.models import ERRORS, EntityDetail, SearchResults, edge_out
 from graph.model import EntityRecord
-from graph.store.base import GraphStore
+from graph.store.base import EdgeFilter, GraphStore
 from graph.vocab import NODE_TYPES
 
 router = APIRouter(tags=["entities"])
@@ -57,16 +57,18 @@ def redirect_to(request: Request, path: str) -> RedirectResponse:
                             status_code=308)
 
 
-def entity_detail(store: GraphStore, record: EntityRecord, limit: int) -> dict[str, Any]:
-    """The entity with at most ``limit`` relations (highest confidence first), grouped by
-    type, each with its direction and claims."""
+def entity_detail(store: GraphStore, record: EntityRecord, limit: int,
+                  as_of: str | None = None) -> dict[str, Any]:
+    """The entity with at most ``limit`` relations (highest confidence first) in force on
+    ``as_of`` (default: now), grouped by type, each with its direction and claims."""
     relations: dict[str, list[dict[str, Any]]] = {}
-    edges = store.edges([record.id], "both", limit=limit)
+    flt = EdgeFilter(as_of=as_of)
+    edges = store.edges([record.id], "both", flt, limit=limit)
     for edge in edges:
         item = edge_out(edge)
         item["direction"] = "out" if edge.source == record.id else "in"
         relations.setdefault(edge.type, []).append(item)
-    total = store.degree([record.id]).get(record.id, 0)
+    total = store.degree([record.id], flt).get(record.id, 0)
     return {**record.to_dict(flat=False), "relations": relations, "relations_total": total,
             "relations_shown": len(edges)}
 
@@ -78,11 +80,11 @@ def entity_detail(store: GraphStore, record: EntityRecord, limit: int) -> dict[s
 def entity(request: Request, store: Store, settings: AppSettings, entity_id: str,
            limit: Annotated[int | None, Query(ge=1, description="Most relations to list "
                                               "(default 200; limit GOVGRAPH_MAX_RELATIONS)")]
-           = None) -> Any:
+           = None, as_of: AsOf = None) -> Any:
     limit = limit or min(DEFAULT_RELATIONS, settings.max_relations)
     if limit > settings.max_relations:
         raise HTTPException(422, f"limit {limit} is over the limit of {settings.max_relations}")
     found = find_entity(store, entity_id)
     if isinstance(found, str):
         return redirect_to(request, f"/entities/{found}")
-    return entity_detail(store, found, limit)
+    return entity_detail(store, found, limit, as_of)
