@@ -347,3 +347,70 @@ def test_cli_impact_lists_exactly_the_single_homed(tmp_path: Path):
     assert [c["name"] for c in org["cut_off"]] == ["Gamma Telecom Ltd"]  # March
     bad = run("impact", "asn:64496", "--layer", "power", "--db", db)
     assert bad.returncode == 1 and "unknown layer" in bad.stderr
+
+
+# ---- the snapshot fields in the stores, the schema upgrade, sync, the API -----------------
+
+def test_schema_4_gains_dataset_and_observed(tmp_path: Path):
+    import sqlite3
+
+    from graph.store.schema import MIGRATIONS
+    from graph.store.sqlite import SQLiteStore
+
+    path = tmp_path / "v4.db"
+    db = sqlite3.connect(path, isolation_level=None)
+    for step in MIGRATIONS[:2]:
+        db.executescript(step)
+    db.execute("PRAGMA user_version=2")
+    db.close()
+    with SQLiteStore(path) as store:  # 2 -> 3 -> 4 -> 5
+        assert store.sources() == []
+        load_files(store, write_bz2(tmp_path / "20230201.as-rel.txt.bz2", FEBRUARY))
+        (source,) = store.sources()
+        assert (source.dataset, source.observed) == ("caida-asrel:v4", "2023-02-01")
+
+
+@pytest.mark.neo4j
+def test_sync_carries_snapshots(neo4j_store_factory, tmp_path: Path):
+    from graph.store.sqlite import SQLiteStore
+    from graph.store.sync import sync
+
+    local = SQLiteStore(tmp_path / "a.db")
+    load_files(local, write_bz2(tmp_path / "20230201.as-rel.txt.bz2", FEBRUARY),
+               write_bz2(tmp_path / "20230301.as-rel2.txt.bz2", MARCH))
+    neo = neo4j_store_factory()
+    sync(local, neo)
+    back = SQLiteStore(tmp_path / "b.db")
+    sync(neo, back)
+    for store in (neo, back):
+        assert [(s.dataset, s.observed) for s in store.sources()] == \
+            [(s.dataset, s.observed) for s in local.sources()]
+        report = analytics.impact(store, "asn:64496", as_of="2023-02-15", layer="routing")
+        assert cut_by_asn(report) == FEBRUARY_CUT[64496]
+    back.close()
+    local.close()
+
+
+def test_api_impact_and_sources(sqlite_store, tmp_path: Path):
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    load_files(sqlite_store, write_bz2(tmp_path / "20230201.as-rel.txt.bz2", FEBRUARY),
+               write_bz2(tmp_path / "20230301.as-rel2.txt.bz2", MARCH))
+    client = TestClient(create_app(store=sqlite_store))
+    for as_of, expected in (("2023-02-15", FEBRUARY_CUT), ("2023-03", MARCH_CUT)):
+        got = client.get("/impact/asn:64497", params={"layer": "routing", "as_of": as_of})
+        assert got.status_code == 200 and cut_by_asn(got.json()) == expected[64497]
+    assert client.get("/impact/asn:64497", params={"layer": "power"}).status_code == 422
+    assert client.get("/impact/asn:1").status_code == 404
+    sources = client.get("/sources").json()
+    assert sorted((s["dataset"], s["observed"]) for s in sources) == [
+        ("caida-asrel:v4", "2023-02-01"), ("caida-asrel:v4", "2023-03-01")]
+    feb = client.get("/entities/asn:64505", params={"as_of": "2023-02-15"}).json()
+    assert feb["relations"] == {}  # 64505 arrives in March
+    mar = client.get("/entities/asn:64505").json()
+    assert [r["target"] for r in mar["relations"]["CUSTOMER_OF"]] == ["asn:64497"]
+    sub = client.get("/dependencies/asn:64500", params={"layer": "routing",
+                                                       "as_of": "2023-02-15"}).json()
+    assert sorted(sub["levels"]) == ["asn:64496", "asn:64498", "asn:64500"]
