@@ -49,8 +49,8 @@ def sink_nodes(g: nx.DiGraph) -> set[int]:
     return {v for c in cond if cond.out_degree(c) == 0 for v in cond.nodes[c]["members"]}
 
 
-def brute_cut_off(g: nx.DiGraph) -> dict[int, int]:
-    """Remove each node in turn; count dependents that can reach no original supplier."""
+def brute_cut_off_sets(g: nx.DiGraph) -> dict[int, set[int]]:
+    """Remove each node in turn; the dependents that can reach no original supplier."""
     sinks = sink_nodes(g)
     out = {}
     for x in g:
@@ -59,8 +59,13 @@ def brute_cut_off(g: nx.DiGraph) -> dict[int, int]:
         alive = set()
         for s in sinks - {x}:
             alive |= nx.ancestors(h, s) | {s}
-        out[x] = sum(1 for d in h if d not in alive)
+        out[x] = {d for d in h if d not in alive}
     return out
+
+
+def brute_cut_off(g: nx.DiGraph) -> dict[int, int]:
+    """How many dependents each node's removal cuts off (``brute_cut_off_sets``)."""
+    return {x: len(cut) for x, cut in brute_cut_off_sets(g).items()}
 
 
 # ---- hand-worked graphs ---------------------------------------------------------------

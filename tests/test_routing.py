@@ -27,6 +27,7 @@ from graph.store.base import EdgeFilter, SourceInfo
 from loaders.asrel import load_cones, load_links
 from loaders.base import LoadError, loader_for
 from loaders.rpki import load_csv, load_json
+from tests.test_analytics import brute_cut_off_sets
 
 # The February topology (serial-1). 64496 and 64497 are the tier-1 clique and peer;
 # 64498 has one provider (64496); 64499 two (64496, 64497); 64500 buys only from 64498 (a
@@ -231,6 +232,10 @@ def test_organisation_level_routing(store, tmp_path: Path):
         report = analytics.impact(store, name)
         assert [c["name"] for c in report["cut_off"]] == expected, name
         assert all(c["layers"] == ["routing"] for c in report["cut_off"])
+    counts = {r["name"]: r["cut_off"] for r in analytics.centrality(store, ["cut_off"])}
+    assert {n: c for n, c in counts.items() if c and not n.startswith("AS")} == {
+        "Alpha Transit Ltd": 2, "Beta Backbone": 1, "Gamma Telecom Ltd": 1,
+        "Delta Networks": 1, "Example Registry": 8}
     gamma = analytics.impact(store, "Gamma Telecom Ltd")
     assert gamma["direct"][0]["name"] == "Epsilon Access" and gamma["direct"][0]["weight"] == 1
     registry = analytics.impact(store, "Example Registry")
@@ -251,17 +256,8 @@ def brute_layer_cut(graph) -> dict[str, set[str]]:
     g = nx.DiGraph()
     g.add_nodes_from(range(graph.n))
     g.add_edges_from(zip(graph.src.tolist(), graph.dst.tolist(), strict=True))
-    cond = nx.condensation(g)
-    sinks = {v for c in cond if cond.out_degree(c) == 0 for v in cond.nodes[c]["members"]}
-    out = {}
-    for x in g:
-        h = g.copy()
-        h.remove_node(x)
-        alive = set()
-        for s in sinks - {x}:
-            alive |= nx.ancestors(h, s) | {s}
-        out[graph.ids[x]] = {graph.ids[d] for d in h if d not in alive}
-    return out
+    return {graph.ids[x]: {graph.ids[d] for d in cut}
+            for x, cut in brute_cut_off_sets(g).items()}
 
 
 @pytest.mark.parametrize("seed", range(12))
