@@ -9,7 +9,10 @@ an as2org-equivalent holder file, then measures, each in this process:
 - the routing layer's projection with the organisation level lifted from the AS links
   (``layers.layer_graph``), and its single points of failure (``measures.cut_off`` on
   igraph and networkx);
-- ``analytics.impact`` of the biggest provider, all layers.
+- ``analytics.impact`` of the biggest provider, all layers;
+- a second snapshot of the same dataset (a month earlier, 5 % of the links different)
+  loaded beside the first, and the routing projection again, now that every edge's claims
+  are checked against the snapshots in force (the newest, and ``as_of`` the earlier one).
 
 The topology (deterministic for a seed): a tier-1 clique of 15 ASes, fully peered; transit
 ASes (15 %) and stubs (85 %) join in order and pick providers among those before them by
@@ -37,6 +40,7 @@ CLIQUE = 15
 TRANSIT_SHARE = 0.15
 SEED = 20230301
 DATE = "20230301"
+PREVIOUS = "20230201"
 DEFAULT_ROOT = Path("/tmp/govgraph-bench/routing")
 
 
@@ -93,10 +97,26 @@ def topology(links: int, seed: int = SEED) -> tuple[list[tuple[int, int, int, st
     return out, n
 
 
-def write_links(path: Path, lines: list[tuple[int, int, int, str]]) -> Path:
+def earlier(lines: list[tuple[int, int, int, str]], seed: int = SEED,
+            share: float = 0.05) -> list[tuple[int, int, int, str]]:
+    """The month before: ``share`` of the links dropped and as many peerings among other
+    pairs added, so the two snapshots differ as consecutive months do."""
+    rng = random.Random(seed + 2)
+    kept = [x for x in lines if rng.random() >= share]
+    seen = {(a, b) for a, b, _, _ in lines}
+    top = max(b for _, b, _, _ in lines)
+    while len(kept) < len(lines):
+        a, b = sorted(rng.sample(range(top + 1), 2))
+        if (a, b) not in seen:
+            seen.add((a, b))
+            kept.append((a, b, 0, "mlp"))
+    return kept
+
+
+def write_links(path: Path, lines: list[tuple[int, int, int, str]], day: str = DATE) -> Path:
     """The serial-2 file, bz2-compressed, with CAIDA's comment header."""
-    header = [f"# source:topology|BGP|{DATE}|ripe|rrc00",
-              f"# source:topology|BGP|{DATE}|routeviews|route-views2",
+    header = [f"# source:topology|BGP|{day}|ripe|rrc00",
+              f"# source:topology|BGP|{day}|routeviews|route-views2",
               "# input clique: " + " ".join(str(FIRST_ASN + i) for i in range(CLIQUE)),
               "# IXP ASes: "]
     body = (f"{FIRST_ASN + a}|{FIRST_ASN + b}|{rel}|{source}" for a, b, rel, source in lines)
@@ -131,6 +151,7 @@ def measure(links: int, root: Path, seed: int = SEED) -> dict[str, Any]:
     from graph import analytics
     from graph.analytics import layers
     from graph.analytics import measures as ms
+    from graph.store.base import EdgeFilter
     from graph.store.sqlite import SQLiteStore
 
     root.mkdir(parents=True, exist_ok=True)
@@ -159,6 +180,14 @@ def measure(links: int, root: Path, seed: int = SEED) -> dict[str, Any]:
     hub = f"asn:{FIRST_ASN + customers.index(max(customers))}"
     report = _timed("impact_hub_all_layers_s", results, lambda: analytics.impact(store, hub))
     results["hub"], results["hub_cut_off"] = hub, report["cut_off_count"]
+    before = write_links(root / f"{PREVIOUS}.as-rel2.txt.bz2", earlier(lines, seed), PREVIOUS)
+    _timed("load_second_snapshot_s", results, lambda: ops.load(store, [str(before)]))
+    _timed("routing_projection_two_snapshots_s", results,
+           lambda: layers.layer_graph(store, "routing"))
+    month = f"{PREVIOUS[:4]}-{PREVIOUS[4:6]}-15"
+    graph = _timed("routing_projection_as_of_earlier_s", results,
+                   lambda: layers.layer_graph(store, "routing", EdgeFilter(as_of=month)))
+    results["routing_edges_as_of_earlier"] = graph.m
     results["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     store.close()
     return results
