@@ -11,11 +11,16 @@ and serial-2 (``YYYYMMDD.as-rel2.txt[.bz2]``): one link per line,
   ``mlp``, …), kept as the edge property ``inference_source``.
 
 Every edge also carries ``snapshot`` (the file's date). ``#`` lines are comments; those CAIDA
-writes are read: ``# source:topology|BGP|20230301|ripe|rrc00`` (a collector and the date of
-its data: the snapshot's date when the file name has none), ``# input clique: A B …`` (the forced
-tier-1 clique: ``caida_clique`` = true on those ASNs), ``# IXP ASes: A B …`` (route servers
-left out of the inference: ``caida_ixp`` = true), ``# step N: …`` (ignored). ASNs are the
-shared ``asn:<n>`` nodes (``loaders.resources.asn_entity``), so the layers join.
+writes are read:
+
+- ``# source:topology|BGP|20230301|ripe|rrc00``: a collector and the date of its data (the
+  snapshot's date when the file name has none);
+- ``# input clique: A B …`` (or ``# inferred clique: …``): the tier-1 clique, marked
+  ``caida_clique`` = true;
+- ``# IXP ASes: A B …``: route servers left out of the inference, marked ``caida_ixp``;
+- ``# step N: …``: ignored.
+
+ASNs are the shared ``asn:<n>`` nodes (``loaders.resources.asn_entity``), so layers join.
 
 **Customer cones** (``YYYYMMDD.ppdc-ases.txt[.bz2]``): ``<cone-as> <member> …``, the first
 member the AS itself; the AS gets ``customer_cone_size`` = the number of members (CAIDA's
@@ -49,7 +54,7 @@ _LINK = re.compile(r"\d+\|\d+\|(-1|0)(\|[A-Za-z0-9_-]+)?\s*$", re.ASCII)
 _CONE = re.compile(r"\d+( \d+)*\s*$", re.ASCII)
 _FILE_DATE = re.compile(r"(\d{8})\.")
 _SOURCE_DATE = re.compile(r"#\s*source:[^|]*\|[^|]*\|(\d{8})")
-_CLIQUE = re.compile(r"#\s*input clique:(.*)", re.IGNORECASE)
+_CLIQUE = re.compile(r"#\s*(?:input|inferred) clique:(.*)", re.IGNORECASE)
 _IXP = re.compile(r"#\s*IXP ASes:(.*)", re.IGNORECASE)
 RELATION_OF = {"-1": "CUSTOMER_OF", "0": "PEERS_WITH"}
 

@@ -133,6 +133,9 @@ def test_serial_2_inference_source_and_ipv6(tmp_path: Path):
     assert rels[("asn:64496", "PEERS_WITH", "asn:64497")]["inference_source"] == "mlp"
     v6 = load_links(write_bz2(tmp_path / "20230301.as-rel.v6-stable.txt.bz2", FEBRUARY))
     assert (v6.dataset, v6.observed) == ("caida-asrel:v6", "2023-03-01")
+    inferred = load_links(write_bz2(tmp_path / "20230301.as-rel2.txt.bz2", MARCH.replace(
+        "# input clique: 64496 64497", "# inferred clique: 64497")))
+    assert [e.id for e in inferred.entities if e.properties.get("caida_clique")] == ["asn:64497"]
     undated = tmp_path / "links.txt"
     undated.write_text(FEBRUARY)  # no date in the name: the '# source:' lines give it
     assert load_links(undated).observed == "2023-02-01"

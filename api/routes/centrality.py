@@ -76,8 +76,10 @@ async def impact(store: Store, settings: AppSettings, entity_id: str,
                                                       "(default: all, united)")] = None,
                  min_confidence: Annotated[float, Query(ge=0.0, le=1.0)] = 0.0,
                  as_of: AsOf = None,
-                 weight: Annotated[str | None, Query(max_length=100, description="Numeric "
-                                                     "edge property to weigh by")] = None
+                 weight: Annotated[str | None, Query(max_length=100,
+                                                     pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+                                                     description="Numeric edge property to "
+                                                     "weigh by", examples=["weight"])] = None
                  ) -> Response:
     """``govgraph impact`` as JSON: direct and transitive dependents, and the dependents cut
     off (every route to a layer's ultimate suppliers passes through the entity), computed
