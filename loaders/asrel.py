@@ -10,7 +10,9 @@ and serial-2 (``YYYYMMDD.as-rel2.txt[.bz2]``): one link per line,
 - serial-2 adds a fourth field on both kinds of line, the inference source (``bgp``,
   ``mlp``, …), kept as the edge property ``inference_source``.
 
-Every edge also carries ``snapshot`` (the file's date). ``#`` lines are comments; those CAIDA
+Every edge also carries ``snapshot`` (the file's date); a customer link ``weight`` 1 (so that
+organisation-level links, lifted from AS links, weigh the number of AS links: see
+graph/analytics/layers.py). ``#`` lines are comments; those CAIDA
 writes are read:
 
 - ``# source:topology|BGP|20230301|ripe|rrc00``: a collector and the date of its data (the
@@ -141,7 +143,7 @@ def _relations(path: Path, lines: Iterator[str], links: _Links,
             raise LoadError(path, f"AS{first} is related to itself", number)
         links.asns.setdefault(first, number)
         links.asns.setdefault(second, number)
-        props = dict(snapshot)
+        props = {**snapshot, "weight": 1} if kind == "CUSTOMER_OF" else dict(snapshot)
         if len(fields) == 4:
             props["inference_source"] = fields[3].strip()
         source, target = (second, first) if kind == "CUSTOMER_OF" else (first, second)

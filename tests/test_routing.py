@@ -113,8 +113,8 @@ def test_serial_1_links_comments_and_snapshot(tmp_path: Path):
     assert (batch.dataset, batch.observed, batch.loader) == ("caida-asrel:v4", "2023-02-01",
                                                              "caida-asrel")
     rels = {(r.source, r.type, r.target): r for r in batch.relations}
-    assert rels[("asn:64498", "CUSTOMER_OF", "asn:64496")].properties == {"snapshot":
-                                                                          "2023-02-01"}
+    assert rels[("asn:64498", "CUSTOMER_OF", "asn:64496")].properties == {
+        "snapshot": "2023-02-01", "weight": 1}
     assert rels[("asn:64498", "CUSTOMER_OF", "asn:64496")].locator == "line 7"
     assert ("asn:64496", "PEERS_WITH", "asn:64497") in rels
     assert ("asn:64498", "PEERS_WITH", "asn:64504") in rels
@@ -128,8 +128,9 @@ def test_serial_1_links_comments_and_snapshot(tmp_path: Path):
 def test_serial_2_inference_source_and_ipv6(tmp_path: Path):
     batch = load_links(write_bz2(tmp_path / "20230301.as-rel2.txt.bz2", MARCH))
     rels = {(r.source, r.type, r.target): r.properties for r in batch.relations}
-    assert rels[("asn:64500", "CUSTOMER_OF", "asn:64499")] == {"snapshot": "2023-03-01",
-                                                               "inference_source": "bgp"}
+    assert rels[("asn:64500", "CUSTOMER_OF", "asn:64499")] == {
+        "snapshot": "2023-03-01", "weight": 1, "inference_source": "bgp"}
+    assert "weight" not in rels[("asn:64496", "PEERS_WITH", "asn:64497")]
     assert rels[("asn:64496", "PEERS_WITH", "asn:64497")]["inference_source"] == "mlp"
     v6 = load_links(write_bz2(tmp_path / "20230301.as-rel.v6-stable.txt.bz2", FEBRUARY))
     assert (v6.dataset, v6.observed) == ("caida-asrel:v6", "2023-03-01")
@@ -252,6 +253,15 @@ def test_organisation_level_routing(store, tmp_path: Path):
     ops.unload(store, str(links))
     assert analytics.impact(store, "Gamma Telecom Ltd")["cut_off"] == []
     assert store.stats()["edges_by_type"].get("CUSTOMER_OF") is None
+
+
+def test_lifting_to_organisations_counts_as_links_and_finds_blocks():
+    graph = from_edges(["asn:64496", "asn:64497", "asn:64500", "asn:64501", "org:x"],
+                       [0, 1, 3, 2], [2, 2, 2, 4], [1.0, 1.0, 1.0, 1.0])
+    held = {"asn:64496": ["org:a"], "asn:64497": ["org:a"], "asn:64499-64501": ["org:b"]}
+    # 64496 and 64497 (A) buy from 64500 (B, inside B's block); 64501 -> 64500 is inside B
+    assert layers.lift_to_organisations(graph, held) == {("org:a", "org:b"): 2.0}
+    assert layers.holder_lookup(held)("asn:64502") == []
 
 
 def brute_layer_cut(graph) -> dict[str, set[str]]:

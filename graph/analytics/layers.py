@@ -12,7 +12,8 @@ transit. docs/analytics.md works an example.
 for every customer link ``a CUSTOMER_OF b`` between ASes and every organisation ``A`` that
 holds ``a`` and ``B`` that holds ``b`` (``asn HELD_BY org``; an AS block held as a whole
 counts for each of its ASes), ``A -> B`` is a routing dependency whose weight is the number
-of such AS links (``A == B`` is dropped). Nothing is stored: unloading the AS relationships
+of such AS links (the sum of their weights; each customer link has ``weight`` 1), and
+``A == B`` is dropped. Nothing is stored: unloading the AS relationships
 (or the holder links) removes the organisation-level dependencies with them, and ``as_of``
 applies to both kinds of fact.
 """
@@ -81,16 +82,19 @@ def holder_lookup(held: dict[str, list[str]]):
 
 def lift_to_organisations(graph: DependencyGraph,
                           held: dict[str, list[str]]) -> Counter[tuple[str, str]]:
-    """Organisation-level routing dependencies from AS-level ones: ``(A, B) -> number of AS
-    links a -> b`` with ``a`` held by A and ``b`` by B, A != B (module docstring)."""
+    """Organisation-level routing dependencies from AS-level ones: ``(A, B) -> the summed
+    weight of the AS links a -> b`` with ``a`` held by A and ``b`` by B, A != B (module
+    docstring). Each AS link weighs 1 in an unweighted graph (and its ``weight`` property,
+    1, when weighted by it), so the weight is the number of AS links."""
     lookup = holder_lookup(held)
     owners = [lookup(i) if i.startswith("asn:") else [] for i in graph.ids]
     links: Counter[tuple[str, str]] = Counter()
-    for s, d in zip(graph.src.tolist(), graph.dst.tolist(), strict=True):
+    for s, d, w in zip(graph.src.tolist(), graph.dst.tolist(), graph.edge_weights().tolist(),
+                       strict=True):
         for a in owners[s]:
             for b in owners[d]:
                 if a != b:
-                    links[(a, b)] += 1
+                    links[(a, b)] += w
     return links
 
 
@@ -119,7 +123,7 @@ def layer_graph(store: GraphStore, layer: str, flt: EdgeFilter | None = None,
                 weight: str | None = None) -> DependencyGraph:
     """One layer's dependency graph: its relation types projected under the filter's
     confidence and date; for ``routing``, plus the organisation-level dependencies lifted
-    from the AS-level ones (weighted by the number of AS links)."""
+    from the AS-level ones (weighted by the AS links' summed weights)."""
     base = flt or EdgeFilter()
     graph = project(store, EdgeFilter(layer_relations(layer), base.node_types,
                                       base.min_confidence, base.as_of), weight)
