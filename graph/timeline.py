@@ -9,11 +9,13 @@ carries the date it describes (``observed``) is one snapshot of that series. The
 
 Equivalently: on a date ``t`` the snapshot *in force* for a dataset is its newest one
 observed on or before ``t`` (several when they share that date); with no date, its newest
-one. Every other snapshot of the dataset is *hidden* at ``t``, and so is every snapshot when
-``t`` is before the first. A source with no dataset (or no observation date) is always in
-force, as before the time axis existed. An edge is seen at ``t`` when at least one of its
-claims comes from a source in force (``EdgeFilter.hidden_sources`` lists the others, and the
-stores apply it); its own ``start``/``end`` still apply as well.
+one. Every other snapshot of the dataset is *hidden* at ``t``. Before a dataset's first
+loaded snapshot, that first snapshot stands in for it: it is the oldest knowledge the graph
+has (a quarterly as2org file dated April still names March's networks), and ``observed`` on
+the source says how old the answer really is. A source with no dataset (or no observation
+date) is always in force, as before the time axis existed. An edge is seen at ``t`` when at
+least one of its claims comes from a source in force (``EdgeFilter.hidden_sources`` lists the
+others, and the stores apply it); its own ``start``/``end`` still apply as well.
 
 Loading February and March of one dataset keeps both: they are different sources, and the
 date picks which one answers.
@@ -62,7 +64,7 @@ def hidden_at(sources: Iterable[Snapshot], as_of: str | None = None) -> frozense
     hidden: set[str] = set()
     for series in by_dataset.values():
         dates = [s.observed for s in series if when is None or s.observed <= when]
-        current = max(dates) if dates else None
+        current = max(dates) if dates else min(s.observed for s in series)
         hidden.update(s.source_id for s in series if s.observed != current)
     return frozenset(hidden)
 
