@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from api.errors import classify, http_body, http_headers, http_status
 from api.limits import MULTIPART_SLACK, BodyLimit
 from api.routes import (
     centrality,
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                   description="Who runs the Internet's infrastructure, who depends on whom, "
                               "and who says what about it. Every edge carries its sources.")
     app.state.settings = settings
-    app.state.store = store or open_store(settings.store)
+    app.state.store = store or open_store(settings.store,
+                                          **settings.store_options(settings.store))
     for module in (health, entities, subgraph, paths, centrality, export, view, ingest, index):
         app.include_router(module.router)
     _install_error_handlers(app)
@@ -57,7 +59,8 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> JSONResponse:
-        return JSONResponse({"error": str(exc)}, status_code=404)
+        problem = classify(exc)
+        return store_error_response(problem if isinstance(problem, StoreError) else exc)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -67,5 +70,15 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def internal(request: Request, exc: Exception) -> JSONResponse:
+        problem = classify(exc)  # a backend's own words for busy or unreachable
+        if isinstance(problem, StoreError):
+            return store_error_response(problem)
         log.exception("unhandled error on %s", request.url.path)
         return JSONResponse({"error": "internal error"}, status_code=500)
+
+
+def store_error_response(exc: StoreError) -> JSONResponse:
+    """A store's refusal as JSON with its own status (api/errors.py): 404 unknown, 409
+    ambiguous (with the candidates), 422 bad reference, 503 busy (Retry-After) or
+    unreachable."""
+    return JSONResponse(http_body(exc), status_code=http_status(exc), headers=http_headers(exc))

@@ -20,19 +20,17 @@ from api import ops
 from api.cli_analytics import register as register_analytics
 from api.cli_sync import register as register_sync
 from api.cli_view import register as register_view
-from api.settings import get_settings
+from api.errors import classify, exit_code, where
+from api.settings import SettingsError, get_settings
 from graph import export
 from graph.store import GraphStore, StoreError, open_store
-from graph.store.base import EdgeFilter
+from graph.store.base import AmbiguousName, BadReference, EdgeFilter
 
 app = typer.Typer(help="govgraph: a knowledge graph of who runs the Internet's infrastructure, "
                        "who depends on whom, and who says what about it.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-
-DEMO_DATA = Path(__file__).resolve().parent.parent / "data" / "demo"
-DEMO_DATASETS = ["iana"]
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", "--store", help="SQLite file or Neo4j URI (neo4j://host:7687) "
@@ -58,11 +56,41 @@ def fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def store_for(db: str | None) -> GraphStore:
+def store_for(db: str | None, create: bool = False) -> GraphStore:
+    """The store ``--db`` names (else the settings' store). A command that only reads
+    passes ``create=False``: a file that does not exist is NoGraph, and none is made."""
+    settings = get_settings()
+    location = db or settings.store
     try:
-        return open_store(db or get_settings().store)
+        return open_store(location, create, **settings.store_options(location))
+    except StoreError:
+        raise
     except Exception as exc:  # a broken file or an unreachable server: one line, no trace
-        fail(f"{db or get_settings().store}: cannot open store: {exc}")
+        problem = classify(exc)
+        if isinstance(problem, StoreError):
+            raise problem from exc
+        fail(f"{location}: cannot open store: {exc}")
+
+
+def explain(exc: StoreError) -> None:
+    """A store's refusal on stderr: one line (``FILE:LINE: reason`` for a bad reference),
+    and the candidates, one per line, for an ambiguous name."""
+    if isinstance(exc, BadReference):
+        say("error", where(exc))
+    elif isinstance(exc, AmbiguousName):
+        say("error", f"{exc.ref!r} names {len(exc.candidates)} entities; give one of "
+                     "these ids instead:")
+        for entity_id, type_name, name in exc.candidates:
+            err.print(f"  {one_line(entity_id)}  {one_line(type_name)}  {one_line(name)}",
+                      highlight=False)
+    else:
+        say("error", str(exc))
+
+
+def note(message: str | None) -> None:
+    """A one-line note on stderr (how a shared name was read), when there is one."""
+    if message:
+        say("note", message, "cyan")
 
 
 def _run_load(store: GraphStore, targets: list[str], quiet: bool = False) -> ops.LoadReport:
@@ -90,7 +118,7 @@ def load(targets: Annotated[list[str], typer.Argument(
          db: DbOption = None) -> None:
     """Load files, folders or named datasets (e.g. `iana`). Each source loads whole or not at
     all; reloading a source replaces what it said before."""
-    with store_for(db) as store:
+    with store_for(db, create=True) as store:
         report = _run_load(store, targets)
     out.print(report.summary(), highlight=False)
     if report.errors:
@@ -103,10 +131,7 @@ def unload(source: Annotated[str, typer.Argument(help="Source id or the path it 
            db: DbOption = None) -> None:
     """Remove a source and everything only it supported."""
     with store_for(db) as store:
-        try:
-            result = ops.unload(store, source)
-        except StoreError as exc:
-            fail(str(exc))
+        result = ops.unload(store, source)
     out.print(f"unloaded {result.source_id}: {result.summary()}", highlight=False)
 
 
@@ -169,15 +194,16 @@ def _write(chunks: object, output: Path | None) -> None:
 def demo(db: DbOption = None,
          no_serve: Annotated[bool, typer.Option("--no-serve", help="Build, summarise, exit")]
          = False,
-         host: Annotated[str, typer.Option(help="Address to serve on")] = "127.0.0.1",
-         port: Annotated[int, typer.Option(help="Port to serve on")] = 8000) -> None:
+         host: Annotated[str | None, typer.Option(
+             help="Address to serve on [env GOVGRAPH_HOST; default 127.0.0.1]",
+             show_default=False)] = None,
+         port: Annotated[int | None, typer.Option(
+             help="Port to serve on [env GOVGRAPH_PORT; default 8000]", show_default=False)]
+         = None) -> None:
     """Build the demo graph from the data bundled with govgraph, then serve it."""
-    import loaders
-
-    targets = [str(DEMO_DATA)] + [d for d in DEMO_DATASETS if d in loaders.datasets()]
-    with store_for(db) as store:
-        report = _run_load(store, targets)
-        _demo_extras(store)
+    with store_for(db, create=True) as store:
+        report = _run_load(store, ops.demo_targets())
+        ops.score(store)
         data = store.stats()
     out.print(report.summary(), highlight=False)
     out.print(f"demo graph: {data['nodes']} nodes, {data['edges']} edges, "
@@ -188,27 +214,25 @@ def demo(db: DbOption = None,
         serve(db=db, host=host, port=port)
 
 
-def _demo_extras(store: GraphStore) -> None:
-    """Steps later features add to the demo (analytics scores)."""
-    try:
-        from graph.analytics import compute_and_store
-    except ImportError:
-        return
-    compute_and_store(store)
-
-
 @app.command()
 def serve(db: DbOption = None,
-          host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-          port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
-          workers: Annotated[int, typer.Option(
-              min=1, help="Server processes (one per core uses every core; env "
-                          "GOVGRAPH_WORKERS)")] = get_settings().workers) -> None:
+          host: Annotated[str | None, typer.Option(
+              help="Address to listen on [env GOVGRAPH_HOST; default 127.0.0.1]",
+              show_default=False)] = None,
+          port: Annotated[int | None, typer.Option(
+              min=1, max=65535, help="Port to listen on [env GOVGRAPH_PORT; default 8000]",
+              show_default=False)] = None,
+          workers: Annotated[int | None, typer.Option(
+              min=1, help="Server processes, one per core for a busy server [env "
+                          "GOVGRAPH_WORKERS; default 1]", show_default=False)] = None) -> None:
     """Serve the HTTP API and viewer (http://HOST:PORT/, OpenAPI at /docs)."""
     import uvicorn
 
     from api.app import create_app
 
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    workers = workers or settings.workers
     store = store_for(db)
     out.print(f"serving {store.kind} store on http://{host}:{port}/"
               + (f" with {workers} processes" if workers > 1 else ""), highlight=False)
@@ -216,26 +240,35 @@ def serve(db: DbOption = None,
         uvicorn.run(create_app(store=store), host=host, port=port, log_level="warning")
         return
     store.close()  # each worker process opens the store itself, named by GOVGRAPH_STORE
-    os.environ["GOVGRAPH_STORE"] = db or get_settings().store
+    os.environ["GOVGRAPH_STORE"] = db or settings.store
     uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port,
                 log_level="warning")
 
 
-register_analytics(app, store_for, fail, DbOption)
-register_view(app, store_for, fail, DbOption)
+register_analytics(app, store_for, fail, DbOption, note)
+register_view(app, store_for, fail, DbOption, note)
 register_sync(app, store_for, fail, DbOption)
 
 
 def main() -> None:
-    """The console entry point: errors nobody anticipated end as one line, never a trace
-    (set GOVGRAPH_DEBUG=1 to see it)."""
+    """The console entry point. A store's refusal ends as its message and exit status
+    (api/errors.py: 1, 75 busy, 69 unreachable); a bad setting as one line and exit 2;
+    errors nobody anticipated as one line and exit 2, never a trace (set GOVGRAPH_DEBUG=1
+    to see it)."""
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted", highlight=False)
         sys.exit(130)
+    except SettingsError as exc:
+        say("error", f"bad setting: {exc}")
+        sys.exit(2)
     except Exception as exc:
-        if os.environ.get("GOVGRAPH_DEBUG"):
+        problem = classify(exc)
+        if isinstance(problem, StoreError):
+            explain(problem)
+            sys.exit(exit_code(problem))
+        if get_settings().debug:
             raise
         say("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
         sys.exit(2)

@@ -18,6 +18,7 @@ from rich.table import Table
 
 from graph import analytics
 from graph.analytics import measures
+from graph.query import resolve_name
 from graph.store import GraphStore
 from graph.vocab import LAYERS
 
@@ -48,8 +49,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON")]
 
 
 def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
-             fail: Callable[[str], NoReturn], db_option: Any) -> None:
-    """Add the analytics commands to ``app``."""
+             fail: Callable[[str], NoReturn], db_option: Any,
+             note: Callable[[str | None], None]) -> None:
+    """Add the analytics commands to ``app`` (``note`` prints how a shared name was read)."""
 
     @app.command("centrality")
     def centrality(metric: MetricOption = None, rel: RelOption = None,
@@ -83,11 +85,13 @@ def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
         """What depends on an entity, directly and transitively (with weights), and which
         dependents would be cut off entirely if it failed (per dependency layer)."""
         with store_for(db) as store:
+            chosen = resolve_name(store, ref)
+            note(chosen.note)
             try:
-                report = analytics.impact(store, ref, rel, min_confidence, as_of, weight,
-                                          engine, layer)
-            except (LookupError, ValueError) as exc:
-                fail(str(exc).strip("'\""))
+                report = analytics.impact(store, chosen.id, rel, min_confidence, as_of,
+                                          weight, engine, layer)
+            except ValueError as exc:
+                fail(str(exc))
         if as_json:
             print(json.dumps(report, indent=2, ensure_ascii=False))
         else:

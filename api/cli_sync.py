@@ -9,11 +9,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graph.store import GraphStore, StoreError
+from graph.store import GraphStore
 from graph.store.sync import sync
 
 
-def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
+def register(app: typer.Typer, store_for: Callable[..., GraphStore],
              fail: Callable[[str], NoReturn], db_option: Any) -> None:
     """Add the ``sync`` command to ``app``."""
 
@@ -33,7 +33,8 @@ def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
         if (to is None) == (from_ is None):
             fail("give exactly one of --to URI or --from URI")
         err = Console(stderr=True)
-        with store_for(db) as local, store_for(to or from_) as remote:
+        with store_for(db, create=bool(from_)) as local, \
+                store_for(to or from_, create=bool(to)) as remote:
             src, dst = (local, remote) if to else (remote, local)
             with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                           TimeElapsedColumn(), console=err, transient=True,
@@ -43,9 +44,6 @@ def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
                 def progress(what: str, done: int, total: int) -> None:
                     bar.update(task, description=what, completed=done, total=total)
 
-                try:
-                    copied = sync(src, dst, progress, replace=replace)
-                except StoreError as exc:
-                    fail(str(exc))
+                copied = sync(src, dst, progress, replace=replace)
         parts = ", ".join(f"{n} {table.replace('_', ' ')}" for table, n in copied.items() if n)
         typer.echo(f"copied {parts or 'nothing'}")

@@ -10,14 +10,16 @@ import typer
 
 from api import viewer
 from api.models import METRICS
-from graph.store import GraphStore, StoreError
+from graph.query import resolve_name
+from graph.store import GraphStore
 from graph.store.base import EdgeFilter
 from graph.vocab import LAYERS, layer_relations
 
 
 def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
-             fail: Callable[[str], NoReturn], db_option: Any) -> None:
-    """Add ``govgraph view`` to ``app``."""
+             fail: Callable[[str], NoReturn], db_option: Any,
+             note: Callable[[str | None], None]) -> None:
+    """Add ``govgraph view`` to ``app`` (``note`` prints how a shared name was read)."""
 
     @app.command()
     def view(ref: Annotated[str, typer.Argument(metavar="NAME_OR_ID",
@@ -45,11 +47,10 @@ def register(app: typer.Typer, store_for: Callable[[str | None], GraphStore],
         except ValueError as exc:
             fail(str(exc))
         with store_for(db) as store:
-            try:
-                html = viewer.view(store, [ref], depth, EdgeFilter(rels, as_of=as_of),
-                                   limit=limit, size_by=size)
-            except StoreError as exc:
-                fail(str(exc))
+            chosen = resolve_name(store, ref)
+            note(chosen.note)
+            html = viewer.view(store, [chosen.id], depth, EdgeFilter(rels, as_of=as_of),
+                               limit=limit, size_by=size)
         tmp = output.with_name(output.name + ".part")
         try:
             tmp.write_text(html, encoding="utf-8")

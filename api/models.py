@@ -36,6 +36,18 @@ class ErrorBody(BaseModel):
     error: str = Field(examples=["no entity 'person:nobody'"])
 
 
+class Candidate(BaseModel):
+    id: str
+    type: str
+    name: str
+
+
+class AmbiguousBody(ErrorBody):
+    """A name several entities share: pick one of the candidates by its id."""
+
+    candidates: list[Candidate]
+
+
 class Node(BaseModel):
     """An entity in node-link form (properties and stored scores flattened onto it)."""
 
@@ -106,6 +118,8 @@ class Graph(BaseModel):
     edges: list[Edge]
     truncated: bool = False
     cut: dict[str, Any] = {}
+    notes: list[str] = Field([], description="How a name shared with documents was read "
+                             "(the one entity that is not a document)")
 
 
 class PathOut(BaseModel):
@@ -119,6 +133,7 @@ class Paths(BaseModel):
     length: int | None = Field(description="Edges in a shortest path; null when none")
     paths: list[PathOut]
     nodes: dict[str, Node]
+    notes: list[str] = Field([], description="How a name shared with documents was read")
     model_config = ConfigDict(populate_by_name=True)
 
 
@@ -158,16 +173,6 @@ class IngestOut(BaseModel):
     warnings: list[str]
 
 
-class Health(BaseModel):
-    status: str
-    version: str
-    store: str
-    nodes: int
-    edges: int
-    claims: int
-    sources: int
-
-
 def json_response(content: Any) -> Response:
     """JSON rendered by orjson, returned as it is: the route's response model documents the
     shape (OpenAPI) and the schema tests check responses against it, but a graph's nodes
@@ -184,6 +189,10 @@ def edge_out(edge: EdgeRecord) -> dict[str, Any]:
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Unknown entity or source"},
+    409: {"model": AmbiguousBody, "description": "A name several entities share (the "
+                                                 "candidates are listed)"},
     422: {"model": ErrorBody, "description": "A parameter is invalid or over a limit"},
+    503: {"model": ErrorBody, "description": "The store is busy (another process is writing; "
+                                             "see Retry-After) or unreachable"},
     504: {"model": ErrorBody, "description": "The query took longer than the time limit"},
 }

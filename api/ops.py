@@ -13,10 +13,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import loaders
+from api.errors import classify, where
 from graph import export
 from graph.model import Batch
 from graph.query import Subgraph, neighbourhood, resolve_all
-from graph.store.base import EdgeFilter, GraphStore, StoreError, WriteResult
+from graph.store.base import (
+    BackendUnavailable,
+    BadReference,
+    EdgeFilter,
+    GraphStore,
+    StoreBusy,
+    StoreError,
+    UnknownEntity,
+    WriteResult,
+)
 from loaders.base import LoadError, UnrecognisedFile, claims_suffix
 
 log = logging.getLogger("govgraph.load")
@@ -134,28 +144,78 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
         try:
             report.results.append(store.write(batch))
             report.warnings.extend(batch.warnings)
-        except StoreError as exc:
-            report.errors.append(str(exc))
         except Exception as exc:  # the write was rolled back; say so on one line
-            report.errors.append(f"{batch.source_id}: not written: {unexpected(exc)}")
+            report.errors.append(_write_error(batch, exc))
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _write_error(batch: Batch, exc: Exception) -> str:
+    """One line for a batch the store refused (``FILE:LINE: reason`` for a bad reference).
+    A busy or unreachable store is raised, not reported: no other source can load either."""
+    problem = classify(exc)
+    if isinstance(problem, StoreBusy | BackendUnavailable):
+        raise problem from exc
+    if isinstance(problem, BadReference):
+        return where(problem)
+    if isinstance(problem, StoreError):
+        return str(problem)
+    return f"{batch.source_id}: not written: {unexpected(exc)}"
+
+
+#: The demo's bundled sources: in an installed package they ship as ``govgraph/data/demo``
+#: (pyproject maps the repository's ``data/`` there); in a checkout they are ``data/demo``.
+_DEMO_PLACES = (Path(__file__).resolve().parent.parent / "govgraph" / "data" / "demo",
+                Path(__file__).resolve().parent.parent / "data" / "demo")
+#: Built-in datasets the demo adds to its bundled files.
+DEMO_DATASETS = ("iana",)
+
+
+def demo_data() -> Path:
+    """The folder of the demo's bundled sources."""
+    return next((p for p in _DEMO_PLACES if p.is_dir()), _DEMO_PLACES[-1])
+
+
+def demo_targets() -> list[str]:
+    """What the demo loads: its bundled folder and the built-in datasets present."""
+    return [str(demo_data())] + [d for d in DEMO_DATASETS if d in loaders.datasets()]
+
+
+def demo(store: GraphStore, progress: Progress | None = None) -> LoadReport:
+    """Build the demo graph into ``store``: load :func:`demo_targets`, then store every
+    centrality score (what ``govgraph demo`` does before serving)."""
+    report = load(store, demo_targets(), progress)
+    score(store)
+    return report
+
+
+def score(store: GraphStore) -> None:
+    """Compute every centrality measure and store it on the nodes (graph.analytics)."""
+    from graph.analytics import compute_and_store
+
+    compute_and_store(store)
+
+
 def unload(store: GraphStore, source: str) -> WriteResult:
-    """Remove a source by its id, or by the path it was loaded from."""
+    """Remove a source by its id, or by the path it was loaded from. UnknownEntity when no
+    such source is loaded."""
     ids = {s.source_id for s in store.sources()}
     if source not in ids:
         candidate = f"file:{Path(source).resolve()}"
-        if candidate in ids:
-            source = candidate
+        if candidate not in ids:
+            raise UnknownEntity(f"no source {source!r} is loaded")
+        source = candidate
     return store.unload(source)
 
 
 def subgraph(store: GraphStore, refs: list[str], depth: int = 1,
              flt: EdgeFilter | None = None, limit: int = 500, per_node: int = 200) -> Subgraph:
-    """The neighbourhood of the entities the references name (ids, names, keys)."""
-    return neighbourhood(store, resolve_all(store, refs), depth, flt, limit, per_node)
+    """The neighbourhood of the entities the references name (ids, names, keys; see
+    :func:`graph.query.resolve_name`), with a note on each name chosen among documents."""
+    notes: list[str] = []
+    sub = neighbourhood(store, resolve_all(store, refs, notes), depth, flt, limit, per_node)
+    sub.notes = notes
+    return sub
 
 
 def export_chunks(store: GraphStore, fmt: str, refs: list[str] | None = None, depth: int = 1,

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from graph.ids import fold
 from graph.model import EdgeRecord, EntityRecord
-from graph.store.base import EdgeFilter, GraphStore, StoreError
-from graph.vocab import DEPENDENCY_RELATIONS
+from graph.store.base import AmbiguousName, EdgeFilter, GraphStore, UnknownEntity
+from graph.vocab import DEPENDENCY_RELATIONS, DOCUMENT_TYPES
 
 
 @dataclass(slots=True)
@@ -24,27 +25,68 @@ class Subgraph:
     edges: list[EdgeRecord] = field(default_factory=list)
     truncated: bool = False
     cut: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self, edge_form: Callable[[EdgeRecord], dict[str, Any]] = EdgeRecord.to_dict
                 ) -> dict[str, Any]:
-        """Node-link JSON: ``{"nodes": [...], "edges": [...], "truncated", "cut"}``, each edge
-        in ``edge_form``."""
+        """Node-link JSON: ``{"nodes": [...], "edges": [...], "truncated", "cut", "notes"}``,
+        each edge in ``edge_form``."""
         return {"nodes": [n.to_dict() for n in self.nodes],
                 "edges": [edge_form(e) for e in self.edges],
-                "truncated": self.truncated, "cut": self.cut}
+                "truncated": self.truncated, "cut": self.cut, "notes": self.notes}
 
 
-def resolve_all(store: GraphStore, refs: list[str]) -> list[str]:
-    """Entity ids for references (ids, merged ids, keys or names); StoreError on unknowns."""
-    ids = []
-    for ref in refs:
-        found = store.resolve(ref)
-        if found is None:
-            hits = store.search(ref, limit=5) if ref.strip() else []
-            hint = f" (candidates: {', '.join(h.id for h in hits)})" if hits else ""
-            raise StoreError(f"no entity matches {ref!r} unambiguously{hint}")
-        ids.append(found)
-    return ids
+@dataclass(frozen=True, slots=True)
+class Resolved:
+    """The entity a reference was taken to name, and a note when the choice needs saying
+    (a name shared with documents)."""
+
+    id: str
+    note: str | None = None
+
+
+def name_matches(store: GraphStore, ref: str, limit: int = 100) -> list[EntityRecord]:
+    """The entities whose name or an alias is ``ref`` once folded (case, accents, spacing)."""
+    key = fold(ref)
+    return [r for r in store.search(ref, limit=limit)
+            if key and key in {fold(n) for n in (r.name, *r.aliases)}]
+
+
+def resolve_name(store: GraphStore, ref: str) -> Resolved:
+    """The entity a reference names; every command and endpoint that takes a name uses this.
+
+    An id, a merged id, a key or a name only one entity has names that entity. A name that
+    several entities share names the one that is not a document (``DOCUMENT_TYPES``: a
+    profile page, an article, an essay about it) when there is exactly one, with a note
+    saying so. Otherwise raises AmbiguousName with the candidates (id, type, name), or
+    UnknownEntity (with the nearest names as hints) when nothing has that name."""
+    found = store.resolve(ref)
+    if found is not None:
+        return Resolved(found)
+    candidates = name_matches(store, ref) if ref.strip() else []
+    if len(candidates) == 1:
+        return Resolved(candidates[0].id)
+    things = [c for c in candidates if c.type not in DOCUMENT_TYPES]
+    if len(things) == 1:
+        chosen = things[0]
+        others = len(candidates) - 1
+        return Resolved(chosen.id, f"{ref!r} also names {others} document"
+                                   f"{'s' if others > 1 else ''}; using {chosen.id} "
+                                   f"({chosen.type})")
+    if candidates:
+        raise AmbiguousName(ref, [(c.id, c.type, c.name) for c in candidates])
+    hits = store.search(ref, limit=5) if ref.strip() else []
+    hint = f" (nearest: {', '.join(h.id for h in hits)})" if hits else ""
+    raise UnknownEntity(f"no entity matches {ref!r}{hint}")
+
+
+def resolve_all(store: GraphStore, refs: list[str], notes: list[str] | None = None) -> list[str]:
+    """Entity ids for references (:func:`resolve_name` on each); the notes on any choice
+    made among documents are appended to ``notes`` when given."""
+    found = [resolve_name(store, ref) for ref in refs]
+    if notes is not None:
+        notes.extend(r.note for r in found if r.note)
+    return [r.id for r in found]
 
 
 def neighbourhood(store: GraphStore, seeds: list[str], depth: int = 1,

@@ -36,12 +36,13 @@ def centrality(store: Store,
 def dependency_map(store: GraphStore, ref: str, direction: str, depth: int, flt: EdgeFilter,
                    limit: int, per_node: int) -> dict[str, Any]:
     """The dependency map of the entity ``ref`` names, as JSON."""
-    (root,) = resolve_all(store, [ref])
+    notes: list[str] = []
+    (root,) = resolve_all(store, [ref], notes)
     found = dependencies(store, root, direction, depth, flt, limit, per_node)
     return {"root": root, "direction": direction, "depth": depth, "levels": found.levels,
             "nodes": [n.to_dict() for n in found.graph.nodes],
             "edges": [edge_out(e) for e in found.graph.edges],
-            "truncated": found.graph.truncated, "cut": found.graph.cut}
+            "truncated": found.graph.truncated, "cut": found.graph.cut, "notes": notes}
 
 
 @router.get("/dependencies/{entity_id:path}", summary="What an entity depends on, or what "

@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 from api.deps import AppSettings, AsOf, Store
 from api.models import ERRORS, EntityDetail, SearchResults, edge_out
 from graph.model import EntityRecord
+from graph.query import Resolved, resolve_name
 from graph.store.base import EdgeFilter, GraphStore
 from graph.vocab import NODE_TYPES
 
@@ -38,23 +39,23 @@ def search(store: Store,
             "offset": offset}
 
 
-def find_entity(store: GraphStore, ref: str) -> EntityRecord | str:
-    """The entity with id ``ref``, or the id it now goes by (a merged id, a key, a name),
-    for a redirect. HTTPException 404 when nothing matches."""
+def find_entity(store: GraphStore, ref: str) -> EntityRecord | Resolved:
+    """The entity with id ``ref``, or the entity a merged id, key or name now names
+    (:func:`graph.query.resolve_name`), for a redirect. UnknownEntity (404) when nothing
+    matches, AmbiguousName (409) when several entities share the name."""
     found = store.entities([ref])
     if found:
         return found[0]
-    target = store.resolve(ref)
-    if target and target != ref:
-        return target
-    raise HTTPException(404, f"no entity {ref!r}")
+    return resolve_name(store, ref)
 
 
-def redirect_to(request: Request, path: str) -> RedirectResponse:
-    """A permanent redirect to ``path``, keeping the query string."""
+def redirect_to(request: Request, path: str, note: str | None = None) -> RedirectResponse:
+    """A permanent redirect to ``path``, keeping the query string; ``note`` (how a shared
+    name was read) in the ``Govgraph-Note`` header."""
     query = request.url.query
+    headers = {"Govgraph-Note": note.encode("ascii", "backslashreplace").decode()} if note else None
     return RedirectResponse(quote(path, safe=":/@") + (f"?{query}" if query else ""),
-                            status_code=308)
+                            status_code=308, headers=headers)
 
 
 def entity_detail(store: GraphStore, record: EntityRecord, limit: int,
@@ -85,6 +86,6 @@ def entity(request: Request, store: Store, settings: AppSettings, entity_id: str
     if limit > settings.max_relations:
         raise HTTPException(422, f"limit {limit} is over the limit of {settings.max_relations}")
     found = find_entity(store, entity_id)
-    if isinstance(found, str):
-        return redirect_to(request, f"/entities/{found}")
+    if isinstance(found, Resolved):
+        return redirect_to(request, f"/entities/{found.id}", found.note)
     return entity_detail(store, found, limit, as_of)

@@ -4,15 +4,17 @@ views) and GET /entity/{id} (an entity, its relations and their sources)."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import AppSettings, Store
 from api.pages import page
 from api.routes.entities import DEFAULT_RELATIONS, entity_detail, find_entity, redirect_to
 from graph.model import EntityRecord
-from graph.store.base import GraphStore
+from graph.query import Resolved
+from graph.store.base import AmbiguousName, GraphStore
 
 router = APIRouter(tags=["pages"])
 
@@ -45,12 +47,16 @@ def index(request: Request, store: Store,
 @router.get("/entity/{entity_id:path}", summary="Entity page (HTML)",
             response_class=HTMLResponse, responses={404: {"description": "Unknown entity"}})
 def entity_page(request: Request, store: Store, settings: AppSettings,
-                entity_id: str) -> HTMLResponse:
+                entity_id: str) -> Response:
     """An entity's properties, aliases, scores and relations grouped by type, each with its
     sources; links to its neighbours' pages and to its view."""
-    found = find_entity(store, entity_id)
-    if isinstance(found, str):
-        return redirect_to(request, f"/entity/{found}")
+    try:
+        found = find_entity(store, entity_id)
+    except AmbiguousName:  # let the person choose among the search results
+        base = request.scope.get("root_path", "")
+        return RedirectResponse(f"{base}/?q={quote(entity_id)}", status_code=303)
+    if isinstance(found, Resolved):
+        return redirect_to(request, f"/entity/{found.id}", found.note)
     detail = entity_detail(store, found, min(DEFAULT_RELATIONS, settings.max_relations))
     others = {e["target"] if e["direction"] == "out" else e["source"]
               for edges in detail["relations"].values() for e in edges}

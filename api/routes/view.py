@@ -14,7 +14,7 @@ from api.limits import run_query
 from api.models import ERRORS, Metric
 from api.viewer import view_page, view_title, vis_data
 from graph.query import Subgraph, neighbourhood, resolve_all
-from graph.store.base import GraphStore, StoreError
+from graph.store.base import AmbiguousName, GraphStore, UnknownEntity
 
 router = APIRouter(tags=["viewer"])
 
@@ -49,7 +49,7 @@ async def view(request: Request, store: Store, settings: AppSettings, scope: Nod
     try:
         sub, seeds = await run_query(settings.query_timeout_s, seeded_neighbourhood, store, ids,
                                      scope)
-    except StoreError:
+    except (AmbiguousName, UnknownEntity):
         if len(ids) == 1 and store.search(ids[0], limit=1):  # a name: let the person choose
             return RedirectResponse(f"{base}/?q={quote(ids[0])}", status_code=303)
         raise

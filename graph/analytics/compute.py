@@ -17,6 +17,7 @@ import numpy as np
 from graph.analytics import layers
 from graph.analytics import measures as ms
 from graph.analytics.projection import DependencyGraph, dependency_filter, project
+from graph.query import resolve_name
 from graph.store.base import EdgeFilter, GraphStore
 
 Measure = Callable[..., dict[int, Any]]
@@ -168,10 +169,9 @@ def impact(store: GraphStore, ref: str, rel_types: Iterable[str] | None = None,
     ultimate supplier of some layer if it fails (its dominator-tree descendants in each
     layer's graph, united; each entry names its ``layers``; ``cut_off_by_layer`` counts
     them). ``layer`` picks one layer (None: all); ``rel_types`` instead picks relations
-    (one graph). Raises LookupError when the reference names nothing."""
-    node_id = store.resolve(ref)
-    if node_id is None:
-        raise LookupError(f"{ref}: no such entity")
+    (one graph). Raises UnknownEntity when the reference names nothing, AmbiguousName when
+    it names several (both StoreErrors; see ``graph.query.resolve_name``)."""
+    node_id = resolve_name(store, ref).id
     graph, graphs = scoped_graphs(store, request_filter(rel_types, min_confidence, as_of),
                                   weight, layer)
     v = graph.index.get(node_id)
