@@ -8,13 +8,15 @@ import os
 import sys
 import unicodedata
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
+import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 from api import ops
 from api.cli_analytics import register as register_analytics
@@ -26,8 +28,29 @@ from graph import export
 from graph.store import GraphStore, StoreError, open_store
 from graph.store.base import AmbiguousName, BadReference, EdgeFilter
 
-app = typer.Typer(help="govgraph: a knowledge graph of who runs the Internet's infrastructure, "
-                       "who depends on whom, and who says what about it.",
+
+class Commands(TyperGroup):
+    """The command group: a store's refusal or a bad setting, from any command, ends as its
+    message and exit status (api/errors.py: 1; 75 busy; 69 unreachable; 2 bad setting)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except SettingsError as exc:
+            say("error", f"bad setting: {exc}")
+            raise typer.Exit(2) from None
+        except Exception as exc:
+            problem = classify(exc)
+            if not isinstance(problem, StoreError):
+                raise
+            explain(problem)
+            raise typer.Exit(exit_code(problem)) from None
+
+
+app = typer.Typer(cls=Commands, help="govgraph: a knowledge graph of who runs the Internet's "
+                  "infrastructure, who depends on whom, and who says what about it.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -251,24 +274,16 @@ register_sync(app, store_for, fail, DbOption)
 
 
 def main() -> None:
-    """The console entry point. A store's refusal ends as its message and exit status
-    (api/errors.py: 1, 75 busy, 69 unreachable); a bad setting as one line and exit 2;
-    errors nobody anticipated as one line and exit 2, never a trace (set GOVGRAPH_DEBUG=1
-    to see it)."""
+    """The console entry point: errors nobody anticipated end as one line and exit 2, never
+    a trace (set GOVGRAPH_DEBUG=1 to see it). Store and settings errors are the command
+    group's (:class:`Commands`)."""
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted", highlight=False)
         sys.exit(130)
-    except SettingsError as exc:
-        say("error", f"bad setting: {exc}")
-        sys.exit(2)
     except Exception as exc:
-        problem = classify(exc)
-        if isinstance(problem, StoreError):
-            explain(problem)
-            sys.exit(exit_code(problem))
-        if get_settings().debug:
+        if os.environ.get("GOVGRAPH_DEBUG"):  # not get_settings(): it may be what failed
             raise
         say("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
         sys.exit(2)

@@ -59,12 +59,14 @@ def classify(exc: BaseException) -> BaseException:
     if isinstance(exc, StoreError) and type(exc) is not StoreError:
         return exc
     message = " ".join(str(exc).split())
+    said = isinstance(exc, StoreError)  # the store's own message already says what
     for cause in _causes(exc):
         if _locked(cause):
-            return StoreBusy(f"{message}: another process is writing to the store; "
-                             "try again when it ends")
+            return StoreBusy(message if said else f"the store is busy ({message}): another "
+                             "process is writing to it; try again when it ends")
         if isinstance(cause, ServiceUnavailable | SessionExpired):
-            return BackendUnavailable(f"Neo4j is not reachable ({message})")
+            return BackendUnavailable(message if said else f"Neo4j is not reachable "
+                                                           f"({message})")
     return exc
 
 

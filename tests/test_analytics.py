@@ -18,6 +18,7 @@ from api import ops
 from graph import analytics
 from graph.analytics import measures as ms
 from graph.analytics.projection import DependencyGraph, from_edges
+from graph.store.base import UnknownEntity
 
 ENGINES = ["networkx", "igraph"]
 
@@ -298,7 +299,7 @@ def test_impact_of_a_registry(held_out):
     assert report["cut_off"] == [] and report["cut_off_count"] == 0
     afrinic = analytics.impact(store, "afrinic")
     assert [d["name"] for d in afrinic["cut_off"]] == ["Exchange", "Isp Three"]
-    with pytest.raises(LookupError):
+    with pytest.raises(UnknownEntity):
         analytics.impact(store, "no such thing")
     lone = analytics.impact(store, "Lone Co")
     assert lone["transitive_dependents"] == 0 and lone["cut_off"] == []
@@ -335,7 +336,7 @@ def test_cli_centrality_and_impact(held_out, tmp_path: Path):
     impact = json.loads(run("impact", "afrinic", "--json", "--db", db).stdout)
     assert [d["name"] for d in impact["cut_off"]] == ["Exchange", "Isp Three"]
     missing = run("impact", "nobody", "--db", db)
-    assert missing.returncode == 1 and "no such entity" in missing.stderr
+    assert missing.returncode == 1 and "no entity matches 'nobody'" in missing.stderr
     bad = run("centrality", "--metric", "fame", "--db", db)
     assert bad.returncode == 1 and "unknown metric" in bad.stderr
 

@@ -118,7 +118,8 @@ def test_two_loaders_at_once_are_serialised(sources: dict[str, Path], tmp_path: 
 
 def test_a_busy_store_is_refused_with_one_line(sources: dict[str, Path], tmp_path: Path):
     """A loader that cannot get the write lock within the busy timeout says so on one line
-    and exits 1 (here another connection holds the lock for longer than the timeout)."""
+    and exits 75 (EX_TEMPFAIL: try again later; here another connection holds the lock for
+    longer than the timeout)."""
     db = tmp_path / "busy.db"
     shutil.copy(sources["empty"], db)
     holder = SQLiteStore(db)
@@ -130,7 +131,7 @@ def test_a_busy_store_is_refused_with_one_line(sources: dict[str, Path], tmp_pat
     finally:
         holder.db.execute("ROLLBACK")
         holder.close()
-    assert proc.returncode == 1
+    assert proc.returncode == 75
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "busy" in lines[0] and "Traceback" not in proc.stderr
     assert state(db)[:2] == (0, 0)

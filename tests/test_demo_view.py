@@ -29,8 +29,10 @@ def neighbours(store, rel_type: str, types: frozenset[str]) -> set[str]:
 
 def test_lu_heng_two_hop_view(demo):
     store, client = demo
-    ambiguous = client.get("/view", params={"id": "Lu Heng"}, follow_redirects=False)
-    assert ambiguous.status_code == 303 and ambiguous.headers["location"] == "/?q=Lu%20Heng"
+    by_name = client.get("/view/data", params={"id": "Lu Heng"})  # the person, not his page
+    assert by_name.status_code == 200
+    assert [n["id"] for n in by_name.json()["nodes"] if n["borderWidth"] == 4] == \
+        ["person:lu-heng"]
     page = client.get("/view", params={"id": "person:lu-heng", "depth": 2})
     assert page.status_code == 200
     drawn = {n["id"]: n["info"]["type"] for n in embedded(page.text, "graph-data")["nodes"]}
