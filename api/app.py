@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,7 +27,7 @@ from api.routes import (
 )
 from api.settings import Settings, get_settings
 from graph import __version__
-from graph.store import GraphStore, StoreError, open_store
+from graph.store import GraphStore, StoreError
 
 log = logging.getLogger("govgraph.api")
 
@@ -38,8 +39,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                   description="Who runs the Internet's infrastructure, who depends on whom, "
                               "and who says what about it. Every edge carries its sources.")
     app.state.settings = settings
-    app.state.store = store or open_store(settings.store,
-                                          **settings.store_options(settings.store))
+    app.state.store = store  # else opened by the first request (api.deps.get_store)
+    app.state.store_lock = threading.Lock()
     for module in (health, entities, subgraph, paths, centrality, export, view, ingest, index):
         app.include_router(module.router)
     _install_error_handlers(app)

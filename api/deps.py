@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from fastapi import Depends, HTTPException, Query, Request
 
 from api.settings import Settings
+from graph.store import open_store
 from graph.store.base import EdgeFilter, GraphStore
 from graph.vocab import LAYERS, NODE_TYPES, RELATION_TYPES, layer_relations
 
@@ -19,7 +20,17 @@ AsOf = Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
 
 
 def get_store(request: Request) -> GraphStore:
-    return request.app.state.store
+    """The app's store, opened by the first request that needs it when the app was not
+    given one: a server whose Neo4j is down starts, answers 503 (BackendUnavailable) and
+    serves once Neo4j is back."""
+    state = request.app.state
+    if state.store is None:
+        with state.store_lock:
+            if state.store is None:
+                settings: Settings = state.settings
+                state.store = open_store(settings.store,
+                                         **settings.store_options(settings.store))
+    return state.store
 
 
 def get_settings(request: Request) -> Settings:

@@ -3,6 +3,7 @@ backend. :func:`open_store` picks one from a location string."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,9 @@ def _check_reachable(uri: str, user: str | None, password: str) -> None:
     import neo4j
     from neo4j.exceptions import AuthError, ServiceUnavailable
 
+    driver_log = logging.getLogger("neo4j")
+    level = driver_log.level
+    driver_log.setLevel(logging.CRITICAL)  # its retry warnings would say the same again
     with neo4j.GraphDatabase.driver(uri, auth=(user, password) if user else None) as driver:
         try:
             driver.verify_connectivity()
@@ -63,3 +67,5 @@ def _check_reachable(uri: str, user: str | None, password: str) -> None:
         except (ServiceUnavailable, OSError) as exc:
             reason = " ".join(str(exc).split()) or type(exc).__name__
             raise BackendUnavailable(f"{uri}: Neo4j is not reachable ({reason})") from exc
+        finally:
+            driver_log.setLevel(level)
