@@ -11,12 +11,14 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import loaders
 from api.errors import classify, where
+from api.models import edge_out
 from graph import export
-from graph.model import Batch
-from graph.query import Subgraph, neighbourhood, resolve_all
+from graph.model import Batch, EdgeRecord, EntityRecord
+from graph.query import Subgraph, neighbourhood, resolve_all, shortest_paths
 from graph.store.base import (
     BackendUnavailable,
     BadReference,
@@ -216,6 +218,44 @@ def subgraph(store: GraphStore, refs: list[str], depth: int = 1,
     sub = neighbourhood(store, resolve_all(store, refs, notes), depth, flt, limit, per_node)
     sub.notes = notes
     return sub
+
+
+def entity_detail(store: GraphStore, record: EntityRecord, limit: int,
+                  as_of: str | None = None) -> dict[str, Any]:
+    """The entity with at most ``limit`` relations (highest confidence first) in force on
+    ``as_of`` (default: now), grouped by type, each with its direction and claims."""
+    relations: dict[str, list[dict[str, Any]]] = {}
+    flt = EdgeFilter(as_of=as_of)
+    edges = store.edges([record.id], "both", flt, limit=limit)
+    for edge in edges:
+        item = edge_out(edge)
+        item["direction"] = "out" if edge.source == record.id else "in"
+        relations.setdefault(edge.type, []).append(item)
+    total = store.degree([record.id], flt).get(record.id, 0)
+    return {**record.to_dict(flat=False), "relations": relations, "relations_total": total,
+            "relations_shown": len(edges)}
+
+
+def path_nodes(start: str, edges: list[EdgeRecord]) -> list[str]:
+    """The entity ids a path visits, from ``start``, whichever way each edge points."""
+    nodes = [start]
+    for edge in edges:
+        nodes.append(edge.target if edge.source == nodes[-1] else edge.source)
+    return nodes
+
+
+def find_paths(store: GraphStore, source: str, target: str, max_len: int, flt: EdgeFilter,
+               max_paths: int) -> dict[str, Any]:
+    """All shortest paths (up to ``max_paths``) of at most ``max_len`` edges, as JSON."""
+    notes: list[str] = []
+    a, b = resolve_all(store, [source, target], notes)
+    found = shortest_paths(store, a, b, max_len, flt, max_paths)
+    paths = [{"nodes": path_nodes(a, p), "edges": [edge_out(e) for e in p]} for p in found]
+    ids = {a, b} | {n for p in paths for n in p["nodes"]}
+    nodes = {r.id: r.to_dict() for r in store.entities(sorted(ids))}
+    length = len(found[0]) if found else (0 if a == b else None)
+    return {"from": a, "to": b, "length": length, "paths": paths, "nodes": nodes,
+            "notes": notes}
 
 
 def export_chunks(store: GraphStore, fmt: str, refs: list[str] | None = None, depth: int = 1,

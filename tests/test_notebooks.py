@@ -50,3 +50,23 @@ def test_notebook_runs(path: Path, kernel_name: str):
     images = [o for cell in nb.cells for o in cell.get("outputs", [])
               if "image/png" in o.get("data", {})]
     assert images, "expected at least one figure"
+
+
+PLOTTING = {"matplotlib", "networkx"}  # networkx only lays out and draws the maps
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebooks_import_only_the_library(path: Path):
+    """Notebooks use the documented library (docs/library.md), never the internals."""
+    import ast
+
+    nb = nbformat.read(path, as_version=4)
+    imported = set()
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            for node in ast.walk(ast.parse(cell.source)):
+                if isinstance(node, ast.Import):
+                    imported |= {a.name.split(".")[0] for a in node.names}
+                elif isinstance(node, ast.ImportFrom):
+                    imported.add((node.module or "").split(".")[0])
+    assert "govgraph" in imported and imported <= {"govgraph"} | PLOTTING

@@ -10,10 +10,11 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse
 
 from api.deps import AppSettings, AsOf, Store
-from api.models import ERRORS, EntityDetail, SearchResults, edge_out
+from api.models import ERRORS, EntityDetail, SearchResults
+from api.ops import entity_detail
 from graph.model import EntityRecord
 from graph.query import Resolved, resolve_name
-from graph.store.base import EdgeFilter, GraphStore
+from graph.store.base import GraphStore
 from graph.vocab import NODE_TYPES
 
 router = APIRouter(tags=["entities"])
@@ -56,22 +57,6 @@ def redirect_to(request: Request, path: str, note: str | None = None) -> Redirec
     headers = {"Govgraph-Note": note.encode("ascii", "backslashreplace").decode()} if note else None
     return RedirectResponse(quote(path, safe=":/@") + (f"?{query}" if query else ""),
                             status_code=308, headers=headers)
-
-
-def entity_detail(store: GraphStore, record: EntityRecord, limit: int,
-                  as_of: str | None = None) -> dict[str, Any]:
-    """The entity with at most ``limit`` relations (highest confidence first) in force on
-    ``as_of`` (default: now), grouped by type, each with its direction and claims."""
-    relations: dict[str, list[dict[str, Any]]] = {}
-    flt = EdgeFilter(as_of=as_of)
-    edges = store.edges([record.id], "both", flt, limit=limit)
-    for edge in edges:
-        item = edge_out(edge)
-        item["direction"] = "out" if edge.source == record.id else "in"
-        relations.setdefault(edge.type, []).append(item)
-    total = store.degree([record.id], flt).get(record.id, 0)
-    return {**record.to_dict(flat=False), "relations": relations, "relations_total": total,
-            "relations_shown": len(edges)}
 
 
 @router.get("/entities/{entity_id:path}", summary="One entity, its relations and sources",

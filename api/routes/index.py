@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import AppSettings, Store
+from api.ops import entity_detail
 from api.pages import page
-from api.routes.entities import DEFAULT_RELATIONS, entity_detail, find_entity, redirect_to
+from api.routes.entities import DEFAULT_RELATIONS, find_entity, redirect_to
 from graph.model import EntityRecord
 from graph.query import Resolved
 from graph.store.base import AmbiguousName, GraphStore

@@ -8,35 +8,11 @@ from fastapi import APIRouter, HTTPException, Query
 
 from api.deps import AppSettings, Filter, Store
 from api.limits import run_query
-from api.models import ERRORS, Paths, edge_out
-from graph.model import EdgeRecord
-from graph.query import resolve_all, shortest_paths
-from graph.store.base import EdgeFilter, GraphStore
+from api.models import ERRORS, Paths
+from api.ops import find_paths
 
 router = APIRouter(tags=["paths"])
 DEFAULT_PATH_LEN = 6
-
-
-def path_nodes(start: str, edges: list[EdgeRecord]) -> list[str]:
-    """The entity ids a path visits, from ``start``, whichever way each edge points."""
-    nodes = [start]
-    for edge in edges:
-        nodes.append(edge.target if edge.source == nodes[-1] else edge.source)
-    return nodes
-
-
-def find_paths(store: GraphStore, source: str, target: str, max_len: int, flt: EdgeFilter,
-               max_paths: int) -> dict[str, Any]:
-    """All shortest paths (up to ``max_paths``) of at most ``max_len`` edges, as JSON."""
-    notes: list[str] = []
-    a, b = resolve_all(store, [source, target], notes)
-    found = shortest_paths(store, a, b, max_len, flt, max_paths)
-    paths = [{"nodes": path_nodes(a, p), "edges": [edge_out(e) for e in p]} for p in found]
-    ids = {a, b} | {n for p in paths for n in p["nodes"]}
-    nodes = {r.id: r.to_dict() for r in store.entities(sorted(ids))}
-    length = len(found[0]) if found else (0 if a == b else None)
-    return {"from": a, "to": b, "length": length, "paths": paths, "nodes": nodes,
-            "notes": notes}
 
 
 @router.get("/paths", summary="Shortest paths between two entities", response_model=Paths,
