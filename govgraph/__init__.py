@@ -116,7 +116,7 @@ def demo(location: str | os.PathLike[str] | None = None, small: bool = False) ->
         graph.load([str(demo_data() / name) for name in SMALL_DEMO])
         ops.score(graph.store)
     else:
-        report = ops.demo(graph.store)
+        report = ops.demo(graph._open(create=True))
         if report.errors:
             raise StoreError("the demo did not build: " + "; ".join(report.errors))
     return graph
