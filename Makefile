@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test setup test-deps lint clean
+.PHONY: demo test setup test-deps lint typecheck clean
 
 $(BIN)/govgraph: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -21,10 +21,14 @@ test-deps: setup  ## system packages the tests need (headless Chromium; Java and
 
 test: test-deps  ## set up everything and run every test
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest -q
 
 lint: setup
 	$(BIN)/ruff check .
+
+typecheck: setup  ## mypy over api/, graph/, loaders/ and govgraph/ (settings in pyproject.toml)
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) govgraph.db govgraph.db-wal govgraph.db-shm

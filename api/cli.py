@@ -7,10 +7,10 @@ import json
 import os
 import sys
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -33,17 +33,15 @@ class Commands(TyperGroup):
     """The command group: a store's refusal or a bad setting, from any command, ends as its
     message and exit status (api/errors.py: 1; 75 busy; 69 unreachable; 2 bad setting)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's own (vendored) click.Context
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
-            raise
         except SettingsError as exc:
             say("error", f"bad setting: {exc}")
             raise typer.Exit(2) from None
         except Exception as exc:
             problem = classify(exc)
-            if not isinstance(problem, StoreError):
+            if not isinstance(problem, StoreError):  # typer's own exits and usage errors too
                 raise
             explain(problem)
             raise typer.Exit(exit_code(problem)) from None
@@ -201,15 +199,13 @@ def export_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="json, gr
         _write(ops.export_chunks(store, fmt, flt=flt), output)
 
 
-def _write(chunks: object, output: Path | None) -> None:
+def _write(chunks: Iterable[str], output: Path | None) -> None:
     if output is None:
-        for chunk in chunks:  # type: ignore[attr-defined]
-            sys.stdout.write(chunk)
+        sys.stdout.writelines(chunks)
         return
     tmp = output.with_name(output.name + ".part")
     with tmp.open("w", encoding="utf-8") as fh:
-        for chunk in chunks:  # type: ignore[attr-defined]
-            fh.write(chunk)
+        fh.writelines(chunks)
     tmp.replace(output)
 
 

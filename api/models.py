@@ -20,12 +20,14 @@ METRICS = ("transitive_dependents", "dependents", "dependency_share", "pagerank"
            "betweenness", "degree", "spof", "cut_off", "articulation")
 Metric = Literal[METRICS]  # type: ignore[valid-type]
 
-LU_HENG = {"id": "person:lu-heng", "type": "Person", "name": "Lu Heng", "aliases": []}
-CLAIM = {"source_id": "file:/data/demo/institutions.edges.csv",
+LU_HENG: dict[str, Any] = {"id": "person:lu-heng", "type": "Person", "name": "Lu Heng",
+                           "aliases": []}
+CLAIM: dict[str, Any] = {"source_id": "file:/data/demo/institutions.edges.csv",
          "uri": "file:///data/demo/institutions.edges.csv", "loader": "csv",
          "retrieved_at": "2026-01-01T00:00:00+00:00", "locator": "line 6", "confidence": 0.9,
          "grade": "A"}
-EDGE = {"source": "person:lu-heng", "target": "org:cloud-innovation", "type": "ROLE_AT",
+EDGE: dict[str, Any] = {
+        "source": "person:lu-heng", "target": "org:cloud-innovation", "type": "ROLE_AT",
         "confidence": 0.9, "grade": "A", "key": "person:lu-heng|ROLE_AT|org:cloud-innovation|ceo",
         "role": "CEO", "sources": [CLAIM]}
 

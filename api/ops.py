@@ -250,7 +250,8 @@ def find_paths(store: GraphStore, source: str, target: str, max_len: int, flt: E
     notes: list[str] = []
     a, b = resolve_all(store, [source, target], notes)
     found = shortest_paths(store, a, b, max_len, flt, max_paths)
-    paths = [{"nodes": path_nodes(a, p), "edges": [edge_out(e) for e in p]} for p in found]
+    paths: list[dict[str, Any]] = [{"nodes": path_nodes(a, p), "edges": [edge_out(e) for e in p]}
+                                   for p in found]
     ids = {a, b} | {n for p in paths for n in p["nodes"]}
     nodes = {r.id: r.to_dict() for r in store.entities(sorted(ids))}
     length = len(found[0]) if found else (0 if a == b else None)

@@ -376,7 +376,7 @@ class Graph:
         (2, 'Registry')
         """
         flt = _filter(rel, min_confidence, as_of, types)
-        graph = nx.MultiDiGraph()
+        graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
         for record in _entities(self.store, flt):
             graph.add_node(record.id, **record.to_dict())
         for edge in self.store.iter_edges(flt, claims=False):

@@ -55,7 +55,7 @@ def _scalar(value: Any) -> Any:
 def to_networkx(nodes: Iterable[EntityRecord], edges: Iterable[EdgeRecord]) -> nx.MultiDiGraph:
     """A MultiDiGraph with scalar attributes only (lists and dicts as JSON text), keyed by
     entity id and edge key, as GraphML and GEXF require."""
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for node in nodes:
         graph.add_node(node.id, **{k: _scalar(v) for k, v in node.to_dict().items()
                                    if k != "id"})

@@ -27,7 +27,7 @@ class ModelError(ValueError):
 def check_value(value: Any, what: str = "property") -> None:
     """Refuse what no store or JSON response can carry: numbers that are not finite (NaN,
     infinity) and text that is not valid Unicode (lone surrogates, from JSON escapes)."""
-    if _plain(value):
+    if _is_plain(value):
         return
     if isinstance(value, float) and not math.isfinite(value):
         raise ModelError(f"{what} is {value!r}, not a finite number")
@@ -38,17 +38,17 @@ def check_value(value: Any, what: str = "property") -> None:
             raise ModelError(f"{what} is not valid Unicode (lone surrogate)") from None
     elif isinstance(value, dict):
         for key, item in value.items():
-            if _plain(key) and _plain(item):
+            if _is_plain(key) and _is_plain(item):
                 continue
             check_value(key, what)
             check_value(item, f"{what} {key!r}")
     elif isinstance(value, (list, tuple)):
         for item in value:
-            if not _plain(item):
+            if not _is_plain(item):
                 check_value(item, what)
 
 
-def _plain(value: Any) -> bool:
+def _is_plain(value: Any) -> bool:
     """ASCII text, an int or a finite float: always acceptable (a fast path for the common
     case; ``x - x`` is NaN exactly when x is NaN or infinite)."""
     kind = type(value)
@@ -121,7 +121,7 @@ class Relation:
         if not (isinstance(self.confidence, (int, float)) and 0.0 <= self.confidence <= 1.0):
             raise ModelError(f"confidence {self.confidence!r} is not in [0, 1]")
         self.confidence = float(self.confidence)
-        if not (_plain(self.source) and _plain(self.target)):
+        if not (_is_plain(self.source) and _is_plain(self.target)):
             check_value([self.source, self.target], "endpoint")
         check_value(self.properties)
 

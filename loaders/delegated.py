@@ -234,7 +234,7 @@ def build(path: Path, lines: list[str], batch: Batch) -> Batch:
     registries = _registries(parsed, batch)
     holdings = _add_records(parsed, registries, batch)
     _add_holders(parsed, holdings, registries, batch)
-    _add_stats(parsed, holdings, registries, batch)
+    _add_stats(parsed, holdings, registries)
     return batch
 
 
@@ -359,7 +359,7 @@ def _add_holders(parsed: Parsed, holdings: dict[str, _Holding],
 
 
 def _add_stats(parsed: Parsed, holdings: dict[str, _Holding],
-               registries: dict[str, Entity], batch: Batch) -> None:
+               registries: dict[str, Entity]) -> None:
     """Put the file's counts on the registry node named in its version line."""
     per_type = Counter(r.type for r in parsed.records)
     countries = {r.cc for r in parsed.records if country_name(r.cc) is not None}

@@ -117,7 +117,7 @@ def parse_registry(path: Path, text: str) -> tuple[str, list[Record]]:
         raise LoadError(path, f"not loadable XML: {exc}", line) from None
     if root.tag != NS + "registry" or root.get("id") not in FILES:
         raise LoadError(path, f"not an IANA number registry ({', '.join(FILES)})")
-    notes = {fn.get("anchor"): clean_text("".join(fn.itertext()))
+    notes = {fn.get("anchor", ""): clean_text("".join(fn.itertext()))
              for fn in root.iter(NS + "footnote")}
     records = []
     for number, elem in enumerate(root.iter(NS + "record"), 1):
@@ -127,7 +127,7 @@ def parse_registry(path: Path, text: str) -> tuple[str, list[Record]]:
             raise LoadError(path, f"record {number}: {exc}") from None
     if not records:
         raise LoadError(path, "no records in registry")
-    return root.get("id"), records
+    return root.get("id", ""), records
 
 
 def _record(elem, notes: dict[str, str]) -> Record:

@@ -218,7 +218,7 @@ def dependency_map(store: GraphStore, refs: Iterable[str],
     ``type`` and ``confidence`` (``flt`` defaults to the dependency relations)."""
     ids = [i for i in (store.resolve(r) for r in refs) if i]
     flt = flt or dependency_filter()
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for record in store.entities(ids):
         graph.add_node(record.id, name=record.name, type=record.type, scores=record.scores)
     for edge in store.edges(ids, "out", flt, claims=False):

@@ -41,7 +41,7 @@ def dependence_by_group(store: GraphStore, group_rel: str = "LOCATED_IN",
                  if node_id in records and records[node_id].type == supplier_type]
 
     def split(u: int) -> list[tuple[str | None, float]]:
-        members = groups.get(graph.ids[u]) or [None]
+        members: list[str | None] = list(groups.get(graph.ids[u], [])) or [None]
         return [(g, float(omega[u]) / len(members)) for g in members]
 
     totals: dict[str | None, float] = defaultdict(float)

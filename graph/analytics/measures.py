@@ -18,11 +18,14 @@ import math
 import random
 from collections import deque
 from collections.abc import Iterable
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
 
 from graph.analytics.projection import DependencyGraph
+
+T = TypeVar("T")
 
 NX_MAX_EDGES = 100_000
 NX_MAX_EDGES_BETWEENNESS = 1_000
@@ -45,7 +48,7 @@ def choose_engine(graph: DependencyGraph, engine: str = "auto",
     return "networkx" if graph.m <= limit else "igraph"
 
 
-def _as_dict(values: Iterable) -> dict[int, float]:
+def _as_dict(values: Iterable[T]) -> dict[int, T]:
     return dict(enumerate(values))
 
 
@@ -152,7 +155,7 @@ def pagerank(graph: DependencyGraph, alpha: float = PAGERANK_ALPHA, engine: str 
     (1998); networkx ``pagerank`` with ``tol`` (default 1e-10, much tighter than networkx's
     1e-6) or igraph PRPACK."""
     if choose_engine(graph, engine) == "igraph":
-        weights = graph.weight.tolist() if graph.weighted else None
+        weights = graph.weight.tolist() if graph.weighted and graph.weight is not None else None
         return _as_dict(graph.ig.pagerank(directed=True, damping=alpha, weights=weights,
                                           implementation="prpack"))
     if graph.n == 0:

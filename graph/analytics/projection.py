@@ -75,7 +75,7 @@ class DependencyGraph:
     def nx(self) -> nx.DiGraph:
         """The networkx view: a DiGraph on nodes ``0..n-1`` (inserted in order), each edge
         carrying only ``weight`` (and nothing when unweighted)."""
-        graph = nx.DiGraph()
+        graph: nx.DiGraph[int] = nx.DiGraph()
         nodes = list(range(self.n))  # shared int objects: one per node, not one per edge end
         graph.add_nodes_from(nodes)
         pairs = ((nodes[s], nodes[d]) for s, d in zip(self.src.tolist(), self.dst.tolist(),
@@ -128,8 +128,9 @@ def from_projection(proj: Projection, weighted: bool) -> DependencyGraph:
     order = sorted(range(len(proj.ids)), key=proj.ids.__getitem__)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
-    src = rank[np.asarray(proj.src, dtype=np.int64)] if proj.src else []
-    dst = rank[np.asarray(proj.dst, dtype=np.int64)] if proj.dst else []
+    none = np.empty(0, dtype=np.int64)
+    src = rank[np.asarray(proj.src, dtype=np.int64)] if proj.src else none
+    dst = rank[np.asarray(proj.dst, dtype=np.int64)] if proj.dst else none
     return from_edges([proj.ids[i] for i in order], src, dst,
                       proj.weight if weighted else None)
 

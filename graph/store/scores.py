@@ -25,7 +25,8 @@ from typing import Any
 
 INT64 = (-(2 ** 63), 2 ** 63 - 1)
 # The standard library's encoder: NaN and the infinities come back (as NaN, Infinity).
-to_json = json.JSONEncoder(ensure_ascii=False, default=str, separators=(",", ":")).encode
+json_with_nan = json.JSONEncoder(ensure_ascii=False, default=str,
+                                 separators=(",", ":")).encode
 
 
 def _number(value: Any) -> int | float | bool | None:
@@ -33,7 +34,8 @@ def _number(value: Any) -> int | float | bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, numbers.Integral):
-        return int(value) if INT64[0] <= value <= INT64[1] else None
+        whole = int(value)
+        return whole if INT64[0] <= whole <= INT64[1] else None
     if isinstance(value, numbers.Real):
         number = float(value)
         return None if math.isnan(number) else number
@@ -51,11 +53,11 @@ def to_row(value: Any) -> tuple[int | float | None, str | None]:
         return int(value), "true" if value else "false"
     number = _number(value)
     if number is None:
-        return None, to_json(value)
+        return None, json_with_nan(value)
     if isinstance(number, bool):
-        return int(number), to_json(number)
+        return int(number), json_with_nan(number)
     if isinstance(number, float) and math.isinf(number):
-        return number, to_json(number)
+        return number, json_with_nan(number)
     return number, None
 
 
@@ -73,7 +75,7 @@ def from_row(value: int | float | None, detail: str | None) -> Any:
 def to_property(value: Any) -> int | float | bool | str:
     """A score as a Neo4j property value."""
     number = _number(value)
-    return to_json(value) if number is None else number
+    return json_with_nan(value) if number is None else number
 
 
 def from_property(value: Any) -> Any:
