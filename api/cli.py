@@ -269,6 +269,14 @@ register_view(app, store_for, fail, DbOption, note)
 register_sync(app, store_for, fail, DbOption)
 
 
+def _debug() -> bool:
+    """GOVGRAPH_DEBUG, or False when the settings themselves cannot be read."""
+    try:
+        return get_settings().debug
+    except SettingsError:
+        return False
+
+
 def main() -> None:
     """The console entry point: errors nobody anticipated end as one line and exit 2, never
     a trace (set GOVGRAPH_DEBUG=1 to see it). Store and settings errors are the command
@@ -279,7 +287,7 @@ def main() -> None:
         err.print("interrupted", highlight=False)
         sys.exit(130)
     except Exception as exc:
-        if os.environ.get("GOVGRAPH_DEBUG"):  # not get_settings(): it may be what failed
+        if _debug():
             raise
         say("error", f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}")
         sys.exit(2)
