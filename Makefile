@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 
 .PHONY: demo test setup test-deps lint typecheck clean
 
-$(BIN)/govgraph: pyproject.toml
+$(BIN)/govgraph: pyproject.toml setup.py
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[test]'

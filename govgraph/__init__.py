@@ -238,7 +238,7 @@ class Graph:
 
     def entity(self, ref: str, limit: int = 200) -> dict[str, Any]:
         """An entity with its properties, scores and (at most ``limit``) relations grouped
-        by type, each with its sources.
+        by type, each with its sources; ``notes`` says how a shared name was read.
 
         Examples
         --------
@@ -248,8 +248,10 @@ class Graph:
         ('person:lu-heng', ['ROLE_AT'])
         """
         store = self.store
-        (found,) = store.entities([resolve_name(store, ref).id])
-        return ops.entity_detail(store, found, limit)
+        chosen = resolve_name(store, ref)
+        (found,) = store.entities([chosen.id])
+        return {**ops.entity_detail(store, found, limit),
+                "notes": [chosen.note] if chosen.note else []}
 
     def subgraph(self, refs: str | list[str], depth: int = 1, limit: int = 500,
                  **filters: Any) -> dict[str, Any]:
