@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ import networkx as nx
 from api import ops
 from api.models import edge_out
 from api.settings import Settings, get_settings
-from graph import analytics
+from graph import analytics, timeline
 from graph.query import resolve_all, resolve_name
 from graph.store import GraphStore, open_store
 from graph.store.base import EdgeFilter, NoGraph, StoreError, WriteResult
@@ -286,10 +287,12 @@ class Graph:
 
     def centrality(self, metric: str | list[str] = "all", top: int | None = None,
                    rel: str | list[str] | None = None, min_confidence: float = 0.0,
-                   as_of: str | None = None, weight: str | None = None
-                   ) -> list[dict[str, Any]]:
+                   as_of: str | None = None, weight: str | None = None,
+                   layer: str | None = None) -> list[dict[str, Any]]:
         """Compute dependency centrality (docs/analytics.md), store the scores on the
-        nodes and rank them, as ``govgraph centrality`` does.
+        nodes and rank them, as ``govgraph centrality`` does. ``layer`` picks one
+        dependency layer (``number_resources``, ``routing``, ``rpki``, ...; default all,
+        single points of failure united); ``rel`` instead picks relation types.
 
         Examples
         --------
@@ -300,13 +303,13 @@ class Graph:
         """
         rels = [rel] if isinstance(rel, str) else rel
         return analytics.centrality(self.store, metric, rels, min_confidence, as_of, weight,
-                                    top)
+                                    top, layer=layer)
 
     def impact(self, ref: str, rel: str | list[str] | None = None,
                min_confidence: float = 0.0, as_of: str | None = None,
-               weight: str | None = None) -> dict[str, Any]:
+               weight: str | None = None, layer: str | None = None) -> dict[str, Any]:
         """What depends on an entity, directly and transitively, and who would be cut off
-        if it failed (as ``govgraph impact``).
+        if it failed, per dependency layer (as ``govgraph impact``; ``layer`` picks one).
 
         Examples
         --------
@@ -317,8 +320,30 @@ class Graph:
         """
         rels = [rel] if isinstance(rel, str) else rel
         chosen = resolve_name(self.store, ref)
-        report = analytics.impact(self.store, chosen.id, rels, min_confidence, as_of, weight)
+        report = analytics.impact(self.store, chosen.id, rels, min_confidence, as_of, weight,
+                                  layer=layer)
         return {**report, "notes": [chosen.note] if chosen.note else []}
+
+    def sources(self, as_of: str | None = None) -> list[dict[str, Any]]:
+        """The loaded sources in load order (``source_id``, ``uri``, ``loader``, counts,
+        ``dataset`` and ``observed`` for a dated snapshot). With ``as_of``, only those in
+        force then: of each dataset's snapshots, the one that answers for that date
+        (docs/data-model.md).
+
+        Examples
+        --------
+        >>> import govgraph
+        >>> [s["loader"] for s in govgraph.demo(small=True).sources()]
+        ['csv', 'csv']
+        """
+        loaded = self.store.sources()
+        hidden = timeline.hidden_at(loaded, as_of) if as_of else frozenset()
+        return [asdict(s) for s in loaded if s.source_id not in hidden]
+
+    def snapshots(self, dataset: str) -> list[str]:
+        """The dates (``observed``) of a dataset's loaded snapshots, oldest first: the
+        dates an ``as_of`` can tell apart."""
+        return [observed for observed, _ in timeline.snapshots(self.store.sources(), dataset)]
 
     def dependency_map(self, refs: Iterable[str]) -> nx.DiGraph:
         """The dependency edges among these entities, for drawing (node attributes

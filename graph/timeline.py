@@ -56,16 +56,16 @@ def day(as_of: str | None) -> str | None:
 def hidden_at(sources: Iterable[Snapshot], as_of: str | None = None) -> frozenset[str]:
     """The ids of the snapshots not in force on ``as_of`` (None: today, the newest of each
     dataset) by the rule in the module docstring."""
-    by_dataset: dict[str, list[Snapshot]] = defaultdict(list)
+    by_dataset: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for source in sources:
         if source.dataset and source.observed:
-            by_dataset[source.dataset].append(source)
+            by_dataset[source.dataset].append((source.observed, source.source_id))
     when = day(as_of)
     hidden: set[str] = set()
     for series in by_dataset.values():
-        dates = [s.observed for s in series if when is None or s.observed <= when]
-        current = max(dates) if dates else min(s.observed for s in series)
-        hidden.update(s.source_id for s in series if s.observed != current)
+        dates = [observed for observed, _ in series if when is None or observed <= when]
+        current = max(dates) if dates else min(observed for observed, _ in series)
+        hidden.update(source_id for observed, source_id in series if observed != current)
     return frozenset(hidden)
 
 

@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import IO, cast
 
 from graph.model import Batch
 
@@ -150,9 +151,9 @@ def open_binary(path: Path) -> Iterator[io.BufferedIOBase]:
     kind = compression(path)
     try:
         if kind == "gzip":
-            fh: io.BufferedIOBase = gzip.open(path, "rb")  # type: ignore[assignment]
+            fh: io.BufferedIOBase = gzip.open(path, "rb")
         elif kind == "bzip2":
-            fh = bz2.open(path, "rb")  # type: ignore[assignment]
+            fh = bz2.open(path, "rb")
         else:
             fh = path.open("rb")
     except OSError as exc:
@@ -198,7 +199,7 @@ def iter_lines(path: Path) -> Iterator[str]:
     UTF-8 and corrupt archives: each a LoadError naming the file and line."""
     number = 0
     with open_binary(path) as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline=None)
+        text = io.TextIOWrapper(cast(IO[bytes], raw), encoding="utf-8-sig", newline=None)
         while True:
             try:
                 line = text.readline(MAX_LINE_CHARS + 2)

@@ -136,7 +136,8 @@ def _json_payloads(path: Path, doc: dict[str, Any]) -> list[Payload]:
 def _observed(path: Path, doc: dict[str, Any] | None) -> str | None:
     if found := _NAME_DATE.search(path.name):
         try:
-            return datetime(*map(int, found.groups()), tzinfo=UTC).date().isoformat()
+            year, month, day = map(int, found.groups())
+            return datetime(year, month, day, tzinfo=UTC).date().isoformat()
         except ValueError:
             pass
     built = (doc or {}).get("metadata", {})

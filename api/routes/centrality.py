@@ -65,9 +65,12 @@ async def dependencies_of(
 
 def impact_report(store: GraphStore, ref: str, layer: str | None, min_confidence: float,
                   as_of: str | None, weight: str | None) -> dict[str, Any]:
-    """``analytics.impact`` of the entity ``ref`` names (StoreError when none)."""
-    (root,) = resolve_all(store, [ref])
-    return analytics.impact(store, root, None, min_confidence, as_of, weight, "auto", layer)
+    """``analytics.impact`` of the entity ``ref`` names (StoreError when none), with a note
+    on a name shared with documents."""
+    notes: list[str] = []
+    (root,) = resolve_all(store, [ref], notes)
+    return {**analytics.impact(store, root, None, min_confidence, as_of, weight, "auto", layer),
+            "notes": notes}
 
 
 @router.get("/impact/{entity_id:path}", summary="What depends on an entity, and what would be "
