@@ -14,6 +14,7 @@ from pathlib import Path
 
 import loaders
 from graph import export
+from graph.bridge import link_holders
 from graph.model import Batch
 from graph.query import Subgraph, neighbourhood, resolve_all
 from graph.store.base import EdgeFilter, GraphStore, StoreError, WriteResult
@@ -125,13 +126,14 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.errors.append(str(exc))
         except Exception as exc:  # a loader's bug must not become a traceback or a lost load
             report.errors.append(f"{item}: {unexpected(exc)}")
-    batches.sort(key=lambda b: (not b.judgements, not b.entities))  # verdicts before merges
+    batches.sort(key=_write_order)
     for i, batch in enumerate(batches):
         if source_id:
             batch.source_id = batch.uri = source_id
         if progress:
             progress(f"writing {batch.source_id}", i, len(batches))
         try:
+            link_holders(batch, store)
             report.results.append(store.write(batch))
             report.warnings.extend(batch.warnings)
         except StoreError as exc:
@@ -140,6 +142,17 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.errors.append(f"{batch.source_id}: not written: {unexpected(exc)}")
     report.seconds = time.perf_counter() - started
     return report
+
+
+# Sources that name organisations, written before the RIR statistics whose opaque holders
+# they name, so that each holder joins its organisation as it is written (graph/merge.py).
+NAMING_LOADERS = frozenset({"caida-as2org", "rpsl-whois"})
+
+
+def _write_order(batch: Batch) -> tuple[bool, bool, bool]:
+    """Judgements first (they apply to the merges that follow), then sources that define
+    nodes, naming sources before the others."""
+    return not batch.judgements, not batch.entities, batch.loader not in NAMING_LOADERS
 
 
 def unload(store: GraphStore, source: str) -> WriteResult:
