@@ -18,12 +18,15 @@ from rich.table import Table
 
 from api import ops
 from api.cli_analytics import register as register_analytics
+from api.cli_fetch import DateOption, MirrorOption, fetch_targets, parse_date
+from api.cli_fetch import register as register_fetch
 from api.cli_sync import register as register_sync
 from api.cli_view import register as register_view
 from api.settings import get_settings
 from graph import export
 from graph.store import GraphStore, StoreError, open_store
 from graph.store.base import EdgeFilter
+from loaders.fetch import FetchError
 
 app = typer.Typer(help="govgraph: a knowledge graph of who runs the Internet's infrastructure, "
                        "who depends on whom, and who says what about it.",
@@ -86,10 +89,16 @@ def _run_load(store: GraphStore, targets: list[str], quiet: bool = False) -> ops
 
 @app.command()
 def load(targets: Annotated[list[str], typer.Argument(
-             help="Files, folders (walked recursively) or built-in dataset names")],
-         db: DbOption = None) -> None:
-    """Load files, folders or named datasets (e.g. `iana`). Each source loads whole or not at
-    all; reloading a source replaces what it said before."""
+             help="Files, folders (walked recursively) or dataset names")],
+         db: DbOption = None, when: DateOption = None, mirror: MirrorOption = None) -> None:
+    """Load files, folders or named datasets (e.g. `iana`; or a public dataset such as
+    `caida-as2org --date 2023-03-01`, fetched first when not cached, see `govgraph fetch`).
+    Each source loads whole or not at all; reloading a source replaces what it said
+    before."""
+    try:
+        targets = fetch_targets(targets, parse_date(when), mirror)
+    except (ValueError, FetchError) as exc:
+        fail(str(exc))
     with store_for(db) as store:
         report = _run_load(store, targets)
     out.print(report.summary(), highlight=False)
@@ -224,6 +233,7 @@ def serve(db: DbOption = None,
 register_analytics(app, store_for, fail, DbOption)
 register_view(app, store_for, fail, DbOption)
 register_sync(app, store_for, fail, DbOption)
+register_fetch(app, fail)
 
 
 def main() -> None:
