@@ -97,7 +97,33 @@ def _link_delegated(batch: Batch, store: GraphStore) -> int:
                       f"{edge.source.split(':', 1)[1]}, which whois gives to {edge.target}")
         if reason is not None:
             added += _bridge(holder, edge.target, reason)
+    fold_holders(batch, holders)
     return added
+
+
+def fold_holders(batch: Batch, holders: dict[str, Entity]) -> int:
+    """Make the holders of a batch that bridge first to the same organisation one entity
+    (a store keeps one claim per source and node): the first keeps its id and takes the
+    others' names as aliases and their ids as keys; their relations move to it. The number
+    of holders folded."""
+    keep: dict[str, Entity] = {}
+    moved: dict[str, str] = {}
+    for holder in holders.values():
+        bridges = holder.properties.get("same_as") or []
+        target = bridges[0]["ref"] if bridges and bridges[0]["ref"] != holder.name else None
+        if target is None:
+            continue
+        first = keep.setdefault(target, holder)
+        if first is not holder:
+            first.aliases.append(holder.name)
+            first.keys.extend([holder.id, *holder.keys])
+            moved[holder.id] = first.id
+    if moved:
+        batch.entities = [e for e in batch.entities if e.id not in moved]
+        for rel in batch.relations:
+            rel.source = moved.get(rel.source, rel.source)
+            rel.target = moved.get(rel.target, rel.target)
+    return len(moved)
 
 
 def _stated(node: EntityRecord | None, holder: str) -> str | None:

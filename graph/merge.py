@@ -249,7 +249,8 @@ def find_merges(entities: list[Entity], candidates: Candidates,
     """For entities with new ids, the existing node (rowid) each should merge into, and why.
 
     ``candidates(norms)`` returns, per folded name (or node id), the ``(rowid, id, type)`` of
-    nodes that carry that name (or id). ``judgements`` override the name rule: a same verdict
+    nodes that carry that name (or id). At most one entity merges into a node (a source
+    has one claim per node): a later one that would is left a node of its own. ``judgements`` override the name rule: a same verdict
     that names exactly one node wins; a not-same verdict removes a candidate."""
     judgements = judgements or Judgements()
     bridged = {ent.id: same_as(ent) for ent in entities}
@@ -262,15 +263,17 @@ def find_merges(entities: list[Entity], candidates: Candidates,
                    | {ref for pairs in bridged.values() for ref, _ in pairs})
     found = candidates(norms) if norms else {}
     out: dict[str, tuple[int, str]] = {}
+    taken: set[int] = set()  # a node takes one claim per source: one entity of a batch
     for ent in entities:
-        if bridge := _bridge(ent, bridged[ent.id], found, judgements):
-            out[ent.id] = bridge
-            continue
-        hits = _hits(ent, forced.get(ent.id, []), found, judgements, "judged the same as")
-        if len(hits) != 1:
-            hits = _hits(ent, wanted.get(ent.id, []), found, judgements, "is a name of")
-        if len(hits) == 1:
-            out[ent.id] = next(iter(hits.items()))
+        merge = _bridge(ent, bridged[ent.id], found, judgements)
+        if merge is None:
+            hits = _hits(ent, forced.get(ent.id, []), found, judgements, "judged the same as")
+            if len(hits) != 1:
+                hits = _hits(ent, wanted.get(ent.id, []), found, judgements, "is a name of")
+            merge = next(iter(hits.items())) if len(hits) == 1 else None
+        if merge is not None and merge[0] not in taken:
+            taken.add(merge[0])
+            out[ent.id] = merge
     return out
 
 
