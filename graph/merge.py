@@ -249,9 +249,10 @@ def find_merges(entities: list[Entity], candidates: Candidates,
     """For entities with new ids, the existing node (rowid) each should merge into, and why.
 
     ``candidates(norms)`` returns, per folded name (or node id), the ``(rowid, id, type)`` of
-    nodes that carry that name (or id). At most one entity merges into a node (a source
-    has one claim per node): a later one that would is left a node of its own. ``judgements`` override the name rule: a same verdict
-    that names exactly one node wins; a not-same verdict removes a candidate."""
+    nodes that carry that name (or id). ``judgements`` override the name rule: a same verdict
+    that names exactly one node wins; a not-same verdict removes a candidate. At most one
+    entity merges into a node (a source has one claim per node): a later one that would is
+    left a node of its own."""
     judgements = judgements or Judgements()
     bridged = {ent.id: same_as(ent) for ent in entities}
     wanted = {ent.id: [n for n in (ent.name, *ent.aliases) if mergeable_name(n, ent.family)]

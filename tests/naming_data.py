@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import bz2
 import gzip
+import json
 from pathlib import Path
 
 # Two holders of one registry: EXAMPLE1 holds AS64496 and 192.0.2.0/24; EXAMPLE2 holds only
@@ -38,14 +39,24 @@ ORG-OTH1-RIPE|20220101|Other Transit GmbH|DE|APNIC,RIPE
 """
 
 # The same content as JSON Lines (the format CAIDA publishes beside the text).
-AS2ORG_JSONL = """\
-{"type": "Organization", "organizationId": "ORG-EXA1-AFRINIC", "changed": "20220101", "name": "Example Networks Ltd", "country": "ZA", "source": "AFRINIC"}
-{"type": "Organization", "organizationId": "ORG-OTH1-RIPE", "changed": "20220101", "name": "Other Transit GmbH", "country": "DE", "source": "APNIC,RIPE"}
-{"type": "Organization", "organizationId": "@del-4242", "changed": "20220101", "name": "Deleted Org", "country": "ZA", "source": "AFRINIC"}
-{"type": "ASN", "asn": "64496", "changed": "20220101", "name": "EXAMPLE-AS", "organizationId": "ORG-EXA1-AFRINIC", "opaqueId": "EXAMPLE1_AFRINIC", "source": "AFRINIC"}
-{"type": "ASN", "asn": "64497", "changed": "20220101", "name": "OTHER-AS", "organizationId": "ORG-OTH1-RIPE", "opaqueId": "0123abcd-ffff_RIPE", "source": "RIPE"}
-{"type": "ASN", "asn": "64498", "changed": "20220101", "name": "GONE-AS", "organizationId": "@del-4242", "opaqueId": "EXAMPLE9_AFRINIC", "source": "AFRINIC"}
-"""
+def _json_lines(rows: list[dict[str, str]]) -> str:
+    return "".join(json.dumps(row) + "\n" for row in rows)
+
+
+AS2ORG_JSONL = _json_lines([
+    {"type": "Organization", "organizationId": "ORG-EXA1-AFRINIC", "changed": "20220101",
+     "name": "Example Networks Ltd", "country": "ZA", "source": "AFRINIC"},
+    {"type": "Organization", "organizationId": "ORG-OTH1-RIPE", "changed": "20220101",
+     "name": "Other Transit GmbH", "country": "DE", "source": "APNIC,RIPE"},
+    {"type": "Organization", "organizationId": "@del-4242", "changed": "20220101",
+     "name": "Deleted Org", "country": "ZA", "source": "AFRINIC"},
+    {"type": "ASN", "asn": "64496", "changed": "20220101", "name": "EXAMPLE-AS",
+     "organizationId": "ORG-EXA1-AFRINIC", "opaqueId": "EXAMPLE1_AFRINIC", "source": "AFRINIC"},
+    {"type": "ASN", "asn": "64497", "changed": "20220101", "name": "OTHER-AS",
+     "organizationId": "ORG-OTH1-RIPE", "opaqueId": "0123abcd-ffff_RIPE", "source": "RIPE"},
+    {"type": "ASN", "asn": "64498", "changed": "20220101", "name": "GONE-AS",
+     "organizationId": "@del-4242", "opaqueId": "EXAMPLE9_AFRINIC", "source": "AFRINIC"},
+])
 
 # An older file: no opaque_id column.
 AS2ORG_OLD = """\
