@@ -127,10 +127,13 @@ def fold_holders(batch: Batch, holders: dict[str, Entity]) -> int:
 
 
 def _stated(node: EntityRecord | None, holder: str) -> str | None:
-    """The reason an organisation node states for being ``holder`` (an as2org opaque-id
-    bridge), or None."""
-    bridges = node.properties.get("same_as") if node is not None else None
-    if not isinstance(bridges, list):
+    """Why an organisation node is ``holder``: the reason of its as2org opaque-id bridge when
+    the node still shows it, else that the node carries the holder's name (what a bridge
+    leaves, whichever source's properties the node shows); None when it does not."""
+    if node is None or holder not in node.aliases:
         return None
-    return next((str(b.get("reason")) for b in bridges
-                 if isinstance(b, dict) and b.get("ref") == holder and b.get("reason")), None)
+    bridges = node.properties.get("same_as")
+    stated = next((str(b.get("reason")) for b in bridges or []
+                   if isinstance(b, dict) and b.get("ref") == holder and b.get("reason")), None)
+    return stated or f"{node.id} ({node.name}) carries the holder id {holder}, as a registry " \
+                     "record stated"
