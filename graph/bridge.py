@@ -26,7 +26,10 @@ from graph.store.base import EdgeFilter, GraphStore
 
 WHOIS_LOADER = "rpsl-whois"
 DELEGATED_LOADER = "rir-delegated"
+AS2ORG_LOADER = "caida-as2org"
+PEERINGDB_LOADER = "peeringdb"
 _HELD_BY = EdgeFilter(rel_types={"HELD_BY"})
+_OPERATES = EdgeFilter(rel_types={"OPERATES"})
 
 
 def link_holders(batch: Batch, store: GraphStore) -> int:
@@ -35,6 +38,10 @@ def link_holders(batch: Batch, store: GraphStore) -> int:
         return _link_whois(batch, store)
     if batch.loader == DELEGATED_LOADER:
         return _link_delegated(batch, store)
+    if batch.loader == PEERINGDB_LOADER:
+        return _link_by_asn(batch, store, "OPERATES", _HELD_BY, "out", "PeeringDB")
+    if batch.loader == AS2ORG_LOADER:
+        return _link_by_asn(batch, store, "HELD_BY", _OPERATES, "in", "as2org")
     return 0
 
 
@@ -75,6 +82,44 @@ def _link_whois(batch: Batch, store: GraphStore) -> int:
         added += _bridge(org, holder.id, f"whois organisation {org.keys[0]} holds "
                          f"{edge.source.split(':', 1)[1]}, which delegated holder {name} "
                          "holds")
+    return added
+
+
+def _link_by_asn(batch: Batch, store: GraphStore, ours: str, theirs: EdgeFilter,
+                 direction: str, label: str) -> int:
+    """Join an organisation to the one the store ties all its ASes to: a PeeringDB
+    organisation (it ``OPERATES`` the ASes) to the organisation registry records make them
+    ``HELD_BY``, or an as2org organisation to the PeeringDB organisation operating its ASes.
+    Added last (the registry bridges come first); ASes tied to several organisations join
+    nothing."""
+    orgs = {e.id: e for e in batch.entities if e.type == "Organization"}
+    asns: dict[str, set[str]] = {}
+    for rel in batch.relations:
+        if rel.type == ours:
+            org, asn = (rel.source, rel.target) if ours == "OPERATES" else (rel.target, rel.source)
+            if org in orgs and asn.startswith("asn:"):
+                asns.setdefault(org, set()).add(asn)
+    if not asns:
+        return 0
+    tied: dict[str, set[str]] = {}
+    for edge in store.edges(sorted(set().union(*asns.values())), direction, theirs,
+                            claims=False):
+        asn, other = (edge.source, edge.target) if direction == "out" else \
+            (edge.target, edge.source)
+        tied.setdefault(asn, set()).add(other)
+    registries = {r.id for r in store.entities(set().union(*tied.values(), set()))
+                  if r.type == "Registry"}  # free ASes are held by their registry
+    added = 0
+    for org_id, held in asns.items():
+        others = set().union(*(tied.get(a, set()) for a in held)) - {org_id} - registries
+        if len(others) == 1:
+            other = next(iter(others))
+            shown = ", ".join(a.split(":", 1)[1] for a in sorted(held)[:3])
+            bridges = orgs[org_id].properties.setdefault("same_as", [])
+            if all(b.get("ref") != other for b in bridges):
+                bridges.append({"ref": other, "reason": f"{label} organisation "
+                                f"{orgs[org_id].name} has AS {shown}, which {other} also has"})
+                added += 1
     return added
 
 

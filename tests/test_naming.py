@@ -206,3 +206,30 @@ def test_one_load_command_joins_an_org_holding_several_holders(sqlite_store, tmp
     org = node(sqlite_store, "Example Networks Ltd")
     assert sqlite_store.resolve(HOLDER1) == sqlite_store.resolve("org:afrinic:example3") == org.id
     assert held_by(sqlite_store, "asn:64510") == {org.id}
+
+
+PEERINGDB = {"org": {"data": [{"id": 7, "name": "ExampleNet Peering", "country": "ZA"}]},
+             "net": {"data": [{"id": 70, "org_id": 7, "asn": 64496, "name": "ExampleNet"}]}}
+
+
+@pytest.mark.parametrize("order", [("as2org", "peeringdb"), ("peeringdb", "as2org")])
+def test_peeringdb_organisation_joins_by_asn(store, tmp_path, order):
+    paths = {"as2org": files(tmp_path)["as2org"],
+             "peeringdb": write(tmp_path / "peeringdb.json", json.dumps(PEERINGDB))}
+    for name in order:
+        load_ok(store, paths[name])
+    org = node(store, "org:org-exa1-afrinic")
+    assert store.resolve("ExampleNet Peering") == org.id
+    assert {e.source for e in store.edges(["asn:64496"], "in") if e.type == "OPERATES"} == \
+        {org.id}
+    assert any("AS 64496" in m["reason"] for m in store.merge_log())
+
+
+def test_peeringdb_org_whose_ases_are_free_or_split_joins_nothing(sqlite_store, tmp_path):
+    dump = {"org": {"data": [{"id": 8, "name": "Split Org"}]},
+            "net": {"data": [{"id": 80, "org_id": 8, "asn": 64496, "name": "A"},
+                             {"id": 81, "org_id": 8, "asn": 64497, "name": "B"}]}}
+    load_ok(sqlite_store, files(tmp_path)["as2org"],
+            write(tmp_path / "peeringdb.json", json.dumps(dump)))
+    assert sqlite_store.resolve("Split Org") == "org:split-org"
+    assert sqlite_store.merge_log() == []
