@@ -84,7 +84,8 @@ def _inet6num(n: int, rng: random.Random, orgs: int) -> str:
 
 def _aut_num(n: int, rng: random.Random, orgs: int) -> str:
     return (f"aut-num:        AS{200000 + n}\nas-name:        SYNTH-{n}\n"
-            f"org:            ORG-S{rng.randrange(orgs)}-RIPE\nimport:         from AS1 accept ANY\n"
+            f"org:            ORG-S{rng.randrange(orgs)}-RIPE\n"
+            "import:         from AS1 accept ANY\n"
             "export:         to AS1 announce AS-SYNTH\nadmin-c:        DUMY-RIPE\n"
             "mnt-by:         S-MNT\nsource:         RIPE # Filtered\n")
 
