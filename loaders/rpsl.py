@@ -106,25 +106,28 @@ def objects(path: Path, kinds: frozenset[str] | None = None) -> Iterator[RpslObj
     keep = True
     lines = chars = 0
     for number, line in enumerate(iter_lines(path), 1):
-        if not line.strip():
+        if not line or line.isspace():
             if current is not None and keep:
                 yield current
             current, keep, lines, chars = None, True, 0, 0
             continue
-        if line[0] in "%#":
+        first = line[0]
+        if first in "%#":
             continue
         lines, chars = lines + 1, chars + len(line)
         if lines > MAX_OBJECT_LINES or chars > MAX_OBJECT_CHARS:
             start = current.line if current else number
             raise LoadError(path, f"object starting at line {start} is over "
                             f"{MAX_OBJECT_LINES} lines or {MAX_OBJECT_CHARS} characters", number)
-        if line[0] in " \t+":
+        if first in " \t+":
             if current is None:
                 raise LoadError(path, "continuation line outside an object", number)
             if keep and current.attributes:
                 name, value = current.attributes[-1]
                 more = line[1:].strip()
                 current.attributes[-1] = (name, f"{value} {more}".strip() if more else value)
+            continue
+        if current is not None and not keep:  # an object not asked for: read past it
             continue
         found = _ATTRIBUTE.match(line)
         if found is None:
@@ -133,8 +136,9 @@ def objects(path: Path, kinds: frozenset[str] | None = None) -> Iterator[RpslObj
         if current is None:
             current = RpslObject(number, [])
             keep = kinds is None or name in kinds
-        if keep:
-            current.attributes.append((name, found.group(2).strip()))
+            if not keep:
+                continue
+        current.attributes.append((name, found.group(2).strip()))
     if current is not None and keep:
         yield current
 
@@ -227,6 +231,9 @@ def _range_props(obj: RpslObject) -> dict[str, object]:
 
 
 def _inetnum(dump: _Dump, obj: RpslObject) -> None:
+    if not obj.first("org"):  # names nobody: not worth parsing
+        dump.unnamed_ranges += 1
+        return
     text = _uncommented(obj.attributes[0][1])
     if "-" in text:
         first, _, last = text.partition("-")
@@ -239,15 +246,15 @@ def _inetnum(dump: _Dump, obj: RpslObject) -> None:
     count = int(end) - int(start) + 1
     prefix = prefix_entity(ipv4_block_name(start, count), f"line {obj.line}",
                            ip_start=str(start), ip_count=count, **_range_props(obj))
-    if not _held_by(dump, obj, prefix):
-        dump.unnamed_ranges += 1
+    _held_by(dump, obj, prefix)
 
 
 def _inet6num(dump: _Dump, obj: RpslObject) -> None:
-    net = ipaddress.IPv6Network(_uncommented(obj.attributes[0][1]), strict=True)
-    prefix = prefix_entity(str(net), f"line {obj.line}", **_range_props(obj))
-    if not _held_by(dump, obj, prefix):
+    if not obj.first("org"):
         dump.unnamed_ranges += 1
+        return
+    net = ipaddress.IPv6Network(_uncommented(obj.attributes[0][1]), strict=True)
+    _held_by(dump, obj, prefix_entity(str(net), f"line {obj.line}", **_range_props(obj)))
 
 
 def _placeholders(dump: _Dump) -> None:
