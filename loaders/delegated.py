@@ -14,9 +14,8 @@ node:
 Resource properties: ``resource_type``, ``registry``, ``cc``, ``status``, ``date`` (ISO),
 ``opaque_id``. Allocated and assigned records are ``HELD_BY`` their holder, an
 ``Organization`` named ``<registry>:<opaque-id>`` (``afrinic:F36B9F4B``, the opaque id a key;
-properties ``registry``, ``opaque_id``, ``delegated_serial``; a placeholder name that a
-real one replaces, and a ``same_as`` bridge to an organisation already carrying that name,
-see loaders/as2org.py);
+properties ``registry``, ``opaque_id``, ``delegated_serial``; a placeholder name that an
+organisation's real name replaces, see loaders/as2org.py and graph/bridge.py);
 available and reserved records are ``HELD_BY`` the registry itself. Every resource is
 ``ADMINISTERED_BY`` the registry. A holder is ``LOCATED_IN`` each country its records give (a
 ``Country`` from pycountry, ``country:za``; ``ZZ`` and empty codes mean unknown) and
@@ -345,7 +344,7 @@ def _add_holders(parsed: Parsed, holdings: dict[str, _Holding],
     for name, h in holdings.items():
         rec = h.first
         holder = Entity("Organization", name, id=h.id, keys=[rec.opaque_id],
-                        locator=rec.locator, properties=_holder_properties(parsed, name, rec))
+                        locator=rec.locator, properties=_holder_properties(parsed, rec))
         batch.entities.append(holder)
         for cc, line in h.countries.items():
             batch.relations.append(Relation(holder.id, entity_id("Country", cc), "LOCATED_IN",
@@ -360,15 +359,10 @@ def _add_holders(parsed: Parsed, holdings: dict[str, _Holding],
                           if (c := country_entity(cc, f"line {line}")) is not None)
 
 
-def _holder_properties(parsed: Parsed, name: str, rec: Record) -> dict[str, object]:
-    """A holder's registry and opaque id, the file's serial, and the bridge to an
-    organisation that already carries this holder's name (an as2org organisation holding an
-    AS with this opaque id; see graph/merge.py ``same_as``)."""
-    serial = parsed.serial or "unknown"
-    serial_prop = {"delegated_serial": parsed.serial} if parsed.serial else {}
-    return {"registry": rec.registry, "opaque_id": rec.opaque_id, **serial_prop,
-            "same_as": [{"ref": name, "reason": f"delegated holder {name} (statistics serial "
-                         f"{serial}) = the organisation carrying that holder id"}]}
+def _holder_properties(parsed: Parsed, rec: Record) -> dict[str, object]:
+    """A holder's registry and opaque id, and the serial of the file that names it."""
+    serial = {"delegated_serial": parsed.serial} if parsed.serial else {}
+    return {"registry": rec.registry, "opaque_id": rec.opaque_id, **serial}
 
 
 def _add_stats(parsed: Parsed, holdings: dict[str, _Holding],
