@@ -72,6 +72,7 @@ class _File:
     orgs: dict[str, _Org] = field(default_factory=dict)
     auts: list[tuple[dict[str, str], str]] = field(default_factory=list)  # (record, locator)
     unknown_orgs: int = 0
+    countries: set[str] = field(default_factory=set)  # country nodes already in the batch
 
 
 def _detect(path: Path, head: str) -> bool:
@@ -200,7 +201,9 @@ def _org(data: _File, record: dict[str, str], locator: str) -> None:
     data.batch.entities.append(entity)
     country = country_entity(record.get("country", ""), locator)
     if country is not None:
-        data.batch.entities.append(country)
+        if country.id not in data.countries:
+            data.countries.add(country.id)
+            data.batch.entities.append(country)
         data.batch.relations.append(Relation(entity.id, country.id, "LOCATED_IN", {},
                                              FIELD.confidence, locator))
 

@@ -86,6 +86,7 @@ class _Dump:
     batch: Batch
     orgs: set[str] = field(default_factory=set)  # handles defined
     referenced: dict[str, str] = field(default_factory=dict)  # handle -> first locator
+    countries: set[str] = field(default_factory=set)  # country nodes already in the batch
     unnamed_ranges: int = 0
 
 
@@ -191,7 +192,9 @@ def _organisation(dump: _Dump, obj: RpslObject) -> None:
     dump.batch.entities.append(entity)
     country = country_entity(props["country"], locator)
     if country is not None:
-        dump.batch.entities.append(country)
+        if country.id not in dump.countries:
+            dump.countries.add(country.id)
+            dump.batch.entities.append(country)
         dump.batch.relations.append(Relation(entity.id, country.id, "LOCATED_IN", {},
                                              FIELD.confidence, locator))
 
