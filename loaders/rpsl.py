@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -209,7 +210,7 @@ def _held_by(dump: _Dump, obj: RpslObject, resource: Entity) -> bool:
     dump.referenced.setdefault(handle, locator)
     dump.batch.entities.append(resource)
     dump.batch.relations.append(Relation(resource.id, org_id(handle), "HELD_BY",
-                                         {"basis": "whois"}, RECORD.confidence, locator))
+                                         {}, RECORD.confidence, locator))
     return True
 
 
@@ -226,10 +227,12 @@ def _aut_num(dump: _Dump, obj: RpslObject) -> None:
 
 
 def _range_props(obj: RpslObject) -> dict[str, object]:
+    """A range's properties; the few values most ranges share are interned (one string
+    each in memory, however many of the dump's millions of ranges repeat it)."""
     props = {"netname": _uncommented(obj.first("netname")),
-             "status": _uncommented(obj.first("status")),
-             "country": _uncommented(obj.first("country")).upper(),
-             "whois_source": _uncommented(obj.first("source")).upper()}
+             "status": sys.intern(_uncommented(obj.first("status"))),
+             "country": sys.intern(_uncommented(obj.first("country")).upper()),
+             "whois_source": sys.intern(_uncommented(obj.first("source")).upper())}
     return {k: v for k, v in props.items() if v}
 
 
