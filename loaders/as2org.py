@@ -41,9 +41,9 @@ from pathlib import Path
 
 from graph.ids import entity_id
 from graph.model import Batch, Entity, ModelError, Relation
-from graph.vocab import FIELD, RECORD
+from graph.vocab import RECORD
 from loaders.base import Loader, LoadError, iter_lines, new_batch, register
-from loaders.resources import MAX_ASN, asn_entity, country_entity
+from loaders.resources import MAX_ASN, asn_entity, locate
 
 ORG_FIELDS = ("org_id", "changed", "org_name", "country", "source")
 AUT_FIELDS = ("aut", "changed", "aut_name", "org_id", "source")  # opaque_id optional
@@ -199,13 +199,7 @@ def _org(data: _File, record: dict[str, str], locator: str) -> None:
                     properties={k: v for k, v in props.items() if v})
     data.orgs[org_id] = _Org(entity)
     data.batch.entities.append(entity)
-    country = country_entity(record.get("country", ""), locator)
-    if country is not None:
-        if country.id not in data.countries:
-            data.countries.add(country.id)
-            data.batch.entities.append(country)
-        data.batch.relations.append(Relation(entity.id, country.id, "LOCATED_IN", {},
-                                             FIELD.confidence, locator))
+    locate(data.batch, data.countries, entity, record.get("country", ""), locator)
 
 
 def _aut(data: _File, record: dict[str, str], locator: str) -> None:

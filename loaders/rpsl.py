@@ -45,9 +45,9 @@ from pathlib import Path
 
 from graph.ids import entity_id
 from graph.model import Batch, Entity, ModelError, Relation
-from graph.vocab import FIELD, RECORD
+from graph.vocab import RECORD
 from loaders.base import Loader, LoadError, iter_lines, new_batch, register
-from loaders.resources import MAX_ASN, asn_entity, country_entity, ipv4_block_name, prefix_entity
+from loaders.resources import MAX_ASN, asn_entity, ipv4_block_name, locate, prefix_entity
 
 MAX_OBJECT_LINES = 10_000
 MAX_OBJECT_CHARS = 1_000_000
@@ -191,13 +191,7 @@ def _organisation(dump: _Dump, obj: RpslObject) -> None:
                     properties={k: v for k, v in props.items() if v})
     dump.orgs.add(handle)
     dump.batch.entities.append(entity)
-    country = country_entity(props["country"], locator)
-    if country is not None:
-        if country.id not in dump.countries:
-            dump.countries.add(country.id)
-            dump.batch.entities.append(country)
-        dump.batch.relations.append(Relation(entity.id, country.id, "LOCATED_IN", {},
-                                             FIELD.confidence, locator))
+    locate(dump.batch, dump.countries, entity, props["country"], locator)
 
 
 def _held_by(dump: _Dump, obj: RpslObject, resource: Entity) -> bool:
