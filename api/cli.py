@@ -20,6 +20,8 @@ from typer.core import TyperGroup
 
 from api import ops
 from api.cli_analytics import register as register_analytics
+from api.cli_fetch import DateOption, MirrorOption, fetch_targets, parse_date
+from api.cli_fetch import register as register_fetch
 from api.cli_sync import register as register_sync
 from api.cli_view import register as register_view
 from api.errors import classify, exit_code, where
@@ -27,6 +29,7 @@ from api.settings import SettingsError, get_settings
 from graph import export
 from graph.store import GraphStore, StoreError, open_store
 from graph.store.base import AmbiguousName, BadReference, EdgeFilter
+from loaders.fetch import FetchError
 
 
 class Commands(TyperGroup):
@@ -135,10 +138,16 @@ def _run_load(store: GraphStore, targets: list[str], quiet: bool = False) -> ops
 
 @app.command()
 def load(targets: Annotated[list[str], typer.Argument(
-             help="Files, folders (walked recursively) or built-in dataset names")],
-         db: DbOption = None) -> None:
-    """Load files, folders or named datasets (e.g. `iana`). Each source loads whole or not at
-    all; reloading a source replaces what it said before."""
+             help="Files, folders (walked recursively) or dataset names")],
+         db: DbOption = None, when: DateOption = None, mirror: MirrorOption = None) -> None:
+    """Load files, folders or named datasets (e.g. `iana`; or a public dataset such as
+    `caida-as2org --date 2023-03-01`, fetched first when not cached, see `govgraph fetch`).
+    Each source loads whole or not at all; reloading a source replaces what it said
+    before."""
+    try:
+        targets = fetch_targets(targets, parse_date(when), mirror)
+    except (ValueError, FetchError) as exc:
+        fail(str(exc))
     with store_for(db, create=True) as store:
         report = _run_load(store, targets)
     out.print(report.summary(), highlight=False)
@@ -267,6 +276,7 @@ def serve(db: DbOption = None,
 register_analytics(app, store_for, fail, DbOption, note)
 register_view(app, store_for, fail, DbOption, note)
 register_sync(app, store_for, fail, DbOption)
+register_fetch(app, fail)
 
 
 def _debug() -> bool:

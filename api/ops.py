@@ -17,6 +17,7 @@ import loaders
 from api.errors import classify, where
 from api.models import edge_out
 from graph import export
+from graph.bridge import link_holders
 from graph.model import Batch, EdgeRecord, EntityRecord
 from graph.query import Subgraph, neighbourhood, resolve_all, shortest_paths
 from graph.store.base import (
@@ -137,13 +138,14 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.errors.append(str(exc))
         except Exception as exc:  # a loader's bug must not become a traceback or a lost load
             report.errors.append(f"{item}: {unexpected(exc)}")
-    batches.sort(key=lambda b: (not b.judgements, not b.entities))  # verdicts before merges
+    batches.sort(key=_write_order)
     for i, batch in enumerate(batches):
         if source_id:
             batch.source_id = batch.uri = source_id
         if progress:
             progress(f"writing {batch.source_id}", i, len(batches))
         try:
+            link_holders(batch, store)
             report.results.append(store.write(batch))
             report.warnings.extend(batch.warnings)
         except Exception as exc:  # the write was rolled back; say so on one line
@@ -196,6 +198,17 @@ def score(store: GraphStore) -> None:
     from graph.analytics import compute_and_store
 
     compute_and_store(store)
+
+
+# Sources that name organisations, written before the RIR statistics whose opaque holders
+# they name, so that each holder joins its organisation as it is written (graph/merge.py).
+NAMING_LOADERS = frozenset({"caida-as2org", "rpsl-whois"})
+
+
+def _write_order(batch: Batch) -> tuple[bool, bool, bool]:
+    """Judgements first (they apply to the merges that follow), then sources that define
+    nodes, naming sources before the others."""
+    return not batch.judgements, not batch.entities, batch.loader not in NAMING_LOADERS
 
 
 def unload(store: GraphStore, source: str) -> WriteResult:

@@ -2,8 +2,11 @@
 shared by every store.
 
 Node derivation (claims in load order): the most specific type of the family; the first
-claim's name; the union of names and aliases; properties merged with later sources
-overriding earlier ones; the earliest ``first_seen`` and latest ``last_seen``.
+claim's name, except that a placeholder name gives way to a real one (:func:`placeholder`:
+an RIR holder known only by its opaque id, ``afrinic:F3682104``, is named by the first
+claim that gives a real name, whichever source was loaded first); the union of names and
+aliases; properties merged with later sources overriding earlier ones; the earliest
+``first_seen`` and latest ``last_seen``.
 
 Edge derivation: confidence is the noisy-OR of the claims' confidences; properties merge as
 for nodes; ``weight``, ``start`` and ``end`` are read from the merged properties.
@@ -11,6 +14,13 @@ for nodes; ``weight``, ``start`` and ``end`` are read from the merged properties
 Name merging: an entity whose id is new is merged into an existing node of the same family
 when one of its names equals (after :func:`graph.ids.fold`) a name or alias of exactly one
 such node. A person needs at least two name words (a family name alone never merges).
+
+Registry bridges: an entity may carry ``properties["same_as"]``, a list of
+``{"ref": name or node id, "reason": why}`` that a registry record states (an as2org
+organisation holding an ASN whose opaque id is a delegated holder's; a whois organisation
+holding a delegated block). These are tried before names, one by one: the first that names
+exactly one existing node of the family merges the entity into it, and the merge log keeps
+the stated reason. The list stays on the node as the record of what was joined.
 """
 
 from __future__ import annotations
@@ -111,8 +121,20 @@ def claim_values(ent: Entity) -> tuple:
             ent.first_seen, ent.last_seen)
 
 
+def placeholder(claim: NodeClaim) -> bool:
+    """Whether a claim names its node only by an identifier: an RIR holder's
+    ``<registry>:<opaque_id>`` (its own ``registry`` and ``opaque_id`` properties, as
+    loaders/delegated.py states a holder) or a whois organisation handle it does not define
+    (its name is its ``org_handle`` property, loaders/rpsl.py)."""
+    props = claim.properties
+    registry, opaque = props.get("registry"), props.get("opaque_id")
+    if registry and opaque and claim.name.lower() == f"{registry}:{opaque}".lower():
+        return True
+    return bool(props.get("org_handle")) and claim.name == props["org_handle"]
+
+
 def derive_node(claims: list[NodeClaim]) -> DerivedNode:
-    first = claims[0]
+    first = next((c for c in claims if not placeholder(c)), claims[0])
     node = DerivedNode(type=first.type, name=first.name)
     names: dict[str, str] = {fold(first.name): first.name}
     keys: dict[str, str] = {}
@@ -228,22 +250,55 @@ def find_merges(entities: list[Entity], candidates: Candidates,
 
     ``candidates(norms)`` returns, per folded name (or node id), the ``(rowid, id, type)`` of
     nodes that carry that name (or id). ``judgements`` override the name rule: a same verdict
-    that names exactly one node wins; a not-same verdict removes a candidate."""
+    that names exactly one node wins; a not-same verdict removes a candidate. At most one
+    entity merges into a node (a source has one claim per node): a later one that would is
+    left a node of its own."""
     judgements = judgements or Judgements()
+    bridged = {ent.id: same_as(ent) for ent in entities}
     wanted = {ent.id: [n for n in (ent.name, *ent.aliases) if mergeable_name(n, ent.family)]
               for ent in entities if ent.family in {"person", "org", "doc"}}
     forced = {ent.id: judgements.forced(ent) for ent in entities} if judgements else {}
     norms = sorted({fold(n) for names in wanted.values() for n in names}
-                   | {k for keys in forced.values() for k in keys})
+                   | {k for keys in forced.values() for k in keys}
+                   | {fold(ref) for pairs in bridged.values() for ref, _ in pairs}
+                   | {ref for pairs in bridged.values() for ref, _ in pairs})
     found = candidates(norms) if norms else {}
     out: dict[str, tuple[int, str]] = {}
+    taken: set[int] = set()  # a node takes one claim per source: one entity of a batch
     for ent in entities:
-        hits = _hits(ent, forced.get(ent.id, []), found, judgements, "judged the same as")
-        if len(hits) != 1:
-            hits = _hits(ent, wanted.get(ent.id, []), found, judgements, "is a name of")
-        if len(hits) == 1:
-            out[ent.id] = next(iter(hits.items()))
+        merge = _bridge(ent, bridged[ent.id], found, judgements)
+        if merge is None:
+            hits = _hits(ent, forced.get(ent.id, []), found, judgements, "judged the same as")
+            if len(hits) != 1:
+                hits = _hits(ent, wanted.get(ent.id, []), found, judgements, "is a name of")
+            merge = next(iter(hits.items())) if len(hits) == 1 else None
+        if merge is not None and merge[0] not in taken:
+            taken.add(merge[0])
+            out[ent.id] = merge
     return out
+
+
+def same_as(ent: Entity) -> list[tuple[str, str]]:
+    """The ``(ref, reason)`` bridges an entity states (see the module docstring)."""
+    pairs = ent.properties.get("same_as")
+    if not isinstance(pairs, list):
+        return []
+    return [(p["ref"], str(p.get("reason") or f"same as {p['ref']}")) for p in pairs
+            if isinstance(p, dict) and isinstance(p.get("ref"), str) and p["ref"].strip()]
+
+
+def _bridge(ent: Entity, pairs: list[tuple[str, str]],
+            found: dict[str, set[tuple[int, str, str]]],
+            judgements: Judgements) -> tuple[int, str] | None:
+    """The first bridge that names exactly one node of the entity's family: (rowid, reason)."""
+    for ref, reason in pairs:
+        nodes = {(nid, node_id) for key in (ref, fold(ref)) for nid, node_id, type_
+                 in found.get(key, ()) if node_type(type_).family == ent.family
+                 and not judgements.blocks(ent, node_id, fold(ref))}
+        if len(nodes) == 1:
+            nid, node_id = next(iter(nodes))
+            return nid, f"{reason} (into {node_id})"
+    return None
 
 
 def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[int, str, str]]],

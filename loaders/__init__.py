@@ -3,6 +3,7 @@
 Importing this package registers every loader and built-in dataset.
 """
 
+from loaders import as2org, rpsl  # noqa: F401, I001  (before tabular: as2org JSON Lines)
 from loaders import tabular  # noqa: F401, I001  (registers the CSV and JSON Lines loaders)
 from loaders import delegated, ftm, iana, peeringdb  # noqa: F401, I001  (structured sources)
 from loaders import asrel, rpki  # noqa: F401, I001  (routing; before pages, which take .txt)

@@ -191,29 +191,41 @@ def read_text(path: Path, limit: int | None = None) -> str:
     return _decode(path, raw, "utf-8-sig", limit)
 
 
+READ_CHARS = 1 << 20  # iter_lines decodes and splits this many characters at a time
+
+
 def iter_lines(path: Path) -> Iterator[str]:
     """The file's lines without their endings, read as a stream (a ``.gz`` or ``.bz2`` file
     decompressed as it goes), so memory stays bounded whatever the size. UTF-8 only. A
     line over MAX_LINE_CHARS is refused as soon as that many characters are read (a small
     archive that inflates to one enormous line fails fast); so are NUL bytes, invalid
-    UTF-8 and corrupt archives: each a LoadError naming the file and line."""
+    UTF-8 (the line given is the first not yet read) and corrupt archives: each a
+    LoadError naming the file and line."""
     number = 0
+    pending = ""
     with open_binary(path) as raw:
         text = io.TextIOWrapper(cast(IO[bytes], raw), encoding="utf-8-sig", newline=None)
         while True:
             try:
-                line = text.readline(MAX_LINE_CHARS + 2)
+                chunk = text.read(READ_CHARS)
             except UnicodeDecodeError as exc:
                 raise LoadError(path, f"invalid UTF-8 ({exc.reason})", number + 1) from None
-            if not line:
-                return
-            number += 1
-            line = line.rstrip("\n")
-            if len(line) > MAX_LINE_CHARS:
-                raise LoadError(path, f"line is over {MAX_LINE_CHARS} characters", number)
-            if "\x00" in line:
-                raise LoadError(path, "binary file (contains NUL bytes), not text", number)
-            yield line
+            if not chunk:
+                break
+            if "\x00" in chunk:
+                at = number + (pending + chunk[:chunk.index("\x00")]).count("\n") + 1
+                raise LoadError(path, "binary file (contains NUL bytes), not text", at)
+            lines = (pending + chunk).split("\n")
+            pending = lines.pop()
+            for line in lines:
+                number += 1
+                if len(line) > MAX_LINE_CHARS:
+                    raise LoadError(path, f"line is over {MAX_LINE_CHARS} characters", number)
+                yield line
+            if len(pending) > MAX_LINE_CHARS:
+                raise LoadError(path, f"line is over {MAX_LINE_CHARS} characters", number + 1)
+    if pending:
+        yield pending
 
 
 def _decode(path: Path, raw: bytes, encoding: str, limit: int | None) -> str:

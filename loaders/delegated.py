@@ -13,7 +13,9 @@ node:
 
 Resource properties: ``resource_type``, ``registry``, ``cc``, ``status``, ``date`` (ISO),
 ``opaque_id``. Allocated and assigned records are ``HELD_BY`` their holder, an
-``Organization`` named ``<registry>:<opaque-id>`` (``afrinic:F36B9F4B``, the opaque id a key);
+``Organization`` named ``<registry>:<opaque-id>`` (``afrinic:F36B9F4B``, the opaque id a key;
+properties ``registry``, ``opaque_id``, ``delegated_serial``; a placeholder name that an
+organisation's real name replaces, see loaders/as2org.py and graph/bridge.py);
 available and reserved records are ``HELD_BY`` the registry itself. Every resource is
 ``ADMINISTERED_BY`` the registry. A holder is ``LOCATED_IN`` each country its records give (a
 ``Country`` from pycountry, ``country:za``; ``ZZ`` and empty codes mean unknown) and
@@ -342,8 +344,7 @@ def _add_holders(parsed: Parsed, holdings: dict[str, _Holding],
     for name, h in holdings.items():
         rec = h.first
         holder = Entity("Organization", name, id=h.id, keys=[rec.opaque_id],
-                        locator=rec.locator,
-                        properties={"registry": rec.registry, "opaque_id": rec.opaque_id})
+                        locator=rec.locator, properties=_holder_properties(parsed, rec))
         batch.entities.append(holder)
         for cc, line in h.countries.items():
             batch.relations.append(Relation(holder.id, entity_id("Country", cc), "LOCATED_IN",
@@ -356,6 +357,12 @@ def _add_holders(parsed: Parsed, holdings: dict[str, _Holding],
     codes = {r.cc: r.line for r in reversed(parsed.records) if r.cc}
     batch.entities.extend(c for cc, line in codes.items()
                           if (c := country_entity(cc, f"line {line}")) is not None)
+
+
+def _holder_properties(parsed: Parsed, rec: Record) -> dict[str, object]:
+    """A holder's registry and opaque id, and the serial of the file that names it."""
+    serial = {"delegated_serial": parsed.serial} if parsed.serial else {}
+    return {"registry": rec.registry, "opaque_id": rec.opaque_id, **serial}
 
 
 def _add_stats(parsed: Parsed, holdings: dict[str, _Holding],

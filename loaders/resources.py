@@ -14,7 +14,8 @@ from functools import cache
 import pycountry
 
 from graph.ids import entity_id
-from graph.model import Entity
+from graph.model import Batch, Entity, Relation
+from graph.vocab import FIELD
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +101,20 @@ def country_entity(code: str, locator: str | None = None) -> Entity | None:
     name, aliases = named
     return Entity("Country", name, id=entity_id("Country", code), aliases=aliases,
                   properties={"iso_code": code.strip().upper()}, locator=locator)
+
+
+def locate(batch: Batch, seen: set[str], entity: Entity, code: str, locator: str) -> None:
+    """``entity LOCATED_IN`` the country of a self-reported code (FIELD confidence), adding
+    the Country node to the batch once (``seen``: the country ids it already has); nothing
+    for a code that names no country."""
+    country = country_entity(code, locator)
+    if country is None:
+        return
+    if country.id not in seen:
+        seen.add(country.id)
+        batch.entities.append(country)
+    batch.relations.append(Relation(entity.id, country.id, "LOCATED_IN", {}, FIELD.confidence,
+                                    locator))
 
 
 def asn_entity(start: int, count: int = 1, locator: str | None = None) -> Entity:

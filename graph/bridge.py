@@ -1,0 +1,184 @@
+"""Naming RIR holders through whois: a delegated record's block that a whois ``inetnum`` or
+``inet6num`` gives an ``org:`` ties the delegated holder (``afrinic:F36B9F4B``) to that
+organisation, so holders without any AS get names too.
+
+Neither loader knows the other's data, so the tie is made when a batch is written, from
+what the store already holds: :func:`link_holders` adds a ``same_as`` bridge
+(graph/merge.py) to the batch's entities:
+
+- a whois batch: each organisation holding a block that the store has ``HELD_BY`` a
+  delegated holder (a node with ``registry`` and ``opaque_id`` properties) is bridged to
+  that holder's node;
+- a delegated batch: each holder whose block or AS the store has ``HELD_BY`` a whois
+  organisation (a claim of the ``rpsl-whois`` loader) is bridged to that organisation; so
+  is each holder whose AS is held by an organisation that states it is that holder (an
+  as2org opaque-id bridge), with the as2org reason.
+
+So the two become one node whichever is loaded first, the merge log says which block tied
+them, and unloading either leaves the other's claims as they were. Blocks are matched
+exactly (the same CIDR or range name); a whois range inside a delegated block names nobody.
+"""
+
+from __future__ import annotations
+
+from graph.model import Batch, Entity, EntityRecord
+from graph.store.base import EdgeFilter, GraphStore
+
+WHOIS_LOADER = "rpsl-whois"
+DELEGATED_LOADER = "rir-delegated"
+AS2ORG_LOADER = "caida-as2org"
+PEERINGDB_LOADER = "peeringdb"
+_HELD_BY = EdgeFilter(rel_types=frozenset({"HELD_BY"}))
+_OPERATES = EdgeFilter(rel_types=frozenset({"OPERATES"}))
+
+
+def link_holders(batch: Batch, store: GraphStore) -> int:
+    """Add same_as bridges to ``batch`` from the store's holdings; the number added."""
+    if batch.loader == WHOIS_LOADER:
+        return _link_whois(batch, store)
+    if batch.loader == DELEGATED_LOADER:
+        return _link_delegated(batch, store)
+    if batch.loader == PEERINGDB_LOADER:
+        return _link_by_asn(batch, store, "OPERATES", _HELD_BY, "out", "PeeringDB")
+    if batch.loader == AS2ORG_LOADER:
+        return _link_by_asn(batch, store, "HELD_BY", _OPERATES, "in", "as2org")
+    return 0
+
+
+def _held(batch: Batch, holders: dict[str, Entity]) -> dict[str, str]:
+    """Resource (prefix or ASN) id -> holder id, for the batch's resources held by one of
+    ``holders``."""
+    return {rel.source: rel.target for rel in batch.relations
+            if rel.type == "HELD_BY" and rel.source.startswith(("prefix:", "asn:"))
+            and rel.target in holders}
+
+
+def _bridge(entity: Entity, ref: str, reason: str) -> bool:
+    """Put a bridge first in the entity's list (what the store holds says more than the
+    entity's own guess), unless it is there already."""
+    bridges = entity.properties.setdefault("same_as", [])
+    if any(b.get("ref") == ref for b in bridges):
+        return False
+    bridges.insert(0, {"ref": ref, "reason": reason})
+    return True
+
+
+def _link_whois(batch: Batch, store: GraphStore) -> int:
+    orgs = {e.id: e for e in batch.entities if e.type == "Organization"}
+    held = _held(batch, orgs)
+    if not held:
+        return 0
+    edges = [e for e in store.edges(list(held), "out", _HELD_BY, claims=True)
+             if e.target not in orgs and any(c.loader == DELEGATED_LOADER for c in e.sources)]
+    holders = {r.id: r for r in store.entities({e.target for e in edges})
+               if r.properties.get("opaque_id") and r.properties.get("registry")}
+    added = 0
+    for edge in edges:
+        holder = holders.get(edge.target)
+        if holder is None:
+            continue
+        org = orgs[held[edge.source]]
+        name = f"{holder.properties['registry']}:{holder.properties['opaque_id']}"
+        added += _bridge(org, holder.id, f"whois organisation {org.keys[0]} holds "
+                         f"{edge.source.split(':', 1)[1]}, which delegated holder {name} "
+                         "holds")
+    return added
+
+
+def _link_by_asn(batch: Batch, store: GraphStore, ours: str, theirs: EdgeFilter,
+                 direction: str, label: str) -> int:
+    """Join an organisation to the one the store ties all its ASes to: a PeeringDB
+    organisation (it ``OPERATES`` the ASes) to the organisation registry records make them
+    ``HELD_BY``, or an as2org organisation to the PeeringDB organisation operating its ASes.
+    Added last (the registry bridges come first); ASes tied to several organisations join
+    nothing."""
+    orgs = {e.id: e for e in batch.entities if e.type == "Organization"}
+    asns: dict[str, set[str]] = {}
+    for rel in batch.relations:
+        if rel.type == ours:
+            org, asn = (rel.source, rel.target) if ours == "OPERATES" else (rel.target, rel.source)
+            if org in orgs and asn.startswith("asn:"):
+                asns.setdefault(org, set()).add(asn)
+    if not asns:
+        return 0
+    tied: dict[str, set[str]] = {}
+    for edge in store.edges(sorted(set().union(*asns.values())), direction, theirs,
+                            claims=False):
+        asn, other = (edge.source, edge.target) if direction == "out" else \
+            (edge.target, edge.source)
+        tied.setdefault(asn, set()).add(other)
+    registries = {r.id for r in store.entities(set().union(*tied.values(), set()))
+                  if r.type == "Registry"}  # free ASes are held by their registry
+    added = 0
+    for org_id, held in asns.items():
+        others = set().union(*(tied.get(a, set()) for a in held)) - {org_id} - registries
+        if len(others) == 1:
+            other = next(iter(others))
+            shown = ", ".join(a.split(":", 1)[1] for a in sorted(held)[:3])
+            bridges = orgs[org_id].properties.setdefault("same_as", [])
+            if all(b.get("ref") != other for b in bridges):
+                bridges.append({"ref": other, "reason": f"{label} organisation "
+                                f"{orgs[org_id].name} has AS {shown}, which {other} also has"})
+                added += 1
+    return added
+
+
+def _link_delegated(batch: Batch, store: GraphStore) -> int:
+    holders = {e.id: e for e in batch.entities if e.properties.get("opaque_id")
+               and e.type == "Organization"}
+    held = _held(batch, holders)
+    if not held:
+        return 0
+    edges = [e for e in store.edges(list(held), "out", _HELD_BY, claims=True)
+             if e.target not in holders]
+    nodes = {r.id: r for r in store.entities({e.target for e in edges})}
+    added = 0
+    for edge in edges:
+        holder = holders[held[edge.source]]
+        reason = _stated(nodes.get(edge.target), holder.name)
+        if reason is None and any(c.loader == WHOIS_LOADER for c in edge.sources):
+            serial = holder.properties.get("delegated_serial", "unknown")
+            reason = (f"delegated holder {holder.name} (statistics serial {serial}) holds "
+                      f"{edge.source.split(':', 1)[1]}, which whois gives to {edge.target}")
+        if reason is not None:
+            added += _bridge(holder, edge.target, reason)
+    fold_holders(batch, holders)
+    return added
+
+
+def fold_holders(batch: Batch, holders: dict[str, Entity]) -> int:
+    """Make the holders of a batch that bridge first to the same organisation one entity
+    (a store keeps one claim per source and node): the first keeps its id and takes the
+    others' names as aliases and their ids as keys; their relations move to it. The number
+    of holders folded."""
+    keep: dict[str, Entity] = {}
+    moved: dict[str, str] = {}
+    for holder in holders.values():
+        bridges = holder.properties.get("same_as") or []
+        target = bridges[0]["ref"] if bridges and bridges[0]["ref"] != holder.name else None
+        if target is None:
+            continue
+        first = keep.setdefault(target, holder)
+        if first is not holder:
+            first.aliases.append(holder.name)
+            first.keys.extend([holder.id, *holder.keys])
+            moved[holder.id] = first.id
+    if moved:
+        batch.entities = [e for e in batch.entities if e.id not in moved]
+        for rel in batch.relations:
+            rel.source = moved.get(rel.source, rel.source)
+            rel.target = moved.get(rel.target, rel.target)
+    return len(moved)
+
+
+def _stated(node: EntityRecord | None, holder: str) -> str | None:
+    """Why an organisation node is ``holder``: the reason of its as2org opaque-id bridge when
+    the node still shows it, else that the node carries the holder's name (what a bridge
+    leaves, whichever source's properties the node shows); None when it does not."""
+    if node is None or holder not in node.aliases:
+        return None
+    bridges = node.properties.get("same_as")
+    stated = next((str(b.get("reason")) for b in bridges or []
+                   if isinstance(b, dict) and b.get("ref") == holder and b.get("reason")), None)
+    return stated or f"{node.id} ({node.name}) carries the holder id {holder}, as a registry " \
+                     "record stated"

@@ -1,0 +1,235 @@
+"""CAIDA as2org and RPSL whois loaders, and how they name RIR holders: the opaque-id bridge
+and whois ranges, in every load order, and unloading either side."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+
+import loaders
+from api import ops
+from loaders import as2org, rpsl
+from loaders.base import LoadError
+from tests.naming_data import (
+    AS2ORG_JSONL,
+    AS2ORG_OLD,
+    AS2ORG_TEXT,
+    DELEGATED,
+    PERSONAL,
+    WHOIS,
+    write,
+)
+
+HOLDER1, HOLDER2 = "org:afrinic:example1", "org:afrinic:example2"
+
+
+def files(tmp_path: Path) -> dict[str, Path]:
+    return {"as2org": write(tmp_path / "20230301.as-org2info.txt.gz", AS2ORG_TEXT),
+            "delegated": write(tmp_path / "delegated-afrinic-extended-20230301", DELEGATED),
+            "whois": write(tmp_path / "afrinic.db.gz", WHOIS)}
+
+
+def load_ok(store, *paths: Path) -> None:
+    report = ops.load(store, [str(p) for p in paths])
+    assert not report.errors, report.errors
+
+
+def node(store, ref: str):
+    node_id = store.resolve(ref)
+    assert node_id is not None, ref
+    return store.entities([node_id])[0]
+
+
+def held_by(store, resource: str) -> set[str]:
+    return {e.target for e in store.edges([resource], "out") if e.type == "HELD_BY"}
+
+
+def test_as2org_text_maps_orgs_ases_and_skips_deleted(tmp_path: Path):
+    batch = as2org.load(write(tmp_path / "20230301.as-org2info.txt", AS2ORG_TEXT))
+    orgs = {e.id: e for e in batch.entities if e.type == "Organization"}
+    assert set(orgs) == {"org:org-exa1-afrinic", "org:org-oth1-ripe"}  # no @del- org
+    assert orgs["org:org-exa1-afrinic"].name == "Example Networks Ltd"
+    assert orgs["org:org-oth1-ripe"].properties["as2org_source"] == ["APNIC", "RIPE"]
+    held = {(r.source, r.target) for r in batch.relations if r.type == "HELD_BY"}
+    assert held == {("asn:64496", "org:org-exa1-afrinic"), ("asn:64497", "org:org-oth1-ripe")}
+    assert "afrinic:EXAMPLE1" in orgs["org:org-exa1-afrinic"].aliases
+    assert "ripencc:0123abcd-ffff" in orgs["org:org-oth1-ripe"].aliases
+    assert any("1 ASes name an organisation not in the file" in w for w in batch.warnings)
+
+
+@pytest.mark.parametrize("name", ["20230301.as-org2info.jsonl", "20230301.as-org2info.jsonl.gz",
+                                  "20230301.as-org2info.txt.bz2"])
+def test_jsonl_and_compressed_files_say_what_the_text_says(tmp_path: Path, name: str):
+    text = AS2ORG_JSONL if "jsonl" in name else AS2ORG_TEXT
+    path = write(tmp_path / name, text)
+    assert loaders.loader_for(path).name == "caida-as2org"
+    plain = as2org.load(write(tmp_path / "plain" / "20230301.as-org2info.txt", AS2ORG_TEXT))
+
+    def shape(batch):
+        return (sorted((e.id, e.name, sorted(e.aliases)) for e in batch.entities),
+                sorted((r.source, r.type, r.target) for r in batch.relations))
+
+    assert shape(as2org.load(path)) == shape(plain)
+
+
+def test_old_files_without_opaque_id_and_formats_in_either_order(tmp_path: Path):
+    batch = as2org.load(write(tmp_path / "20120101.as-org2info.txt", AS2ORG_OLD))
+    org = next(e for e in batch.entities if e.type == "Organization")
+    assert (org.id, org.name, org.aliases) == ("org:old-arin", "Old Example Inc.", [])
+    assert [(r.source, r.target) for r in batch.relations if r.type == "HELD_BY"] == \
+        [("asn:64500", "org:old-arin")]
+
+
+@pytest.mark.parametrize(("text", "line", "reason"), [
+    ("64496|x|y|Z|W\n", 1, "record before any '# format:' line"),
+    ("# format:org_id|changed|org_name|country|source\nA-X|1|A\n", 2, "expected 5 fields"),
+    ("# format:aut|changed|aut_name|org_id|source\nAS1|1|A|B|ARIN\n", 2, "is not a number"),
+    ("# format:foo|bar\n", 1, "unknown '# format:' line"),
+])
+def test_as2org_bad_lines_name_file_and_line(tmp_path: Path, text: str, line: int, reason: str):
+    path = write(tmp_path / "20230301.as-org2info.txt", text)
+    with pytest.raises(LoadError) as err:
+        as2org.load(path)
+    assert f"{path}:{line}:" in str(err.value) and reason in str(err.value)
+
+
+def test_whois_reads_orgs_ranges_and_ases_and_never_personal_data(store, tmp_path: Path):
+    path = files(tmp_path)["whois"]
+    assert loaders.loader_for(path).name == "rpsl-whois"
+    load_ok(store, path)
+    org = node(store, "org:org-exb2-afrinic")
+    assert org.name == "Example Broadband Ghana"  # '+' continuation line joined
+    assert org.properties["org_type"] == "LIR" and org.properties["country"] == "GH"
+    assert held_by(store, "prefix:198.51.100.0/24") == {"org:org-exb2-afrinic"}
+    assert held_by(store, "prefix:2001:db8::/32") == {"org:org-exb2-afrinic"}
+    assert held_by(store, "asn:64499") == {"org:org-exb2-afrinic"}
+    asn = node(store, "asn:64499")
+    assert asn.properties["as_name"] == "EXB-AS"  # the first of a repeated attribute
+    assert store.resolve("198.51.100.128/26") is None  # a range without org: names nobody
+    everything = "".join(ops.export_chunks(store, "json"))
+    for value in PERSONAL:
+        assert value not in everything, value
+    types = {n["type"] for n in json.loads(everything)["nodes"]}
+    assert types == {"Organization", "Country", "Prefix", "ASN"}
+
+
+def test_split_whois_files_name_a_placeholder_org_in_either_order(sqlite_store, tmp_path):
+    objects = WHOIS.split("\n\n")
+    orgs = write(tmp_path / "ripe.db.organisation.gz", "\n\n".join(objects[:2]))
+    auts = write(tmp_path / "ripe.db.aut-num.gz", "\n\n".join([objects[0], objects[-1]]))
+    load_ok(sqlite_store, auts)
+    assert node(sqlite_store, "org:org-exb2-afrinic").name == "ORG-EXB2-AFRINIC"
+    load_ok(sqlite_store, orgs)
+    assert node(sqlite_store, "org:org-exb2-afrinic").name == "Example Broadband Ghana"
+    ops.unload(sqlite_store, str(orgs))
+    assert node(sqlite_store, "org:org-exb2-afrinic").name == "ORG-EXB2-AFRINIC"
+
+
+@pytest.mark.parametrize(("text", "line", "reason"), [
+    ("inetnum: 192.0.2.0 - 192.0.1.255\norg: ORG-A1-X\n", 1, "ends before it starts"),
+    ("aut-num: ASX\norg: ORG-A1-X\n", 1, "bad AS number"),
+    ("inetnum: 192.0.2.0/24\nthis is not an attribute\n", 2, "expected 'attribute: value'"),
+    ("  continued\n", 1, "continuation line outside an object"),
+])
+def test_whois_bad_objects_name_file_and_line(tmp_path: Path, text: str, line: int,
+                                              reason: str):
+    path = write(tmp_path / "afrinic.db", "% dump\n\n" + text)
+    with pytest.raises(LoadError) as err:
+        rpsl.load(path)
+    assert f"{path}:{line + 2}:" in str(err.value) and reason in str(err.value)
+
+
+def test_an_oversized_object_is_refused(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(rpsl, "MAX_OBJECT_LINES", 50)
+    text = "organisation: ORG-BIG1-X\n" + "remarks: x\n" * 60
+    path = write(tmp_path / "afrinic.db.bz2", text)
+    with pytest.raises(LoadError, match=r"afrinic.db.bz2:51: object starting at line 1 is over"):
+        rpsl.load(path)
+
+
+ORDERS = list(itertools.permutations(["as2org", "delegated", "whois"]))
+
+
+@pytest.mark.parametrize("order", ORDERS, ids=["-".join(o) for o in ORDERS])
+def test_holders_are_one_node_named_by_their_organisation_in_any_order(store, tmp_path,
+                                                                       order):
+    paths = files(tmp_path)
+    for name in order:
+        load_ok(store, paths[name])
+    first = node(store, HOLDER1)
+    assert first.name == "Example Networks Ltd"
+    assert store.resolve("Example Networks Ltd") == store.resolve("afrinic:EXAMPLE1") == first.id
+    assert held_by(store, "prefix:192.0.2.0/24") == {first.id}
+    assert held_by(store, "asn:64496") == {first.id}
+    second = node(store, HOLDER2)
+    assert second.name == "Example Broadband Ghana"  # no AS: named through the whois range
+    assert store.resolve("org:org-exb2-afrinic") == second.id
+    assert held_by(store, "prefix:198.51.100.0/24") == {second.id}
+    assert held_by(store, "prefix:2001:db8::/32") == {second.id}
+    assert held_by(store, "asn:64499") == {second.id}
+    log = {(m["merged"], m["into"]): m["reason"] for m in store.merge_log()}
+    reasons = " | ".join(log.values())
+    assert "as2org opaque_id EXAMPLE1_AFRINIC = delegated holder afrinic:EXAMPLE1, " \
+           "publication 2023-03-01" in reasons
+    assert "198.51.100.0/24" in reasons  # the block that tied the whois org to its holder
+    assert len(log) == 2
+
+
+@pytest.mark.parametrize("first", ["as2org", "delegated"])
+def test_unloading_either_side_leaves_the_other_correct(store, tmp_path, first):
+    paths = files(tmp_path)
+    second = "delegated" if first == "as2org" else "as2org"
+    load_ok(store, paths[first])
+    load_ok(store, paths[second])
+    ops.unload(store, str(paths["as2org"]))
+    holder = node(store, "afrinic:EXAMPLE1")
+    assert holder.name == "afrinic:EXAMPLE1"
+    assert held_by(store, "prefix:192.0.2.0/24") == {holder.id}
+    assert "Example Networks Ltd" not in holder.aliases
+    load_ok(store, paths["as2org"])
+    ops.unload(store, str(paths["delegated"]))
+    org = node(store, "Example Networks Ltd")
+    assert org.name == "Example Networks Ltd"
+    assert held_by(store, "asn:64496") == {org.id}
+    assert store.resolve("prefix:192.0.2.0/24") is None
+
+
+def test_one_load_command_joins_an_org_holding_several_holders(sqlite_store, tmp_path):
+    delegated = DELEGATED + "afrinic|ZA|asn|64510|1|20120101|allocated|EXAMPLE3\n"
+    text = AS2ORG_TEXT + "64510|20220101|EXAMPLE-AS2|ORG-EXA1-AFRINIC|EXAMPLE3_AFRINIC|AFRINIC\n"
+    paths = [write(tmp_path / "delegated-afrinic-extended-20230301", delegated),
+             write(tmp_path / "20230301.as-org2info.txt", text)]
+    load_ok(sqlite_store, *paths)
+    org = node(sqlite_store, "Example Networks Ltd")
+    assert sqlite_store.resolve(HOLDER1) == sqlite_store.resolve("org:afrinic:example3") == org.id
+    assert held_by(sqlite_store, "asn:64510") == {org.id}
+
+
+PEERINGDB = {"org": {"data": [{"id": 7, "name": "ExampleNet Peering", "country": "ZA"}]},
+             "net": {"data": [{"id": 70, "org_id": 7, "asn": 64496, "name": "ExampleNet"}]}}
+
+
+@pytest.mark.parametrize("order", [("as2org", "peeringdb"), ("peeringdb", "as2org")])
+def test_peeringdb_organisation_joins_by_asn(store, tmp_path, order):
+    paths = {"as2org": files(tmp_path)["as2org"],
+             "peeringdb": write(tmp_path / "peeringdb.json", json.dumps(PEERINGDB))}
+    for name in order:
+        load_ok(store, paths[name])
+    org = node(store, "org:org-exa1-afrinic")
+    assert store.resolve("ExampleNet Peering") == org.id
+    assert {e.source for e in store.edges(["asn:64496"], "in") if e.type == "OPERATES"} == \
+        {org.id}
+    assert any("AS 64496" in m["reason"] for m in store.merge_log())
+
+
+def test_peeringdb_org_whose_ases_are_free_or_split_joins_nothing(sqlite_store, tmp_path):
+    dump = {"org": {"data": [{"id": 8, "name": "Split Org"}]},
+            "net": {"data": [{"id": 80, "org_id": 8, "asn": 64496, "name": "A"},
+                             {"id": 81, "org_id": 8, "asn": 64497, "name": "B"}]}}
+    load_ok(sqlite_store, files(tmp_path)["as2org"],
+            write(tmp_path / "peeringdb.json", json.dumps(dump)))
+    assert sqlite_store.resolve("Split Org") == "org:split-org"
+    assert sqlite_store.merge_log() == []
