@@ -25,8 +25,8 @@ from typing import Any
 import orjson
 
 from graph.ids import fold, normalise_name, slug
-from graph.model import Batch, Entity, Relation, edge_key, noisy_or
-from graph.store.base import StoreError
+from graph.model import Entity, Relation, edge_key, noisy_or
+from graph.store.base import BadReference
 from graph.vocab import more_specific, node_type
 
 
@@ -178,7 +178,7 @@ def mergeable_name(name: str, family: str) -> bool:
     return len(key) >= 2
 
 
-Candidates = Callable[[list[str]], dict[str, set[tuple[int, str, str]]]]
+Candidates = Callable[[list[str]], dict[str, set[tuple[str, str]]]]
 
 
 class Judgements:
@@ -223,10 +223,10 @@ class Judgements:
 
 
 def find_merges(entities: list[Entity], candidates: Candidates,
-                judgements: Judgements | None = None) -> dict[str, tuple[int, str]]:
-    """For entities with new ids, the existing node (rowid) each should merge into, and why.
+                judgements: Judgements | None = None) -> dict[str, tuple[str, str]]:
+    """For entities with new ids, the existing node (its id) each should merge into, and why.
 
-    ``candidates(norms)`` returns, per folded name (or node id), the ``(rowid, id, type)`` of
+    ``candidates(norms)`` returns, per folded name (or node id), the ``(id, type)`` of
     nodes that carry that name (or id). ``judgements`` override the name rule: a same verdict
     that names exactly one node wins; a not-same verdict removes a candidate."""
     judgements = judgements or Judgements()
@@ -236,7 +236,7 @@ def find_merges(entities: list[Entity], candidates: Candidates,
     norms = sorted({fold(n) for names in wanted.values() for n in names}
                    | {k for keys in forced.values() for k in keys})
     found = candidates(norms) if norms else {}
-    out: dict[str, tuple[int, str]] = {}
+    out: dict[str, tuple[str, str]] = {}
     for ent in entities:
         hits = _hits(ent, forced.get(ent.id, []), found, judgements, "judged the same as")
         if len(hits) != 1:
@@ -246,14 +246,14 @@ def find_merges(entities: list[Entity], candidates: Candidates,
     return out
 
 
-def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[int, str, str]]],
-          judgements: Judgements, why: str) -> dict[int, str]:
-    hits: dict[int, str] = {}
+def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[str, str]]],
+          judgements: Judgements, why: str) -> dict[str, str]:
+    hits: dict[str, str] = {}
     for name in names:
-        for nid, node_id, type_ in found.get(fold(name), ()):
+        for node_id, type_ in found.get(fold(name), ()):
             if node_type(type_).family == ent.family and \
                     not judgements.blocks(ent, node_id, fold(name)):
-                hits.setdefault(nid, f"name {name!r} {why} {node_id}")
+                hits.setdefault(node_id, f"name {name!r} {why} {node_id}")
     return hits
 
 
@@ -287,12 +287,12 @@ def resolve_references(refs: Iterable[str], lookup: Lookup) -> dict[str, Any]:
     return found
 
 
-def relation_endpoints(batch_relations: list[Relation], refs: dict[str, Any],
-                       resolve: Callable[[set[str]], dict[str, Any]],
-                       source_id: str) -> list[tuple[Any, Any]]:
-    """Each relation's (source, target) node handles: from ``refs`` (what the batch itself
+def relation_endpoints(batch_relations: list[Relation], refs: dict[str, str],
+                       resolve: Callable[[set[str]], dict[str, str]],
+                       source_id: str) -> list[tuple[str, str]]:
+    """Each relation's (source, target) node ids: from ``refs`` (what the batch itself
     defined), else from ``resolve`` (the store's lookup, called once for all the rest, whose
-    answers are added to ``refs``). Raises StoreError naming the relation's locator when a
+    answers are added to ``refs``). Raises BadReference naming the relation's locator when a
     reference matches no entity or several."""
     missing = {ref for rel in batch_relations for ref in (rel.source, rel.target)
                if ref not in refs}
@@ -303,18 +303,21 @@ def relation_endpoints(batch_relations: list[Relation], refs: dict[str, Any],
         for ref in (rel.source, rel.target):
             if ref not in refs:
                 where = f" ({rel.locator})" if rel.locator else ""
-                raise StoreError(f"{source_id}{where}: {rel.type} refers to "
-                                 f"unknown or ambiguous entity {ref!r}")
+                raise BadReference(f"{source_id}{where}: {rel.type} refers to "
+                                   f"unknown or ambiguous entity {ref!r}", source_id,
+                                   rel.locator)
         ends.append((refs[rel.source], refs[rel.target]))
     return ends
 
 
-def group_relations(relations: list[Relation], ends: list[tuple[int, int]],
-                    ids: dict[int, str]) -> dict[str, tuple[int, int, str, list[Relation]]]:
-    """Relations grouped into facts (edge key -> endpoints, type, the claims stating it)."""
-    grouped: dict[str, tuple[int, int, str, list[Relation]]] = {}
+def group_relations(relations: list[Relation], ends: list[tuple[str, str]]
+                    ) -> dict[str, tuple[str, str, str, list[Relation]]]:
+    """Relations grouped into facts (edge key -> endpoint ids, type, the claims stating
+    it). Two statements of one fact at one place in a source are one claim: the most
+    confident, with both statements' properties."""
+    grouped: dict[str, tuple[str, str, str, list[Relation]]] = {}
     for rel, (src, dst) in zip(relations, ends, strict=False):
-        key = edge_key(ids[src], rel.type, ids[dst], rel.discriminator())
+        key = edge_key(src, rel.type, dst, rel.discriminator())
         group = grouped.get(key)
         if group is None:
             grouped[key] = (src, dst, rel.type, [rel])
@@ -327,17 +330,6 @@ def group_relations(relations: list[Relation], ends: list[tuple[int, int]],
             same_place.confidence = max(same_place.confidence, rel.confidence)
             same_place.properties.update(rel.properties)
     return grouped
-
-
-def batch_facts(batch: Batch, refs: dict[str, Any],
-                resolve: Callable[[set[str]], dict[str, Any]],
-                node_ids: Callable[[set[Any]], dict[Any, str]]
-                ) -> dict[str, tuple[Any, Any, str, list[Relation]]]:
-    """A batch's relations as facts (:func:`group_relations`): endpoints resolved by
-    :func:`relation_endpoints`, keyed by the entity ids ``node_ids`` gives their handles."""
-    ends = relation_endpoints(batch.relations, refs, resolve, batch.source_id)
-    ids = node_ids({handle for pair in ends for handle in pair})
-    return group_relations(batch.relations, ends, ids)
 
 
 def derive_edge(claims: list[tuple[float, dict[str, Any]]]) -> DerivedEdge:

@@ -175,3 +175,16 @@ def relation_type_name(name: str) -> str:
 def more_specific(a: str, b: str) -> str:
     """Of two node types in one family, the more specific (ties keep ``a``)."""
     return b if NODE_TYPES[b].rank > NODE_TYPES[a].rank else a
+
+
+def endpoint_error(rel_type: str, source_family: str | None,
+                   target_family: str | None) -> str | None:
+    """Why a relation of this type may not run between nodes of these families, or None
+    when it may (a type without ``sources`` / ``targets`` allows any family)."""
+    rel = RELATION_TYPES[rel_type]
+    for end, family, allowed in (("source", source_family, rel.sources),
+                                 ("target", target_family, rel.targets)):
+        if allowed is not None and family not in allowed:
+            return (f"its {end} is a {family or 'unknown'} node, but a {rel_type} {end} "
+                    f"must be {' or '.join(sorted(allowed))}")
+    return None
