@@ -1,5 +1,5 @@
-"""Graph stores: one interface (:class:`GraphStore`), an embedded SQLite backend and a Neo4j
-backend. :func:`open_store` picks one from a location string."""
+"""Graph stores: one interface (:class:`GraphStore`), an embedded SQLite backend, a Neo4j
+backend and an in-memory one. :func:`open_store` picks one from a location string."""
 
 from __future__ import annotations
 
@@ -13,8 +13,13 @@ NEO4J_SCHEMES = ("neo4j://", "neo4j+s://", "neo4j+ssc://", "bolt://", "bolt+s://
 
 
 def open_store(location: str | Path) -> GraphStore:
-    """A SQLite file path, or a Neo4j URI (``neo4j://host:7687``)."""
+    """A SQLite file path, a Neo4j URI (``neo4j://host:7687``), or ``memory:`` (a new empty
+    in-memory store, gone when the process ends)."""
     text = str(location)
+    if text.startswith("memory:"):
+        from graph.store.memory import MemoryStore
+
+        return MemoryStore(text.removeprefix("memory:"))
     if text.startswith(NEO4J_SCHEMES):
         from graph.store.neo4j import Neo4jStore
 
