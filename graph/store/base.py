@@ -119,6 +119,21 @@ class Projection:
     src: list[int] = field(default_factory=list)
     dst: list[int] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)
+    index: dict[Any, int] = field(default_factory=dict, repr=False)  # node handle -> i
+
+    def add(self, source: tuple[Any, str], target: tuple[Any, str], value: Any,
+            weight: str | None) -> None:
+        """Append the edge ``source -> target``, each end a ``(handle, id)`` pair (a handle
+        is whatever the store knows the node by). Its weight: 1.0 when no ``weight`` is
+        asked for, else ``value`` when it is a number, else 0.0."""
+        for handle, node_id in (source, target):
+            if handle not in self.index:
+                self.index[handle] = len(self.ids)
+                self.ids.append(node_id)
+        self.src.append(self.index[source[0]])
+        self.dst.append(self.index[target[0]])
+        self.weight.append(float(value) if weight and isinstance(value, (int, float)) else
+                           (1.0 if not weight else 0.0))
 
 
 T = TypeVar("T")

@@ -21,18 +21,11 @@ from typing import Any, TypeVar
 from graph import merge as mg
 from graph.ids import fold
 from graph.model import Batch, Claim, EdgeRecord, EntityRecord, Judgement
+from graph.store import writer
 from graph.store.base import Chunk, EdgeFilter, GraphStore, Projection, SourceInfo
 from graph.store.scores import to_row
 from graph.store.sync import TABLES, derived
-from graph.store.writer import (
-    EdgeState,
-    Held,
-    NewEdge,
-    NodeState,
-    WriteTx,
-    edge_values,
-    node_values,
-)
+from graph.store.writer import Held, NewEdge, WriteTx, edge_values, node_values
 
 T = TypeVar("T")
 EDGE_COLUMNS = ("props", "confidence", "weight", "start", "end")
@@ -165,7 +158,7 @@ class MemoryTx(WriteTx):
     def _order(self) -> dict[str, int]:
         return {sid: i for i, sid in enumerate(self.s.sources)}
 
-    def edge_states(self, edges: dict[str, str], exclude: str | None) -> list[EdgeState]:
+    def edge_states(self, edges: dict[str, str], exclude: str | None) -> list[writer.EdgeState]:
         out, order = [], self._order()
         for key in edges:
             if key in self.s.edges:
@@ -173,11 +166,11 @@ class MemoryTx(WriteTx):
                 held = self.s.edge_claims.get(key, {})
                 claims = [held[k] for k in sorted(held, key=lambda k: (order[k[0]], k[1]))
                           if k[0] != exclude]
-                out.append(EdgeState(key, rtype, src, dst, values,
+                out.append(writer.EdgeState(key, rtype, src, dst, values,
                                      [(c, mg.from_json(p)) for c, p in claims]))
         return out
 
-    def node_states(self, ids: Sequence[str], exclude: str | None) -> list[NodeState]:
+    def node_states(self, ids: Sequence[str], exclude: str | None) -> list[writer.NodeState]:
         degree: dict[str, int] = {}
         for src, dst, _, _ in self.s.edges.values():
             degree[src] = degree.get(src, 0) + 1
@@ -191,7 +184,7 @@ class MemoryTx(WriteTx):
                           for t, n, a, k, p, _, f, last in (
                               held[sid] for sid in sorted(held, key=order.__getitem__)
                               if sid != exclude)]
-                out.append(NodeState(node_id, node.type, node_values(node), claims,
+                out.append(writer.NodeState(node_id, node.type, node_values(node), claims,
                                      degree.get(node_id, 0)))
         return out
 
@@ -346,17 +339,10 @@ class MemoryStore(GraphStore):
 
     def projection(self, flt: EdgeFilter | None = None,
                    weight: str | None = None) -> Projection:
-        proj, index = Projection(ids=[]), {}
+        proj = Projection(ids=[])
         for edge in self._edges(flt):
-            for node_id in (edge.source, edge.target):
-                if node_id not in index:
-                    index[node_id] = len(proj.ids)
-                    proj.ids.append(node_id)
-            w = edge.properties.get(weight or "weight")
-            proj.src.append(index[edge.source])
-            proj.dst.append(index[edge.target])
-            proj.weight.append(float(w) if weight and isinstance(w, (int, float)) else
-                               (1.0 if not weight else 0.0))
+            proj.add((edge.source, edge.source), (edge.target, edge.target),
+                     edge.properties.get(weight or "weight"), weight)
         return proj
 
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:

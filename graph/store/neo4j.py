@@ -17,12 +17,11 @@ The model (see docs/stores.md):
   ``(:EdgeClaim {key, rtype, sid, locator, confidence, props})``, ``(:Judgement)``,
   ``(:Redirect {old_id, new_id})``, ``(:MergeLog {seq, ...})`` — provenance, as in SQLite.
 
-Nodes and edges are derived from their claims by :mod:`graph.merge`, exactly as in
-:mod:`graph.store.sqlite`: a write reads what it needs, decides in Python with the same
-functions, and writes back with batched ``UNWIND $rows`` statements, all in one managed
-transaction (``execute_write``) that first takes a write lock, so loads serialise as they do
-on one SQLite file. Every statement takes values as parameters only; labels and relation
-types are formatted in only after checking them against the vocabulary.
+Writes are the shared algorithm of :mod:`graph.store.writer` over the primitives of
+:mod:`graph.store.neo4j_tx`, in one managed transaction (``execute_write``) that first takes
+a write lock, so loads serialise as they do on one SQLite file. Every statement takes values
+as parameters only; labels and relation types are formatted in only after checking them
+against the vocabulary.
 """
 
 from __future__ import annotations
@@ -58,7 +57,7 @@ from graph.store.neo4j_tx import (
     label,
     rel_label,
 )
-from graph.store.scores import from_property, metric_order, to_property
+from graph.store.scores import from_property, to_property
 from graph.store.writer import WriteTx
 from graph.vocab import NODE_TYPES, RELATION_TYPES
 
@@ -190,34 +189,9 @@ class Neo4jStore(GraphStore):
         if missing:
             self.driver.execute_query("CALL db.awaitIndexes(300)", database_=self.database)
         if "gg_score_metric" not in have:  # first opened by this version: convert old scores
-            self._upgrade_scores()
+            from graph.store.neo4j_sync import upgrade_scores
 
-    def _upgrade_scores(self) -> None:
-        """Scores written before ``(:ScoreMetric)`` existed were one JSON property ``scores``
-        per node: give each its own ``score.<metric>`` property, in the JSON's order."""
-        held = [(r["eid"], mg.from_json(r["scores"] or "{}")) for r in self._read(
-            "MATCH (e:Entity) WHERE e.scores IS NOT NULL RETURN elementId(e) AS eid, "
-            "e.scores AS scores")]
-        if not held:
-            return
-        order = metric_order({tuple(scores) for _, scores in held})
-        for metric in order:
-            self._score_index(metric)
-
-        def work(tx: neo4j.ManagedTransaction) -> None:
-            w = Statements(tx, self.batch_size)
-            w.lock()
-            for metric in order:
-                w.each(f"UNWIND $rows AS row MATCH (e:Entity) WHERE elementId(e) = row[0] "
-                       f"SET e.{_score_prop(metric)} = row[1]",
-                       [[eid, to_property(scores[metric])] for eid, scores in held
-                        if metric in scores])
-            w.each("UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x REMOVE e.scores",
-                   [eid for eid, _ in held])
-            w.each("UNWIND $rows AS row MERGE (m:ScoreMetric {name: row[0]}) SET m.seq = row[1]",
-                   [[metric, seq] for seq, metric in enumerate(order, 1)])
-
-        self._write(work)
+            upgrade_scores(self)
 
     def _score_index(self, metric: str) -> None:
         """The range index ``top`` ranks a metric by (made when first needed)."""
@@ -390,20 +364,10 @@ class Neo4jStore(GraphStore):
         pattern, where, params = _edge_match(self.in_force(flt))
         own = weight in (None, "weight")
         proj = Projection(ids=[])
-        index: dict[str, int] = {}
         for s, d, w in self._stream(
                 f"MATCH (s:Entity){pattern}(d:Entity) WHERE {where} RETURN s.id, d.id, "
                 + ("r.weight" if own else "r.props"), **params):
-            for node_id in (s, d):
-                if node_id not in index:
-                    index[node_id] = len(proj.ids)
-                    proj.ids.append(node_id)
-            if not own:
-                w = mg.from_json(w).get(weight)
-            proj.src.append(index[s])
-            proj.dst.append(index[d])
-            proj.weight.append(float(w) if weight and isinstance(w, (int, float)) else
-                               (1.0 if not weight else 0.0))
+            proj.add((s, s), (d, d), w if own else mg.from_json(w).get(weight), weight)
         return proj
 
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:

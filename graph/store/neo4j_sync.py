@@ -23,7 +23,7 @@ from graph.store.neo4j_tx import (
     node_rows,
     rel_label,
 )
-from graph.store.scores import from_property, to_property
+from graph.store.scores import from_property, metric_order, to_property
 from graph.store.sync import derived
 
 DUMP = {
@@ -162,3 +162,31 @@ class Neo4jRestore:
             out.append({"sid": self.sid[source_id], "seq": self.jseq, "a": a, "b": b,
                         "same": bool(same), "locator": loc})
         w.each("UNWIND $rows AS row CREATE (j:Judgement) SET j = row", out)
+
+
+def upgrade_scores(store: Neo4jStore) -> None:
+        """Scores written before ``(:ScoreMetric)`` existed were one JSON property ``scores``
+        per node: give each its own ``score.<metric>`` property, in the JSON's order."""
+        held = [(r["eid"], mg.from_json(r["scores"] or "{}")) for r in store._read(
+            "MATCH (e:Entity) WHERE e.scores IS NOT NULL RETURN elementId(e) AS eid, "
+            "e.scores AS scores")]
+        if not held:
+            return
+        order = metric_order({tuple(scores) for _, scores in held})
+        for metric in order:
+            store._score_index(metric)
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            w = Statements(tx, store.batch_size)
+            w.lock()
+            for metric in order:
+                w.each(f"UNWIND $rows AS row MATCH (e:Entity) WHERE elementId(e) = row[0] "
+                       f"SET e.{_score_prop(metric)} = row[1]",
+                       [[eid, to_property(scores[metric])] for eid, scores in held
+                        if metric in scores])
+            w.each("UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x REMOVE e.scores",
+                   [eid for eid, _ in held])
+            w.each("UNWIND $rows AS row MERGE (m:ScoreMetric {name: row[0]}) SET m.seq = row[1]",
+                   [[metric, seq] for seq, metric in enumerate(order, 1)])
+
+        store._write(work)

@@ -246,18 +246,10 @@ class SQLiteStore(GraphStore):
         wcol = "e.weight" if weight in (None, "weight") else "json_extract(e.props, ?)"
         wparams = [] if weight in (None, "weight") else [f"$.{weight}"]
         proj = Projection(ids=[])
-        index: dict[int, int] = {}
         sql = (f"SELECT e.src, e.dst, s.id, d.id, {wcol} FROM edges e JOIN nodes s ON"
                f" s.nid=e.src JOIN nodes d ON d.nid=e.dst WHERE {where}")
-        for src, dst, sid_, did, w in self.db.execute(sql, [*wparams, *params]):
-            for nid, node_id in ((src, sid_), (dst, did)):
-                if nid not in index:
-                    index[nid] = len(proj.ids)
-                    proj.ids.append(node_id)
-            proj.src.append(index[src])
-            proj.dst.append(index[dst])
-            proj.weight.append(float(w) if weight and isinstance(w, (int, float)) else
-                               (1.0 if not weight else 0.0))
+        for src, dst, src_id, dst_id, w in self.db.execute(sql, [*wparams, *params]):
+            proj.add((src, src_id), (dst, dst_id), w, weight)
         return proj
 
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:
