@@ -180,7 +180,9 @@ class Neo4jStore(GraphStore):
             raise self._failed(exc) from exc
 
     def _ensure_schema(self) -> None:
-        """Create the constraints and indexes that are missing, then wait for them."""
+        """Create the constraints and indexes that are missing, then wait for them (after
+        one connection attempt, so an unreachable server fails at once, not after retries)."""
+        self.driver.verify_connectivity()
         have = {r["name"] for r in self.driver.execute_query(
             "SHOW INDEXES YIELD name", database_=self.database).records}
         missing = [stmt for name, stmt in _SCHEMA.items() if name not in have]
