@@ -8,9 +8,11 @@ overriding earlier ones; the earliest ``first_seen`` and latest ``last_seen``.
 Edge derivation: confidence is the noisy-OR of the claims' confidences; properties merge as
 for nodes; ``weight``, ``start`` and ``end`` are read from the merged properties.
 
-Name merging: an entity whose id is new is merged into an existing node of the same family
-when one of its names equals (after :func:`graph.ids.fold`) a name or alias of exactly one
-such node. A person needs at least two name words (a family name alone never merges).
+Name merging: an entity whose id is new, of a family that merges by name, is merged into an
+existing node of the same family when one of its names equals (after
+:func:`graph.ids.fold`) a name or alias of exactly one such node. The family's rules
+(:data:`graph.vocab.FAMILIES`) say which families merge and how many words a name needs (a
+person two: a family name alone never merges).
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import orjson
 from graph.ids import fold, normalise_name, slug
 from graph.model import Entity, Relation, edge_key, noisy_or
 from graph.store.base import BadReference
-from graph.vocab import more_specific, node_type
+from graph.vocab import family, more_specific, node_type
 
 
 @dataclass(slots=True)
@@ -137,11 +139,11 @@ def _pick(fn: Callable[..., Any], a: str | None, b: str | None) -> str | None:
 def alias_rows(node: DerivedNode) -> list[tuple[str, str]]:
     """``(norm, kind)`` rows for the alias index: every name (folded, and for organisations
     also without legal suffix) and every key."""
-    family = node_type(node.type).family
+    node_family = node_type(node.type).family
     rows = set()
     for name in (node.name, *node.aliases):
         rows.add((fold(name), "name"))
-        rows.add((normalise_name(name, family), "name"))
+        rows.add((normalise_name(name, node_family), "name"))
     rows.update((key_norm(k), "key") for k in node.keys)
     return sorted(r for r in rows if r[0])
 
@@ -171,11 +173,11 @@ def combine_entities(entities: list[Entity]) -> list[Entity]:
     return list(out.values())
 
 
-def mergeable_name(name: str, family: str) -> bool:
-    key = fold(name)
-    if family == "person":
-        return len(key.split()) >= 2
-    return len(key) >= 2
+def mergeable_name(name: str, family_name: str) -> bool:
+    """Whether a name of this family may merge nodes: the family merges by name, and the
+    name has at least 2 characters and the family's minimum of words."""
+    rules, key = family(family_name), fold(name)
+    return rules.merges_by_name and len(key) >= 2 and len(key.split()) >= rules.min_name_words
 
 
 Candidates = Callable[[list[str]], dict[str, set[tuple[str, str]]]]
@@ -231,7 +233,7 @@ def find_merges(entities: list[Entity], candidates: Candidates,
     that names exactly one node wins; a not-same verdict removes a candidate."""
     judgements = judgements or Judgements()
     wanted = {ent.id: [n for n in (ent.name, *ent.aliases) if mergeable_name(n, ent.family)]
-              for ent in entities if ent.family in {"person", "org", "doc"}}
+              for ent in entities if family(ent.family).merges_by_name}
     forced = {ent.id: judgements.forced(ent) for ent in entities} if judgements else {}
     norms = sorted({fold(n) for names in wanted.values() for n in names}
                    | {k for keys in forced.values() for k in keys})

@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from graph.model import Entity
 from graph.store.base import BackendUnavailable, BadReference, StoreBusy, UnknownEntity
 from graph.store.sqlite import SQLiteStore
 from tests.helpers import batch, counts, org, rel
@@ -37,6 +38,32 @@ def test_a_relation_naming_nothing_is_a_bad_reference_with_its_line(store):
     assert "org:nowhere" in str(caught.value)
     assert counts(store) == (1, 0, 0)
     assert [s.source_id for s in store.sources()] == ["page-1"]
+
+
+def test_a_relation_breaking_its_endpoint_families_is_refused(store):
+    """ROLE_AT runs from a person to an organisation: a registry holding a role at a prefix
+    is refused, naming the loader's source and the relation's line, and nothing changes."""
+    prefix = Entity("Prefix", "192.0.2.0/24")
+    store.write(batch("page-1", [IANA]))
+    bad = batch("roles.csv", [AFRINIC, prefix],
+                [rel(AFRINIC, IANA, "DEPENDS_ON", locator="line 2"),
+                 rel(AFRINIC, prefix, "ROLE_AT", locator="line 7", role="CEO")])
+    with pytest.raises(BadReference, match=r"roles.csv \(line 7\).*ROLE_AT.*prefix") as caught:
+        store.write(bad)
+    assert (caught.value.source_id, caught.value.locator) == ("roles.csv", "line 7")
+    assert counts(store) == (1, 0, 0)
+    store.write(batch("roles.csv", [AFRINIC, prefix],  # the other direction fits HELD_BY
+                      [rel(prefix, AFRINIC, "HELD_BY", locator="line 7")]))
+    assert counts(store) == (3, 1, 1)
+
+
+def test_endpoint_families_are_checked_against_stored_nodes(store):
+    """An end the batch does not define is checked with its stored node's family."""
+    store.write(batch("people", [Entity("Person", "Lu Heng")]))
+    bad = batch("docs", [], [rel("person:lu-heng", "org:iana", "HELD_BY", locator="line 1")])
+    store.write(batch("page-1", [IANA]))
+    with pytest.raises(BadReference, match="HELD_BY.*person"):
+        store.write(bad)
 
 
 LOCK_HOLDER = """
