@@ -37,7 +37,7 @@ class State:
     order; ``node_claims[id][source_id]`` and ``edge_claims[key][(source_id, locator)]``
     hold claim values as the other stores keep them."""
 
-    sources: dict[str, list[Any]] = field(default_factory=dict)  # SourceInfo fields
+    sources: dict[str, list[Any]] = field(default_factory=dict)  # SourceInfo's fields
     nodes: dict[str, mg.DerivedNode] = field(default_factory=dict)
     node_claims: dict[str, dict[str, tuple]] = field(default_factory=dict)
     edges: dict[str, tuple[str, str, str, tuple]] = field(default_factory=dict)
@@ -74,11 +74,11 @@ class MemoryTx(WriteTx):
         self.s = state
 
     def upsert_source(self, batch: Batch) -> None:
-        counts = self.s.sources.get(batch.source_id, [0] * 7)[5:]
+        counts = self.s.sources.get(batch.source_id, [0] * 7)[5:7]
         self.s.sources[batch.source_id] = [batch.source_id, batch.uri, batch.loader,
                                            batch.retrieved_at,
                                            datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S"),
-                                           *counts]
+                                           *counts, batch.dataset, batch.observed]
 
     def source_exists(self, source_id: str) -> bool:
         return source_id in self.s.sources
@@ -93,7 +93,8 @@ class MemoryTx(WriteTx):
         return held
 
     def set_source_counts(self, source_id: str, entities: int, relations: int) -> None:
-        self.s.sources[source_id] = [*self.s.sources[source_id][:5], entities, relations]
+        row = self.s.sources[source_id]
+        self.s.sources[source_id] = [*row[:5], entities, relations, *row[7:]]
 
     def delete_source(self, source_id: str) -> None:
         self.write_claims(source_id, self.source_claims(source_id), Held())
@@ -281,14 +282,17 @@ class MemoryStore(GraphStore):
                      for hits in (exact, prefix, substring))
 
     def _edges(self, flt: EdgeFilter | None) -> list[EdgeRecord]:
-        """Every edge passing the filter, in key order, without claims."""
-        flt, s = flt or EdgeFilter(), self.state
+        """Every edge passing the filter (snapshots not in force hidden), in key order,
+        without claims."""
+        flt, s = self.in_force(flt), self.state
+        hidden = flt.hidden_sources
         out = []
         for key in sorted(s.edges):
             src, dst, rtype, values = s.edges[key]
             props, confidence, _, start, end = values
             types = {s.nodes[src].type, s.nodes[dst].type}
             if (confidence >= flt.min_confidence - 1e-12
+                    and (not hidden or any(sid not in hidden for sid, _ in s.edge_claims[key]))
                     and (not flt.rel_types or rtype in flt.rel_types)
                     and (not flt.node_types or types <= flt.node_types)
                     and (not flt.as_of or ((start is None or start <= flt.as_of)
