@@ -13,7 +13,7 @@ from graph.store.memory import MemoryStore
 from graph.store.sqlite import SQLiteStore
 from graph.store.sync import sync
 from tests.helpers import batch, org
-from tests.test_neo4j_parity import DEMO, exported, shape
+from tests.test_neo4j_parity import DEMO, exported, load_reload_unload, shape
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +44,8 @@ def test_same_graph_as_sqlite(both):
 
 def test_reload_and_unload_as_sqlite(tmp_path):
     sqlite, memory = SQLiteStore(tmp_path / "p.db"), MemoryStore()
-    profiles = sorted(str(p) for p in (DEMO / "profiles").iterdir())
-    csv = [str(DEMO / "institutions.nodes.csv"), str(DEMO / "institutions.edges.csv")]
     for store in (sqlite, memory):
-        assert not ops.load(store, [*csv, *profiles]).errors
-        assert not ops.load(store, [profiles[0]]).errors  # reload: nothing changes
-        ops.unload(store, profiles[1])
+        load_reload_unload(store)
     assert shape(memory) == shape(sqlite)
     assert exported(memory) == exported(sqlite)
     sqlite.close()
