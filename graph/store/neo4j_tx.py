@@ -20,7 +20,7 @@ from graph import merge as mg
 from graph.ids import fold
 from graph.model import Batch, Judgement
 from graph.store.base import StoreError
-from graph.store.writer import EdgeState, Held, NewEdge, NodeState, WriteTx, edge_values
+from graph.store.writer import EdgeState, Held, NewEdge, NodeState, WriteTx, chunks, edge_values
 from graph.vocab import NODE_TYPES, RELATION_TYPES
 
 BATCH = 5000  # rows per UNWIND statement
@@ -33,8 +33,8 @@ EDGE_CLAIM_FIELDS = ("key", "rtype", "sid", "locator", "confidence", "props")
 
 
 def chunked(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+    """``items`` in slices of ``size`` (BATCH by default)."""
+    return chunks(items, size)
 
 
 def label(type_name: str) -> str:

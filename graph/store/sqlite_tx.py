@@ -23,6 +23,7 @@ from graph.store.writer import (
     NewEdge,
     NodeState,
     WriteTx,
+    chunks,
     edge_values,
     node_values,
 )
@@ -42,8 +43,8 @@ _NODE_CLAIM_COLS = "type, name, aliases, keys, props, locator, first_seen, last_
 
 
 def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+    """``items`` in slices of ``size`` (CHUNK by default)."""
+    return chunks(items, size)
 
 
 def marks(n: int) -> str:

@@ -117,6 +117,7 @@ def edge_values(edge: mg.DerivedEdge) -> tuple:
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """``items`` in consecutive slices of at most ``size``."""
     for i in range(0, len(items), size):
         yield items[i:i + size]
 
