@@ -305,32 +305,36 @@ class MemoryStore(GraphStore):
             order = list(self.state.sources)
             for edge in edges:
                 held = self.state.edge_claims.get(edge.key, {})
-                edge.sources = [Claim(*self.state.sources[sid][:4], loc, held[(sid, loc)][0])
+                edge.sources = [self._claim(sid, loc, held[(sid, loc)][0])
                                 for sid, loc in sorted(held, key=lambda k: (order.index(k[0]),
                                                                             k[1]))]
         return edges
 
+    def _claim(self, source_id: str, locator: str, confidence: float) -> Claim:
+        source_id, uri, loader, retrieved_at = self.state.sources[source_id][:4]
+        return Claim(source_id, uri, loader, retrieved_at, locator, confidence)
+
     def edges(self, ids: Iterable[str], direction: str = "both",
               flt: EdgeFilter | None = None, limit: int | None = None,
               claims: bool = True) -> list[EdgeRecord]:
-        ids = set(ids)
+        wanted = set(ids)
         ends = {"out": (True, False), "in": (False, True), "both": (True, True)}[direction]
         rows = [e for e in self._edges(flt)
-                if (ends[0] and e.source in ids) or (ends[1] and e.target in ids)]
+                if (ends[0] and e.source in wanted) or (ends[1] and e.target in wanted)]
         rows.sort(key=lambda e: (-e.confidence, e.key))
         return self._with_claims(rows[:limit] if limit else rows, claims)
 
     def edges_among(self, ids: Iterable[str], flt: EdgeFilter | None = None,
                     claims: bool = True) -> list[EdgeRecord]:
-        ids = set(ids)
+        wanted = set(ids)
         return self._with_claims([e for e in self._edges(flt)
-                                  if e.source in ids and e.target in ids], claims)
+                                  if e.source in wanted and e.target in wanted], claims)
 
     def degree(self, ids: Iterable[str], flt: EdgeFilter | None = None) -> dict[str, int]:
-        ids, counts = set(ids), {}
+        wanted, counts = set(ids), dict[str, int]()
         for edge in self._edges(flt):
             for end in (edge.source, edge.target):
-                if end in ids:
+                if end in wanted:
                     counts[end] = counts.get(end, 0) + 1
         return counts
 

@@ -449,7 +449,8 @@ def _edge_match(flt: EdgeFilter | None) -> tuple[str, str, dict[str, Any]]:
     """The relationship pattern, WHERE clause and parameters of an edge filter (``s``, ``r``,
     ``d`` are the source, relationship and target)."""
     flt = flt or EdgeFilter()
-    clauses, params = ["r.confidence >= $min_conf"], {"min_conf": flt.min_confidence - 1e-12}
+    clauses = ["r.confidence >= $min_conf"]
+    params: dict[str, Any] = {"min_conf": flt.min_confidence - 1e-12}
     pattern = "-[r]->"
     if flt.rel_types:
         known = sorted(t for t in flt.rel_types if t in RELATION_TYPES)

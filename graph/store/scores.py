@@ -33,7 +33,8 @@ def _number(value: Any) -> int | float | bool | None:
     if isinstance(value, bool):
         return value
     if isinstance(value, numbers.Integral):
-        return int(value) if INT64[0] <= value <= INT64[1] else None
+        whole = int(value)
+        return whole if INT64[0] <= whole <= INT64[1] else None
     if isinstance(value, numbers.Real):
         number = float(value)
         return None if math.isnan(number) else number

@@ -356,9 +356,7 @@ def _scores_of(db: sqlite3.Connection, nids: Sequence[int]) -> dict[int, dict[st
                 "SELECT s.nid, s.metric, s.value, s.detail FROM score_metrics m CROSS JOIN"
                 f" scores s ON s.metric=m.metric WHERE s.nid IN ({marks(len(chunk))})"
                 " ORDER BY s.nid, m.seq", chunk):  # a primary-key seek per metric and node
-            scores = found.get(nid)
-            if scores is None:
-                scores = found[nid] = {}
+            scores = found.setdefault(nid, {})
             scores[metric] = value if detail is None else from_row(value, detail)
     return found
 
@@ -393,7 +391,8 @@ class _ScoreColumns:
 
 def _edge_where(flt: EdgeFilter | None) -> tuple[str, list[Any]]:
     flt = flt or EdgeFilter()
-    clauses, params = ["e.confidence >= ?"], [flt.min_confidence - 1e-12]
+    clauses = ["e.confidence >= ?"]
+    params: list[Any] = [flt.min_confidence - 1e-12]
     if flt.rel_types:
         clauses.append(f"e.type IN ({marks(len(flt.rel_types))})")
         params.extend(sorted(flt.rel_types))
