@@ -11,17 +11,14 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from graph.vocab import node_type
+from graph.vocab import LEGAL_SUFFIXES, family, node_type
+
+__all__ = ["LEGAL_SUFFIXES", "clean_text", "display_text", "entity_id", "fold",
+           "normalise_name", "slug"]
 
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "“": '"', "”": '"',
                          "„": '"', "‟": '"', "«": '"', "»": '"', "–": "-", "—": "-"})
 
-# Legal-form suffixes that do not change which organisation is meant (Ltd = Limited).
-LEGAL_SUFFIXES = {
-    "ltd": "", "limited": "", "inc": "", "incorporated": "", "llc": "", "plc": "",
-    "corp": "", "corporation": "", "co": "", "company": "", "gmbh": "", "ag": "", "sa": "",
-    "srl": "", "bv": "", "nv": "", "pty": "", "pte": "", "lp": "", "llp": "", "sarl": "",
-}
 _PUNCT = re.compile(r"[^\w\s/.:-]+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # category C, except tab and newline
@@ -63,12 +60,13 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip(" .:-")
 
 
-def normalise_name(name: str, family: str = "") -> str:
-    """The comparison key of a name. For organisations, trailing legal forms are dropped, so
-    ``LARUS Ltd``, ``LARUS Limited`` and ``Larus`` share one key."""
+def normalise_name(name: str, family_name: str = "") -> str:
+    """The comparison key of a name. In a family that folds legal suffixes (organisations,
+    :data:`graph.vocab.FAMILIES`), trailing legal forms are dropped, so ``LARUS Ltd``,
+    ``LARUS Limited`` and ``Larus`` share one key."""
     key = fold(name).replace(".", " ").strip()
     key = _SPACE.sub(" ", key)
-    if family == "org":
+    if family_name and family(family_name).folds_legal_suffixes:
         words = key.split(" ")
         while len(words) > 1 and words[-1] in LEGAL_SUFFIXES:
             words.pop()
@@ -82,8 +80,9 @@ def slug(text: str) -> str:
 
 
 def entity_id(type_name: str, name: str) -> str:
-    """The deterministic id of a named entity of a given type."""
-    family = node_type(type_name).family
-    if family in {"prefix", "asn", "country"}:
-        return f"{family}:{name.strip().lower()}"
-    return f"{family}:{slug(normalise_name(name, family))}"
+    """The deterministic id of a named entity of a given type: a natural key for the
+    families that have one (:class:`graph.vocab.Family`), else a slug of the name key."""
+    name_of_family = node_type(type_name).family
+    if family(name_of_family).natural_key:
+        return f"{name_of_family}:{name.strip().lower()}"
+    return f"{name_of_family}:{slug(normalise_name(name, name_of_family))}"

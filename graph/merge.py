@@ -11,9 +11,11 @@ aliases; properties merged with later sources overriding earlier ones; the earli
 Edge derivation: confidence is the noisy-OR of the claims' confidences; properties merge as
 for nodes; ``weight``, ``start`` and ``end`` are read from the merged properties.
 
-Name merging: an entity whose id is new is merged into an existing node of the same family
-when one of its names equals (after :func:`graph.ids.fold`) a name or alias of exactly one
-such node. A person needs at least two name words (a family name alone never merges).
+Name merging: an entity whose id is new, of a family that merges by name, is merged into an
+existing node of the same family when one of its names equals (after
+:func:`graph.ids.fold`) a name or alias of exactly one such node. The family's rules
+(:data:`graph.vocab.FAMILIES`) say which families merge and how many words a name needs (a
+person two: a family name alone never merges).
 
 Registry bridges: an entity may carry ``properties["same_as"]``, a list of
 ``{"ref": name or node id, "reason": why}`` that a registry record states (an as2org
@@ -35,9 +37,9 @@ from typing import Any
 import orjson
 
 from graph.ids import fold, normalise_name, slug
-from graph.model import Batch, Entity, Relation, edge_key, noisy_or
-from graph.store.base import StoreError
-from graph.vocab import more_specific, node_type
+from graph.model import Entity, Relation, edge_key, noisy_or
+from graph.store.base import BadReference
+from graph.vocab import family, more_specific, node_type
 
 
 @dataclass(slots=True)
@@ -159,11 +161,11 @@ def _pick(fn: Callable[..., Any], a: str | None, b: str | None) -> str | None:
 def alias_rows(node: DerivedNode) -> list[tuple[str, str]]:
     """``(norm, kind)`` rows for the alias index: every name (folded, and for organisations
     also without legal suffix) and every key."""
-    family = node_type(node.type).family
+    node_family = node_type(node.type).family
     rows = set()
     for name in (node.name, *node.aliases):
         rows.add((fold(name), "name"))
-        rows.add((normalise_name(name, family), "name"))
+        rows.add((normalise_name(name, node_family), "name"))
     rows.update((key_norm(k), "key") for k in node.keys)
     return sorted(r for r in rows if r[0])
 
@@ -193,14 +195,14 @@ def combine_entities(entities: list[Entity]) -> list[Entity]:
     return list(out.values())
 
 
-def mergeable_name(name: str, family: str) -> bool:
-    key = fold(name)
-    if family == "person":
-        return len(key.split()) >= 2
-    return len(key) >= 2
+def mergeable_name(name: str, family_name: str) -> bool:
+    """Whether a name of this family may merge nodes: the family merges by name, and the
+    name has at least 2 characters and the family's minimum of words."""
+    rules, key = family(family_name), fold(name)
+    return rules.merges_by_name and len(key) >= 2 and len(key.split()) >= rules.min_name_words
 
 
-Candidates = Callable[[list[str]], dict[str, set[tuple[int, str, str]]]]
+Candidates = Callable[[list[str]], dict[str, set[tuple[str, str]]]]
 
 
 class Judgements:
@@ -245,10 +247,10 @@ class Judgements:
 
 
 def find_merges(entities: list[Entity], candidates: Candidates,
-                judgements: Judgements | None = None) -> dict[str, tuple[int, str]]:
-    """For entities with new ids, the existing node (rowid) each should merge into, and why.
+                judgements: Judgements | None = None) -> dict[str, tuple[str, str]]:
+    """For entities with new ids, the existing node (its id) each should merge into, and why.
 
-    ``candidates(norms)`` returns, per folded name (or node id), the ``(rowid, id, type)`` of
+    ``candidates(norms)`` returns, per folded name (or node id), the ``(id, type)`` of
     nodes that carry that name (or id). ``judgements`` override the name rule: a same verdict
     that names exactly one node wins; a not-same verdict removes a candidate. At most one
     entity merges into a node (a source has one claim per node): a later one that would is
@@ -256,15 +258,15 @@ def find_merges(entities: list[Entity], candidates: Candidates,
     judgements = judgements or Judgements()
     bridged = {ent.id: same_as(ent) for ent in entities}
     wanted = {ent.id: [n for n in (ent.name, *ent.aliases) if mergeable_name(n, ent.family)]
-              for ent in entities if ent.family in {"person", "org", "doc"}}
+              for ent in entities if family(ent.family).merges_by_name}
     forced = {ent.id: judgements.forced(ent) for ent in entities} if judgements else {}
     norms = sorted({fold(n) for names in wanted.values() for n in names}
                    | {k for keys in forced.values() for k in keys}
                    | {fold(ref) for pairs in bridged.values() for ref, _ in pairs}
                    | {ref for pairs in bridged.values() for ref, _ in pairs})
     found = candidates(norms) if norms else {}
-    out: dict[str, tuple[int, str]] = {}
-    taken: set[int] = set()  # a node takes one claim per source: one entity of a batch
+    out: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()  # a node takes one claim per source: one entity of a batch
     for ent in entities:
         merge = _bridge(ent, bridged[ent.id], found, judgements)
         if merge is None:
@@ -288,27 +290,27 @@ def same_as(ent: Entity) -> list[tuple[str, str]]:
 
 
 def _bridge(ent: Entity, pairs: list[tuple[str, str]],
-            found: dict[str, set[tuple[int, str, str]]],
-            judgements: Judgements) -> tuple[int, str] | None:
-    """The first bridge that names exactly one node of the entity's family: (rowid, reason)."""
+            found: dict[str, set[tuple[str, str]]],
+            judgements: Judgements) -> tuple[str, str] | None:
+    """The first bridge that names exactly one node of the entity's family: (id, reason)."""
     for ref, reason in pairs:
-        nodes = {(nid, node_id) for key in (ref, fold(ref)) for nid, node_id, type_
+        nodes = {node_id for key in (ref, fold(ref)) for node_id, type_
                  in found.get(key, ()) if node_type(type_).family == ent.family
                  and not judgements.blocks(ent, node_id, fold(ref))}
         if len(nodes) == 1:
-            nid, node_id = next(iter(nodes))
-            return nid, f"{reason} (into {node_id})"
+            node_id = next(iter(nodes))
+            return node_id, f"{reason} (into {node_id})"
     return None
 
 
-def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[int, str, str]]],
-          judgements: Judgements, why: str) -> dict[int, str]:
-    hits: dict[int, str] = {}
+def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[str, str]]],
+          judgements: Judgements, why: str) -> dict[str, str]:
+    hits: dict[str, str] = {}
     for name in names:
-        for nid, node_id, type_ in found.get(fold(name), ()):
+        for node_id, type_ in found.get(fold(name), ()):
             if node_type(type_).family == ent.family and \
                     not judgements.blocks(ent, node_id, fold(name)):
-                hits.setdefault(nid, f"name {name!r} {why} {node_id}")
+                hits.setdefault(node_id, f"name {name!r} {why} {node_id}")
     return hits
 
 
@@ -342,12 +344,12 @@ def resolve_references(refs: Iterable[str], lookup: Lookup) -> dict[str, Any]:
     return found
 
 
-def relation_endpoints(batch_relations: list[Relation], refs: dict[str, Any],
-                       resolve: Callable[[set[str]], dict[str, Any]],
-                       source_id: str) -> list[tuple[Any, Any]]:
-    """Each relation's (source, target) node handles: from ``refs`` (what the batch itself
+def relation_endpoints(batch_relations: list[Relation], refs: dict[str, str],
+                       resolve: Callable[[set[str]], dict[str, str]],
+                       source_id: str) -> list[tuple[str, str]]:
+    """Each relation's (source, target) node ids: from ``refs`` (what the batch itself
     defined), else from ``resolve`` (the store's lookup, called once for all the rest, whose
-    answers are added to ``refs``). Raises StoreError naming the relation's locator when a
+    answers are added to ``refs``). Raises BadReference naming the relation's locator when a
     reference matches no entity or several."""
     missing = {ref for rel in batch_relations for ref in (rel.source, rel.target)
                if ref not in refs}
@@ -358,18 +360,21 @@ def relation_endpoints(batch_relations: list[Relation], refs: dict[str, Any],
         for ref in (rel.source, rel.target):
             if ref not in refs:
                 where = f" ({rel.locator})" if rel.locator else ""
-                raise StoreError(f"{source_id}{where}: {rel.type} refers to "
-                                 f"unknown or ambiguous entity {ref!r}")
+                raise BadReference(f"{source_id}{where}: {rel.type} refers to "
+                                   f"unknown or ambiguous entity {ref!r}", source_id,
+                                   rel.locator)
         ends.append((refs[rel.source], refs[rel.target]))
     return ends
 
 
-def group_relations(relations: list[Relation], ends: list[tuple[int, int]],
-                    ids: dict[int, str]) -> dict[str, tuple[int, int, str, list[Relation]]]:
-    """Relations grouped into facts (edge key -> endpoints, type, the claims stating it)."""
-    grouped: dict[str, tuple[int, int, str, list[Relation]]] = {}
+def group_relations(relations: list[Relation], ends: list[tuple[str, str]]
+                    ) -> dict[str, tuple[str, str, str, list[Relation]]]:
+    """Relations grouped into facts (edge key -> endpoint ids, type, the claims stating
+    it). Two statements of one fact at one place in a source are one claim: the most
+    confident, with both statements' properties."""
+    grouped: dict[str, tuple[str, str, str, list[Relation]]] = {}
     for rel, (src, dst) in zip(relations, ends, strict=False):
-        key = edge_key(ids[src], rel.type, ids[dst], rel.discriminator())
+        key = edge_key(src, rel.type, dst, rel.discriminator())
         group = grouped.get(key)
         if group is None:
             grouped[key] = (src, dst, rel.type, [rel])
@@ -382,17 +387,6 @@ def group_relations(relations: list[Relation], ends: list[tuple[int, int]],
             same_place.confidence = max(same_place.confidence, rel.confidence)
             same_place.properties.update(rel.properties)
     return grouped
-
-
-def batch_facts(batch: Batch, refs: dict[str, Any],
-                resolve: Callable[[set[str]], dict[str, Any]],
-                node_ids: Callable[[set[Any]], dict[Any, str]]
-                ) -> dict[str, tuple[Any, Any, str, list[Relation]]]:
-    """A batch's relations as facts (:func:`group_relations`): endpoints resolved by
-    :func:`relation_endpoints`, keyed by the entity ids ``node_ids`` gives their handles."""
-    ends = relation_endpoints(batch.relations, refs, resolve, batch.source_id)
-    ids = node_ids({handle for pair in ends for handle in pair})
-    return group_relations(batch.relations, ends, ids)
 
 
 def derive_edge(claims: list[tuple[float, dict[str, Any]]]) -> DerivedEdge:

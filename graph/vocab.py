@@ -1,17 +1,65 @@
-"""The govgraph vocabulary: node types, relation types and confidence grades.
+"""The govgraph vocabulary: node families and types, relation types with the families their
+ends may be, and confidence tiers and grades.
 
 This module is the one place the schema lives (as FollowTheMoney keeps its schema as data).
 Loaders, stores, analytics, exports and the viewer ask it rather than hard-coding names.
 
-Every node type belongs to a *family*. Entity ids are derived from the family and the
-normalised name, so that one page calling Cloud Innovation a ``Company`` and another an
-``Organization`` still produce one node; the more specific type wins (higher ``rank``).
+Every node type belongs to a *family* (:data:`FAMILIES`), whose rules say how its ids are
+made, whether its names merge nodes, and how its names compare. Entity ids are derived from
+the family and the normalised name, so that one page calling Cloud Innovation a ``Company``
+and another an ``Organization`` still produce one node; the more specific type wins (higher
+``rank``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+
+
+@dataclass(frozen=True, slots=True)
+class Family:
+    """What a node family's ids and names follow.
+
+    - ``natural_key``: the id is ``<family>:<the name as written, lower-cased>`` (a prefix,
+      an AS number, a country code), else ``<family>:<slug of the normalised name>``;
+    - ``merges_by_name``: an entity with a new id merges into the one existing node of the
+      family that carries one of its names (:func:`graph.merge.find_merges`), when the name
+      has at least ``min_name_words`` words (a family name alone never merges a person);
+    - ``folds_legal_suffixes``: trailing legal forms (:data:`LEGAL_SUFFIXES`) are dropped
+      from the name key, so ``LARUS Ltd`` and ``Larus`` are one organisation.
+    """
+
+    name: str
+    natural_key: bool = False
+    merges_by_name: bool = False
+    min_name_words: int = 1
+    folds_legal_suffixes: bool = False
+
+
+FAMILIES: dict[str, Family] = {
+    f.name: f
+    for f in [
+        Family("person", merges_by_name=True, min_name_words=2),
+        Family("org", merges_by_name=True, folds_legal_suffixes=True),
+        Family("doc", merges_by_name=True),
+        Family("prefix", natural_key=True),
+        Family("asn", natural_key=True),
+        Family("country", natural_key=True),
+        Family("region"),
+        Family("service"),
+    ]
+}
+
+# Legal-form suffixes that do not change which organisation is meant (Ltd = Limited).
+LEGAL_SUFFIXES = frozenset({
+    "ltd", "limited", "inc", "incorporated", "llc", "plc", "corp", "corporation", "co",
+    "company", "gmbh", "ag", "sa", "srl", "bv", "nv", "pty", "pte", "lp", "llp", "sarl"})
+
+
+def family(name: str) -> Family:
+    """A family's rules (a family without its own entry follows the defaults)."""
+    return FAMILIES.get(name) or Family(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,36 +106,69 @@ NODE_TYPES: dict[str, NodeType] = {
 ORGANISATION_TYPES = frozenset(n for n, t in NODE_TYPES.items() if t.family == "org")
 DOCUMENT_TYPES = frozenset(n for n, t in NODE_TYPES.items() if t.family == "doc")
 
+def _families(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+ANY_ORG = _families("org")
+DOCS = _families("doc")
+RESOURCES = _families("prefix", "asn")
+PLACES = _families("country", "region", "service")
+
+# ``sources`` / ``targets``: the families a relation's ends may be (None: any). Chosen so
+# that every loader's output fits; a batch that breaks them is refused (BadReference).
 RELATION_TYPES: dict[str, RelationType] = {
     r.name: r
     for r in [
-        RelationType("ROLE_AT", "Person holds a position at an organisation", keyed_by="role"),
-        RelationType("AUTHORED", "Wrote a document"),
-        RelationType("QUOTED_IN", "Is quoted in a document"),
-        RelationType("ABOUT", "A profile's subject"),
-        RelationType("PUBLISHED_BY", "Document published by a publisher"),
-        RelationType("MENTIONS", "Document names an entity"),
-        RelationType("RELATED_TO", "Related document ('Also Read')"),
+        RelationType("ROLE_AT", "Person holds a position at an organisation (FtM: an "
+                     "organisation may direct or represent one)", keyed_by="role",
+                     sources=_families("person", "org"), targets=ANY_ORG),
+        RelationType("AUTHORED", "Wrote a document", sources=_families("person", "org"),
+                     targets=DOCS),
+        RelationType("QUOTED_IN", "Is quoted in a document", sources=_families("person"),
+                     targets=DOCS),
+        RelationType("ABOUT", "A profile's subject", sources=DOCS),
+        RelationType("PUBLISHED_BY", "Document published by a publisher", sources=DOCS,
+                     targets=ANY_ORG),
+        RelationType("MENTIONS", "Names an entity: the weakest link, from a document or "
+                     "from any source that names another entity in passing"),
+        RelationType("RELATED_TO", "Related document ('Also Read')", sources=DOCS,
+                     targets=DOCS),
         RelationType("DEPENDS_ON", "Operational dependency: source needs target", dependency=True,
-                     layer="number_resources"),
-        RelationType("ALLOCATED_TO", "Resource allocated to a registry or holder"),
-        RelationType("ADMINISTERED_BY", "Resource administered by a registry"),
-        RelationType("HELD_BY", "Resource held by a holder"),
-        RelationType("OPERATES", "Organisation operates a service or network"),
-        RelationType("LOCATED_IN", "Located in a country, region or facility"),
-        RelationType("MEMBER_OF", "Member of an organisation or exchange"),
-        RelationType("PARTNER_OF", "Partnership"),
-        RelationType("LITIGATES_AGAINST", "Party to litigation against"),
+                     layer="number_resources", sources=_families("org", "service", "asn"),
+                     targets=_families("org", "service")),
+        RelationType("ALLOCATED_TO", "Resource allocated to a registry or holder",
+                     sources=RESOURCES, targets=ANY_ORG),
+        RelationType("ADMINISTERED_BY", "Resource administered by a registry",
+                     sources=RESOURCES, targets=ANY_ORG),
+        RelationType("HELD_BY", "Resource held by a holder (FtM: an asset by its owner)",
+                     sources=RESOURCES | ANY_ORG, targets=_families("org", "person")),
+        RelationType("OPERATES", "Organisation operates a service or network",
+                     sources=ANY_ORG, targets=_families("org", "service", "asn", "prefix")),
+        RelationType("LOCATED_IN", "Located in a country, region or facility",
+                     sources=_families("org", "service", "asn", "prefix", "person"),
+                     targets=PLACES),
+        RelationType("MEMBER_OF", "Member of an organisation or exchange",
+                     sources=_families("org", "asn", "person"),
+                     targets=_families("org", "service")),
+        RelationType("PARTNER_OF", "Partnership", sources=ANY_ORG, targets=ANY_ORG),
+        RelationType("LITIGATES_AGAINST", "Party to litigation against",
+                     sources=_families("org", "person"), targets=_families("org", "person")),
         RelationType("CUSTOMER_OF", "Routing: a customer network buys transit from its provider",
-                     dependency=True, layer="routing"),
-        RelationType("PEERS_WITH", "Routing: settlement-free peering (not a dependency)"),
+                     dependency=True, layer="routing", sources=_families("asn"),
+                     targets=_families("asn")),
+        RelationType("PEERS_WITH", "Routing: settlement-free peering (not a dependency)",
+                     sources=_families("asn"), targets=_families("asn")),
         RelationType("CERTIFIED_BY", "RPKI: a prefix's ROA chains to a trust anchor's registry",
-                     dependency=True, layer="rpki"),
+                     dependency=True, layer="rpki", sources=_families("prefix"),
+                     targets=ANY_ORG),
         RelationType("ROA_ORIGIN", "RPKI: an AS is authorised to originate a prefix",
-                     keyed_by="max_length"),
+                     keyed_by="max_length", sources=_families("asn"),
+                     targets=_families("prefix")),
         RelationType("INTERCONNECTS_AT", "Interconnection: a network or exchange needs the "
                      "exchange or facility where it connects", dependency=True,
-                     layer="facilities"),
+                     layer="facilities", sources=_families("asn", "service", "org"),
+                     targets=_families("service")),
     ]
 }
 
@@ -175,3 +256,16 @@ def relation_type_name(name: str) -> str:
 def more_specific(a: str, b: str) -> str:
     """Of two node types in one family, the more specific (ties keep ``a``)."""
     return b if NODE_TYPES[b].rank > NODE_TYPES[a].rank else a
+
+
+def endpoint_error(rel_type: str, source_family: str | None,
+                   target_family: str | None) -> str | None:
+    """Why a relation of this type may not run between nodes of these families, or None
+    when it may (a type without ``sources`` / ``targets`` allows any family)."""
+    rel = RELATION_TYPES[rel_type]
+    for end, family, allowed in (("source", source_family, rel.sources),
+                                 ("target", target_family, rel.targets)):
+        if allowed is not None and family not in allowed:
+            return (f"its {end} is a {family or 'unknown'} node, but a {rel_type} {end} "
+                    f"must be {' or '.join(sorted(allowed))}")
+    return None

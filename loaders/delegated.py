@@ -42,6 +42,7 @@ from pathlib import Path
 
 from graph.ids import entity_id
 from graph.model import Batch, Entity, Relation
+from graph.vocab import INFERRED, RECORD
 from loaders.base import Loader, LoadError, new_batch, register, text_lines
 from loaders.resources import (
     MAX_ASN,
@@ -58,8 +59,6 @@ from loaders.resources import (
 TYPES = ("asn", "ipv4", "ipv6")
 HELD = {"allocated", "assigned"}
 STATUSES = HELD | {"available", "reserved"}
-RECORD_CONFIDENCE = 0.99
-INFERRED_CONFIDENCE = 0.95
 _VERSION = re.compile(r"\d+(\.\d+)?")
 _CODE = re.compile(r"[a-z][a-z0-9-]*")
 _RECORD = re.compile(r"[a-z][a-z0-9-]*\|[A-Za-z]{0,2}\|(asn|ipv4|ipv6)\|[^|]+\|\d+\|")
@@ -305,10 +304,10 @@ def _add_records(parsed: Parsed, registries: dict[str, Entity],
             _tally(holding, rec)
             holder_id = holding.id
         batch.relations.append(Relation(rec.entity.id, holder_id, "HELD_BY",
-                                        {"status": rec.status, **when}, RECORD_CONFIDENCE,
+                                        {"status": rec.status, **when}, RECORD.confidence,
                                         rec.locator))
         batch.relations.append(Relation(rec.entity.id, registry.id, "ADMINISTERED_BY",
-                                        {"status": rec.status}, RECORD_CONFIDENCE,
+                                        {"status": rec.status}, RECORD.confidence,
                                         rec.locator))
     return holdings
 
@@ -348,12 +347,12 @@ def _add_holders(parsed: Parsed, holdings: dict[str, _Holding],
         batch.entities.append(holder)
         for cc, line in h.countries.items():
             batch.relations.append(Relation(holder.id, entity_id("Country", cc), "LOCATED_IN",
-                                            {}, RECORD_CONFIDENCE, f"line {line}"))
+                                            {}, RECORD.confidence, f"line {line}"))
         weights = {"weight": h.ipv4_addresses, "ipv4_addresses": h.ipv4_addresses,
                    "ipv6_prefixes": h.ipv6_prefixes, "ipv6_slash48s": h.ipv6_slash48s,
                    "asns": h.asns, "basis": "number resources"}
         batch.relations.append(Relation(holder.id, registries[rec.registry].id, "DEPENDS_ON",
-                                        weights, INFERRED_CONFIDENCE, rec.locator))
+                                        weights, INFERRED.confidence, rec.locator))
     codes = {r.cc: r.line for r in reversed(parsed.records) if r.cc}
     batch.entities.extend(c for cc, line in codes.items()
                           if (c := country_entity(cc, f"line {line}")) is not None)

@@ -15,8 +15,8 @@ The first ``name`` is the node's name; further names, ``alias``, ``weakAlias`` a
 ``previousName`` are aliases; the FtM id is a key (so relations and later sources can refer
 to it); other properties are kept (one value as a scalar, several as a list).
 
-Interval entities become edges (confidence 0.95, ``start``/``end`` from ``startDate``/
-``endDate``, ``ftm_schema`` and ``ftm_id`` kept):
+Interval entities become edges (the ``RECORD`` confidence tier, ``start``/``end`` from
+``startDate``/``endDate``, ``ftm_schema`` and ``ftm_id`` kept):
 
 | FtM schema | edge |
 |---|---|
@@ -42,10 +42,8 @@ from typing import Any
 
 from graph.ftm import LINK_PROPS, LINKS, NAME_PROPS, THINGS
 from graph.model import Batch, Entity, ModelError, Relation
-from graph.vocab import RELATION_TYPES
+from graph.vocab import RECORD, RELATION_TYPES
 from loaders.base import Loader, LoadError, json_lines, new_batch, register
-
-CONFIDENCE = 0.95
 
 
 def _detect(path: Path, head: str) -> bool:
@@ -107,7 +105,7 @@ def _relation(obj: dict[str, Any], locator: str) -> Relation | None:
     for ftm_name, name in LINK_PROPS.items():
         if values := _values(props, ftm_name):
             out[name] = values[0]
-    return Relation(ends[0][0], ends[1][0], rel_type, out, CONFIDENCE, locator)
+    return Relation(ends[0][0], ends[1][0], rel_type, out, RECORD.confidence, locator)
 
 
 def _check(path: Path, number: int, obj: dict[str, Any]) -> dict[str, Any]:

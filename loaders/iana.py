@@ -33,6 +33,7 @@ from defusedxml.common import DefusedXmlException
 
 from graph.ids import clean_text
 from graph.model import Batch, Entity, Relation
+from graph.vocab import INFERRED, RECORD
 from loaders.base import Loader, LoadError, new_batch, now, read_text, register, register_dataset
 from loaders.resources import (
     IANA,
@@ -46,8 +47,6 @@ from loaders.resources import (
 
 NS = "{http://www.iana.org/assignments}"
 FILES = ("ipv4-address-space", "ipv6-unicast-address-assignments")
-RECORD_CONFIDENCE = 0.99
-INFERRED_CONFIDENCE = 0.95
 
 
 @dataclass(slots=True)
@@ -158,7 +157,7 @@ def build_batch(path: Path, text: str, batch: Batch) -> Batch:
         props = {"basis": "address space", f"{builder.family}_blocks": agg.blocks}
         if builder.family == "ipv4":
             props.update(weight=agg.addresses, ipv4_addresses=agg.addresses)
-        batch.relations.append(Relation(src, dst, "DEPENDS_ON", props, INFERRED_CONFIDENCE,
+        batch.relations.append(Relation(src, dst, "DEPENDS_ON", props, INFERRED.confidence,
                                         agg.locator))
     return batch
 
@@ -175,17 +174,17 @@ def _add_record(builder: _Builder, rec: Record) -> None:
     batch.entities.append(prefix)
     if rec.status == "ALLOCATED" and named is not None and named is not IANA:
         batch.relations.append(Relation(prefix.id, named.id, "ALLOCATED_TO",
-                                        {"status": rec.status, **when}, RECORD_CONFIDENCE,
+                                        {"status": rec.status, **when}, RECORD.confidence,
                                         rec.locator))
         _depend(builder, named.id, IANA.id, rec)
     batch.relations.append(Relation(prefix.id, admin.id, "ADMINISTERED_BY",
-                                    {"status": rec.status}, RECORD_CONFIDENCE, rec.locator))
+                                    {"status": rec.status}, RECORD.confidence, rec.locator))
     if named is None and rec.status == "LEGACY" and rec.designation:
         holder = Entity("Organization", rec.designation, locator=rec.locator,
                         properties={"legacy_holder": True})
         batch.entities.append(holder)
         batch.relations.append(Relation(prefix.id, holder.id, "HELD_BY",
-                                        {"status": rec.status, **when}, RECORD_CONFIDENCE,
+                                        {"status": rec.status, **when}, RECORD.confidence,
                                         rec.locator))
         _depend(builder, holder.id, admin.id, rec)
     _add_services(builder, rec)
@@ -227,7 +226,7 @@ def _add_service(builder: _Builder, name: str, protocol: str, urls: list[str],
         if operator is not None:
             builder.batch.relations.append(Relation(operator.id, service.id, "OPERATES",
                                                     {"protocol": protocol},
-                                                    INFERRED_CONFIDENCE, locator))
+                                                    INFERRED.confidence, locator))
     known = service.properties["urls"]
     known.extend(u for u in urls if u not in known)
 

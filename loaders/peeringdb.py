@@ -21,10 +21,11 @@ Mapping (keys ``peeringdb:<table>:<id>`` on every node, locators ``<table> <id>`
 the exchanges and facilities where it connects, which is a different need from its
 registry's number resources (layer ``number_resources``) or its transit (``routing``).
 
-Confidence: 0.95 for what a record states, 0.9 for the dependencies it implies and for
-self-reported countries. A reference to a record that is not in the file (a partial dump) is
-skipped and counted in a warning. Broken JSON, a table that is not a list, or a record
-without its ``id``/``name``/``asn`` fails the whole file.
+Confidence tiers (graph/vocab.py): ``RECORD`` for what a record states, ``INFERRED`` for
+the dependencies it implies, ``FIELD`` for self-reported countries. A reference to a record
+that is not in the file (a partial dump) is skipped and counted in a warning. Broken JSON,
+a table that is not a list, or a record without its ``id``/``name``/``asn`` fails the whole
+file.
 """
 
 from __future__ import annotations
@@ -37,13 +38,12 @@ from pathlib import Path
 from typing import Any
 
 from graph.model import Batch, Entity, ModelError, Relation
+from graph.vocab import FIELD, INFERRED, RECORD
 from loaders.base import Loader, LoadError, new_batch, read_text, register
 from loaders.resources import MAX_ASN, asn_entity, country_entity
 
 TABLES = ("org", "net", "ix", "fac", "ixlan", "ixfac", "netixlan", "netfac")
 KNOWN = (*TABLES, "poc", "ixpfx", "carrier", "carrierfac", "campus", "as_set")
-STATED = 0.95
-IMPLIED = 0.9
 _FIRST_KEY = re.compile(r'\s*\{\s*"(' + "|".join(KNOWN) + r')"\s*:')
 
 
@@ -140,13 +140,13 @@ def _node(dump: _Dump, table: str, row: dict[str, Any], entity: Entity) -> Entit
     country = country_entity(str(row.get("country") or ""), entity.locator)
     if country is not None and table != "net":
         dump.batch.entities.append(country)
-        _relate(dump, entity.id, country.id, "LOCATED_IN", IMPLIED, entity.locator)
+        _relate(dump, entity.id, country.id, "LOCATED_IN", FIELD.confidence, entity.locator)
     if table != "org" and row.get("org_id") is not None:
         org = dump.nodes.get(("org", _id(row, "org_id")))
         if org is None:
             dump.missing += 1
         else:
-            _relate(dump, org, entity.id, "OPERATES", STATED, entity.locator)
+            _relate(dump, org, entity.id, "OPERATES", RECORD.confidence, entity.locator)
     return entity
 
 
@@ -239,10 +239,11 @@ def _aggregate(dump: _Dump) -> None:
     for (table, src, dst), link in dump.links.items():
         stated, basis = _LINK_TYPES[table]
         ports = {"ports": link.ports, "speed": link.speed} if table == "netixlan" else {}
-        _relate(dump, src, dst, stated, STATED, link.locator, **ports)
+        _relate(dump, src, dst, stated, RECORD.confidence, link.locator,
+                **ports)
         weight = {"weight": link.speed} if ports else {}
-        _relate(dump, src, dst, "INTERCONNECTS_AT", IMPLIED, link.locator, basis=basis, **ports,
-                **weight)
+        _relate(dump, src, dst, "INTERCONNECTS_AT", INFERRED.confidence, link.locator,
+                basis=basis, **ports, **weight)
 
 
 # Tables in the order they are read: nodes before the links between them.

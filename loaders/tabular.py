@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.model import Batch, Entity, ModelError, Relation
+from graph.vocab import FIELD
 from loaders.base import Loader, LoadError, json_lines, new_batch, read_text, register
 
 NODE_HEADER = ("id", "type", "name")
@@ -92,7 +93,7 @@ def relation_from_row(row: dict[str, Any], locator: str) -> Relation:
     if "weight" in props and not isinstance(props["weight"], (int, float)):
         raise ModelError(f"weight {props['weight']!r} is not a number")
     conf = row.get("confidence")
-    conf = 0.9 if conf is None or conf == "" else conf
+    conf = FIELD.confidence if conf is None or conf == "" else conf
     if not isinstance(conf, (int, float)):
         raise ModelError(f"confidence {conf!r} is not a number")
     return Relation(source=ends[0], target=ends[1], type=ends[2], properties=props,

@@ -1,5 +1,5 @@
 """Shared fixtures. ``store`` is parametrised over every backend: each behaviour test that
-takes it runs on SQLite and (marked ``neo4j``) on a real Neo4j server."""
+takes it runs on SQLite, in memory and (marked ``neo4j``) on a real Neo4j server."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ from pathlib import Path
 import pytest
 
 from graph.store import GraphStore
+from graph.store.memory import MemoryStore
 from graph.store.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
-STORE_KINDS: list = ["sqlite"]
+STORE_KINDS: list = ["sqlite", "memory"]
 if importlib.util.find_spec("graph.store.neo4j") is not None:
     STORE_KINDS.append(pytest.param("neo4j", marks=pytest.mark.neo4j))
 
@@ -27,6 +28,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore
     """An empty store of each kind."""
     if request.param == "sqlite":
         s = SQLiteStore(tmp_path / "test.db")
+    elif request.param == "memory":
+        s = MemoryStore()
     else:
         s = request.getfixturevalue("neo4j_store_factory")()
     yield s

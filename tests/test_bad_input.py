@@ -24,7 +24,6 @@ import loaders
 from api import ops
 from api.app import create_app
 from api.settings import Settings
-from graph.ids import entity_id
 from graph.store.sqlite import SQLiteStore
 
 GOVGRAPH = [sys.executable, "-m", "api.cli"]
@@ -271,7 +270,7 @@ def test_control_characters_leave_displayable_names_and_stable_ids(corpus: dict[
     assert node.name == "Trusted Name[31m" and "Alias" in node.aliases
     shown = node.name + "".join(node.aliases)
     assert not any(unicodedata.category(ch).startswith("C") for ch in shown)
-    assert node.id == entity_id("Person", "Trusted Name[31m")
+    assert node.id == "person:trusted-name-31m"
     clean = tmp_path / "clean.csv"
     clean.write_text("id,type,name\nz,Person,Trusted Name[31m\n")
     assert not ops.load(store, [str(clean)]).errors

@@ -85,15 +85,20 @@ def test_reads_agree(both):
                       strict=True)) == pairs
 
 
+def load_reload_unload(store: GraphStore) -> None:
+    """The demo's profiles and CSV loaded, one profile reloaded, another unloaded."""
+    profiles = sorted(str(p) for p in (DEMO / "profiles").iterdir())
+    csv = [str(DEMO / "institutions.nodes.csv"), str(DEMO / "institutions.edges.csv")]
+    assert not ops.load(store, [*csv, *profiles]).errors
+    assert not ops.load(store, [profiles[0]]).errors  # reload: nothing changes
+    ops.unload(store, profiles[1])
+
+
 def test_reload_and_unload_keep_parity(neo4j_store_factory, tmp_path):
     neo = neo4j_store_factory()
     sqlite = SQLiteStore(tmp_path / "p.db")
-    profiles = sorted(str(p) for p in (DEMO / "profiles").iterdir())
-    csv = [str(DEMO / "institutions.nodes.csv"), str(DEMO / "institutions.edges.csv")]
     for store in (sqlite, neo):
-        assert not ops.load(store, [*csv, *profiles]).errors
-        assert not ops.load(store, [profiles[0]]).errors  # reload: nothing changes
-        ops.unload(store, profiles[1])
+        load_reload_unload(store)
     assert shape(neo) == shape(sqlite)
     assert exported(neo) == exported(sqlite)
     sqlite.close()

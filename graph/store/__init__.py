@@ -1,14 +1,12 @@
-"""Graph stores: one interface (:class:`GraphStore`), an embedded SQLite backend and a Neo4j
-backend. :func:`open_store` picks one from a location string."""
+"""Graph stores: one interface (:class:`GraphStore`), an embedded SQLite backend, a Neo4j
+backend and an in-memory one. :func:`open_store` picks one from a location string."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
 from graph.store.base import (
-    BackendUnavailable,
     EdgeFilter,
     GraphStore,
     NoGraph,
@@ -29,17 +27,21 @@ def is_neo4j_uri(location: str | Path) -> bool:
 
 
 def open_store(location: str | Path, create: bool = True, **options: Any) -> GraphStore:
-    """A SQLite file path, or a Neo4j URI (``neo4j://host:7687``). ``options`` go to the
-    backend (SQLite: ``busy_timeout_s``; Neo4j: ``user``, ``password``, ``database``).
+    """A SQLite file path, a Neo4j URI (``neo4j://host:7687``), or ``memory:`` (a new empty
+    in-memory store, gone when the process ends). ``options`` go to the backend (SQLite:
+    ``busy_timeout_s``; Neo4j: ``user``, ``password``, ``database``).
 
     With ``create=False`` (a command that only reads) a SQLite file that does not exist
     raises :class:`NoGraph` and no file is made; ``:memory:`` and Neo4j URIs are opened
-    as they are."""
+    as they are. An unreachable Neo4j server raises :class:`BackendUnavailable` at once."""
     text = str(location)
+    if text.startswith("memory:"):
+        from graph.store.memory import MemoryStore
+
+        return MemoryStore(text.removeprefix("memory:"))
     if is_neo4j_uri(text):
         from graph.store.neo4j import Neo4jStore
 
-        _check_reachable(text, options.get("user"), options.get("password") or "")
         return Neo4jStore(text, **options)
     from graph.store.sqlite import SQLiteStore
 
@@ -48,24 +50,3 @@ def open_store(location: str | Path, create: bool = True, **options: Any) -> Gra
                       f"`govgraph load PATH --db {text}`")
     return SQLiteStore(Path(text), **options)
 
-
-def _check_reachable(uri: str, user: str | None, password: str) -> None:
-    """BackendUnavailable at once when no Neo4j server answers at ``uri`` (the driver would
-    otherwise retry each query for a minute). Wrong credentials are the store's to report:
-    the server answered."""
-    import neo4j
-    from neo4j.exceptions import AuthError, ServiceUnavailable
-
-    driver_log = logging.getLogger("neo4j")
-    level = driver_log.level
-    driver_log.setLevel(logging.CRITICAL)  # its retry warnings would say the same again
-    with neo4j.GraphDatabase.driver(uri, auth=(user, password) if user else None) as driver:
-        try:
-            driver.verify_connectivity()
-        except AuthError:
-            return
-        except (ServiceUnavailable, OSError) as exc:
-            reason = " ".join(str(exc).split()) or type(exc).__name__
-            raise BackendUnavailable(f"{uri}: Neo4j is not reachable ({reason})") from exc
-        finally:
-            driver_log.setLevel(level)

@@ -3,13 +3,17 @@ only sees this class. Each method's docstring is its promise."""
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.ids import fold
 from graph.model import Batch, EdgeRecord, EntityRecord
+
+if TYPE_CHECKING:
+    from graph.store.writer import WriteTx
 
 
 class StoreError(RuntimeError):
@@ -115,22 +119,65 @@ class Projection:
     src: list[int] = field(default_factory=list)
     dst: list[int] = field(default_factory=list)
     weight: list[float] = field(default_factory=list)
+    index: dict[Any, int] = field(default_factory=dict, repr=False)  # node handle -> i
+
+    def add(self, source: tuple[Any, str], target: tuple[Any, str], value: Any,
+            weight: str | None) -> None:
+        """Append the edge ``source -> target``, each end a ``(handle, id)`` pair (a handle
+        is whatever the store knows the node by). Its weight: 1.0 when no ``weight`` is
+        asked for, else ``value`` when it is a number, else 0.0."""
+        for handle, node_id in (source, target):
+            if handle not in self.index:
+                self.index[handle] = len(self.ids)
+                self.ids.append(node_id)
+        self.src.append(self.index[source[0]])
+        self.dst.append(self.index[target[0]])
+        self.weight.append(float(value) if weight and isinstance(value, (int, float)) else
+                           (1.0 if not weight else 0.0))
+
+
+T = TypeVar("T")
+Chunk = tuple[str, list[tuple]]  # a table's name and some of its rows (graph.store.sync)
 
 
 class GraphStore(ABC):
-    """A graph of entities and relations with per-source provenance."""
+    """A graph of entities and relations with per-source provenance.
+
+    A backend implements the primitives (:meth:`transact` and the
+    :class:`~graph.store.writer.WriteTx` it opens, :meth:`lookup`, :meth:`search_hits`,
+    the reads, scores, and :meth:`dump` / :meth:`restore` / :meth:`clear`); writes, unloads,
+    ``resolve`` and ``search`` are written once, here and in :mod:`graph.store.writer`."""
 
     kind: str = "abstract"
 
     @abstractmethod
+    def transact(self, work: Callable[[WriteTx], T]) -> T:
+        """Run ``work(tx)`` in one write transaction: committed when it returns, rolled back
+        (nothing changed) when it raises. Writers are serialised; a backend may run ``work``
+        again on a transient failure. Raises StoreBusy when another process holds the
+        write lock too long, BackendUnavailable when the backend cannot be reached."""
+
     def write(self, batch: Batch) -> WriteResult:
         """Write one source's batch atomically. If the source was loaded before, its old
-        claims are replaced: reloading identical data changes nothing. Raises StoreError (and
-        changes nothing) when a relation refers to an entity that cannot be resolved."""
+        claims are replaced: reloading identical data changes nothing. Raises BadReference
+        (and changes nothing) when a relation refers to an entity that cannot be resolved,
+        or joins families its type does not allow."""
+        from graph.store.writer import Writer
 
-    @abstractmethod
+        started = time.perf_counter()
+        result = self.transact(lambda tx: Writer(tx, batch.source_id).write(batch))
+        result.seconds = time.perf_counter() - started
+        return result
+
     def unload(self, source_id: str) -> WriteResult:
-        """Remove a source's claims, and every node and edge that only it supported."""
+        """Remove a source's claims, and every node and edge that only it supported. Raises
+        UnknownEntity when no such source is loaded."""
+        from graph.store.writer import Writer
+
+        started = time.perf_counter()
+        result = self.transact(lambda tx: Writer(tx, source_id).unload())
+        result.seconds = time.perf_counter() - started
+        return result
 
     @abstractmethod
     def sources(self) -> list[SourceInfo]:
@@ -148,41 +195,44 @@ class GraphStore(ABC):
         """Counts: nodes, edges, claims, sources, and nodes/edges by type."""
 
     @abstractmethod
+    def lookup(self, form: str, keys: list[str]) -> Iterable[tuple[str, str]]:
+        """``(key, node id)`` pairs of the nodes these keys name in one form of
+        :data:`graph.merge.REF_FORMS` (``id``, ``redirect``, ``key``, ``name``)."""
+
     def resolve(self, ref: str) -> str | None:
         """The id of the entity a reference names: an id, a merged id (redirect), a key,
         or an unambiguous name/alias. None when nothing matches."""
+        from graph.merge import resolve_references
+
+        return resolve_references([ref], self.lookup).get(ref)
 
     @abstractmethod
     def entities(self, ids: Iterable[str]) -> list[EntityRecord]:
-        """The entities with these ids (unknown ids are skipped), with their scores."""
+        """The entities with these ids, in that order (unknown ids are skipped), with their
+        scores."""
 
     def search(self, query: str, type_name: str | None = None, limit: int = 20,
                offset: int = 0) -> list[EntityRecord]:
         """Entities whose name or alias matches the folded query: exact (a name or key),
-        then prefix, then substring (3 characters or more), ties by node row number; of
+        then prefix, then substring (3 characters or more), ties by creation order; of
         ``type_name`` when given; the page from ``offset``, at most ``limit``."""
         key = fold(query)
         if not key:
             return []
-        exact, prefix, substring = self._search_hits(key)
-        ranked = sorted(exact | prefix | substring,
-                        key=lambda n: (n not in exact, n not in prefix, n))
+        ranked = list(dict.fromkeys(i for hits in self.search_hits(key) for i in hits))
         step = self.read_chunk
-        rows = [r for i in range(0, len(ranked), step) for r in self._by_nid(ranked[i:i + step])]
+        rows = [r for i in range(0, len(ranked), step) for r in self.entities(ranked[i:i + step])]
         if type_name:
             rows = [r for r in rows if r.type == type_name]
         return rows[offset:offset + limit]
 
-    read_chunk = 500  # node row numbers per _by_nid call
+    read_chunk = 500  # ids per entities() call of search
 
     @abstractmethod
-    def _search_hits(self, key: str) -> tuple[set[int], set[int], set[int]]:
-        """The row numbers of the nodes a folded key matches exactly (a name or key), as a
-        prefix, and as a substring (keys of 3 characters or more), up to 2,000 each."""
-
-    @abstractmethod
-    def _by_nid(self, nids: Sequence[int]) -> list[EntityRecord]:
-        """The nodes with these row numbers, in that order (missing ones left out)."""
+    def search_hits(self, key: str) -> tuple[list[str], list[str], list[str]]:
+        """The ids of the nodes a folded key matches exactly (a name or key), as a prefix,
+        and as a substring (keys of 3 characters or more), up to 2,000 each, each list in
+        creation order."""
 
     @abstractmethod
     def edges(self, ids: Iterable[str], direction: str = "both",
@@ -226,6 +276,18 @@ class GraphStore(ABC):
     @abstractmethod
     def merge_log(self) -> list[dict[str, str]]:
         """Why names became one node: ``{"merged", "into", "reason", "source_id"}``."""
+
+    @abstractmethod
+    def dump(self, table: str) -> Iterator[tuple]:
+        """Every row of one table of :data:`graph.store.sync.TABLES`, in its order."""
+
+    @abstractmethod
+    def restore(self, chunks: Iterator[Chunk]) -> None:
+        """Write dumped chunks into this empty store (derived state as it was dumped)."""
+
+    @abstractmethod
+    def clear(self) -> None:
+        """Delete everything the store holds."""
 
     @abstractmethod
     def close(self) -> None:

@@ -1,6 +1,6 @@
-"""Restoring a dumped graph (:mod:`graph.store.sync`) into Neo4j: one managed write
-transaction per chunk of rows, batched ``UNWIND`` statements, the same properties and
-internal sequence numbers (``sid``, ``nid``) a load would have written."""
+"""Dumping a Neo4j graph's tables, and restoring a dumped graph (:mod:`graph.store.sync`) into
+Neo4j: one managed write transaction per chunk of rows, batched ``UNWIND`` statements, the
+same properties and internal sequence numbers (``sid``, ``nid``) a load would have written."""
 
 from __future__ import annotations
 
@@ -9,23 +9,60 @@ from typing import Any
 
 import neo4j
 
-from graph.store.base import WriteResult
-from graph.store.neo4j import (
+from graph import merge as mg
+from graph.store.base import Chunk
+from graph.store.neo4j import Neo4jStore, _score_prop
+from graph.store.neo4j_tx import (
     EDGE_CLAIM_FIELDS,
     EDGE_FIELDS,
     NODE_CLAIM_FIELDS,
-    NODE_FIELDS,
-    Neo4jStore,
-    _alias_maps,
-    _literal,
-    _node_fields,
-    _score_prop,
-    _Writer,
-    label,
+    Statements,
+    create_edges,
+    create_nodes,
+    literal,
+    node_rows,
     rel_label,
 )
-from graph.store.scores import to_property
-from graph.store.sync import Chunk, derived
+from graph.store.scores import from_property, metric_order, to_property
+from graph.store.sync import derived
+
+DUMP = {
+    "sources": "MATCH (s:Source) RETURN s.source_id, s.uri, s.loader, s.retrieved_at, "
+               "s.loaded_at, s.n_entities, s.n_relations, s.dataset, s.observed "
+               "ORDER BY s.sid",
+    "nodes": "MATCH (e:Entity) RETURN e.id, e.type, e.name, e.aliases, e.keys, e.props, "
+             "e.first_seen, e.last_seen ORDER BY e.nid",
+    "node_claims": "MATCH (c:NodeClaim) MATCH (s:Source {sid: c.sid}) RETURN c.id, "
+                   "s.source_id, c.type, c.name, c.aliases, c.keys, c.props, c.locator, "
+                   "c.first_seen, c.last_seen ORDER BY c.sid, c.id",
+    "edges": "MATCH (s:Entity)-[r]->(d:Entity) RETURN r.key, s.id, d.id, type(r), r.props, "
+             "r.confidence, r.weight, r.start, r.end ORDER BY r.key",
+    "edge_claims": "MATCH (c:EdgeClaim) MATCH (s:Source {sid: c.sid}) RETURN c.key, "
+                   "s.source_id, c.locator, c.confidence, c.props ORDER BY c.sid, c.key, "
+                   "c.locator",
+    "redirects": "MATCH (r:Redirect) RETURN r.old_id, r.new_id, r.reason ORDER BY r.old_id",
+    "merge_log": "MATCH (m:MergeLog) RETURN m.merged, m.into, m.reason, m.source_id "
+                 "ORDER BY m.seq",
+    "judgements": "MATCH (j:Judgement) MATCH (s:Source {sid: j.sid}) RETURN s.source_id, "
+                  "j.a, j.b, j.same, j.locator ORDER BY j.sid, j.seq",
+}
+
+
+
+def dump(store: Neo4jStore, table: str) -> Iterator[tuple]:
+    """One table's rows (scores metric by metric, in write order)."""
+    if table == "scores":
+        for record in store._read("MATCH (m:ScoreMetric) RETURN m.name ORDER BY m.seq"):
+            prop = _score_prop(record[0])
+            for node_id, value in store._stream(f"MATCH (e:Entity) WHERE e.{prop} IS NOT NULL "
+                                                f"RETURN e.id, e.{prop}"):
+                yield node_id, record[0], from_property(value)
+        return
+    for record in store._stream(DUMP[table]):
+        row = list(record.values())
+        if table == "nodes":  # lists in Neo4j, JSON text in SQLite
+            row[3:5] = [mg.to_json(row[3] or []), mg.to_json(row[4] or [])]
+        yield tuple(row)
 
 
 class Neo4jRestore:
@@ -44,7 +81,7 @@ class Neo4jRestore:
         for table, rows in chunks:
             def work(tx: neo4j.ManagedTransaction, table: str = table,
                      rows: list[tuple] = rows) -> None:
-                getattr(self, table)(_Writer(tx, self.store.batch_size, WriteResult("")), rows)
+                getattr(self, table)(Statements(tx, self.store.batch_size), rows)
 
             if table == "scores":  # indexes are made outside the data's transactions
                 for metric in dict.fromkeys(r[1] for r in rows):
@@ -56,7 +93,7 @@ class Neo4jRestore:
                 self.sid, self.nid, self.rtype, self.seq, self.metrics = state
                 raise
 
-    def sources(self, w: _Writer, rows: list[tuple]) -> None:
+    def sources(self, w: Statements, rows: list[tuple]) -> None:
         out = []
         for source_id, uri, loader, at, loaded, n, m, dataset, observed in rows:
             self.sid[source_id] = len(self.sid) + 1
@@ -66,21 +103,13 @@ class Neo4jRestore:
                         "observed": observed})
         w.each("UNWIND $rows AS row CREATE (s:Source) SET s = row", out)
 
-    def nodes(self, w: _Writer, rows: list[tuple]) -> None:
-        by_type: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            self.nid += 1
-            node = derived(row)
-            by_type.setdefault(label(node.type), []).append(
-                {"id": row[0], "nid": self.nid, **_node_fields(node),
-                 "alias": _alias_maps(node)})
-        for type_label, typed in sorted(by_type.items()):
-            w.each(f"UNWIND $rows AS row CREATE (e:Entity:{type_label} "
-                   f"{_literal(('id', 'nid', *NODE_FIELDS))}) "
-                   "WITH e, row UNWIND row.alias AS al "
-                   "CREATE (e)-[:NAMED]->(:Alias {norm: al.norm, kind: al.kind})", typed)
+    def nodes(self, w: Statements, rows: list[tuple]) -> None:
+        numbered = [(row[0], self.nid + i + 1, derived(row)) for i, row in enumerate(rows)]
+        self.nid += len(rows)
+        for type_label, typed in sorted(node_rows(numbered).items()):
+            w.each(create_nodes(type_label), typed)
 
-    def scores(self, w: _Writer, rows: list[tuple]) -> None:
+    def scores(self, w: Statements, rows: list[tuple]) -> None:
         """Rows come metric by metric in write order: a metric's first row gives its place."""
         by_metric: dict[str, list[list[Any]]] = {}
         for node_id, metric, value in rows:
@@ -93,12 +122,12 @@ class Neo4jRestore:
             w.each(f"UNWIND $rows AS row MATCH (e:Entity {{id: row[0]}}) "
                    f"SET e.{_score_prop(metric)} = row[1]", values)
 
-    def node_claims(self, w: _Writer, rows: list[tuple]) -> None:
-        w.each(f"UNWIND $rows AS row CREATE (:NodeClaim {_literal(NODE_CLAIM_FIELDS)})",
+    def node_claims(self, w: Statements, rows: list[tuple]) -> None:
+        w.each(f"UNWIND $rows AS row CREATE (:NodeClaim {literal(NODE_CLAIM_FIELDS)})",
                [{"id": r[0], "sid": self.sid[r[1]],
                  **dict(zip(NODE_CLAIM_FIELDS[2:], r[2:], strict=True))} for r in rows])
 
-    def edges(self, w: _Writer, rows: list[tuple]) -> None:
+    def edges(self, w: Statements, rows: list[tuple]) -> None:
         by_type: dict[str, list[dict[str, Any]]] = {}
         for key, src, dst, rtype, *values in rows:
             self.rtype[key] = rtype
@@ -106,21 +135,19 @@ class Neo4jRestore:
                 {"src": src, "dst": dst, "key": key,
                  **dict(zip(EDGE_FIELDS, values, strict=True))})
         for rtype, typed in sorted(by_type.items()):
-            w.each(f"UNWIND $rows AS row MATCH (s:Entity {{id: row.src}}) "
-                   f"MATCH (d:Entity {{id: row.dst}}) "
-                   f"CREATE (s)-[:{rtype} {_literal(('key', *EDGE_FIELDS))}]->(d)", typed)
+            w.each(create_edges(rtype), typed)
 
-    def edge_claims(self, w: _Writer, rows: list[tuple]) -> None:
-        w.each(f"UNWIND $rows AS row CREATE (:EdgeClaim {_literal(EDGE_CLAIM_FIELDS)})",
+    def edge_claims(self, w: Statements, rows: list[tuple]) -> None:
+        w.each(f"UNWIND $rows AS row CREATE (:EdgeClaim {literal(EDGE_CLAIM_FIELDS)})",
                [{"key": key, "rtype": self.rtype[key], "sid": self.sid[source_id],
                  "locator": locator, "confidence": conf, "props": props}
                 for key, source_id, locator, conf, props in rows])
 
-    def redirects(self, w: _Writer, rows: list[tuple]) -> None:
+    def redirects(self, w: Statements, rows: list[tuple]) -> None:
         w.each("UNWIND $rows AS row CREATE (:Redirect {old_id: row[0], new_id: row[1], "
                "reason: row[2]})", [list(r) for r in rows])
 
-    def merge_log(self, w: _Writer, rows: list[tuple]) -> None:
+    def merge_log(self, w: Statements, rows: list[tuple]) -> None:
         out = []
         for merged, into, reason, source_id in rows:
             self.seq += 1
@@ -128,10 +155,38 @@ class Neo4jRestore:
                         "source_id": source_id})
         w.each("UNWIND $rows AS row CREATE (m:MergeLog) SET m = row", out)
 
-    def judgements(self, w: _Writer, rows: list[tuple]) -> None:
+    def judgements(self, w: Statements, rows: list[tuple]) -> None:
         out = []
         for source_id, a, b, same, loc in rows:
             self.jseq += 1
             out.append({"sid": self.sid[source_id], "seq": self.jseq, "a": a, "b": b,
                         "same": bool(same), "locator": loc})
         w.each("UNWIND $rows AS row CREATE (j:Judgement) SET j = row", out)
+
+
+def upgrade_scores(store: Neo4jStore) -> None:
+        """Scores written before ``(:ScoreMetric)`` existed were one JSON property ``scores``
+        per node: give each its own ``score.<metric>`` property, in the JSON's order."""
+        held = [(r["eid"], mg.from_json(r["scores"] or "{}")) for r in store._read(
+            "MATCH (e:Entity) WHERE e.scores IS NOT NULL RETURN elementId(e) AS eid, "
+            "e.scores AS scores")]
+        if not held:
+            return
+        order = metric_order({tuple(scores) for _, scores in held})
+        for metric in order:
+            store._score_index(metric)
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            w = Statements(tx, store.batch_size)
+            w.lock()
+            for metric in order:
+                w.each(f"UNWIND $rows AS row MATCH (e:Entity) WHERE elementId(e) = row[0] "
+                       f"SET e.{_score_prop(metric)} = row[1]",
+                       [[eid, to_property(scores[metric])] for eid, scores in held
+                        if metric in scores])
+            w.each("UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x REMOVE e.scores",
+                   [eid for eid, _ in held])
+            w.each("UNWIND $rows AS row MERGE (m:ScoreMetric {name: row[0]}) SET m.seq = row[1]",
+                   [[metric, seq] for seq, metric in enumerate(order, 1)])
+
+        store._write(work)

@@ -1,0 +1,383 @@
+"""The Neo4j store's write primitives (:class:`graph.store.writer.WriteTx`) on one managed
+write transaction, and the Cypher pieces the store's modules share.
+
+Every statement takes values as parameters; labels and relation types are formatted in only
+after checking them against the vocabulary. Rows go in batched ``UNWIND $rows`` statements.
+Nodes and relationships read by ``node_states`` / ``edge_states`` are written back by element
+id: an index seek on an index that this transaction changed a lot costs time in proportion
+to those changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import neo4j
+
+from graph import merge as mg
+from graph.ids import fold
+from graph.model import Batch, Judgement
+from graph.store.base import StoreError
+from graph.store.writer import EdgeState, Held, NewEdge, NodeState, WriteTx, chunks, edge_values
+from graph.vocab import NODE_TYPES, RELATION_TYPES
+
+BATCH = 5000  # rows per UNWIND statement
+
+NODE_FIELDS = ("type", "name", "aliases", "keys", "props", "first_seen", "last_seen", "search")
+EDGE_FIELDS = ("props", "confidence", "weight", "start", "end")
+NODE_CLAIM_FIELDS = ("id", "sid", "type", "name", "aliases", "keys", "props", "locator",
+                     "first_seen", "last_seen")
+EDGE_CLAIM_FIELDS = ("key", "rtype", "sid", "locator", "confidence", "props")
+
+
+def chunked(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of ``size`` (BATCH by default)."""
+    return chunks(items, size)
+
+
+def label(type_name: str) -> str:
+    """A node type as a label: only vocabulary names ever reach a query."""
+    if type_name not in NODE_TYPES:
+        raise StoreError(f"unknown node type {type_name!r}")
+    return type_name
+
+
+def rel_label(type_name: str) -> str:
+    """A relation type as a relationship type: only vocabulary names reach a query."""
+    if type_name not in RELATION_TYPES:
+        raise StoreError(f"unknown relation type {type_name!r}")
+    return type_name
+
+
+def seek(var: str, label_: str, prop: str) -> str:
+    """A hint that ``var`` is found by an index *seek* per row. Every lookup of a row's
+    value (``UNWIND $keys AS k MATCH (x:L {p: k})``) carries one: a plan made while an
+    index's sample was still empty (just after a first load) may otherwise scan the whole
+    index for each row, and such a cached plan made the second file of a 100k-relation load
+    run for more than nine minutes (``USING INDEX`` alone still allows that scan)."""
+    return f"USING INDEX SEEK {var}:{label_}({prop}) "
+
+
+BY_NORM = seek("a", "Alias", "norm")
+BY_ID = seek("e", "Entity", "id")
+BY_CLAIM_KEY = seek("c", "EdgeClaim", "key")
+BY_CLAIM_ID = seek("c", "NodeClaim", "id")
+
+REF_QUERIES = {
+    "id": f"UNWIND $keys AS k MATCH (e:Entity {{id: k}}) {BY_ID}RETURN k, e.id AS id, "
+          "e.type AS type",
+    "redirect": f"UNWIND $keys AS k MATCH (r:Redirect {{old_id: k}}) "
+                f"{seek('r', 'Redirect', 'old_id')}MATCH (e:Entity {{id: r.new_id}}) {BY_ID}"
+                "RETURN k, e.id AS id, e.type AS type",
+    "key": f"UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {BY_NORM}"
+           "WHERE a.kind = 'key' RETURN k, e.id AS id, e.type AS type",
+    "name": f"UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {BY_NORM}"
+            "WHERE a.kind = 'name' RETURN k, e.id AS id, e.type AS type",
+}
+
+
+def literal(fields: Sequence[str], row: str = "row") -> str:
+    """A map literal ``{a: row.a, ...}`` of fixed property names (explicit properties keep
+    the planner from adding Eager steps, as ``SET n = row`` would)."""
+    return "{" + ", ".join(f"{f}: {row}.{f}" for f in fields) + "}"
+
+
+def assign(var: str, fields: Sequence[str], row: str = "row") -> str:
+    """``var.a = row.a, ...`` for fixed property names."""
+    return ", ".join(f"{var}.{f} = {row}.{f}" for f in fields)
+
+
+def node_fields(node: mg.DerivedNode) -> dict[str, Any]:
+    """An entity's stored properties (its derived state)."""
+    return {"type": node.type, "name": node.name, "aliases": node.aliases,
+            "keys": node.keys, "props": mg.to_json(node.properties),
+            "first_seen": node.first_seen, "last_seen": node.last_seen,
+            "search": fold(" | ".join([node.name, *node.aliases]))}
+
+
+def alias_maps(node: mg.DerivedNode) -> list[dict[str, str]]:
+    return [{"norm": norm, "kind": kind} for norm, kind in mg.alias_rows(node)]
+
+
+def node_rows(rows: Iterable[tuple[str, int | None, mg.DerivedNode]]
+              ) -> dict[str, list[dict[str, Any]]]:
+    """Nodes ``(id or element id, nid, node)`` as statement rows, by type label."""
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for node_id, nid, node in rows:
+        by_type.setdefault(label(node.type), []).append(
+            {"id": node_id, "nid": nid, **node_fields(node), "alias": alias_maps(node)})
+    return by_type
+
+
+CREATE_ALIASES = ("WITH e, row UNWIND row.alias AS al "
+                  "CREATE (e)-[:NAMED]->(:Alias {norm: al.norm, kind: al.kind})")
+
+
+def create_nodes(type_label: str) -> str:
+    """The statement creating nodes of one type from rows of :func:`node_rows`."""
+    return (f"UNWIND $rows AS row CREATE (e:Entity:{label(type_label)} "
+            f"{literal(('id', 'nid', *NODE_FIELDS))}) {CREATE_ALIASES}")
+
+
+def create_edges(rtype: str) -> str:
+    """The statement creating edges of one type from rows ``{src, dst, key, ...}``."""
+    return (f"UNWIND $rows AS row MATCH (s:Entity {{id: row.src}}) {seek('s', 'Entity', 'id')}"
+            f"MATCH (d:Entity {{id: row.dst}}) {seek('d', 'Entity', 'id')}"
+            f"CREATE (s)-[:{rel_label(rtype)} {literal(('key', *EDGE_FIELDS))}]->(d)")
+
+
+def now() -> str:
+    """The load time as SQLite's ``datetime('now')`` writes it (UTC)."""
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class Statements:
+    """Statements inside one open transaction."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction, size: int = BATCH) -> None:
+        self.tx, self.size = tx, size
+
+    def run(self, query: str, **params: Any) -> list[neo4j.Record]:
+        return list(self.tx.run(query, params))
+
+    def each(self, query: str, rows: Sequence[Any], **params: Any) -> None:
+        """Run an ``UNWIND $rows`` statement over ``rows`` in batches."""
+        for chunk in chunked(rows, self.size):
+            self.tx.run(query, {"rows": list(chunk), **params}).consume()
+
+    def lock(self) -> None:
+        """Serialise writers: hold the write lock until this transaction ends."""
+        self.run("MERGE (l:WriteLock {name: 'govgraph'}) SET l.at = timestamp()")
+
+
+class Neo4jTx(Statements, WriteTx):
+    """The write primitives inside one managed transaction (the write lock taken first)."""
+
+    def __init__(self, tx: neo4j.ManagedTransaction, size: int = BATCH) -> None:
+        super().__init__(tx, size)
+        self.chunk = size
+        self.sid: dict[str, int] = {}
+        self.element: dict[str, str] = {}  # node id -> element id, of nodes read
+        self.rel_element: dict[str, str] = {}  # edge key -> element id, of edges read
+        self.types: dict[str, str] = {}  # node id -> type, of nodes looked up
+        self.lock()
+
+    # -- sources and judgements
+    def upsert_source(self, batch: Batch) -> None:
+        [row] = self.run(
+            "OPTIONAL MATCH (o:Source) WITH coalesce(max(o.sid), 0) + 1 AS next "
+            "MERGE (s:Source {source_id: $id}) ON CREATE SET s.sid = next "
+            "SET s.uri = $uri, s.loader = $loader, s.retrieved_at = $at, s.loaded_at = $now, "
+            "s.dataset = $dataset, s.observed = $observed "
+            "RETURN s.sid", id=batch.source_id, uri=batch.uri, loader=batch.loader,
+            at=batch.retrieved_at, now=now(), dataset=batch.dataset, observed=batch.observed)
+        self.sid[batch.source_id] = row[0]
+
+    def _sid(self, source_id: str) -> int | None:
+        if source_id not in self.sid:
+            found = self.run("MATCH (s:Source {source_id: $id}) RETURN s.sid", id=source_id)
+            if not found:
+                return None
+            self.sid[source_id] = found[0][0]
+        return self.sid[source_id]
+
+    def source_exists(self, source_id: str) -> bool:
+        return self._sid(source_id) is not None
+
+    def source_claims(self, source_id: str) -> Held:
+        sid = self._sid(source_id)
+        nodes = {r[0]: tuple(r[1]) for r in self.run(
+            "MATCH (c:NodeClaim {sid: $sid}) RETURN c.id, [c.type, c.name, c.aliases, "
+            "c.keys, c.props, c.locator, c.first_seen, c.last_seen]", sid=sid)}
+        edges = {(r[0], r[2][0]): (r[1], tuple(r[2])) for r in self.run(
+            "MATCH (c:EdgeClaim {sid: $sid}) RETURN c.key, c.rtype, "
+            "[c.locator, c.confidence, c.props]", sid=sid)}
+        return Held(nodes, edges)
+
+    def set_source_counts(self, source_id: str, entities: int, relations: int) -> None:
+        self.run("MATCH (s:Source {sid: $sid}) SET s.n_entities = $n, s.n_relations = $m",
+                 sid=self._sid(source_id), n=entities, m=relations)
+
+    def delete_source(self, source_id: str) -> None:
+        sid = self._sid(source_id)
+        for name in ("NodeClaim", "EdgeClaim", "Judgement"):
+            self.run(f"MATCH (c:{name} {{sid: $sid}}) DELETE c", sid=sid)
+        self.run("MATCH (s:Source {sid: $sid}) DELETE s", sid=sid)
+
+    def replace_judgements(self, source_id: str, judgements: list[Judgement]) -> None:
+        sid = self._sid(source_id)
+        self.run("MATCH (j:Judgement {sid: $sid}) DELETE j", sid=sid)
+        self.each("UNWIND $rows AS row CREATE (j:Judgement) SET j = row",
+                  [{"sid": sid, "seq": i, "a": j.a, "b": j.b, "same": bool(j.same),
+                    "locator": j.locator} for i, j in enumerate(judgements)])
+
+    def judgements(self) -> Iterable[tuple[str, str, bool]]:
+        return (tuple(r) for r in self.run(
+            "MATCH (j:Judgement) RETURN j.a, j.b, j.same ORDER BY j.sid DESC, j.seq DESC"))
+
+    # -- lookups
+    def has_nodes(self) -> bool:
+        return bool(self.run("MATCH (e:Entity) RETURN 1 LIMIT 1"))
+
+    def lookup(self, form: str, keys: list[str]) -> Iterator[tuple[str, str]]:
+        for chunk in chunked(keys, self.size):
+            for key, node_id, type_ in self.run(REF_QUERIES[form], keys=list(chunk)):
+                self.types[node_id] = type_
+                yield key, node_id
+
+    def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
+        out: dict[str, set[tuple[str, str]]] = {}
+        for chunk in chunked(norms, self.size):
+            for k, node_id, type_ in self.run(
+                    "UNWIND $keys AS k CALL (k) { MATCH (e:Entity)-[:NAMED]->(a:Alias {norm: k}) "
+                    f"{BY_NORM} WHERE a.kind = 'name' RETURN e UNION MATCH (e:Entity {{id: k}}) "
+                    f"{BY_ID}RETURN e }} RETURN k, e.id, e.type", keys=list(chunk)):
+                out.setdefault(k, set()).add((node_id, type_))
+        return out
+
+    def node_types(self, ids: list[str]) -> dict[str, str]:
+        out = {i: t for i in ids if (t := self.types.get(i))}
+        for chunk in chunked([i for i in ids if i not in out], self.size):
+            out.update((r[0], r[1]) for r in self.run(
+                f"UNWIND $keys AS k MATCH (e:Entity {{id: k}}) {BY_ID}RETURN k, e.type",
+                keys=list(chunk)))
+        return out
+
+    def existing_edges(self, edges: dict[str, str]) -> set[str]:
+        found: set[str] = set()
+        for rtype, keys in sorted(_by_type(edges).items()):
+            for chunk in chunked(keys, self.size):
+                found.update(r[0] for r in self.run(
+                    f"UNWIND $keys AS k MATCH ()-[r:{rtype} {{key: k}}]->() "
+                    f"{seek('r', rtype, 'key')}RETURN k", keys=list(chunk)))
+        return found
+
+    # -- writes
+    def create_nodes(self, rows: list[tuple[str, mg.DerivedNode]]) -> None:
+        if not rows:
+            return
+        [(nid,)] = self.run("OPTIONAL MATCH (e:Entity) RETURN coalesce(max(e.nid), 0) + 1")
+        numbered = ((node_id, nid + i, node) for i, (node_id, node) in enumerate(rows))
+        for type_label, typed in sorted(node_rows(numbered).items()):
+            self.each(create_nodes(type_label), typed)
+
+    def create_edges(self, rows: list[NewEdge]) -> None:
+        by_type: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            by_type.setdefault(rel_label(row.type), []).append(
+                {"src": row.source, "dst": row.target, "key": row.key,
+                 **dict(zip(EDGE_FIELDS, row.values, strict=True))})
+        for rtype, typed in sorted(by_type.items()):
+            self.each(create_edges(rtype), typed)
+
+    def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
+        sid = self._sid(source_id)
+        self.each(f"UNWIND $rows AS i MATCH (c:NodeClaim {{id: i}}) {BY_CLAIM_ID}"
+                  "WHERE c.sid = $sid DELETE c", list(removed.nodes), sid=sid)
+        self.each(f"UNWIND $rows AS row MATCH (c:EdgeClaim {{key: row[0]}}) {BY_CLAIM_KEY}"
+                  "WHERE c.sid = $sid AND c.locator = row[1] DELETE c",
+                  [list(k) for k in removed.edges], sid=sid)
+        self.each(f"UNWIND $rows AS row CREATE (:NodeClaim {literal(NODE_CLAIM_FIELDS)})",
+                  [{"id": i, "sid": sid, **dict(zip(NODE_CLAIM_FIELDS[2:], v, strict=True))}
+                   for i, v in added.nodes.items()])
+        self.each(f"UNWIND $rows AS row CREATE (:EdgeClaim {literal(EDGE_CLAIM_FIELDS)})",
+                  [{"key": key, "rtype": rtype, "sid": sid, "locator": v[0],
+                    "confidence": v[1], "props": v[2]}
+                   for (key, _), (rtype, v) in added.edges.items()])
+
+    def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
+        if not merges:
+            return
+        [(seq,)] = self.run("OPTIONAL MATCH (m:MergeLog) RETURN coalesce(max(m.seq), 0)")
+        self.each("UNWIND $rows AS row MERGE (r:Redirect {old_id: row.merged}) "
+                  "SET r.new_id = row.into, r.reason = row.reason "
+                  "CREATE (m:MergeLog) SET m = row",
+                  [{"seq": seq + i + 1, "merged": m, "into": into, "reason": why,
+                    "source_id": source_id} for i, (m, into, why) in enumerate(merges)])
+
+    # -- collection
+    def edge_states(self, edges: dict[str, str], exclude: str | None) -> list[EdgeState]:
+        """(Two plain index lookups, no label checks on the ends: once the transaction has
+        written anything, a COLLECT subquery per row, or a label check on a dense node, is
+        slow.)"""
+        skip = self._sid(exclude) if exclude else -1
+        out = []
+        for rtype, keys in sorted(_by_type(edges).items()):
+            rows = self.run(
+                f"UNWIND $keys AS k MATCH (s)-[r:{rtype} {{key: k}}]->(d) "
+                f"{seek('r', rtype, 'key')}RETURN k, elementId(r), s.id, d.id, "
+                "[r.props, r.confidence, r.weight, r.start, r.end]", keys=keys)
+            claims = self._grouped(
+                f"UNWIND $keys AS k MATCH (c:EdgeClaim {{key: k}}) {BY_CLAIM_KEY}WHERE "
+                "c.sid <> $skip RETURN k, [c.sid, c.locator, c.confidence, c.props]", keys, skip)
+            for key, element, src, dst, before in rows:
+                self.rel_element[key] = element
+                found = sorted(claims.get(key, []), key=lambda c: (c[0], c[1]))
+                out.append(EdgeState(key, rtype, src, dst, tuple(before),
+                                     [(c[2], mg.from_json(c[3])) for c in found]))
+        return out
+
+    def node_states(self, ids: Sequence[str], exclude: str | None) -> list[NodeState]:
+        skip = self._sid(exclude) if exclude else -1
+        rows = self.run(
+            f"UNWIND $keys AS i MATCH (e:Entity {{id: i}}) {BY_ID}RETURN i, elementId(e), "
+            "[e.type, e.name, e.aliases, e.keys, e.props, e.first_seen, e.last_seen], "
+            "COUNT { (e)-->() } + COUNT { (e)<--() } - COUNT { (e)-[:NAMED]->() }",
+            keys=list(ids))
+        claims = self._grouped(
+            f"UNWIND $keys AS k MATCH (c:NodeClaim {{id: k}}) {BY_CLAIM_ID}WHERE c.sid <> $skip "
+            "RETURN k, [c.sid, c.type, c.name, c.aliases, c.keys, c.props, c.first_seen, "
+            "c.last_seen]", list(ids), skip)
+        out = []
+        for node_id, element, before, degree in rows:
+            self.element[node_id] = element
+            before[2:4] = [mg.to_json(before[2] or []), mg.to_json(before[3] or [])]
+            found = [mg.NodeClaim(t, n, mg.from_json(a), mg.from_json(k), mg.from_json(p), f, last)
+                     for _, t, n, a, k, p, f, last in sorted(claims.get(node_id, []),
+                                                             key=lambda c: c[0])]
+            out.append(NodeState(node_id, before[0], tuple(before), found, degree))
+        return out
+
+    def _grouped(self, query: str, keys: list[str], skip: int | None) -> dict[str, list]:
+        out: dict[str, list] = {}
+        for key, values in self.run(query, keys=keys, skip=skip):
+            out.setdefault(key, []).append(values)
+        return out
+
+    def update_edges(self, rows: list[tuple[str, str, mg.DerivedEdge]]) -> None:
+        self.each("UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row.eid "
+                  f"SET {assign('r', EDGE_FIELDS)}",
+                  [{"eid": self.rel_element[key],
+                    **dict(zip(EDGE_FIELDS, edge_values(edge), strict=True))}
+                   for key, _, edge in rows])
+
+    def delete_edges(self, edges: dict[str, str]) -> None:
+        self.each("UNWIND $rows AS x MATCH ()-[r]->() WHERE elementId(r) = x DELETE r",
+                  [self.rel_element[key] for key in edges])
+
+    def update_nodes(self, rows: list[tuple[str, str, mg.DerivedNode]]) -> None:
+        elements = [(self.element[i], None, node) for i, _, node in rows]
+        for _, typed in sorted(node_rows(elements).items()):
+            self.each("UNWIND $rows AS row MATCH (e:Entity) WHERE elementId(e) = row.id "
+                      f"SET {assign('e', NODE_FIELDS)} WITH e, row "
+                      "CALL (e) { MATCH (e)-[:NAMED]->(a:Alias) DETACH DELETE a } "
+                      + CREATE_ALIASES, typed)
+        for old, new in {(t, n.type) for _, t, n in rows if t != n.type}:
+            self.each(f"UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x "
+                      f"REMOVE e:{label(old)} SET e:{label(new)}",
+                      [self.element[i] for i, t, n in rows if (t, n.type) == (old, new)])
+
+    def delete_nodes(self, ids: list[str]) -> None:
+        self.each("UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x "
+                  "CALL (e) { MATCH (e)-[:NAMED]->(a:Alias) DETACH DELETE a } DETACH DELETE e",
+                  [self.element[i] for i in ids])
+
+
+def _by_type(edges: dict[str, str]) -> dict[str, list[str]]:
+    """Edge keys by relation type (checked against the vocabulary)."""
+    out: dict[str, list[str]] = {}
+    for key, rtype in edges.items():
+        out.setdefault(rel_label(rtype), []).append(key)
+    return out

@@ -1,0 +1,351 @@
+"""The SQLite store's write primitives (:class:`graph.store.writer.WriteTx`) on one open
+``BEGIN IMMEDIATE`` transaction.
+
+Nodes and edges have integer row numbers (``nid``, ``eid``) that the tables join on; the
+primitives take entity ids and edge keys and map them to row numbers inside, remembering
+every mapping they read or make for the rest of the transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from itertools import chain
+from typing import Any
+
+from graph import merge as mg
+from graph.ids import fold
+from graph.model import Batch, Judgement
+from graph.store.writer import (
+    EdgeState,
+    Held,
+    NewEdge,
+    NodeState,
+    WriteTx,
+    chunks,
+    edge_values,
+    node_values,
+)
+
+CHUNK = 500  # values per IN (...) list
+BULK_ROWS = 20_000  # a batch this large is written with a larger page cache
+BULK_CACHE_KIB = 256 * 1024
+ALL_IDS = 5_000  # at least this many ids: read the whole id -> nid map once
+
+# Secondary indexes that a batch at least as large as the graph drops and rebuilds instead of
+# updating row by row: SQLite builds an index from sorted rows several times faster than it
+# makes a million random insertions. The rebuild is part of the batch's transaction.
+DEFERRABLE_INDEXES = ("edges_src", "edges_dst", "edges_type", "edge_claims_sid",
+                      "node_claims_sid", "aliases_nid")
+
+_NODE_CLAIM_COLS = "type, name, aliases, keys, props, locator, first_seen, last_seen"
+
+
+def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
+    """``items`` in slices of ``size`` (CHUNK by default)."""
+    return chunks(items, size)
+
+
+def marks(n: int) -> str:
+    return ",".join("?" * n)
+
+
+def by_ids(db: sqlite3.Connection, ids: Collection[str]) -> dict[str, int]:
+    """The nids of the nodes with these ids (unknown ids left out): for many ids one read of
+    the id index, else lookups in chunks."""
+    if len(ids) >= ALL_IDS:
+        every = dict(db.execute("SELECT id, nid FROM nodes"))
+        return {i: nid for i in ids if (nid := every.get(i)) is not None}
+    out: dict[str, int] = {}
+    for chunk in chunked(list(ids)):
+        out.update(db.execute(f"SELECT id, nid FROM nodes WHERE id IN ({marks(len(chunk))})",
+                              chunk))
+    return out
+
+
+def put_nodes(db: sqlite3.Connection, rows: Iterable[tuple[int, str | None, mg.DerivedNode]],
+              replace: bool) -> None:
+    """Insert new nodes ``(nid, id, node)`` (or rewrite existing ones when ``replace``)
+    with their alias-index and name-search rows, a statement per table. Each node's rows
+    are made together, so its names are folded once (``fold`` is memoised)."""
+    node_rows: list[tuple] = []
+    alias_rows: list[tuple[str, int, str]] = []
+    search_rows: list[tuple[int, str]] = []
+    for nid, node_id, node in rows:
+        values = node_values(node)
+        node_rows.append((*values, nid) if replace else (nid, node_id, *values))
+        alias_rows.extend((norm, nid, kind) for norm, kind in mg.alias_rows(node))
+        search_rows.append((nid, " ".join(fold(n) for n in (node.name, *node.aliases))))
+    if replace:
+        db.executemany("UPDATE nodes SET type=?, name=?, aliases=?, keys=?, props=?,"
+                       " first_seen=?, last_seen=? WHERE nid=?", node_rows)
+        db.executemany("DELETE FROM aliases WHERE nid=?", [(r[-1],) for r in node_rows])
+        db.executemany("DELETE FROM names_fts WHERE rowid=?", [(r[-1],) for r in node_rows])
+    else:
+        db.executemany("INSERT INTO nodes(nid, id, type, name, aliases, keys, props,"
+                       " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?)", node_rows)
+    db.executemany("INSERT OR IGNORE INTO aliases(norm, nid, kind) VALUES (?,?,?)", alias_rows)
+    db.executemany("INSERT INTO names_fts(rowid, text) VALUES (?,?)", search_rows)
+
+
+REF_SQL = {
+    "id": "SELECT id, id, nid, type FROM nodes WHERE id IN ({})",
+    "redirect": "SELECT r.old_id, n.id, n.nid, n.type FROM redirects r JOIN nodes n"
+                " ON n.id=r.new_id WHERE r.old_id IN ({})",
+    "key": "SELECT a.norm, n.id, n.nid, n.type FROM aliases a JOIN nodes n ON n.nid=a.nid"
+           " WHERE a.kind='key' AND a.norm IN ({})",
+    "name": "SELECT a.norm, n.id, n.nid, n.type FROM aliases a JOIN nodes n ON n.nid=a.nid"
+            " WHERE a.kind='name' AND a.norm IN ({})",
+}
+
+
+def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> Iterator[tuple]:
+    """``(key, id, nid, type)`` of the nodes these keys name in one reference form."""
+    for chunk in chunked(keys):
+        yield from db.execute(REF_SQL[form].format(marks(len(chunk))), chunk)
+
+
+class SQLiteTx(WriteTx):
+    """The write primitives inside one open transaction on ``db``."""
+
+    chunk = CHUNK
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+        self.sid: dict[str, int] = {}
+        self.nid: dict[str, int] = {}
+        self.eid: dict[str, int] = {}
+        self.types: dict[str, str] = {}  # node id -> type, of the nodes looked up
+
+    # -- sources and judgements
+    def upsert_source(self, batch: Batch) -> None:
+        self.db.execute(
+            "INSERT INTO sources(source_id, uri, loader, retrieved_at, loaded_at, dataset,"
+            " observed) VALUES (?,?,?,?,datetime('now'),?,?) ON CONFLICT(source_id) DO UPDATE"
+            " SET uri=excluded.uri, loader=excluded.loader, retrieved_at=excluded.retrieved_at,"
+            " loaded_at=excluded.loaded_at, dataset=excluded.dataset,"
+            " observed=excluded.observed",
+            (batch.source_id, batch.uri, batch.loader, batch.retrieved_at, batch.dataset,
+             batch.observed))
+
+    def _sid(self, source_id: str) -> int | None:
+        if source_id not in self.sid:
+            row = self.db.execute("SELECT sid FROM sources WHERE source_id=?",
+                                  (source_id,)).fetchone()
+            if row is None:
+                return None
+            self.sid[source_id] = row[0]
+        return self.sid[source_id]
+
+    def source_exists(self, source_id: str) -> bool:
+        return self._sid(source_id) is not None
+
+    def source_claims(self, source_id: str) -> Held:
+        sid = self._sid(source_id)
+        held = Held()
+        for nid, node_id, *values in self.db.execute(
+                f"SELECT c.nid, n.id, {', '.join('c.' + c for c in _NODE_CLAIM_COLS.split(', '))}"
+                " FROM node_claims c JOIN nodes n ON n.nid=c.nid WHERE c.sid=?", (sid,)):
+            self.nid[node_id] = nid
+            held.nodes[node_id] = tuple(values)
+        for eid, key, rtype, locator, confidence, props in self.db.execute(
+                "SELECT c.eid, e.key, e.type, c.locator, c.confidence, c.props FROM edge_claims c"
+                " JOIN edges e ON e.eid=c.eid WHERE c.sid=?", (sid,)):
+            self.eid[key] = eid
+            held.edges[(key, locator)] = (rtype, (locator, confidence, props))
+        return held
+
+    def set_source_counts(self, source_id: str, entities: int, relations: int) -> None:
+        self.db.execute("UPDATE sources SET n_entities=?, n_relations=? WHERE sid=?",
+                        (entities, relations, self._sid(source_id)))
+
+    def delete_source(self, source_id: str) -> None:
+        """Its claims and judgements go with it (foreign keys ON DELETE CASCADE)."""
+        self.db.execute("DELETE FROM sources WHERE sid=?", (self._sid(source_id),))
+
+    def replace_judgements(self, source_id: str, judgements: list[Judgement]) -> None:
+        sid = self._sid(source_id)
+        self.db.execute("DELETE FROM judgements WHERE sid=?", (sid,))
+        self.db.executemany("INSERT INTO judgements(sid, a, b, same, locator) VALUES (?,?,?,?,?)",
+                            [(sid, j.a, j.b, int(j.same), j.locator) for j in judgements])
+
+    def judgements(self) -> Iterable[tuple[str, str, bool]]:
+        return self.db.execute("SELECT a, b, same FROM judgements ORDER BY sid DESC")
+
+    # -- lookups
+    def has_nodes(self) -> bool:
+        return self.db.execute("SELECT 1 FROM nodes LIMIT 1").fetchone() is not None
+
+    def lookup(self, form: str, keys: list[str]) -> Iterator[tuple[str, str]]:
+        for key, node_id, nid, type_ in lookup_rows(self.db, form, keys):
+            self.nid[node_id] = nid
+            self.types[node_id] = type_
+            yield key, node_id
+
+    def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
+        out: dict[str, set[tuple[str, str]]] = {}
+        for chunk in chunked(norms):
+            for norm, node_id, type_, nid in self.db.execute(
+                    "SELECT a.norm, n.id, n.type, n.nid FROM aliases a JOIN nodes n"
+                    f" ON n.nid=a.nid WHERE a.kind='name' AND a.norm IN ({marks(len(chunk))})"
+                    " UNION ALL SELECT id, id, type, nid FROM nodes"  # judgements name ids
+                    f" WHERE id IN ({marks(len(chunk))})", [*chunk, *chunk]):
+                self.nid[node_id] = nid
+                out.setdefault(norm, set()).add((node_id, type_))
+        return out
+
+    def node_types(self, ids: list[str]) -> dict[str, str]:
+        out = {i: t for i in ids if (t := self.types.get(i))}
+        for chunk in chunked([i for i in ids if i not in out]):
+            out.update(self.db.execute(
+                f"SELECT id, type FROM nodes WHERE id IN ({marks(len(chunk))})", chunk))
+        return out
+
+    def existing_edges(self, edges: dict[str, str]) -> set[str]:
+        found: dict[str, int] = {}
+        for chunk in chunked(list(edges)):
+            found.update(self.db.execute(
+                f"SELECT key, eid FROM edges WHERE key IN ({marks(len(chunk))})", chunk))
+        self.eid.update(found)
+        return set(found)
+
+    def _nids(self, ids: Iterable[str]) -> dict[str, int]:
+        """The id -> nid map, holding at least these ids (when they exist)."""
+        missing = [i for i in ids if i not in self.nid]
+        if missing:
+            self.nid.update(by_ids(self.db, missing))
+        return self.nid
+
+    def _eids(self, keys: Iterable[str]) -> dict[str, int]:
+        """The key -> eid map, holding at least these keys (when they exist)."""
+        missing = [k for k in keys if k not in self.eid]
+        if missing:
+            self.existing_edges(dict.fromkeys(missing, ""))
+        return self.eid
+
+    def _next(self, table: str, col: str) -> int:
+        return (self.db.execute(f"SELECT max({col}) FROM {table}").fetchone()[0] or 0) + 1
+
+    # -- writes
+    @contextmanager
+    def bulk(self, rows: int) -> Iterator[None]:
+        """A larger page cache (until the transaction ends) for a large batch, so index pages
+        stay in memory; and without the deferrable indexes while a batch at least as large
+        as the graph is written, rebuilt on leaving (a failure rolls both back)."""
+        if rows < BULK_ROWS:
+            yield
+            return
+        self.db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        held = self.db.execute("SELECT (SELECT coalesce(max(eid), 0) FROM edges)"
+                               " + (SELECT coalesce(max(nid), 0) FROM nodes)").fetchone()[0]
+        if rows < held:
+            yield
+            return
+        found = self.db.execute(
+            f"SELECT name, sql FROM sqlite_master WHERE type='index' AND name IN"
+            f" ({marks(len(DEFERRABLE_INDEXES))})", DEFERRABLE_INDEXES).fetchall()
+        for name, _ in found:
+            self.db.execute(f'DROP INDEX "{name}"')
+        yield
+        for _, sql in found:
+            self.db.execute(sql)
+
+    def create_nodes(self, rows: list[tuple[str, mg.DerivedNode]]) -> None:
+        nid = self._next("nodes", "nid")
+        numbered = []
+        for node_id, node in rows:
+            self.nid[node_id] = nid
+            numbered.append((nid, node_id, node))
+            nid += 1
+        put_nodes(self.db, numbered, replace=False)
+
+    def create_edges(self, rows: list[NewEdge]) -> None:
+        if not rows:
+            return
+        eid = self._next("edges", "eid")
+        nids = self._nids({i for r in rows for i in (r.source, r.target)})
+        values = []
+        for row in rows:
+            self.eid[row.key] = eid
+            values.append((eid, row.key, nids[row.source], nids[row.target], row.type,
+                           *row.values))
+            eid += 1
+        self.db.executemany("INSERT INTO edges(eid, key, src, dst, type, props, confidence,"
+                            " weight, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)", values)
+
+    def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
+        sid = self._sid(source_id)
+        nids = self._nids(chain(removed.nodes, added.nodes))
+        eids = self._eids(k for k, _ in chain(removed.edges, added.edges))
+        self.db.executemany("DELETE FROM node_claims WHERE nid=? AND sid=?",
+                            [(nids[i], sid) for i in removed.nodes])
+        self.db.executemany("DELETE FROM edge_claims WHERE eid=? AND sid=? AND locator=?",
+                            [(eids[k], sid, loc) for k, loc in removed.edges])
+        self.db.executemany(f"INSERT INTO node_claims(nid, sid, {_NODE_CLAIM_COLS})"
+                            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+                            [(nids[i], sid, *v) for i, v in added.nodes.items()])
+        self.db.executemany("INSERT INTO edge_claims(eid, sid, locator, confidence, props)"
+                            " VALUES (?,?,?,?,?)",
+                            [(eids[k], sid, *v) for (k, _), (_, v) in added.edges.items()])
+
+    def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO redirects(old_id, new_id, reason)"
+                            " VALUES (?,?,?)", merges)
+        self.db.executemany("INSERT INTO merge_log(merged, into_id, reason, source_id)"
+                            " VALUES (?,?,?,?)", [(*m, source_id) for m in merges])
+
+    # -- collection
+    def edge_states(self, edges: dict[str, str], exclude: str | None) -> list[EdgeState]:
+        keys = list(edges)
+        skip = self._sid(exclude) if exclude else -1
+        rows = self.db.execute(
+            "SELECT e.eid, e.key, e.type, s.id, d.id, e.props, e.confidence, e.weight, e.start,"
+            " e.end FROM edges e JOIN nodes s ON s.nid=e.src JOIN nodes d ON d.nid=e.dst"
+            f" WHERE e.key IN ({marks(len(keys))})", keys).fetchall()
+        claims: dict[int, list[tuple[float, dict[str, Any]]]] = {}
+        for eid, confidence, props in self.db.execute(
+                "SELECT eid, confidence, props FROM edge_claims WHERE eid IN"
+                f" ({marks(len(rows))}) AND sid<>? ORDER BY eid, sid, locator",
+                [r[0] for r in rows] + [skip]):
+            claims.setdefault(eid, []).append((confidence, mg.from_json(props)))
+        out = []
+        for eid, key, rtype, src, dst, *before in rows:
+            self.eid[key] = eid
+            out.append(EdgeState(key, rtype, src, dst, tuple(before), claims.get(eid, [])))
+        return out
+
+    def node_states(self, ids: Sequence[str], exclude: str | None) -> list[NodeState]:
+        skip = self._sid(exclude) if exclude else -1
+        rows = self.db.execute(
+            "SELECT nid, id, type, name, aliases, keys, props, first_seen, last_seen,"
+            " (SELECT count(*) FROM edges WHERE src=nodes.nid) + (SELECT count(*) FROM edges"
+            f" WHERE dst=nodes.nid) FROM nodes WHERE id IN ({marks(len(ids))})",
+            list(ids)).fetchall()
+        claims: dict[int, list[mg.NodeClaim]] = {}
+        for nid, t, n, a, k, p, f, last in self.db.execute(
+                "SELECT nid, type, name, aliases, keys, props, first_seen, last_seen FROM"
+                f" node_claims WHERE nid IN ({marks(len(rows))}) AND sid<>? ORDER BY nid, sid",
+                [r[0] for r in rows] + [skip]):
+            claims.setdefault(nid, []).append(mg.NodeClaim(
+                t, n, mg.from_json(a), mg.from_json(k), mg.from_json(p), f, last))
+        out = []
+        for nid, node_id, *before, degree in rows:
+            self.nid[node_id] = nid
+            out.append(NodeState(node_id, before[0], tuple(before), claims.get(nid, []), degree))
+        return out
+
+    def update_edges(self, rows: list[tuple[str, str, mg.DerivedEdge]]) -> None:
+        self.db.executemany("UPDATE edges SET props=?, confidence=?, weight=?, start=?, end=?"
+                            " WHERE eid=?", [(*edge_values(e), self.eid[k]) for k, _, e in rows])
+
+    def delete_edges(self, edges: dict[str, str]) -> None:
+        self.db.executemany("DELETE FROM edges WHERE eid=?", [(self.eid[k],) for k in edges])
+
+    def update_nodes(self, rows: list[tuple[str, str, mg.DerivedNode]]) -> None:
+        put_nodes(self.db, [(self.nid[i], None, node) for i, _, node in rows], replace=True)
+
+    def delete_nodes(self, ids: list[str]) -> None:
+        nids = [(self.nid[i],) for i in ids]
+        self.db.executemany("DELETE FROM names_fts WHERE rowid=?", nids)
+        self.db.executemany("DELETE FROM nodes WHERE nid=?", nids)

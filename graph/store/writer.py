@@ -1,0 +1,402 @@
+"""The one write algorithm of every store, over a small interface of per-backend primitives.
+
+A backend gives the algorithm an open write transaction (:class:`WriteTx`) that reads and
+writes nodes by entity id and edges by edge key; what it keeps underneath (row numbers,
+element ids) stays inside it. :class:`Writer` does the rest, the same on every backend:
+
+1. upsert the source and read the claims it made before (``source_claims``); replace its
+   same / not-same judgements;
+2. entities (:meth:`Writer.add_entities`): resolve each by id, redirect, key or unambiguous
+   name, else find a name merge (:func:`graph.merge.find_merges`), else create a node;
+3. relations (:meth:`Writer.add_relations`): resolve both ends (a relation naming nothing,
+   or breaking its type's endpoint families, refuses the batch with
+   :class:`~graph.store.base.BadReference`), group them into facts by edge key, create the
+   new edges;
+4. :meth:`Writer.finish`: write the claims that changed (a reload of the same data writes
+   none), then re-derive or delete exactly the nodes and edges whose claims changed
+   (:meth:`Writer.collect`), and count the source's claims.
+
+Steps 2 and 3 may be called several times inside one transaction (a source written in
+chunks); step 4 once at the end. An unload reads the source's claims, collects what they
+supported as if they were gone, then deletes the source.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph import merge as mg
+from graph.model import Batch, Entity, Judgement
+from graph.store.base import BadReference, UnknownEntity, WriteResult
+from graph.vocab import endpoint_error, node_type
+
+EdgeClaimValues = tuple[str, float, str]  # locator, confidence, props JSON
+
+
+@dataclass(slots=True)
+class Held:
+    """One source's claims: ``nodes`` maps a node id to its claim's values (type, name,
+    aliases, keys, props, locator, first_seen, last_seen: :func:`graph.merge.claim_values`);
+    ``edges`` maps (edge key, locator) to (relation type, (locator, confidence, props))."""
+
+    nodes: dict[str, tuple] = field(default_factory=dict)
+    edges: dict[tuple[str, str], tuple[str, EdgeClaimValues]] = field(default_factory=dict)
+
+    def edge_types(self) -> dict[str, str]:
+        """Edge key -> relation type of every edge claimed."""
+        return {key: rtype for (key, _), (rtype, _) in self.edges.items()}
+
+    def by_edge(self, keys: Collection[str]) -> dict[str, dict[str, tuple[str, EdgeClaimValues]]]:
+        """The claims of these edges, by edge key, then locator."""
+        out: dict[str, dict[str, tuple[str, EdgeClaimValues]]] = {}
+        for (key, locator), value in self.edges.items():
+            if key in keys:
+                out.setdefault(key, {})[locator] = value
+        return out
+
+    def minus(self, other: Held) -> Held:
+        """The claims of this that ``other`` does not hold with the same values."""
+        if not (other.nodes or other.edges):
+            return self
+        return Held({i: v for i, v in self.nodes.items() if other.nodes.get(i) != v},
+                    {k: v for k, v in self.edges.items() if other.edges.get(k) != v})
+
+
+@dataclass(slots=True)
+class NodeState:
+    """A touched node as stored: its derived values (:func:`node_values`), its claims in
+    source load order, and the number of edge ends on it (a self-loop counts twice)."""
+
+    id: str
+    type: str
+    before: tuple
+    claims: list[mg.NodeClaim]
+    degree: int
+
+
+@dataclass(slots=True)
+class EdgeState:
+    """A touched edge as stored: its ends, derived values (:func:`edge_values`) and its
+    claims ``(confidence, properties)`` in source load order."""
+
+    key: str
+    type: str
+    source: str
+    target: str
+    before: tuple
+    claims: list[tuple[float, dict[str, Any]]]
+
+
+@dataclass(slots=True)
+class NewEdge:
+    """An edge to create: ``values`` are its derived values (:func:`edge_values`)."""
+
+    key: str
+    source: str
+    target: str
+    type: str
+    values: tuple
+
+
+def node_values(node: mg.DerivedNode) -> tuple:
+    """A derived node as the tuple states compare: (type, name, aliases JSON, keys JSON,
+    props JSON, first_seen, last_seen)."""
+    return (node.type, node.name, mg.to_json(node.aliases), mg.to_json(node.keys),
+            mg.to_json(node.properties), node.first_seen, node.last_seen)
+
+
+def edge_values(edge: mg.DerivedEdge) -> tuple:
+    """A derived edge as the tuple states compare: (props JSON, confidence, weight, start,
+    end)."""
+    return (mg.to_json(edge.properties), edge.confidence, edge.weight, edge.start, edge.end)
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """``items`` in consecutive slices of at most ``size``."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
+
+class WriteTx(ABC):
+    """One open write transaction of a backend. Nodes are named by entity id, edges by edge
+    key; reads see this transaction's own writes. ``chunk`` is how many ids or keys one
+    state read takes."""
+
+    chunk = 500
+
+    # -- sources and judgements
+    @abstractmethod
+    def upsert_source(self, batch: Batch) -> None:
+        """Add the batch's source (next in load order), or update a loaded one's metadata
+        (its place in the load order is kept)."""
+
+    @abstractmethod
+    def source_exists(self, source_id: str) -> bool: ...
+
+    @abstractmethod
+    def source_claims(self, source_id: str) -> Held:
+        """What the source claims now (empty for a new source)."""
+
+    @abstractmethod
+    def set_source_counts(self, source_id: str, entities: int, relations: int) -> None: ...
+
+    @abstractmethod
+    def delete_source(self, source_id: str) -> None:
+        """Delete the source with its claims and judgements."""
+
+    @abstractmethod
+    def replace_judgements(self, source_id: str, judgements: list[Judgement]) -> None: ...
+
+    @abstractmethod
+    def judgements(self) -> Iterable[tuple[str, str, bool]]:
+        """Every loaded judgement ``(a, b, same)``, later sources first."""
+
+    # -- lookups
+    @abstractmethod
+    def has_nodes(self) -> bool: ...
+
+    @abstractmethod
+    def lookup(self, form: str, keys: list[str]) -> Iterable[tuple[str, str]]:
+        """``(key, node id)`` pairs for one form of :data:`graph.merge.REF_FORMS`."""
+
+    @abstractmethod
+    def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
+        """Existing nodes by folded name (or by id): ``norm -> {(id, type)}``."""
+
+    @abstractmethod
+    def node_types(self, ids: list[str]) -> dict[str, str]:
+        """The type of each of these nodes (unknown ids left out)."""
+
+    @abstractmethod
+    def existing_edges(self, edges: dict[str, str]) -> set[str]:
+        """Which of these edges (key -> relation type) exist."""
+
+    # -- writes
+    def bulk(self, rows: int) -> AbstractContextManager[Any]:
+        """Around the writes of about ``rows`` entities and relations: a backend may
+        prepare for a large write (SQLite: defer secondary indexes)."""
+        return nullcontext()
+
+    @abstractmethod
+    def create_nodes(self, rows: list[tuple[str, mg.DerivedNode]]) -> None:
+        """Create nodes ``(id, node)`` with their alias-index and search rows."""
+
+    @abstractmethod
+    def create_edges(self, rows: list[NewEdge]) -> None: ...
+
+    @abstractmethod
+    def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
+        """Delete the source's ``removed`` claims, then add its ``added`` ones (a changed
+        claim is in both)."""
+
+    @abstractmethod
+    def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
+        """Record ``(merged id, into id, reason)``: merge log and redirects."""
+
+    # -- collection
+    @abstractmethod
+    def edge_states(self, edges: dict[str, str], exclude: str | None) -> list[EdgeState]:
+        """The stored edges among these (key -> relation type); claims of source
+        ``exclude`` left out."""
+
+    @abstractmethod
+    def node_states(self, ids: Sequence[str], exclude: str | None) -> list[NodeState]:
+        """The stored nodes among these; claims of source ``exclude`` left out."""
+
+    @abstractmethod
+    def update_edges(self, rows: list[tuple[str, str, mg.DerivedEdge]]) -> None:
+        """Rewrite edges ``(key, type, edge)`` read by ``edge_states``."""
+
+    @abstractmethod
+    def delete_edges(self, edges: dict[str, str]) -> None: ...
+
+    @abstractmethod
+    def update_nodes(self, rows: list[tuple[str, str, mg.DerivedNode]]) -> None:
+        """Rewrite nodes ``(id, old type, node)`` read by ``node_states``."""
+
+    @abstractmethod
+    def delete_nodes(self, ids: list[str]) -> None:
+        """Delete nodes that have no edges, with their claims and index rows."""
+
+
+class Writer:
+    """Writes one source into an open transaction (see the module docstring)."""
+
+    def __init__(self, tx: WriteTx, source_id: str) -> None:
+        self.tx, self.source_id = tx, source_id
+        self.result = WriteResult(source_id)
+        self.held = Held()
+        self.claims = Held()
+        self.refs: dict[str, str] = {}  # reference -> node id
+        self.families: dict[str, str] = {}  # node id -> family, for endpoint checks
+        self.new_nodes: set[str] = set()
+        self.touched_nodes: set[str] = set()
+        self.new_edges: set[str] = set()
+        self.touched_edges: dict[str, str] = {}
+
+    def write(self, batch: Batch) -> WriteResult:
+        """The whole batch: start, its entities and relations, finish."""
+        self.start(batch)
+        with self.tx.bulk(len(batch.entities) + len(batch.relations)):
+            self.add_entities(batch.entities)
+            self.add_relations(batch.relations)
+            self.write_claims()
+        return self.finish()
+
+    def start(self, batch: Batch) -> None:
+        self.tx.upsert_source(batch)
+        self.held = self.tx.source_claims(self.source_id)
+        self.result.claims_removed = len(self.held.edges)
+        self.tx.replace_judgements(self.source_id, batch.judgements)
+
+    def add_entities(self, entities: list[Entity]) -> None:
+        """Place each entity on an existing node (resolved or merged by name) or a new one,
+        and keep its claim."""
+        entities = mg.combine_entities(entities)
+        located: dict[str, str] = {}
+        merged: dict[str, tuple[str, str]] = {}
+        if self.tx.has_nodes():  # else there is nothing to find
+            located = mg.resolve_references([e.id for e in entities], self.tx.lookup)
+            unplaced = [e for e in entities if e.id not in located]
+            merged = mg.find_merges(unplaced, self.tx.name_candidates,
+                                    mg.Judgements(self.tx.judgements()))
+        new_rows, merges = [], []
+        for ent in entities:
+            node_id = located.get(ent.id) or merged.get(ent.id, (None, ""))[0]
+            if node_id is None:
+                node_id = ent.id
+                new_rows.append((node_id, mg.derive_node([mg.claim_of(ent)])))
+                self.new_nodes.add(node_id)
+            else:
+                self.touched_nodes.add(node_id)
+                if ent.id in merged:
+                    merges.append((ent.id, node_id, merged[ent.id][1]))
+            for ref in (ent.id, *ent.keys):
+                self.refs[ref] = node_id
+            self.families[node_id] = ent.family
+            self.claims.nodes[node_id] = mg.claim_values(ent)
+        self.tx.create_nodes(new_rows)
+        self.tx.log_merges(self.source_id, merges)
+        self.result.entities_added += len(new_rows)
+        self.result.merges += len(merges)
+
+    def add_relations(self, relations: list[mg.Relation]) -> None:
+        """Resolve and check the relations' ends, create the new edges, keep the claims."""
+        if not relations:
+            return
+        ends = mg.relation_endpoints(relations, self.refs, self._resolve, self.source_id)
+        self._check_families(relations, ends)
+        grouped = mg.group_relations(relations, ends)
+        existing = self.tx.existing_edges({k: g[2] for k, g in grouped.items()})
+        new_rows, held = [], self.claims.edges
+        for key in sorted(grouped):  # in key order, a key index is written sequentially
+            src, dst, rel_type, claims = grouped[key]
+            if key in existing:
+                self.touched_edges[key] = rel_type
+            else:
+                self.new_edges.add(key)
+                values = edge_values(mg.derive_edge([(c.confidence, c.properties)
+                                                     for c in claims]))
+                new_rows.append(NewEdge(key, src, dst, rel_type, values))
+                if len(claims) == 1:  # the edge's properties are its one claim's
+                    locator = claims[0].locator or ""
+                    held[(key, locator)] = (rel_type, (locator, claims[0].confidence, values[0]))
+                    continue
+            for c in claims:
+                locator = c.locator or ""
+                held[(key, locator)] = (rel_type,
+                                        (locator, c.confidence, mg.to_json(c.properties)))
+        self.tx.create_edges(new_rows)
+        self.result.claims_added += sum(len(g[3]) for g in grouped.values())
+        self.result.relations_added += len(new_rows)
+
+    def _resolve(self, refs: set[str]) -> dict[str, str]:
+        return mg.resolve_references(refs, self.tx.lookup)
+
+    def _check_families(self, relations: list[mg.Relation],
+                        ends: list[tuple[str, str]]) -> None:
+        """Refuse a relation whose ends are not of the families its type allows."""
+        unknown = sorted({i for pair in ends for i in pair if i not in self.families})
+        if unknown:
+            self.families.update((i, node_type(t).family)
+                                 for i, t in self.tx.node_types(unknown).items())
+        families = self.families
+        kinds = {(rel.type, families.get(src), families.get(dst))
+                 for rel, (src, dst) in zip(relations, ends, strict=True)}
+        if not any(endpoint_error(*kind) for kind in kinds):
+            return
+        for rel, (src, dst) in zip(relations, ends, strict=True):
+            broken = endpoint_error(rel.type, families.get(src), families.get(dst))
+            if broken:
+                where = f" ({rel.locator})" if rel.locator else ""
+                raise BadReference(f"{self.source_id}{where}: {rel.type} {rel.source!r} -> "
+                                   f"{rel.target!r}: {broken}", self.source_id, rel.locator)
+
+    def write_claims(self) -> None:
+        """Make the stored claims of the source what this write stated."""
+        self.tx.write_claims(self.source_id, self.held.minus(self.claims),
+                             self.claims.minus(self.held))
+
+    def finish(self) -> WriteResult:
+        """Re-derive what the old and new claims touched (claims stated again unchanged
+        touch nothing), and count the source's claims."""
+        held, new = self.held, self.claims
+        nodes = (set(held.nodes) | self.touched_nodes) - self.new_nodes
+        nodes -= {i for i, v in new.nodes.items() if held.nodes.get(i) == v}
+        edges = {k: t for k, t in {**held.edge_types(), **self.touched_edges}.items()
+                 if k not in self.new_edges}
+        before, after = held.by_edge(edges), new.by_edge(edges)
+        edges = {k: t for k, t in edges.items() if before.get(k) != after.get(k)}
+        self.collect(nodes, edges)
+        self.tx.set_source_counts(self.source_id, len(new.nodes), len(new.edges))
+        return self.result
+
+    def unload(self) -> WriteResult:
+        """Remove the source: what only its claims supported goes, the rest is re-derived."""
+        if not self.tx.source_exists(self.source_id):
+            raise UnknownEntity(f"no source {self.source_id!r} is loaded")
+        held = self.tx.source_claims(self.source_id)
+        self.result.claims_removed = len(held.edges)
+        self.collect(set(held.nodes), held.edge_types(), exclude=self.source_id)
+        self.tx.delete_source(self.source_id)
+        return self.result
+
+    def collect(self, nodes: set[str], edges: dict[str, str],
+                exclude: str | None = None) -> None:
+        """Delete the edges no claim supports and the nodes neither a claim nor an edge
+        supports, among those touched; re-derive the rest. Everything is read before
+        anything is written. ``exclude``: a source whose claims are to be ignored."""
+        tx, size = self.tx, self.tx.chunk
+        dead_edges: dict[str, str] = {}
+        changed_edges: list[tuple[str, str, mg.DerivedEdge]] = []
+        lost: Counter[str] = Counter()  # edge ends a node loses
+        for chunk in chunks(sorted(edges), size):
+            for st in tx.edge_states({k: edges[k] for k in chunk}, exclude):
+                if not st.claims:
+                    dead_edges[st.key] = st.type
+                    nodes.update((st.source, st.target))
+                    lost.update((st.source, st.target))
+                elif edge_values(edge := mg.derive_edge(st.claims)) != st.before:
+                    changed_edges.append((st.key, st.type, edge))
+        dead_nodes: list[str] = []
+        changed_nodes: list[tuple[str, str, mg.DerivedNode]] = []
+        for chunk in chunks(sorted(nodes), size):
+            for ns in tx.node_states(chunk, exclude):
+                if not ns.claims:  # kept alive by edges only: keeps its last derived state
+                    if ns.degree <= lost[ns.id]:
+                        dead_nodes.append(ns.id)
+                elif node_values(node := mg.derive_node(ns.claims)) != ns.before:
+                    changed_nodes.append((ns.id, ns.type, node))
+        tx.delete_edges(dead_edges)
+        tx.update_edges(changed_edges)
+        tx.update_nodes(changed_nodes)
+        tx.delete_nodes(dead_nodes)
+        self.result.relations_removed += len(dead_edges)
+        self.result.relations_updated += len(changed_edges)
+        self.result.entities_removed += len(dead_nodes)
+        self.result.entities_updated += len(changed_nodes)
