@@ -274,7 +274,7 @@ class PageBuilder:
             if key not in best or fact.confidence > best[key].confidence:
                 best[key] = fact
         batch.relations = [Relation(f.source, f.target, f.type, properties=f.properties,
-                                    confidence=f.confidence, locator=f"line {f.line}")
+                                    confidence=f.confidence, locator=f.locator)
                            for f in best.values()]
         return batch
 

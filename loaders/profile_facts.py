@@ -1,17 +1,23 @@
-"""Facts in the body of a profile page: quote attributions, roles stated in prose, the
-organisations and people the text names, essays named in quotes, and quotes in prose.
+"""Facts in the body of a page, read sentence by sentence (loaders/text/sentences.py): quote
+attributions and quotes (direct and reported speech), roles stated in prose with their
+qualifiers (former, interim, acting) and start date, the organisations and people the text
+names, essays named in quotes; then relations that link the mentions around a cue
+(loaders/text/relations.py: litigation, membership, operational dependency).
 
-Confidence says how a fact was found (docs/loaders.md): an attribution line 0.9, a role in an
-explicit pattern 0.7, a looser pattern or a pronoun 0.6, a mention 0.5.
+Confidence comes from the named tiers in graph/vocab.py: an attribution line ATTRIBUTION
+(0.9), a role in an explicit pattern PATTERN (0.7), a looser pattern, a pronoun or a single
+name word LOOSE (0.6), a mention MENTION (0.5). Role titles, qualifiers, speech verbs and
+honorifics come from the data files (loaders/text/data/, read by loaders/text/lexicon.py).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from graph.ids import clean_text, entity_id, fold
+from graph.vocab import ATTRIBUTION, LOOSE, MENTION, PATTERN
 from loaders.profile_fields import DATE, iso_date
 from loaders.profile_names import (
     KNOWN_NAMES,
@@ -23,78 +29,105 @@ from loaders.profile_names import (
     PageNames,
     clean_name,
     generic_description,
+    is_role_title,
     known_org,
     looks_like_acronym,
+    plausible_org,
+    plausible_person,
     strip_leading_stopwords,
 )
 from loaders.profile_text import Line
+from loaders.text.lexicon import lexicon
+from loaders.text.model import Fact, Mention
+from loaders.text.relations import linked_facts
 
-ATTRIBUTION_CONFIDENCE = 0.9
-PATTERN_CONFIDENCE = 0.7
-LOOSE_CONFIDENCE = 0.6
-MENTION_CONFIDENCE = 0.5
+_LEX = lexicon()
+MENTION_CONFIDENCE = MENTION.confidence
 
-ROLE = (r"(?i:co-?founder|founding (?:ceo|chairman|director)|founder|chief executive officer|"
-        r"chief executive|chief [a-z]+ officer|ceo|cto|coo|cfo|cio|chair(?:man|woman|person)?|"
-        r"(?:vice[- ])?president|managing director|executive director|director[- ]general|"
-        r"director|board member|member of the board|head|secretary[- ]general|"
-        r"general counsel|owner|managing partner|partner)")
+
+def _alternation(words: object) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                    for w in sorted(words, key=len, reverse=True))  # type: ignore[arg-type]
+
+
+ROLE = rf"(?i:{_alternation(_LEX.role_titles)}|chief\s+[a-z]+\s+officer|founding\s+member)"
 ROLES = rf"{ROLE}(?:\s*(?:,|and|&|/)\s*{ROLE})*"
-_ROLE_NAMES = {"ceo": "CEO", "chief executive officer": "CEO", "chief executive": "CEO",
-               "cto": "CTO", "coo": "COO", "cfo": "CFO", "cio": "CIO", "founder": "Founder",
-               "co-founder": "Co-founder", "cofounder": "Co-founder", "chairman": "Chair",
-               "chairwoman": "Chair", "chairperson": "Chair", "chair": "Chair",
-               "board member": "Board member", "member of the board": "Board member"}
-_VERB_ROLES = {"co-founded": "Co-founder", "founded": "Founder", "established": "Founder",
-               "set up": "Founder", "launched": "Founder", "leads": "Head", "heads": "Head",
-               "runs": "Head", "led": "Head", "headed": "Head", "run": "Head",
-               "chairs": "Chair", "chaired": "Chair", "owned": "Owner", "owns": "Owner"}
-_ART = r"(?:(?:the|a|an)\s+)?"
-_FORMER = r"(?P<former>(?i:former|then|ex-)\s*)?"
+_VERB_ROLES = _LEX.role_verbs
+_ART = r"(?:(?:the|a|an|its|their)\s+)?"
+_ADJ = r"(?:(?i:new|current|next|first|incumbent|sole|permanent)\s+)?"
+_FORMER = rf"(?P<former>(?i:{_alternation(_LEX.qualifiers)})\s*)?"
 _PRONOUN = r"(?i:he|she)"
+_HON = rf"(?:(?i:{_alternation(_LEX['honorifics'])})\.?\s+)?"
+_SPEECH = rf"(?:{_alternation(_LEX['speech'])})"
+_P = rf"{_HON}(?P<p>{PERSON})"
+_PS = rf"{_HON}(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})"
 _RE = re.compile
 
-ATTRIBUTION = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
-ROLE_PATTERNS = [  # (pattern, confidence); groups p (person), r (roles), o (organisation)
-    (_RE(rf"(?P<p>{PERSON}),\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+(?P<o>{ORG})"),
-     PATTERN_CONFIDENCE),
-    (_RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+(?:is|was|serves as|served as|became|remains|"
-         rf"has been|had been)\s+(?:also\s+)?{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+"
-         rf"(?P<o>{ORG})"),
-     PATTERN_CONFIDENCE),
-    (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+(?P<p>{PERSON})"),
-     LOOSE_CONFIDENCE),
-    (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+(?P<o>{ORG}),\s+(?P<p>{PERSON})"),
-     PATTERN_CONFIDENCE),
-    (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES}),?\s+(?P<p>{PERSON})"),
-     PATTERN_CONFIDENCE),
+ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
+_O = rf"(?:the\s+)?(?P<o>{ORG})"
+_BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
+_NAMED = r"(?:appointed|named|selected|elected|chosen|confirmed|hired|promoted|installed)"
+ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
+    (_RE(rf"{_P},\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
+    (_RE(rf"{_PS}\s+{_BE}\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+         rf"\s+(?:of|at|for)\s+{_O}"), PATTERN),
+    (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
+    (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
+    (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
+    (_RE(rf"{_P},\s+(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)"), PATTERN),
+    (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES}),\s+(?P<o>{ORG})"), PATTERN),
+    (_RE(rf"{_P}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
+         rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)?(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
+         rf"(?:of|at|for)\s+{_O}"), PATTERN),
+    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+(?:has\s+|have\s+|had\s+)?"
+         rf"{_NAMED}\s+{_P}\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|their\s+)?{_ADJ}"
+         rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_PS}\s+(?:\w+\s+){{0,3}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
+         rf"(?:of|at|for|to|with)\s+{_O}"), LOOSE),
+    (_RE(rf"{_PS}\s+(?:\w+\s+)?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}{_FORMER}"
+         rf"(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
+         rf"{_ADJ}{_FORMER}(?P<r>{ROLES})"), PATTERN),
 ]
+_TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:{ROLES}|(?i:entrepreneur|executive|lawyer|"
+                     rf"analyst|journalist|engineer))\s+{_HON}(?P<p>{PERSON})")
+_PERSON_LIST = _RE(rf"(?:{PERSON}(?:\s*\([^)]{{1,30}}\))?,\s+){{2,}}(?:and\s+)?{PERSON}")
+_SINCE = _RE(rf"\b(?:effective|since|as of|starting|from)\s+(?P<d>{DATE})|\b(?:appointed|named|"
+             rf"elected|selected|joined)\b[^.;]*?\bin\s+(?P<d2>{DATE})")
 _CONTINUATION = _RE(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+){_ART}{_FORMER}"
                     rf"(?P<r>{ROLES})\s+(?:of|at)\s+(?P<o>{ORG})")
-_VERBS = r"(?P<v>co-founded|founded|established|set up|launched|leads|heads|runs|chairs|owns)"
+_PRESENT_VERBS = [v for v in _VERB_ROLES if not v.endswith("ed") or v in {
+    "co-founded", "founded", "established"}]
+_VERBS = rf"(?P<v>{_alternation(_PRESENT_VERBS)})"
 VERB_PATTERNS = [
     _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+(?:also\s+|later\s+|previously\s+|"
         rf"subsequently\s+)?{_VERBS}\s+(?:(?:an?|the)\s+(?:[\w-]+\s+){{0,4}}?(?:called|named)\s+"
         rf"|the\s+)?(?P<o>{ORG})"),
     _RE(rf"(?P<o>{ORG}),?\s+(?:which\s+was\s+|was\s+|is\s+)?(?P<v>co-founded|founded|led|"
-        rf"headed|chaired|run|owned|established)\s+by\s+(?P<p>{PERSON})"),
+        rf"headed|chaired|run|owned|established|controlled)\s+(?:and\s+(?:owned|controlled)\s+)?"
+        rf"by\s+(?:[\w-]+\s+){{0,3}}?{_P}"),
     _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
 ]
-_SPEECH = (r"(?:said|says|argues|argued|explains|explained|told|added|noted|wrote|writes|"
-           r"stressed|stresses|warned|warns|believes|believed|claims|claimed|emphasi[sz]ed|"
-           r"emphasi[sz]es|insists|insisted|contends|maintained|maintains|welcomed|assured|"
-           r"stated|states|observed|observes)")
 PERSON_PATTERNS = [
     _RE(rf"(?P<p>{PERSON})\s+{_SPEECH}\b"),
-    _RE(rf"\b(?:according to|said|says|added|wrote)\s+(?P<p>{PERSON})"),
-    _RE(rf"\b(?:Mr|Mrs|Ms|Dr|Prof|Judge|Justice)\.?\s+(?P<p>{PERSON})"),
+    _RE(rf"\b(?:according to|said|says|added|wrote)\s+{_P}"),
+    _RE(rf"\b(?i:mr|mrs|ms|dr|prof|professor|judge|justice)\.?\s+(?P<p>{PERSON})"),
 ]
-_QUOTE_SPEAKERS = [
-    _RE(rf"[”\"]\s*,?\s*(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+{_SPEECH}"),
-    _RE(rf"[”\"]\s*,?\s*{_SPEECH}\s+(?P<p>{PERSON})"),
-    _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+{_SPEECH}\s*[:,]?\s*[“\"]"),
+_QUOTE_SPEAKERS = [  # direct speech: a quote and its speaker
+    _RE(rf"[”\"]\s*,?\s*{_PS}\s+{_SPEECH}"),
+    _RE(rf"[”\"]\s*,?\s*{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
+    _RE(rf"{_PS}\s+{_SPEECH}\s*[:,]?\s*[“\"]"),
+]
+_REPORTED = [  # reported speech and interviews: "X said", "according to X", "spoke with X"
+    _RE(rf"{_PS}\s+(?:has\s+|had\s+|also\s+|later\s+)?{_SPEECH}\b"),
+    _RE(rf"\b{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
+    _RE(rf"\b(?i:according to)\s+(?:[\w’'-]+\s+){{0,10}}?{_P}"),
+    _RE(rf"\b(?i:interview with|conversation with|sat down with|spoke with|speaks with|talked "
+        rf"to|talks to|talking to)\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
 ]
 PARENTHESES = _RE(rf"(?P<long>{ORG})\s*\((?P<short>[A-Za-z][\w&.-]{{1,14}})\)")
+PARENTHESES_REVERSED = _RE(rf"(?P<short>[A-Z][A-Za-z&.-]{{1,14}})\s*\((?P<long>{ORG})\)")
 ORG_PHRASE = _RE(ORG)
 _QT = r"[“\"](?P<title>[^”\"\n]{3,200}?)[”\"]"
 _DOC_WORDS = (r"(?P<kind>essay|commentary|op-ed|opinion piece|opinion article|article|column|"
@@ -111,18 +144,6 @@ ESSAY_PATTERNS = [
 _PUBLISHED_ON = _RE(rf"\bpublished\s+(?:on|in)\s+(?P<date>{DATE})")
 _ALSO_READ = _RE(r"(?i)^(?:also read|read also|see also|related|read more)\s*[:：]\s*(?P<t>\S.+)$")
 _ROLE_WORD = _RE(rf"^{ROLE}$")
-
-
-@dataclass(slots=True)
-class Fact:
-    """One relation as the page states it (``source``/``target`` are ids)."""
-
-    source: str
-    type: str
-    target: str
-    line: int
-    confidence: float
-    properties: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -154,13 +175,21 @@ def title_case(title: str) -> str:
 
 
 def role_names(text: str) -> list[str]:
-    """``founder and CEO`` -> ``["Founder", "CEO"]``."""
+    """``founder and CEO`` -> ``["Founder", "CEO"]`` (titles from data/roles.json)."""
     out = []
     for part in re.split(r"\s*(?:,|\band\b|&|/)\s*", text.strip()):
-        key = part.strip().lower().replace("cofounder", "co-founder")
+        key = " ".join(part.lower().replace("cofounder", "co-founder").split())
         if key:
-            out.append(_ROLE_NAMES.get(key) or key[:1].upper() + key[1:])
+            out.append(_LEX.role_titles.get(key) or key[:1].upper() + key[1:])
     return out
+
+
+def qualifiers(word: str | None) -> dict[str, object]:
+    """``former``/``then``/``retiring`` -> ``{"former": True}``, ``interim`` ->
+    ``{"interim": True}``, ``acting`` -> ``{"acting": True}``."""
+    key = (word or "").strip().lower()
+    name = _LEX.qualifiers.get(key)
+    return {name: True} if name else {}
 
 
 def split_orgs(text: str) -> list[str]:
@@ -180,142 +209,198 @@ def cut_at_role(text: str) -> str:
     return text[:m.start()] if m else text
 
 
+def start_date(text: str) -> str | None:
+    """The date a role starts when the sentence gives one (``effective July 1, 2009``,
+    ``since 1998``, ``was appointed … in November 2019``), as ISO."""
+    m = _SINCE.search(text)
+    if not m:
+        return None
+    return iso_date(m["d"] or m["d2"])
+
+
 class Extractor:
-    """Reads one page's body into people, organisations, essays and facts."""
+    """Reads one page's body, sentence by sentence, into mentions, people, organisations,
+    essays and facts."""
 
     def __init__(self, body: list[Line], names: PageNames, doc_id: str) -> None:
+        from loaders.text.sentences import sentences
+
         self.names = names
         self.doc_id = doc_id
         self.facts: list[Fact] = []
+        self.mentions: list[Mention] = []
         self.essays: list[Essay] = []
         self.related: list[tuple[str, int]] = []
         self.quoted: dict[str, int] = {}
-        self.text: list[Line] = []
+        lines: list[Line] = []
         for ln in body:
             m = _ALSO_READ.match(ln.text)
             if m:
                 self.related.append((clean_name(m["t"]), ln.no))
             else:
-                self.text.append(ln)
+                lines.append(ln)
+        self.text: list[Line] = sentences(lines)
+        self._position = {id(s): i for i, s in enumerate(self.text)}
 
     def run(self) -> None:
-        """Every extraction step, in the order that lets later steps resolve short names."""
+        """Every extraction step, in the order that lets later steps resolve short names:
+        attributions, then the names stated with roles and organisations, then speakers and
+        the people titles and lists name, then roles by verb, essays, quotes, and last the
+        relations between mentions."""
         for ln in self.text:
             self._attribution(ln)
         for ln in self.text:
-            self._roles(ln)
             self._orgs(ln)
+            self._roles(ln)
         for ln in self.text:
             self._people(ln)
         for ln in self.text:
+            self._roles(ln)
             self._verb_roles(ln)
-        for i, ln in enumerate(self.text):
-            self._essays(i, ln)
-            self._prose_quotes(i, ln)
+        for ln in self.text:
+            self._essays(ln)
+            self._quotes(ln)
+        self.facts.extend(linked_facts(self.text, self.names, self.last_person))
+
+    # -------------------------------------------------------------- mentions
+    def _person(self, raw: str, ln: Line, rule: str, confidence: float) -> Named | None:
+        person = self.names.person(strip_leading_stopwords(raw), ln.no)
+        if person is not None:
+            self.mentions.append(Mention(raw, "Person", person.id, ln.no, ln.offset, rule,
+                                         confidence))
+        return person
+
+    def _org(self, raw: str, ln: Line, rule: str, confidence: float,
+             aliases: tuple[str, ...] = ()) -> Named | None:
+        org = self.names.org(raw, ln.no, aliases=aliases)
+        if org is not None:
+            self.mentions.append(Mention(raw, org.type, org.id, ln.no, ln.offset, rule,
+                                         confidence))
+        return org
 
     # -------------------------------------------------------------- attributions
     def _attribution(self, ln: Line) -> None:
         """``——Name, CEO at X, CEO at Y, Founder of Z.``: QUOTED_IN plus one ROLE_AT per
         role."""
-        m = ATTRIBUTION.match(ln.text)
+        m = ATTRIBUTION_LINE.match(ln.text)
         if not m:
             return
         parts = [p.strip() for p in m["body"].rstrip(" .").split(",") if p.strip()]
-        person = self.names.person(parts[0], ln.no) if parts else None
+        person = self._person(parts[0], ln, "attribution", ATTRIBUTION.confidence) \
+            if parts else None
         if person is None:
             return
         self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
-        self._fact(person.id, "QUOTED_IN", self.doc_id, ln.no, ATTRIBUTION_CONFIDENCE)
+        self._fact(person.id, "QUOTED_IN", self.doc_id, ln, ATTRIBUTION.confidence)
         for part in parts[1:]:
             rm = re.match(rf"^{_FORMER}(?P<r>.+?)\s+(?:at|of|,)\s+(?P<o>.+)$", part)
             if rm and len(rm["r"].split()) <= 5:
-                self._roles_at(person, rm["r"], rm["o"], ln.no, ATTRIBUTION_CONFIDENCE,
-                               bool(rm["former"]))
-            else:
-                self.names.org(part, ln.no) if not _ROLE_WORD.match(part) else None
+                self._roles_at(person, rm["r"], rm["o"], ln, ATTRIBUTION.confidence,
+                               rm["former"])
+            elif not _ROLE_WORD.match(part):
+                self._org(part, ln, "attribution", ATTRIBUTION.confidence)
 
-    def _roles_at(self, person: Named, roles: str, orgs: str, line: int, confidence: float,
-                  former: bool = False) -> None:
+    def _roles_at(self, person: Named, roles: str, orgs: str, ln: Line, confidence: float,
+                  qualifier: str | None = None) -> None:
+        since = start_date(ln.text)
         for org_name in split_orgs(cut_at_role(orgs)):
-            org = self.names.org(org_name, line)
-            if org is None:
+            org = self._org(org_name, ln, "role", confidence)
+            if org is None or org.type == "Person":
                 continue
             for role in role_names(roles):
-                props: dict[str, object] = {"role": role}
-                if former:
-                    props["former"] = True
-                self._fact(person.id, "ROLE_AT", org.id, line, confidence, props)
+                props: dict[str, object] = {"role": role, **qualifiers(qualifier)}
+                if since:
+                    props["since"] = since
+                self._fact(person.id, "ROLE_AT", org.id, ln, confidence, props)
 
     # -------------------------------------------------------------- prose
     def _roles(self, ln: Line) -> None:
-        """``Name, founder of Org``, ``Name is the CEO of Org and the founder of Org``,
-        ``Org's CEO Name``, ``Org and its founder, Name``, ``CEO of Org, Name``."""
-        for pattern, confidence in ROLE_PATTERNS:
+        """Roles in prose (ROLE_PATTERNS): appositives (``Name, CEO of Org``, ``Name, Org's
+        CEO``), ``Org's CEO Name``, ``Name is the CEO of Org``, appointments (``Name was
+        appointed CEO of Org``, ``Org has named Name as its CEO``), ``Name served as CEO of
+        Org``, ``Name serves Org as CEO``, ``Name joined Org as CEO``."""
+        for pattern, tier in ROLE_PATTERNS:
             for m in pattern.finditer(ln.text):
-                person = self._speaker(m["p"], ln)
+                person = self._speaker(m["p"], ln, "role", tier.confidence, m.start())
                 if person is None:
                     continue
-                conf = confidence if len(m["p"].split()) > 1 else LOOSE_CONFIDENCE
-                self._roles_at(person, m["r"], m["o"], ln.no, conf, bool(m["former"]))
+                conf = tier.confidence if len(m["p"].split()) > 1 else LOOSE.confidence
+                self._roles_at(person, m["r"], m["o"], ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
 
     def _continuations(self, person: Named, ln: Line, pos: int, confidence: float) -> None:
         while m := _CONTINUATION.match(ln.text, pos):
-            self._roles_at(person, m["r"], m["o"], ln.no, confidence, bool(m["former"]))
+            self._roles_at(person, m["r"], m["o"], ln, confidence, m["former"])
             pos = m.end()
 
     def _verb_roles(self, ln: Line) -> None:
         """``Name founded Org``, ``Org, founded by Name``, ``Name, who leads Org``."""
         for pattern in VERB_PATTERNS:
             for m in pattern.finditer(ln.text):
-                person = self._speaker(m["p"], ln)
+                person = self._speaker(m["p"], ln, "verb", LOOSE.confidence, m.start())
                 if person is not None:
-                    self._roles_at(person, _VERB_ROLES[m["v"].lower()], m["o"], ln.no,
-                                   LOOSE_CONFIDENCE)
+                    self._roles_at(person, _VERB_ROLES[m["v"].lower()], m["o"], ln,
+                                   LOOSE.confidence)
 
     def _orgs(self, ln: Line) -> None:
-        """Known institutions, ``Long Name (ACRONYM)``, and capitalised names that end in or
-        contain an organisation word (Foundation, Court, Ltd, Registry, ...)."""
-        for m in PARENTHESES.finditer(ln.text):
-            long = strip_leading_stopwords(clean_name(m["long"]))
-            if (looks_like_acronym(m["short"], long) and self.names.lookup(long) is None
-                    or (hit := self.names.lookup(long)) is not None and hit.type != "Person"):
-                self.names.org(long, ln.no, aliases=(m["short"],))
+        """Known institutions, acronyms defined in either order (``Long Name (ACR)``, ``ACR
+        (Long Name)``), and capitalised names that end in or contain an organisation word
+        (Foundation, Court, Ltd, Registry, ...)."""
+        for pattern in (PARENTHESES, PARENTHESES_REVERSED):
+            for m in pattern.finditer(ln.text):
+                self._acronym(m["long"], m["short"], ln)
         for m in KNOWN_NAMES.finditer(ln.text):
-            self.names.org(m.group(0), ln.no)
-        if ln.heading or _title_case_line(ln.text) or ATTRIBUTION.match(ln.text):
+            self._org(m.group(0), ln, "known institution", MENTION.confidence)
+        if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
             self._keyword_org(m.group(0), ln)
 
+    def _acronym(self, long_form: str, short: str, ln: Line) -> None:
+        long_form = strip_leading_stopwords(clean_name(long_form))
+        hit = self.names.lookup(long_form)
+        if hit is not None and hit.type != "Person" or hit is None and looks_like_acronym(
+                short, long_form) and plausible_org(long_form):
+            self._org(long_form, ln, "acronym", PATTERN.confidence, aliases=(short,))
+
     def _keyword_org(self, phrase: str, ln: Line) -> None:
-        name = cut_at_role(strip_leading_stopwords(clean_name(phrase)))
+        name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
         words = fold(name).split()
         if (len(words) >= 2 and set(words) & ORG_WORDS and self.names.lookup(name) is None
-                and not generic_description(name)):
+                and not generic_description(name) and not is_role_title(name)):
             for part in split_orgs(name):
                 if len(part.split()) >= 2 or self.names.lookup(part):
-                    self.names.org(part, ln.no)
+                    self._org(part, ln, "organisation word", MENTION.confidence)
 
     def _people(self, ln: Line) -> None:
-        """People named as speakers (``Name said``, ``according to Name``, ``Mr Name``)."""
-        for pattern in PERSON_PATTERNS:
+        """People named as speakers (``Name said``, ``according to Name``, ``Mr Name``),
+        by a title before the name (``former CEO Alan Barrett``), or in a list of three or
+        more names (``Chris Chapman (Chair), Sarah Deutsch (Vice Chair), Tripti Sinha``)."""
+        for pattern in (*PERSON_PATTERNS, _TITLED_PERSON):
             for m in pattern.finditer(ln.text):
-                self.names.person(strip_leading_stopwords(m["p"]), ln.no)
+                self._person(m["p"], ln, "speaker or title", LOOSE.confidence)
+        for m in _PERSON_LIST.finditer(ln.text):
+            items = [re.sub(r"\s*\([^)]*\)$", "", x.strip()) for x in
+                     re.split(r",\s+(?:and\s+)?|\s+and\s+", m.group(0))]
+            if all(plausible_person(x) and len(x.split()) <= 3 for x in items):
+                for item in items:
+                    self._person(item, ln, "list of names", MENTION.confidence)
 
-    def _speaker(self, raw: str, ln: Line) -> Named | None:
+    def _speaker(self, raw: str, ln: Line, rule: str, confidence: float,
+                 pos: int | None = None) -> Named | None:
         if re.fullmatch(_PRONOUN, raw):
-            return self.last_person(ln)
-        return self.names.person(strip_leading_stopwords(raw), ln.no)
+            return self.last_person(ln, before=pos)
+        return self._person(raw, ln, rule, confidence)
 
     def last_person(self, ln: Line, before: int | None = None) -> Named | None:
-        """The person most recently named at or before this line (before ``before`` on the
-        line itself)."""
-        lines = [x for x in self.text if x.no <= ln.no]
-        for x in reversed(lines):
+        """The person most recently named at or before this sentence (before ``before``
+        in the sentence itself)."""
+        upto = self._position.get(id(ln), len(self.text) - 1)
+        people = self.names.people()
+        for x in reversed(self.text[:upto + 1]):
             text = x.text[:before] if x is ln and before is not None else x.text
             best, where = None, -1
-            for person in self.names.people():
+            for person in people:
                 for m in names_regex(tuple(self.names.search_forms(person)), False).finditer(text):
                     if m.start() > where:
                         best, where = person, m.start()
@@ -324,7 +409,7 @@ class Extractor:
         return None
 
     # -------------------------------------------------------------- essays and quotes
-    def _essays(self, i: int, ln: Line) -> None:
+    def _essays(self, ln: Line) -> None:
         """``In his September 2025 essay “…”``, ``titled “…”``, ``his essay “…”``: an Essay
         with AUTHORED from the writer and the date when given."""
         done: set[str] = set()
@@ -337,39 +422,43 @@ class Extractor:
                 groups = m.groupdict()
                 published = _PUBLISHED_ON.search(ln.text)
                 date = groups.get("date") or (published["date"] if published else None)
-                essay = Essay(title, ln.no, iso_date(date) if date else None)
-                self.essays.append(essay)
+                self.essays.append(Essay(title, ln.no, iso_date(date) if date else None))
                 author = self._essay_author(groups, ln, m.start())
                 if author is not None:
-                    self._fact(author.id, "AUTHORED", entity_id("Essay", title), ln.no,
-                               PATTERN_CONFIDENCE)
+                    self._fact(author.id, "AUTHORED", entity_id("Essay", title), ln,
+                               PATTERN.confidence)
 
     def _essay_author(self, groups: dict[str, str | None], ln: Line, pos: int
                       ) -> Named | None:
         for key in ("by", "who"):
             raw = groups.get(key)
             if raw and raw.lower() not in {"his", "her", "their"}:
-                person = self.names.person(clean_name(raw), ln.no)
+                person = self._person(clean_name(raw), ln, "essay author", PATTERN.confidence)
                 if person is not None:
                     return person
         return self.last_person(ln, before=pos) or self.last_person(ln)
 
-    def _prose_quotes(self, i: int, ln: Line) -> None:
-        """``“…,” Name said`` / ``“…,” he said`` / ``Name said: “…”``: QUOTED_IN."""
-        if not re.search(r"[“”\"]", ln.text):
-            return
-        for pattern in _QUOTE_SPEAKERS:
+    def _quotes(self, ln: Line) -> None:
+        """QUOTED_IN for direct speech (``“…,” Name said``, ``“…,” he said``, ``Name said:
+        “…”``: PATTERN with a full name, LOOSE with a pronoun or one name word) and for
+        reported speech and interviews (``Name said that``, ``according to Name``, ``Name
+        told Reuters``, ``an interview with Name``: LOOSE)."""
+        direct = bool(re.search(r"[“”\"]", ln.text))
+        patterns = [(p, True) for p in _QUOTE_SPEAKERS] if direct else []
+        for pattern, is_direct in [*patterns, *((p, False) for p in _REPORTED)]:
             for m in pattern.finditer(ln.text):
-                person = self._speaker(m["p"], ln) if not re.fullmatch(_PRONOUN, m["p"]) \
-                    else self.last_person(ln, before=m.start())
-                if person is not None:
-                    conf = PATTERN_CONFIDENCE if len(m["p"].split()) > 1 else LOOSE_CONFIDENCE
-                    self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
-                    self._fact(person.id, "QUOTED_IN", self.doc_id, ln.no, conf)
+                person = self._speaker(m["p"], ln, "speech", LOOSE.confidence, m.start())
+                if person is None:
+                    continue
+                full = len(m["p"].split()) > 1
+                conf = PATTERN.confidence if is_direct and full else LOOSE.confidence
+                self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
+                self._fact(person.id, "QUOTED_IN", self.doc_id, ln, conf)
 
-    def _fact(self, source: str, type_: str, target: str, line: int, confidence: float,
+    def _fact(self, source: str, type_: str, target: str, ln: Line, confidence: float,
               properties: dict[str, object] | None = None) -> None:
-        self.facts.append(Fact(source, type_, target, line, confidence, properties or {}))
+        self.facts.append(Fact(source, type_, target, ln.no, confidence, properties or {},
+                               ln.offset))
 
     # -------------------------------------------------------------- mentions
     def mention_lines(self, item: Named, extra: list[Line] = ()) -> list[int]:
