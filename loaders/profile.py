@@ -16,6 +16,7 @@ from pathlib import Path
 
 from graph.ids import fold
 from graph.model import Batch, Entity, ModelError, Relation
+from graph.vocab import FIELD, PATTERN
 from loaders.base import Loader, LoadError, new_batch, register
 from loaders.profile_facts import (
     MENTION_CONFIDENCE,
@@ -38,8 +39,10 @@ from loaders.profile_names import (
     PageNames,
     clean_name,
     known_org,
+    plausible_person,
 )
 from loaders.profile_text import HTML_SUFFIXES, Line, Page, read_page
+from loaders.text.metadata import publisher_for_url
 
 SUFFIXES = (".txt", ".md", ".markdown", *HTML_SUFFIXES)
 PROFILE_RENDERINGS = {"flat", "card"}
@@ -139,7 +142,21 @@ class PageBuilder:
             item = self._typed(clean_name(found.value), found.line)
             if item is not None:
                 return item, Found(item.name, found.line, max(found.confidence, 0.9))
-        return None
+        return self._biography_subject()
+
+    def _biography_subject(self) -> tuple[Named, Found] | None:
+        """A biography's subject: a title that is a person's name (``John Curran
+        (businessman)``) and that a sentence of the body starts with."""
+        if self.header.title is None or self.header.rendering in PROFILE_RENDERINGS:
+            return None
+        name = clean_name(re.sub(r"\s*\([^)]*\)\s*$", "", self.title))
+        if not plausible_person(name) or is_headline(name) or not any(
+                ln.text.startswith(name) and ln.no != self.header.title.line
+                for ln in self.body):
+            return None
+        item = self.names.person(name, self.header.title.line)
+        return (item, Found(item.name, self.header.title.line, PATTERN.confidence)) \
+            if item else None
 
     def _typed(self, name: str, line: int) -> Named | None:
         """A named subject typed by what the page calls it (card kind, stated type)."""
@@ -188,7 +205,7 @@ class PageBuilder:
 
     # -------------------------------------------------------------- publisher, author
     def _publisher(self) -> tuple[Named, Found] | None:
-        found = self.header.publisher or self._site_publisher()
+        found = self.header.publisher or self._publisher_from_url() or self._site_publisher()
         if found is None:
             return None
         item = self.names.org(found.value, found.line, hint="publisher")
@@ -197,6 +214,12 @@ class PageBuilder:
         if item.type in {"Organization", "Company"}:
             item.type = "Publisher"
         return item, found
+
+    def _publisher_from_url(self) -> Found | None:
+        """The publisher of the page's address (data/sites.json)."""
+        url = self.header.fields.get("source_url")
+        name = publisher_for_url(str(url)) if url else None
+        return Found(name, 1, FIELD.confidence) if name else None
 
     def _site_publisher(self) -> Found | None:
         for ln in site_publisher_lines(self.page.lines, self.header):

@@ -21,17 +21,21 @@ from graph.vocab import ATTRIBUTION, LOOSE, MENTION, PATTERN
 from loaders.profile_fields import DATE, iso_date
 from loaders.profile_names import (
     KNOWN_NAMES,
+    LO,
     ORG,
     ORG_WORDS,
     PERSON,
     PERSON_OR_SHORT,
+    UP,
     Named,
     PageNames,
+    acronym_of,
     clean_name,
     generic_description,
     is_role_title,
     known_org,
     looks_like_acronym,
+    org_core,
     plausible_org,
     plausible_person,
     strip_leading_stopwords,
@@ -59,8 +63,9 @@ _FORMER = rf"(?P<former>(?i:{_alternation(_LEX.qualifiers)})\s*)?"
 _PRONOUN = r"(?i:he|she)"
 _HON = rf"(?:(?i:{_alternation(_LEX['honorifics'])})\.?\s+)?"
 _SPEECH = rf"(?:{_alternation(_LEX['speech'])})"
-_P = rf"{_HON}(?P<p>{PERSON})"
-_PS = rf"{_HON}(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})"
+_WHOLE = rf"(?!\s[{UP}][{LO}])"  # a name is not cut short before another name word
+_P = rf"{_HON}(?P<p>{PERSON}){_WHOLE}"
+_PS = rf"{_HON}(?P<p>{PERSON_OR_SHORT}|{_PRONOUN}){_WHOLE}"
 _RE = re.compile
 
 ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
@@ -83,10 +88,16 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+(?:has\s+|have\s+|had\s+)?"
          rf"{_NAMED}\s+{_P}\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|their\s+)?{_ADJ}"
          rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
-    (_RE(rf"{_PS}\s+(?:\w+\s+){{0,3}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
-         rf"(?:of|at|for|to|with)\s+{_O}"), LOOSE),
-    (_RE(rf"{_PS}\s+(?:\w+\s+)?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}{_FORMER}"
-         rf"(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+         rf"\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
+    (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}"
+         rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_PS}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}?(?:posts|positions|roles|jobs)\s+(?:include|"
+         rf"included|have\s+included)\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at|for)\s+{_O}"), PATTERN),
+    (_RE(rf"\bas\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O},(?:[^,]{{0,60}},)?\s+{_PS}\s"),
+     LOOSE),
+    (_RE(rf"{_PS}\b[^.;]{{0,120}}?,\s+as\s+well\s+as\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+"
+         rf"{_O}"), LOOSE),
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
          rf"{_ADJ}{_FORMER}(?P<r>{ROLES})"), PATTERN),
 ]
@@ -95,8 +106,8 @@ _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:{ROLES}|(?i:entrepreneur|execut
 _PERSON_LIST = _RE(rf"(?:{PERSON}(?:\s*\([^)]{{1,30}}\))?,\s+){{2,}}(?:and\s+)?{PERSON}")
 _SINCE = _RE(rf"\b(?:effective|since|as of|starting|from)\s+(?P<d>{DATE})|\b(?:appointed|named|"
              rf"elected|selected|joined)\b[^.;]*?\bin\s+(?P<d2>{DATE})")
-_CONTINUATION = _RE(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+){_ART}{_FORMER}"
-                    rf"(?P<r>{ROLES})\s+(?:of|at)\s+(?P<o>{ORG})")
+_CONTINUATION = _RE(rf"(?:\s*\([^)]*\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+)"
+                    rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at|for)\s+(?P<o>{ORG})")
 _PRESENT_VERBS = [v for v in _VERB_ROLES if not v.endswith("ed") or v in {
     "co-founded", "founded", "established"}]
 _VERBS = rf"(?P<v>{_alternation(_PRESENT_VERBS)})"
@@ -104,9 +115,9 @@ VERB_PATTERNS = [
     _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+(?:also\s+|later\s+|previously\s+|"
         rf"subsequently\s+)?{_VERBS}\s+(?:(?:an?|the)\s+(?:[\w-]+\s+){{0,4}}?(?:called|named)\s+"
         rf"|the\s+)?(?P<o>{ORG})"),
-    _RE(rf"(?P<o>{ORG}),?\s+(?:which\s+was\s+|was\s+|is\s+)?(?P<v>co-founded|founded|led|"
-        rf"headed|chaired|run|owned|established|controlled)\s+(?:and\s+(?:owned|controlled)\s+)?"
-        rf"by\s+(?:[\w-]+\s+){{0,3}}?{_P}"),
+    _RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,?\s+(?:[^.;()]{{0,60}}?\s)?(?:which\s+was\s+|was\s+|"
+        rf"is\s+)?(?P<v>co-founded|founded|led|headed|chaired|run|owned|established|controlled)"
+        rf"\s+(?:and\s+(?:owned|controlled)\s+)?by\s+(?:[\w-]+,?\s+){{0,3}}?{_P}"),
     _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
 ]
 PERSON_PATTERNS = [
@@ -120,7 +131,7 @@ _QUOTE_SPEAKERS = [  # direct speech: a quote and its speaker
     _RE(rf"{_PS}\s+{_SPEECH}\s*[:,]?\s*[“\"]"),
 ]
 _REPORTED = [  # reported speech and interviews: "X said", "according to X", "spoke with X"
-    _RE(rf"{_PS}\s+(?:has\s+|had\s+|also\s+|later\s+)?{_SPEECH}\b"),
+    _RE(rf"{_PS}(?:,[^,]{{1,60}},)?\s+(?:has\s+|had\s+|also\s+|later\s+)?{_SPEECH}\b"),
     _RE(rf"\b{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
     _RE(rf"\b(?i:according to)\s+(?:[\w’'-]+\s+){{0,10}}?{_P}"),
     _RE(rf"\b(?i:interview with|conversation with|sat down with|spoke with|speaks with|talked "
@@ -192,19 +203,31 @@ def qualifiers(word: str | None) -> dict[str, object]:
     return {name: True} if name else {}
 
 
-def split_orgs(text: str) -> list[str]:
-    """``Cloud Innovation and LARUS Limited`` -> two names; known names that contain "and"
-    (``Internet Corporation for Assigned Names and Numbers``) stay whole."""
-    if " and " not in text or known_org(text):
+def split_orgs(text: str, names: PageNames | None = None) -> list[str]:
+    """``Cloud Innovation and LARUS Limited`` -> two names, when each part could stand as
+    a name (an organisation word, a legal form, an acronym, or a name the page knows);
+    known names that contain "and" (``Internet Corporation for Assigned Names and
+    Numbers``, or ``Rwanda Internet Community and Technology Alliance`` once the page
+    defined it) stay whole."""
+    if " and " not in text or known_org(text) or (names and names.lookup(text)):
         return [text]
     parts = [p for p in re.split(r"\s+and\s+", text) if p]
-    return parts if all(p[:1].isupper() for p in parts) else [text]
+    return parts if all(_could_be_name(p, names) for p in parts) else [text]
+
+
+def _could_be_name(part: str, names: PageNames | None) -> bool:
+    words = fold(part).split()
+    return part[:1].isupper() and bool(
+        set(words) & ORG_WORDS or known_org(part) or (names and names.lookup(part))
+        or re.fullmatch(r"[A-Z][A-Z0-9&-]+", part))
 
 
 def cut_at_role(text: str) -> str:
     """An organisation phrase up to the first role word (``Cloud Innovation CEO`` ->
     ``Cloud Innovation``)."""
-    text = re.sub(rf"^{ROLES}\s+(?:of|at)\s+", "", text)
+    text = re.sub(rf"^{ROLES}\s+(?:of|at|for)\s+", "", text)
+    if re.match(rf"^{ROLE}(?!\w)", text):
+        return ""
     m = re.search(rf"(?:'s|’s)?\s+{ROLE}(?!\w)", text)
     return text[:m.start()] if m else text
 
@@ -303,7 +326,7 @@ class Extractor:
     def _roles_at(self, person: Named, roles: str, orgs: str, ln: Line, confidence: float,
                   qualifier: str | None = None) -> None:
         since = start_date(ln.text)
-        for org_name in split_orgs(cut_at_role(orgs)):
+        for org_name in split_orgs(org_core(cut_at_role(orgs)), self.names):
             org = self._org(org_name, ln, "role", confidence)
             if org is None or org.type == "Person":
                 continue
@@ -357,18 +380,32 @@ class Extractor:
             self._keyword_org(m.group(0), ln)
 
     def _acronym(self, long_form: str, short: str, ln: Line) -> None:
-        long_form = strip_leading_stopwords(clean_name(long_form))
-        hit = self.names.lookup(long_form)
-        if hit is not None and hit.type != "Person" or hit is None and looks_like_acronym(
-                short, long_form) and plausible_org(long_form):
-            self._org(long_form, ln, "acronym", PATTERN.confidence, aliases=(short,))
+        """``Long Name (ACR)`` or ``ACR (Long Name)``: the long form, or the words at its end
+        that the acronym fits (``Principal Consultant for the International Development
+        Research Centre (IDRC)``: the acronym's letters are exactly the initials of the last
+        four words), with the acronym as an alias."""
+        words = strip_leading_stopwords(clean_name(long_form)).split()
+        ends = [" ".join(words[i:]) for i in range(len(words))
+                if not (i and fold(words[i]) in _CONNECTOR_WORDS | {"the"})]
+        letters = re.sub(r"[^A-Za-z]", "", short).upper()
+        exact = [n for n in ends if acronym_of(n.split()) == letters]
+        for name in exact[-1:] or ends:
+            hit = self.names.lookup(name)
+            if hit is not None and hit.type != "Person" or hit is None and looks_like_acronym(
+                    short, name) and plausible_org(name):
+                self._org(name, ln, "acronym", PATTERN.confidence, aliases=(short,))
+                return
 
     def _keyword_org(self, phrase: str, ln: Line) -> None:
         name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
+        name = _trim_after_org_word(name) if name else name
         words = fold(name).split()
-        if (len(words) >= 2 and set(words) & ORG_WORDS and self.names.lookup(name) is None
+        hit = self.names.lookup(name)
+        if hit is not None and hit.type != "Person" and fold(name) != fold(hit.name):
+            self.names.add_alias(hit, name)  # "Cloud Innovation Limited" for Cloud Innovation
+        if (len(words) >= 2 and set(words) & ORG_WORDS and hit is None
                 and not generic_description(name) and not is_role_title(name)):
-            for part in split_orgs(name):
+            for part in split_orgs(name, self.names):
                 if len(part.split()) >= 2 or self.names.lookup(part):
                     self._org(part, ln, "organisation word", MENTION.confidence)
 
@@ -393,17 +430,18 @@ class Extractor:
         return self._person(raw, ln, rule, confidence)
 
     def last_person(self, ln: Line, before: int | None = None) -> Named | None:
-        """The person most recently named at or before this sentence (before ``before``
-        in the sentence itself)."""
+        """The person a pronoun stands for: the first person named in this sentence before
+        ``before`` (the sentence's subject), else in the nearest sentence before it that
+        names one."""
         upto = self._position.get(id(ln), len(self.text) - 1)
         people = self.names.people()
         for x in reversed(self.text[:upto + 1]):
             text = x.text[:before] if x is ln and before is not None else x.text
-            best, where = None, -1
+            best, where = None, len(text) + 1
             for person in people:
-                for m in names_regex(tuple(self.names.search_forms(person)), False).finditer(text):
-                    if m.start() > where:
-                        best, where = person, m.start()
+                m = names_regex(tuple(self.names.search_forms(person)), False).search(text)
+                if m and m.start() < where:
+                    best, where = person, m.start()
             if best is not None:
                 return best
         return None
@@ -472,6 +510,20 @@ def names_regex(forms: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
     """Any of the names as a whole word (case-insensitive for organisations)."""
     body = "|".join(re.escape(f) for f in forms) or r"(?!x)x"
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE if ignore_case else 0)
+
+
+_CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
+
+
+def _trim_after_org_word(name: str) -> str:
+    """A phrase cut after its last organisation word unless a connector follows it
+    (``Supreme Court Judgment Of Appointment`` -> ``Supreme Court``; ``Bank of Kigali``
+    stays)."""
+    words = name.split()
+    last = max((i for i, w in enumerate(words) if fold(w) in ORG_WORDS), default=None)
+    if last is None or last == len(words) - 1 or fold(words[last + 1]) in _CONNECTOR_WORDS:
+        return name
+    return " ".join(words[:last + 1])
 
 
 def _title_case_line(text: str) -> bool:

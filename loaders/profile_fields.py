@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from graph.vocab import grade_for
+from loaders.profile_names import PERSON, plausible_person
 from loaders.profile_text import Line, Page
+from loaders.text.metadata import SOURCE_LINE
 
 RENDERINGS = ("flat", "card", "article", "other")
 
@@ -121,7 +123,6 @@ class Header:
     subject: Found | None = None  # a named subject (template, card, At A Glance)
     subject_kind: str = ""  # what the page calls its subject: Person, Institution, ...
     author: Found | None = None
-    key_points: list[str] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)  # ids of lines read as fields
 
 
@@ -150,6 +151,8 @@ def read_header(page: Page) -> Header:
     _labelled(lines, header)
     _confidence(lines, header)
     _meta(page, header)
+    _source(lines, header)
+    _text_byline(lines, header)
     _title_fallback(lines, header)
     return header
 
@@ -299,6 +302,8 @@ def _meta(page: Page, header: Header) -> None:
         header.publisher = Found(meta["site_name"], 1, 0.9)
     if meta.get("author") and not header.author:
         header.author = Found(meta["author"], 1, 0.9)
+    if meta.get("url"):
+        header.fields.setdefault("source_url", meta["url"])
     if meta.get("published"):
         header.fields.setdefault("published", iso_date(meta["published"]) or meta["published"])
 
@@ -314,12 +319,67 @@ def _title_fallback(lines: list[Line], header: Header) -> None:
     elif header.subject:
         header.title = Found(header.subject.value, header.subject.line, 0.9)
     else:
-        first = next((ln for ln in lines if not _is_boilerplate(ln.text)), None)
+        first = next((ln for ln in lines if not _is_boilerplate(ln.text)
+                      and id(ln) not in header.consumed), None)
         if first is not None:
-            header.title = Found(first.text, first.no, 0.7)
+            header.title = Found(_headline(first.text), first.no, 0.7)
     if header.title:
         header.consumed.update(id(ln) for ln in lines
                                if ln.no == header.title.line and ln.text == header.title.value)
+
+
+_TITLE_WIDTH = 150
+
+
+def _headline(text: str) -> str:
+    """A first line used as the title: whole when short, else its first sentence cut at a
+    word before 150 characters (the line then stays in the body)."""
+    if len(text) <= _TITLE_WIDTH:
+        return text
+    first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]
+    return first if len(first) <= _TITLE_WIDTH else first[:_TITLE_WIDTH].rsplit(" ", 1)[0]
+
+
+def _source(lines: list[Line], header: Header) -> None:
+    """A saved page's address: a ``Source: URL`` line among the first three, else the
+    HTML head's ``og:url`` or canonical link (kept as ``source_url``)."""
+    for ln in lines[:3]:
+        if m := SOURCE_LINE.match(ln.text):
+            header.fields.setdefault("source_url", m["url"])
+            header.consumed.add(id(ln))
+            return
+
+
+_BY = re.compile(rf"^(?:By|Written by|Words by|Author:)\s+(?P<author>{PERSON})\s*(?:[,|•·–-]|"
+                 rf"\bon\b|\d|$)")
+_NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–-]\s*(?P<date>{DATE})\b")
+_READ_TIME = re.compile(rf"^(?:\d+\s+min(?:ute)?s?\s+read|{DATE})$", re.IGNORECASE)
+_DATELINE = re.compile(rf"^\((?P<place>[^()]{{0,60}}?),?\s+(?P<date>{DATE})\)")
+
+
+def _text_byline(lines: list[Line], header: Header) -> None:
+    """The visible byline and dateline of a text page, when nothing labelled gave them:
+    ``By Name``, ``Written by Name``, ``Name | 3 March 2023``, a name alone on a line
+    followed by ``2 min read`` or a date; ``(Port Louis, Mauritius 14 September 2023)``."""
+    head = [ln for ln in lines[:16] if id(ln) not in header.consumed]
+    for i, ln in enumerate(head):
+        if header.author is None:
+            author = _byline_author(ln, head[i + 1] if i + 1 < len(head) else None)
+            if author:
+                header.author = Found(author, ln.no, 0.9)
+                header.consumed.add(id(ln))
+        if m := _NAME_DATE.match(ln.text) or _DATELINE.match(ln.text):
+            header.fields.setdefault("published", iso_date(m["date"]) or m["date"])
+
+
+def _byline_author(ln: Line, after: Line | None) -> str | None:
+    if m := _BY.match(ln.text) or _NAME_DATE.match(ln.text):
+        return m["author"]
+    alone = re.fullmatch(PERSON, ln.text)
+    if alone and after is not None and _READ_TIME.match(after.text) and \
+            plausible_person(ln.text):
+        return ln.text
+    return None
 
 
 def iso_date(text: str) -> str | None:

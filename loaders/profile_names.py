@@ -147,7 +147,7 @@ def is_role_title(text: str) -> bool:
 _DATE_TAIL = re.compile(r"\s+(?:on|in|at|since|from|as of)\s+(?:\d|(?:January|February|March|"
                         r"April|May|June|July|August|September|October|November|December)\b).*$")
 _ORDINAL_HEAD = re.compile(r"^(?:\d+(?:st|nd|rd|th)|\d+)\s+")
-_SUB_BODY_OF = re.compile(r"^(?:(?:the|its)\s+)?(?:" + "|".join(
+_SUB_BODY_OF = re.compile(r"^(?:(?:the|its)\s+)?(?:[\w&-]+\s+){0,4}?(?:" + "|".join(
     re.escape(b) for b in _LEX.sub_bodies) + r")\s+of\s+(?:the\s+)?(?P<org>.+)$", re.IGNORECASE)
 _SUB_BODY_TAIL = re.compile(r"(?:'s|’s)?\s+(?:" + "|".join(
     re.escape(b) for b in _LEX.sub_bodies) + r")$", re.IGNORECASE)
@@ -159,14 +159,14 @@ def org_core(name: str) -> str:
     its board or council standing for itself (``Board of the ICANN``, ``ARIN's Board of
     Trustees``, ``APNIC Executive Council`` -> the organisation)."""
     name = _ORDINAL_HEAD.sub("", _DATE_TAIL.sub("", name)).strip()
-    if m := _SUB_BODY_OF.match(name):
-        name = m["org"]
     for _ in range(2):
         m = _SUB_BODY_TAIL.search(name)
         parent = name[:m.start()].strip() if m else ""
         if parent and (known_org(parent) or m.group(0)[:2] in {"'s", "’s"} or
                        re.fullmatch(r"[A-Z][A-Z0-9&-]+", parent)):
             name = parent
+    if (m := _SUB_BODY_OF.match(name)) and not generic_description(m["org"]):
+        name = m["org"]
     return clean_name(name)
 
 
@@ -184,7 +184,8 @@ def looks_like_acronym(short: str, long: str) -> bool:
         return False
     initials = acronym_of(long.split())
     return letters == initials or (len(letters) >= 2 and initials.startswith(letters)) \
-        or (letters in initials and len(letters) >= 3)
+        or (letters in initials and len(letters) >= 3) \
+        or (len(letters) >= 3 and sorted(letters) == sorted(initials))  # a typo: BCS, BSC
 
 
 @dataclass(slots=True)
