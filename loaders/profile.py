@@ -16,13 +16,9 @@ from pathlib import Path
 
 from graph.ids import fold
 from graph.model import Batch, Entity, ModelError, Relation
-from graph.vocab import FIELD, PATTERN
+from graph.vocab import FIELD, LOOSE, MENTION, PATTERN
 from loaders.base import Loader, LoadError, new_batch, register
-from loaders.profile_facts import (
-    MENTION_CONFIDENCE,
-    Extractor,
-    Fact,
-)
+from loaders.profile_facts import Extractor, Fact
 from loaders.profile_fields import (
     Found,
     Header,
@@ -42,21 +38,16 @@ from loaders.profile_names import (
     plausible_person,
 )
 from loaders.profile_text import HTML_SUFFIXES, Line, Page, read_page
+from loaders.text.lexicon import lexicon
 from loaders.text.metadata import publisher_for_url
 
 SUFFIXES = (".txt", ".md", ".markdown", *HTML_SUFFIXES)
 PROFILE_RENDERINGS = {"flat", "card"}
-_INTERROGATIVES = {"why", "what", "how", "who", "when", "where", "which", "whose", "is", "are",
-                   "can", "could", "should", "will", "would", "does", "do", "did", "has", "have"}
-_HEADLINE_WORDS = {"must", "never", "not", "is", "are", "was", "were", "will", "would",
-                   "should", "could", "can", "has", "have", "had", "says", "said", "calls",
-                   "urges", "warns", "becomes", "become", "explains", "argues", "why", "what",
-                   "how", "vs", "versus", "after", "amid", "over", "against", "to", "my", "our",
-                   "we", "i", "you", "your", "it", "its", "this", "that", "these", "those"}
-_CONNECTORS = {"of", "for", "and", "the", "de", "du", "des", "la", "le", "van", "von", "da",
-               "di", "y", "&", "on", "in", "at", "bin", "al"}
-_PERSON_KINDS = {"person", "people", "individual", "executive", "founder", "ceo", "leader",
-                 "entrepreneur", "expert", "official", "researcher"}
+_LEX = lexicon()
+_INTERROGATIVES = _LEX["interrogatives"]
+_HEADLINE_WORDS = _LEX["headline_words"]
+_CONNECTORS = _LEX["connectors"]
+_PERSON_KINDS = _LEX["person_kinds"]
 _NAME_PREFIX = re.compile(rf"^(?P<n>{PERSON}|{ORG})\s*:\s")
 
 
@@ -141,7 +132,7 @@ class PageBuilder:
                 continue
             item = self._typed(clean_name(found.value), found.line)
             if item is not None:
-                return item, Found(item.name, found.line, max(found.confidence, 0.9))
+                return item, Found(item.name, found.line, max(found.confidence, FIELD.confidence))
         return self._biography_subject()
 
     def _biography_subject(self) -> tuple[Named, Found] | None:
@@ -175,14 +166,14 @@ class PageBuilder:
             name = clean_name(m["n"])
             item = self.names.lookup(name) or self.names.person(name, line)
             if item is not None:
-                return item, Found(item.name, line, 0.8)
+                return item, Found(item.name, line, PATTERN.confidence)
         title_line = [Line(line, self.title)]
         for kind in ("person", "org"):
             items = self.names.people() if kind == "person" else self.names.orgs()
             for item in items:
                 if self.extractor.mention_lines(item, title_line)[:1] == [line] and \
                         self._in_title(item):
-                    return item, Found(item.name, line, 0.7)
+                    return item, Found(item.name, line, PATTERN.confidence)
         return None
 
     def _in_title(self, item: Named) -> bool:
@@ -200,7 +191,7 @@ class PageBuilder:
             ranked = sorted(items, key=lambda n: (-score(n), n.line))
             if ranked and score(ranked[0]) >= 2:
                 first = self.extractor.mention_lines(ranked[0]) or [ranked[0].line]
-                return ranked[0], Found(ranked[0].name, first[0], 0.6)
+                return ranked[0], Found(ranked[0].name, first[0], LOOSE.confidence)
         return None
 
     # -------------------------------------------------------------- publisher, author
@@ -225,10 +216,10 @@ class PageBuilder:
         for ln in site_publisher_lines(self.page.lines, self.header):
             m = KNOWN_PUBLISHERS_PATTERN.search(ln.text)
             if m:
-                return Found(m.group(0), ln.no, 0.9)
+                return Found(m.group(0), ln.no, FIELD.confidence)
             owner = copyright_owner(ln.text)
             if owner:
-                return Found(owner, ln.no, 0.85)
+                return Found(owner, ln.no, FIELD.confidence)
         return None
 
     def _author(self) -> tuple[Named, Found] | None:
@@ -246,12 +237,13 @@ class PageBuilder:
                 continue
             lines = self.extractor.mention_lines(item, title_line)
             if lines:
-                self._fact(self.doc.id, "MENTIONS", item.id, lines[0], MENTION_CONFIDENCE)
+                self._fact(self.doc.id, "MENTIONS", item.id, lines[0], MENTION.confidence)
         for essay in self.extractor.essays:
             self._fact(self.doc.id, "MENTIONS", Entity("Essay", essay.title).id, essay.line,
-                       MENTION_CONFIDENCE)
+                       MENTION.confidence)
         for title, line in self.extractor.related:
-            self._fact(self.doc.id, "RELATED_TO", Entity("Article", title).id, line, 0.95)
+            self._fact(self.doc.id, "RELATED_TO", Entity("Article", title).id, line,
+                       FIELD.confidence)
 
     def _properties(self) -> dict[str, object]:
         fields = dict(self.header.fields)

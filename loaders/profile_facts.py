@@ -46,7 +46,6 @@ from loaders.text.model import Fact, Mention
 from loaders.text.relations import linked_facts
 
 _LEX = lexicon()
-MENTION_CONFIDENCE = MENTION.confidence
 
 
 def _alternation(words: object) -> str:
@@ -219,7 +218,8 @@ def _could_be_name(part: str, names: PageNames | None) -> bool:
     words = fold(part).split()
     return part[:1].isupper() and bool(
         set(words) & ORG_WORDS or known_org(part) or (names and names.lookup(part))
-        or re.fullmatch(r"[A-Z][A-Z0-9&-]+", part))
+        or re.fullmatch(r"[A-Z][A-Z0-9&-]+", part)
+        or len(words) >= 2 and all(w[:1].isupper() for w in part.split()))
 
 
 def cut_at_role(text: str) -> str:

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from graph.vocab import grade_for
+from graph.vocab import ATTRIBUTION, FIELD, PATTERN, grade_for
 from loaders.profile_names import PERSON, plausible_person
 from loaders.profile_text import Line, Page
 from loaders.text.metadata import SOURCE_LINE
@@ -105,7 +105,9 @@ _PUBLISHED_BY = re.compile(r"(?i)^published by\s+(?P<name>[A-Z][\w&.' -]{1,60})$
 
 @dataclass(slots=True)
 class Found:
-    """A value read from the page and where: ``confidence`` says how it was found."""
+    """A value read from the page and where: ``confidence`` says how it was found (a
+    tier of graph/vocab.py: FIELD for labelled fields and templates, ATTRIBUTION for
+    bylines, PATTERN for a title read from the first line)."""
 
     value: str
     line: int
@@ -161,10 +163,11 @@ def _template(lines: list[Line], header: Header) -> None:
     """Subject, stated type, publisher and impact from the template sentences."""
     for ln in lines:
         if m := _PROFILED_BY.match(ln.text):
-            header.subject = header.subject or Found(m["subject"].strip(), ln.no, 0.8)
-            header.publisher = header.publisher or Found(m["publisher"].strip(), ln.no, 0.8)
+            header.subject = header.subject or Found(m["subject"].strip(), ln.no, FIELD.confidence)
+            header.publisher = header.publisher or Found(m["publisher"].strip(), ln.no,
+                                                         FIELD.confidence)
         elif m := _TRACKED_AS.match(ln.text):
-            header.subject = header.subject or Found(m["subject"].strip(), ln.no, 0.8)
+            header.subject = header.subject or Found(m["subject"].strip(), ln.no, FIELD.confidence)
             header.fields.setdefault("stated_type", m["type"].strip())
         if m := _IMPACT.search(ln.text):
             header.fields.setdefault("impact", m["impact"].capitalize())
@@ -193,7 +196,7 @@ def _labelled(lines: list[Line], header: Header) -> None:
 
 def _set_field(header: Header, key: str, value: str, ln: Line) -> None:
     if key == "stated_name":
-        header.subject = header.subject or Found(value, ln.no, 0.95)
+        header.subject = header.subject or Found(value, ln.no, FIELD.confidence)
     elif key == "base":
         header.fields.setdefault("base", value)
         if value.lower() in REGIONS:
@@ -201,7 +204,7 @@ def _set_field(header: Header, key: str, value: str, ln: Line) -> None:
     elif key == "published":
         header.fields.setdefault("published", iso_date(value) or value)
     elif key == "author":
-        header.author = header.author or Found(value, ln.no, 0.95)
+        header.author = header.author or Found(value, ln.no, ATTRIBUTION.confidence)
     else:
         header.fields.setdefault(key, value)
     header.consumed.add(id(ln))
@@ -251,7 +254,7 @@ def _card(lines: list[Line], header: Header) -> None:
     header.consumed.add(id(lines[start]))
     if start + 1 < len(lines):
         title = lines[start + 1]
-        header.title = Found(title.text, title.no, 0.95)
+        header.title = Found(title.text, title.no, FIELD.confidence)
         header.consumed.add(id(title))
     for i, ln in enumerate(lines[start + 2:start + 80], start + 2):
         label = CARD_LABELS.get(ln.text)
@@ -276,7 +279,7 @@ def _article(lines: list[Line], header: Header) -> None:
         crumb = _HOME.match(lines[home].text)
         assert crumb is not None
         header.title = Found(re.split(r"\s*[»›]\s*", crumb["rest"])[-1].strip(),
-                             lines[home].no, 0.95)
+                             lines[home].no, FIELD.confidence)
         header.consumed.add(id(lines[home]))
         for ln in lines[home + 1:home + 8]:
             if _SLUG.match(ln.text):
@@ -286,7 +289,7 @@ def _article(lines: list[Line], header: Header) -> None:
                 header.consumed.add(id(ln))
     for ln in lines:
         if m := _BYLINE.match(ln.text) or _PLAIN_BYLINE.match(ln.text):
-            header.author = Found(m["author"].strip(), ln.no, 0.95)
+            header.author = Found(m["author"].strip(), ln.no, ATTRIBUTION.confidence)
             if m.groupdict().get("date"):
                 header.fields.setdefault("published", iso_date(m["date"]) or m["date"])
             if m.groupdict().get("updated"):
@@ -299,9 +302,9 @@ def _meta(page: Page, header: Header) -> None:
     """What the HTML head adds (never overriding the page's own text)."""
     meta = page.meta
     if meta.get("site_name") and not header.publisher:
-        header.publisher = Found(meta["site_name"], 1, 0.9)
+        header.publisher = Found(meta["site_name"], 1, FIELD.confidence)
     if meta.get("author") and not header.author:
-        header.author = Found(meta["author"], 1, 0.9)
+        header.author = Found(meta["author"], 1, ATTRIBUTION.confidence)
     if meta.get("url"):
         header.fields.setdefault("source_url", meta["url"])
     if meta.get("published"):
@@ -315,14 +318,14 @@ def _title_fallback(lines: list[Line], header: Header) -> None:
         return
     h1 = next((ln for ln in lines if ln.heading == 1), None)
     if h1:
-        header.title = Found(h1.text, h1.no, 0.95)
+        header.title = Found(h1.text, h1.no, FIELD.confidence)
     elif header.subject:
-        header.title = Found(header.subject.value, header.subject.line, 0.9)
+        header.title = Found(header.subject.value, header.subject.line, FIELD.confidence)
     else:
         first = next((ln for ln in lines if not _is_boilerplate(ln.text)
                       and id(ln) not in header.consumed), None)
         if first is not None:
-            header.title = Found(_headline(first.text), first.no, 0.7)
+            header.title = Found(_headline(first.text), first.no, PATTERN.confidence)
     if header.title:
         header.consumed.update(id(ln) for ln in lines
                                if ln.no == header.title.line and ln.text == header.title.value)
@@ -366,7 +369,7 @@ def _text_byline(lines: list[Line], header: Header) -> None:
         if header.author is None:
             author = _byline_author(ln, head[i + 1] if i + 1 < len(head) else None)
             if author:
-                header.author = Found(author, ln.no, 0.9)
+                header.author = Found(author, ln.no, ATTRIBUTION.confidence)
                 header.consumed.add(id(ln))
         if m := _NAME_DATE.match(ln.text) or _DATELINE.match(ln.text):
             header.fields.setdefault("published", iso_date(m["date"]) or m["date"])
