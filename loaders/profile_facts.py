@@ -97,11 +97,15 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
      LOOSE),
     (_RE(rf"{_PS}\b[^.;]{{0,120}}?,\s+as\s+well\s+as\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+"
          rf"{_O}"), LOOSE),
+    (_RE(rf"{_PS}\s+(?:is|was|has\s+been|had\s+been)\s+(?:[\w’'-]+\s+){{0,6}}?(?:as\s+)?"
+         rf"(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_PS}\s+(?:is|was)\s+(?:one\s+of\s+)?the\s+{_FORMER}(?P<r>(?i:co-?founders?|founders?))"
+         rf"\s+of\s+{_O}"), PATTERN),
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
          rf"{_ADJ}{_FORMER}(?P<r>{ROLES})"), PATTERN),
 ]
 _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:{ROLES}|(?i:entrepreneur|executive|lawyer|"
-                     rf"analyst|journalist|engineer))\s+{_HON}(?P<p>{PERSON})")
+                     rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}")
 _PERSON_LIST = _RE(rf"(?:{PERSON}(?:\s*\([^)]{{1,30}}\))?,\s+){{2,}}(?:and\s+)?{PERSON}")
 _SINCE = _RE(rf"\b(?:effective|since|as of|starting|from)\s+(?P<d>{DATE})|\b(?:appointed|named|"
              rf"elected|selected|joined)\b[^.;]*?\bin\s+(?P<d2>{DATE})")
@@ -137,6 +141,7 @@ _REPORTED = [  # reported speech and interviews: "X said", "according to X", "sp
         rf"to|talks to|talking to)\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
 ]
 PARENTHESES = _RE(rf"(?P<long>{ORG})\s*\((?P<short>[A-Za-z][\w&.-]{{1,14}})\)")
+ACRONYM_APPOSITIVE = _RE(rf"(?<![\w-])(?P<short>[A-Z][A-Z&-]{{1,9}}),\s+the\s+(?P<long>{ORG})")
 PARENTHESES_REVERSED = _RE(rf"(?P<short>[A-Z][A-Za-z&.-]{{1,14}})\s*\((?P<long>{ORG})\)")
 ORG_PHRASE = _RE(ORG)
 _QT = r"[“\"](?P<title>[^”\"\n]{3,200}?)[”\"]"
@@ -189,6 +194,7 @@ def role_names(text: str) -> list[str]:
     out = []
     for part in re.split(r"\s*(?:,|\band\b|&|/)\s*", text.strip()):
         key = " ".join(part.lower().replace("cofounder", "co-founder").split())
+        key = {"founders": "founder", "co-founders": "co-founder"}.get(key, key)
         if key:
             out.append(_LEX.role_titles.get(key) or key[:1].upper() + key[1:])
     return out
@@ -372,8 +378,10 @@ class Extractor:
         for pattern in (PARENTHESES, PARENTHESES_REVERSED):
             for m in pattern.finditer(ln.text):
                 self._acronym(m["long"], m["short"], ln)
-        for m in KNOWN_NAMES.finditer(ln.text):
-            self._org(m.group(0), ln, "known institution", MENTION.confidence)
+        for hit in KNOWN_NAMES.find(ln.text):
+            self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
+        for m in ACRONYM_APPOSITIVE.finditer(ln.text):
+            self._acronym(m["long"], m["short"], ln)
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):

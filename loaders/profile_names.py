@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from nameparser import HumanName
 
 from graph.ids import LEGAL_SUFFIXES, entity_id, fold, normalise_name
+from loaders.text.gazetteer import NameMatcher
 from loaders.text.lexicon import lexicon
 
 UP = "A-ZÀ-ÖØ-Þ"
@@ -38,6 +39,8 @@ _KNOWN: dict[str, tuple[str, str]] = {}
 for _canon, _type, _names in KNOWN_ORGS:
     for _n in (_canon, *_names):
         _KNOWN[fold(_n)] = (_canon, _type)
+DESCRIPTIONS = {fold(d): (i.name, i.type) for i in _LEX.institutions for d in i.descriptions}
+_KNOWN.update(DESCRIPTIONS)
 
 
 def known_org(name: str) -> tuple[str, str] | None:
@@ -45,17 +48,15 @@ def known_org(name: str) -> tuple[str, str] | None:
     return _KNOWN.get(fold(name)) or _KNOWN.get(normalise_name(name, "org"))
 
 
-def known_names_pattern() -> re.Pattern[str]:
-    """Every name of every known institution, longest first, as whole words. Names of four
-    letters or more match in any case (``Afrinic``); shorter ones only as written (``PTI``)."""
-    parts = []
-    for name in sorted({n for c, _, ns in KNOWN_ORGS for n in (c, *ns)}, key=len, reverse=True):
-        body = re.escape(name).replace(r"\ ", r"\s+")
-        parts.append(f"(?i:{body})" if len(name) >= 4 else body)
-    return re.compile(r"(?<![\w.])(?:" + "|".join(parts) + r")(?![\w])")
+def known_names_matcher() -> NameMatcher:
+    """Every name and description of every known institution, for one Aho–Corasick pass
+    over a sentence. Names of four letters or more match in any case (``Afrinic``); shorter
+    ones only as written (``PTI``)."""
+    return NameMatcher([(n, i.name) for i in _LEX.institutions
+                        for n in (i.name, *i.aliases, *i.descriptions)])
 
 
-KNOWN_NAMES = known_names_pattern()
+KNOWN_NAMES = known_names_matcher()
 
 _AUTHORITY = _LEX["authority"]
 _COMPANY = _LEX["company"] | set(LEGAL_SUFFIXES)
@@ -185,7 +186,14 @@ def looks_like_acronym(short: str, long: str) -> bool:
     initials = acronym_of(long.split())
     return letters == initials or (len(letters) >= 2 and initials.startswith(letters)) \
         or (letters in initials and len(letters) >= 3) \
-        or (len(letters) >= 3 and sorted(letters) == sorted(initials))  # a typo: BCS, BSC
+        or (len(letters) >= 3 and sorted(letters) == sorted(initials)) \
+        or (len(letters) >= 3 and letters[0] == initials[:1] and letters[-1] == initials[-1:]
+            and _subsequence(letters, initials))  # ICG: IANA Stewardship Transition Co. Group
+
+
+def _subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(c in chars for c in short)
 
 
 @dataclass(slots=True)
@@ -228,7 +236,8 @@ class PageNames:
             return None
         plain = first_and_last(name)
         hit = self.lookup(plain) if plain else None
-        if hit is not None and hit.type == "Person":
+        hit = hit if hit is not None and hit.type == "Person" else self._fuller_or_shorter(name)
+        if hit is not None:
             self.add_alias(hit, name)
             return hit
         item = self._add(Named(entity_id("Person", name), "Person", name, line=line,
@@ -240,6 +249,12 @@ class PageNames:
                 self.add_alias(item, other.name)
                 self.index[fold(other.name)] = item.id
         return item
+
+    def _fuller_or_shorter(self, name: str) -> Named | None:
+        """The one person of the page named by the same name with or without middle names
+        (``Oscar Robles`` and ``Oscar Alejandro Robles Garay``)."""
+        hits = [p for p in self.people() if same_person_name(name, p.name)]
+        return hits[0] if len(hits) == 1 else None
 
     def by_short_form(self, form: str) -> Named | None:
         """The one person of the page whose name ends in (or is made of) these words."""
@@ -271,6 +286,8 @@ class PageNames:
 
     def add_alias(self, item: Named, alias: str) -> None:
         alias = clean_name(alias)
+        if fold(alias) in DESCRIPTIONS:  # "the Regional Internet Registry for Africa"
+            return
         if alias and fold(alias) != fold(item.name) and alias not in item.aliases:
             item.aliases.append(alias)
         if alias:
@@ -314,6 +331,20 @@ def name_forms(name: str) -> set[str]:
     if len(words) >= 3:
         forms.add(" ".join(words[-2:]))
     return forms
+
+
+def same_person_name(a: str, b: str) -> bool:
+    """Two names of one person: the same first name, and every word of the shorter one
+    (two words or more) in the longer one, in order (``Oscar Robles`` in ``Oscar Alejandro
+    Robles Garay``; ``Eddy Kayihura`` in ``Eddy Mabano Kayihura``). Names that share only a
+    family name never match."""
+    x, y = sorted((fold(a).split(), fold(b).split()), key=len)
+    return len(x) >= 2 and x != y and x[0] == y[0] and _subsequence_words(x[1:], y[1:])
+
+
+def _subsequence_words(short: list[str], long: list[str]) -> bool:
+    words = iter(long)
+    return all(w in words for w in short)
 
 
 def first_and_last(name: str) -> str | None:

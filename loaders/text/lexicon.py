@@ -21,6 +21,7 @@ class Institution:
     name: str
     type: str
     aliases: tuple[str, ...]
+    descriptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,8 @@ def lexicon() -> Lexicon:
         role_verbs=dict(roles["verbs"]),
         qualifiers=dict(roles["qualifier_names"]),
         sub_bodies=tuple(sorted(roles["sub_bodies"], key=len, reverse=True)),
-        institutions=tuple(Institution(i["name"], i["type"], tuple(i["aliases"])) for i in known),
+        institutions=tuple(Institution(i["name"], i["type"], tuple(i["aliases"]),
+                                       tuple(i.get("descriptions", ()))) for i in known),
         hosts=dict(sites["hosts"]),
         publishers=tuple(sites["publishers"]),
     )

@@ -30,7 +30,7 @@ _LEGAL = r"(?:case|cases|lawsuit|lawsuits|suit|suits|legal\s+proceedings|proceed
 LITIGATION = [
     re.compile(rf"\b(?:filed|lodged|brought|initiated|instituted|entered|launched|commenced|"
                rf"started|initiate|file|bring|lodge)\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+"
-               rf"against\b", re.IGNORECASE),
+               rf"(?:(?:with|before|in|at)\s+[^.;]{{1,60}}?\s+)?against\b", re.IGNORECASE),
     re.compile(r"\b(?:sued|sues|is\s+suing|was\s+suing)\b", re.IGNORECASE),
     re.compile(rf"\bplaintiffs?\s+in\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+against\b", re.IGNORECASE),
     re.compile(r"\btook\b(?=.{1,60}?\bto\s+court\b)", re.IGNORECASE),
@@ -40,7 +40,6 @@ MEMBERSHIP = [
     re.compile(r"\b(?:is|was|became|becomes|has\s+been|had\s+been|remains)\s+(?:also\s+|now\s+)?"
                r"(?:a|an)\s+(?:founding\s+|active\s+|former\s+|longtime\s+|full\s+)?member\s+of\b",
                re.IGNORECASE),
-    re.compile(r"\bjoined\s+(?=[A-Z])"),
 ]
 MEMBER_FIRST = re.compile(r"\bAs\s+a\s+(?:founding\s+)?member\s+of\b", re.IGNORECASE)
 DEPENDENCY = [
@@ -78,7 +77,8 @@ def linked_facts(sentences: list[Line], names: PageNames,
             continue
         linker = _Linker(ln, hits, names, last_person, out)
         linker.cues("LITIGATES_AGAINST", LITIGATION, any_type=True)
-        linker.case_titles()
+        if re.search(r"[.!?:;”\"]$", ln.text) and not ln.heading:  # not a headline
+            linker.case_titles()
         linker.cues("MEMBER_OF", MEMBERSHIP, any_type=False)
         linker.member_first()
         linker.cues("DEPENDS_ON", DEPENDENCY, any_type=False, orgs_only=True)
