@@ -12,13 +12,14 @@ with ``AUTHORED``. See docs/loaders.md ("Profile pages").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from graph.ids import fold
 from graph.model import Batch, Entity, ModelError, Relation
 from graph.vocab import FIELD, LOOSE, MENTION, PATTERN
 from loaders.base import Loader, LoadError, new_batch, register
-from loaders.profile_facts import Extractor, Fact
+from loaders.profile_facts import Extractor, Fact, role_names
 from loaders.profile_fields import (
     Found,
     Header,
@@ -38,6 +39,7 @@ from loaders.profile_names import (
     plausible_person,
 )
 from loaders.profile_text import HTML_SUFFIXES, Line, Page, read_page
+from loaders.text.gazetteer import known_name_list
 from loaders.text.lexicon import lexicon
 from loaders.text.metadata import publisher_for_url
 
@@ -75,12 +77,16 @@ def _detect(path: Path, head: str) -> bool:
     return not re.match(r"^\s*[\w.-]+\|[\w.*-]*\|", first)
 
 
-def load_profile(path: Path) -> Batch:
+def load_profile(path: Path, known_names: Iterable[tuple[str, str]] = ()) -> Batch:
     """One profile page as a Batch. Raises LoadError (with the file name and reason) for a
-    page that cannot be parsed: empty, binary, not text, or without a title."""
+    page that cannot be parsed: empty, binary, not text, or without a title.
+
+    ``known_names`` are (name, type) pairs the caller already knows (the graph's names and
+    aliases, read by the caller: a loader never opens a store); every one the page names
+    becomes a mention under that name, found in one Aho–Corasick pass per sentence."""
     page = read_page(path)
     try:
-        return PageBuilder(path, page).build()
+        return PageBuilder(path, page, known_names).build()
     except ModelError as exc:
         raise LoadError(path, f"cannot use page: {exc}") from None
     except RecursionError:
@@ -90,7 +96,8 @@ def load_profile(path: Path) -> Batch:
 class PageBuilder:
     """Turns one page's header and body into entities and relations."""
 
-    def __init__(self, path: Path, page: Page) -> None:
+    def __init__(self, path: Path, page: Page,
+                 known_names: Iterable[tuple[str, str]] = ()) -> None:
         self.path, self.page = path, page
         self.header: Header = read_header(page)
         if not self.header.title or not clean_name(self.header.title.value):
@@ -100,7 +107,8 @@ class PageBuilder:
         self.doc = Entity(self.doc_type, self.title, locator=f"line {self.header.title.line}")
         self.names = PageNames()
         self.body = body_lines(page.lines, self.header)
-        self.extractor = Extractor(self.body, self.names, self.doc.id)
+        self.extractor = Extractor(self.body, self.names, self.doc.id,
+                                   known_name_list(list(known_names)))
         self.facts: list[Fact] = []
 
     def build(self) -> Batch:
@@ -118,6 +126,7 @@ class PageBuilder:
         if author is not None:
             self._fact(author[0].id, "AUTHORED", self.doc.id, author[1].line,
                        author[1].confidence)
+        self._structured_person()
         self._mentions(skip={p[0].id for p in (publisher, author) if p})
         self.doc.properties = self._properties()
         return self._batch()
@@ -228,6 +237,17 @@ class PageBuilder:
             return None
         item = self.names.person(clean_name(found.value), found.line)
         return (item, found) if item is not None else None
+
+    def _structured_person(self) -> None:
+        """JSON-LD ``Person`` with ``jobTitle`` and ``worksFor``: ROLE_AT (FIELD)."""
+        meta = self.page.meta
+        if not (meta.get("person") and meta.get("person_org")):
+            return
+        person = self.names.person(meta["person"], 1)
+        org = self.names.org(meta["person_org"], 1)
+        if person is not None and org is not None and org.type != "Person":
+            for role in role_names(meta.get("person_role") or "Member"):
+                self._fact(person.id, "ROLE_AT", org.id, 1, FIELD.confidence, {"role": role})
 
     # -------------------------------------------------------------- mentions, properties
     def _mentions(self, skip: set[str]) -> None:

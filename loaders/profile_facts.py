@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from graph.ids import clean_text, entity_id, fold
-from graph.vocab import ATTRIBUTION, LOOSE, MENTION, PATTERN
+from graph.vocab import ATTRIBUTION, LOOSE, MENTION, ORGANISATION_TYPES, PATTERN
 from loaders.profile_fields import DATE, iso_date
 from loaders.profile_names import (
     KNOWN_NAMES,
@@ -41,9 +41,11 @@ from loaders.profile_names import (
     strip_leading_stopwords,
 )
 from loaders.profile_text import Line
+from loaders.text.gazetteer import NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
 from loaders.text.relations import linked_facts
+from loaders.text.sentences import sentences
 
 _LEX = lexicon()
 
@@ -76,13 +78,14 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_PS}\s+{_BE}\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"\s+(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
+    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_P},\s+(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)"), PATTERN),
     (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES}),\s+(?P<o>{ORG})"), PATTERN),
     (_RE(rf"{_P}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
-         rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)?(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
+         rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
          rf"(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+(?:has\s+|have\s+|had\s+)?"
          rf"{_NAMED}\s+{_P}\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|their\s+)?{_ADJ}"
@@ -127,6 +130,7 @@ PERSON_PATTERNS = [
     _RE(rf"(?P<p>{PERSON})\s+{_SPEECH}\b"),
     _RE(rf"\b(?:according to|said|says|added|wrote)\s+{_P}"),
     _RE(rf"\b(?i:mr|mrs|ms|dr|prof|professor|judge|justice)\.?\s+(?P<p>{PERSON})"),
+    _RE(rf"{_P}\s+(?:is|was|has\s+been|became)\s+(?:also\s+)?an?\s+(?:founding\s+)?member\s+of\b"),
 ]
 _QUOTE_SPEAKERS = [  # direct speech: a quote and its speaker
     _RE(rf"[”\"]\s*,?\s*{_PS}\s+{_SPEECH}"),
@@ -251,10 +255,11 @@ class Extractor:
     """Reads one page's body, sentence by sentence, into mentions, people, organisations,
     essays and facts."""
 
-    def __init__(self, body: list[Line], names: PageNames, doc_id: str) -> None:
-        from loaders.text.sentences import sentences
-
+    def __init__(self, body: list[Line], names: PageNames, doc_id: str,
+                 known: list[tuple[str, str]] = ()) -> None:
         self.names = names
+        self.known = dict(known)
+        self._known_matcher = NameMatcher([(n, n) for n in self.known]) if known else None
         self.doc_id = doc_id
         self.facts: list[Fact] = []
         self.mentions: list[Mention] = []
@@ -278,6 +283,7 @@ class Extractor:
         relations between mentions."""
         for ln in self.text:
             self._attribution(ln)
+            self._known_names(ln)
         for ln in self.text:
             self._orgs(ln)
             self._roles(ln)
@@ -306,6 +312,19 @@ class Extractor:
             self.mentions.append(Mention(raw, org.type, org.id, ln.no, ln.offset, rule,
                                          confidence))
         return org
+
+    def _known_names(self, ln: Line) -> None:
+        """Names the caller knows (the graph's), under the name and type it gave."""
+        if self._known_matcher is None:
+            return
+        for hit in self._known_matcher.find(ln.text):
+            name, type_ = hit.key, self.known[hit.key]
+            if type_ == "Person":
+                self._person(name, ln, "known name", MENTION.confidence)
+                continue
+            org = self._org(name, ln, "known name", MENTION.confidence)
+            if org is not None and org.type == "Organization" and type_ in ORGANISATION_TYPES:
+                org.type = type_
 
     # -------------------------------------------------------------- attributions
     def _attribution(self, ln: Line) -> None:

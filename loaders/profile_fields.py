@@ -155,7 +155,7 @@ def read_header(page: Page) -> Header:
     _meta(page, header)
     _source(lines, header)
     _text_byline(lines, header)
-    _title_fallback(lines, header)
+    _title_fallback(lines, header, page.meta.get("title", ""))
     return header
 
 
@@ -311,9 +311,10 @@ def _meta(page: Page, header: Header) -> None:
         header.fields.setdefault("published", iso_date(meta["published"]) or meta["published"])
 
 
-def _title_fallback(lines: list[Line], header: Header) -> None:
+def _title_fallback(lines: list[Line], header: Header, meta_title: str = "") -> None:
     """The title when the rendering did not give one: the h1 or ``#`` heading, the
-    template's subject, the HTML title, the first line."""
+    template's subject, the HTML head's title (``og:title``, JSON-LD ``headline``,
+    ``<title>``), the first line."""
     if header.title:
         return
     h1 = next((ln for ln in lines if ln.heading == 1), None)
@@ -321,6 +322,8 @@ def _title_fallback(lines: list[Line], header: Header) -> None:
         header.title = Found(h1.text, h1.no, FIELD.confidence)
     elif header.subject:
         header.title = Found(header.subject.value, header.subject.line, FIELD.confidence)
+    elif meta_title:
+        header.title = Found(meta_title, 1, FIELD.confidence)
     else:
         first = next((ln for ln in lines if not _is_boilerplate(ln.text)
                       and id(ln) not in header.consumed), None)
