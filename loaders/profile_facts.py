@@ -107,6 +107,10 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
          rf"{_ADJ}{_FORMER}(?P<r>{ROLES})"), PATTERN),
 ]
+# Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
+_START = r"(?<![\w’'-])"
+ROLE_PATTERNS = [(_RE(_START + p.pattern), tier) for p, tier in ROLE_PATTERNS]
+_ANY_ROLE = _RE(ROLE)
 _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:{ROLES}|(?i:entrepreneur|executive|lawyer|"
                      rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}")
 _PERSON_LIST = _RE(rf"(?:{PERSON}(?:\s*\([^)]{{1,30}}\))?,\s+){{2,}}(?:and\s+)?{PERSON}")
@@ -146,6 +150,7 @@ _REPORTED = [  # reported speech and interviews: "X said", "according to X", "sp
 ]
 PARENTHESES = _RE(rf"(?P<long>{ORG})\s*\((?P<short>[A-Za-z][\w&.-]{{1,14}})\)")
 ACRONYM_APPOSITIVE = _RE(rf"(?<![\w-])(?P<short>[A-Z][A-Z&-]{{1,9}}),\s+the\s+(?P<long>{ORG})")
+PARENTHESES = _RE(_START + PARENTHESES.pattern)
 PARENTHESES_REVERSED = _RE(rf"(?P<short>[A-Z][A-Za-z&.-]{{1,14}})\s*\((?P<long>{ORG})\)")
 ORG_PHRASE = _RE(ORG)
 _QT = r"[“\"](?P<title>[^”\"\n]{3,200}?)[”\"]"
@@ -275,6 +280,7 @@ class Extractor:
                 lines.append(ln)
         self.text: list[Line] = sentences(lines)
         self._position = {id(s): i for i, s in enumerate(self.text)}
+        self._unresolved: set[int] = set()
 
     def run(self) -> None:
         """Every extraction step, in the order that lets later steps resolve short names:
@@ -290,7 +296,8 @@ class Extractor:
         for ln in self.text:
             self._people(ln)
         for ln in self.text:
-            self._roles(ln)
+            if id(ln) in self._unresolved:  # a short name the page has named in full since
+                self._roles(ln)
             self._verb_roles(ln)
         for ln in self.text:
             self._essays(ln)
@@ -367,10 +374,13 @@ class Extractor:
         CEO``), ``Org's CEO Name``, ``Name is the CEO of Org``, appointments (``Name was
         appointed CEO of Org``, ``Org has named Name as its CEO``), ``Name served as CEO of
         Org``, ``Name serves Org as CEO``, ``Name joined Org as CEO``."""
+        if not _ANY_ROLE.search(ln.text):
+            return
         for pattern, tier in ROLE_PATTERNS:
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "role", tier.confidence, m.start())
                 if person is None:
+                    self._unresolved.add(id(ln))
                     continue
                 conf = tier.confidence if len(m["p"].split()) > 1 else LOOSE.confidence
                 self._roles_at(person, m["r"], m["o"], ln, conf, m["former"])

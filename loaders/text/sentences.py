@@ -1,7 +1,10 @@
 """Sentences, the unit of extraction: a page's body lines are first joined into paragraphs
 (hard-wrapped text: a line that ends mid-sentence continues on the next), then split into
-sentences by pysbd (rule-based sentence boundary detection that knows abbreviations such as
-"Mr." and "Dr." and initials such as "Christian D. Bope"). Each sentence keeps the source line
+sentences. A sentence ends at ``.``, ``!`` or ``?`` (and a closing quote or bracket after it)
+followed by a space and a capital, digit or opening quote — except after an abbreviation of
+data/words.json (``Mr.``, ``Dr.``, ``Ltd.``, ``Jan.``, ``U.S.``) or an initial (``Christian
+D. Bope``). (pysbd does this too, but takes about 55 ms for a 5 kB page, a quarter of the
+whole pipeline, and has not been released since 2021.) Each sentence keeps the source line
 where it starts and its character offset in that line: its locator is ``line N, char M``.
 
 Citation markers (``[1]``, ``[14]``) are blanked to spaces of the same length, so that offsets
@@ -12,11 +15,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
-
-import pysbd
 
 from loaders.profile_text import Line
+from loaders.text.lexicon import lexicon
 
 _CITATION = re.compile(r"\s?\[\d{1,3}\]")
 _ENDS_SENTENCE = re.compile(r"[.!?:;”\"’')\]]$")
@@ -64,21 +65,35 @@ def paragraphs(lines: list[Line]) -> list[Paragraph]:
     return out
 
 
-@cache
-def _segmenter() -> pysbd.Segmenter:
-    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+_BOUNDARY = re.compile(r"[.!?]+[”\"’')\]]*\s+(?=[“\"‘(\[]?[A-Z0-9À-Þ])")
+_LAST_WORD = re.compile(r"(\S+)$")
+
+
+def _abbreviation(before: str) -> bool:
+    """The text before a full stop ends in an abbreviation or an initial."""
+    m = _LAST_WORD.search(before)
+    if not m:
+        return False
+    word = m.group(1).lstrip("(“\"‘'")
+    return (len(word) == 1 and word.isupper()) or word.lower() in lexicon()["abbreviations"] \
+        or bool(re.fullmatch(r"(?:[A-Za-z]\.)+[A-Za-z]?", word))
 
 
 def split(text: str) -> list[tuple[int, str]]:
     """(offset, sentence) for each sentence of a paragraph."""
-    if len(text) < 40 or not re.search(r"[.!?]\s", text):
-        return [(0, text)]
     out = []
-    for span in _segmenter().segment(text):
-        raw = span.sent
-        stripped = raw.strip()
-        if stripped:
-            out.append((span.start + len(raw) - len(raw.lstrip()), stripped))
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        stop = m.start()
+        if text[stop] == "." and _abbreviation(text[start:stop]):
+            continue
+        sentence = text[start:m.end()].strip()
+        if sentence:
+            out.append((start, sentence))
+        start = m.end()
+    rest = text[start:].strip()
+    if rest:
+        out.append((start + len(text[start:]) - len(text[start:].lstrip()), rest))
     return out or [(0, text)]
 
 
