@@ -314,7 +314,8 @@ class Extractor:
 
     def _org(self, raw: str, ln: Line, rule: str, confidence: float,
              aliases: tuple[str, ...] = ()) -> Named | None:
-        org = self.names.org(raw, ln.no, aliases=aliases)
+        org = self.names.org(raw, ln.no, aliases=aliases,
+                             single_word_ok=self._capitalised_mid_sentence(raw.strip()))
         if org is not None:
             self.mentions.append(Mention(raw, org.type, org.id, ln.no, ln.offset, rule,
                                          confidence))
@@ -332,6 +333,14 @@ class Extractor:
             org = self._org(name, ln, "known name", MENTION.confidence)
             if org is not None and org.type == "Organization" and type_ in ORGANISATION_TYPES:
                 org.type = type_
+
+    def _capitalised_mid_sentence(self, word: str) -> bool:
+        """A single capitalised word that the page also writes capitalised inside a sentence
+        is a name (``CEO of Larus``), not a sentence's first word (``Retiring Chair``)."""
+        if " " in word or not word[:1].isupper():
+            return False
+        pattern = re.compile(rf"[\w,;:]\s+{re.escape(word)}(?![\w’'-])")
+        return any(pattern.search(s.text) for s in self.text)
 
     # -------------------------------------------------------------- attributions
     def _attribution(self, ln: Line) -> None:

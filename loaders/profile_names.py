@@ -120,11 +120,12 @@ def plausible_person(name: str) -> bool:
         and known_org(name) is None
 
 
-def plausible_org(name: str) -> bool:
+def plausible_org(name: str, single_word_ok: bool = False) -> bool:
     """At least two letters, not a lone stopword, not a sentence fragment; a single word only
     when it is a known institution or written like a name (``LARUS``, ``InternetNZ``, not
-    ``Retiring``); never a thing (a name ending in agreement, protocol, plan, ...), a role
-    title or a description (``Regional Internet Registry``)."""
+    ``Retiring``) or the caller vouches for it (``single_word_ok``); never a thing (a name
+    ending in agreement, protocol, plan, ...), a role title or a description (``Regional
+    Internet Registry``)."""
     words = name.split()
     if not words or len(fold(name)) < 2 or len(words) > 10 or name.isdigit():
         return False
@@ -132,7 +133,7 @@ def plausible_org(name: str) -> bool:
         return True
     if fold(words[0]) in _LEADING_STOP or fold(words[-1]) in NOT_ORG_HEADS:
         return False
-    if len(words) == 1 and sum(c.isupper() for c in name) < 2:
+    if len(words) == 1 and sum(c.isupper() for c in name) < 2 and not single_word_ok:
         return False
     return not is_role_title(name) and not generic_description(name)
 
@@ -262,12 +263,12 @@ class PageNames:
         hits = [n for n in self.items.values() if n.type == "Person" and key in n.short_forms]
         return hits[0] if len(hits) == 1 else None
 
-    def org(self, raw: str, line: int, hint: str = "", aliases: tuple[str, ...] = ()
-            ) -> Named | None:
+    def org(self, raw: str, line: int, hint: str = "", aliases: tuple[str, ...] = (),
+            single_word_ok: bool = False) -> Named | None:
         """The organisation a name refers to, added when new. Known institutions take their
         canonical name (``Afrinic`` -> ``AFRINIC``) with the form used as an alias."""
         name = org_core(clean_name(strip_leading_stopwords(clean_name(raw))))
-        if not plausible_org(name):
+        if not plausible_org(name, single_word_ok):
             return None
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))

@@ -304,3 +304,10 @@ def test_arbitrary_prose_raises_nothing_but_load_error(tmp_path):
             load_profile(path)
         except LoadError as exc:
             assert str(path) in str(exc)
+
+
+def test_a_single_word_is_an_organisation_only_when_written_as_a_name(tmp_path):
+    batch = page(tmp_path, TITLE + "Lu Heng, CEO of Larus, said the registry was wrong.\n"
+                 "Retiring Chair Dr Vint Cerf spoke.\n")
+    assert {(e.type, e.name) for e in batch.entities[1:]} == {
+        ("Person", "Lu Heng"), ("Organization", "Larus"), ("Person", "Vint Cerf")}
