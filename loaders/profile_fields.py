@@ -63,7 +63,8 @@ _SECTION_HEADINGS = re.compile(r"(?i)^(at a glance|what it does|why it matters|w
                                r"key points|summary|profile)$")
 
 # ------------------------------------------------------------------ labelled fields
-CARD_HEAD = re.compile(r"^(?P<kind>[A-Z][\w&-]*(?: [A-Z][\w&-]*)?) Profiling\s*/\s*(?P<type>.+)$")
+CARD_HEAD = re.compile(r"^(?P<kind>[A-Z][\w&-]*(?: [A-Z][\w&-]*)?) (?:Profiling|Briefing)\s*/\s*"
+                       r"(?P<type>.+)$")  # "Institution Profiling / …", "Event Briefing / …"
 CARD_LABELS = {"Signal Focus": "signal_focus", "Content Type": "content_type",
                "Primary Domain": "primary_domain", "Source Type": "source_type",
                "Category": "category", "Region": "region", "Topic": "topic", "Impact": "impact"}

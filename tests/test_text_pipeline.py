@@ -311,3 +311,15 @@ def test_a_single_word_is_an_organisation_only_when_written_as_a_name(tmp_path):
                  "Retiring Chair Dr Vint Cerf spoke.\n")
     assert {(e.type, e.name) for e in batch.entities[1:]} == {
         ("Person", "Lu Heng"), ("Organization", "Larus"), ("Person", "Vint Cerf")}
+
+
+def test_event_briefing_cards_read_like_profile_cards(tmp_path):
+    batch = page(tmp_path, "Event Briefing / Regional Internet Registry receivership event\n"
+                 "AFRINIC\n"
+                 "CategoryEvent\n"
+                 "RegionAfrica\n"
+                 "The Supreme Court of Mauritius restored the receiver.\n")
+    doc = batch.entities[0]
+    assert (doc.type, doc.name) == ("Profile", "AFRINIC")
+    assert (doc.properties["category"], doc.properties["region"]) == ("Event", "Africa")
+    assert ("AFRINIC", "ABOUT", "AFRINIC") in facts(batch)
