@@ -17,8 +17,6 @@ from loaders.profile_names import PERSON, plausible_person
 from loaders.profile_text import Line, Page
 from loaders.text.metadata import SOURCE_LINE
 
-RENDERINGS = ("flat", "card", "article", "other")
-
 MONTHS = ("january february march april may june july august september october november "
           "december").split()
 MONTH = r"(?:January|February|March|April|May|June|July|August|September|October|November|" \

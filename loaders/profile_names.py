@@ -63,7 +63,6 @@ _COMPANY = _LEX["company"] | set(LEGAL_SUFFIXES)
 ORG_WORDS = _AUTHORITY | _COMPANY | _LEX["org_words"]
 NOT_NAME_WORDS = ORG_WORDS | _LEX["not_name_words"]
 _LEADING_STOP = _LEX["leading_stop"]
-HONORIFICS = _LEX["honorifics"]
 
 
 def org_type(name: str, hint: str = "") -> str:
