@@ -111,8 +111,9 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
 _START = r"(?<![\w’'-])"
 ROLE_PATTERNS = [(_RE(_START + p.pattern), tier) for p, tier in ROLE_PATTERNS]
 _ANY_ROLE = _RE(ROLE)
-_TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:{ROLES}|(?i:entrepreneur|executive|lawyer|"
-                     rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}")
+_TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur|executive|lawyer|"
+                     rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}"
+                     rf"(?!,?\s+(?:of|at)\s)")
 _PERSON_LIST = _RE(rf"(?:{PERSON}(?:\s*\([^)]{{1,30}}\))?,\s+){{2,}}(?:and\s+)?{PERSON}")
 _SINCE = _RE(rf"\b(?:effective|since|as of|starting|from)\s+(?P<d>{DATE})|\b(?:appointed|named|"
              rf"elected|selected|joined)\b[^.;]*?\bin\s+(?P<d2>{DATE})")
@@ -281,6 +282,7 @@ class Extractor:
         self.text: list[Line] = sentences(lines)
         self._position = {id(s): i for i, s in enumerate(self.text)}
         self._unresolved: set[int] = set()
+        self._mid_sentence: dict[str, bool] = {}
 
     def run(self) -> None:
         """Every extraction step, in the order that lets later steps resolve short names:
@@ -302,6 +304,7 @@ class Extractor:
         for ln in self.text:
             self._essays(ln)
             self._quotes(ln)
+        self._unattached_titles()
         self.facts.extend(linked_facts(self.text, self.names, self.last_person))
 
     # -------------------------------------------------------------- mentions
@@ -337,10 +340,12 @@ class Extractor:
     def _capitalised_mid_sentence(self, word: str) -> bool:
         """A single capitalised word that the page also writes capitalised inside a sentence
         is a name (``CEO of Larus``), not a sentence's first word (``Retiring Chair``)."""
-        if " " in word or not word[:1].isupper():
-            return False
-        pattern = re.compile(rf"[\w,;:]\s+{re.escape(word)}(?![\w’'-])")
-        return any(pattern.search(s.text) for s in self.text)
+        if " " in word or not word[:1].isupper() or sum(c.isupper() for c in word) > 1:
+            return False  # several words, or written like a name already (LARUS)
+        if word not in self._mid_sentence:
+            pattern = re.compile(rf"[\w,;:]\s+{re.escape(word)}(?![\w’'-])")
+            self._mid_sentence[word] = any(pattern.search(s.text) for s in self.text)
+        return self._mid_sentence[word]
 
     # -------------------------------------------------------------- attributions
     def _attribution(self, ln: Line) -> None:
@@ -468,6 +473,34 @@ class Extractor:
             if all(plausible_person(x) and len(x.split()) <= 3 for x in items):
                 for item in items:
                     self._person(item, ln, "list of names", MENTION.confidence)
+
+    def _unattached_titles(self) -> None:
+        """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``: a role with
+        no organisation in its sentence is a role at the organisation the page is about —
+        the one it names most, at least three times and more often than any other (LOOSE).
+        """
+        main = self._main_org()
+        if main is None:
+            return
+        for ln in self.text:
+            for m in _TITLED_PERSON.finditer(ln.text):
+                person = self.names.lookup(m["p"]) or self.names.by_short_form(m["p"])
+                if m["r"] and person is not None and person.type == "Person" and not any(
+                        f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no
+                        for f in self.facts):
+                    for role in role_names(m["r"]):
+                        self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
+                                   {"role": role, **qualifiers(m["former"])})
+
+    def _main_org(self) -> Named | None:
+        counts: dict[str, int] = {}
+        for mention in self.mentions:
+            if mention.type != "Person":
+                counts[mention.entity] = counts.get(mention.entity, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < 3 or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None
+        return self.names.items.get(ranked[0][0])
 
     def _speaker(self, raw: str, ln: Line, rule: str, confidence: float,
                  pos: int | None = None) -> Named | None:

@@ -23,7 +23,7 @@ from tests.helpers import counts
 from tests.text_labels import PAGES, PageScore, labels, page_files, score_batch
 
 # The bars this project holds the pipeline to on its labelled pages (docs/loaders.md).
-BARS = {"entities": (0.95, 0.90), "relations": (0.95, 0.80), "aliases": (None, 0.90)}
+BARS = {"entities": (0.95, 0.90), "relations": (0.95, 0.85), "aliases": (None, 0.90)}
 
 
 def _source(path: Path) -> str:
@@ -323,3 +323,13 @@ def test_event_briefing_cards_read_like_profile_cards(tmp_path):
     assert (doc.type, doc.name) == ("Profile", "AFRINIC")
     assert (doc.properties["category"], doc.properties["region"]) == ("Event", "Africa")
     assert ("AFRINIC", "ABOUT", "AFRINIC") in facts(batch)
+
+
+def test_a_title_without_organisation_is_a_role_at_the_page_subject(tmp_path):
+    about = ("AFRINIC met in Ebene. AFRINIC members voted. The registry, AFRINIC, agreed.\n"
+             "The seat was vacant after the former CEO Alan Barrett resigned.\n")
+    assert roles(page(tmp_path, TITLE + about))[("Alan Barrett", "AFRINIC")] == {
+        "role": "CEO", "former": True}
+    tie = ("AFRINIC met ARIN. AFRINIC and ARIN agreed. AFRINIC and ARIN signed.\n"
+           "The seat was vacant after the former CEO Alan Barrett resigned.\n")
+    assert not [k for k in roles(page(tmp_path, TITLE + tie)) if k[0] == "Alan Barrett"]
