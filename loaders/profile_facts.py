@@ -45,7 +45,7 @@ from loaders.text.gazetteer import NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
 from loaders.text.relations import linked_facts
-from loaders.text.sentences import sentences
+from loaders.text.sentences import nicknames, sentences
 
 _LEX = lexicon()
 
@@ -61,7 +61,7 @@ _VERB_ROLES = _LEX.role_verbs
 _ART = r"(?:(?:the|a|an|its|their)\s+)?"
 _ADJ = r"(?:(?i:new|current|next|first|incumbent|sole|permanent)\s+)?"
 _FORMER = rf"(?P<former>(?i:{_alternation(_LEX.qualifiers)})\s*)?"
-_PRONOUN = r"(?i:he|she)"
+_PRONOUN = r"(?<![\w’'-])(?i:he|she|his|her)(?![\w’'-])"
 _HON = rf"(?:(?i:{_alternation(_LEX['honorifics'])})\.?\s+)?"
 _SPEECH = rf"(?:{_alternation(_LEX['speech'])})"
 _WHOLE = rf"(?!\s[{UP}][{LO}])"  # a name is not cut short before another name word
@@ -74,8 +74,9 @@ _O = rf"(?:the\s+)?(?P<o>{ORG})"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
 _NAMED = r"(?:appointed|named|selected|elected|chosen|confirmed|hired|promoted|installed)"
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
-    (_RE(rf"{_P},\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
-    (_RE(rf"{_PS}\s+{_BE}\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+    (_RE(rf"{_P},\s+(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
+         rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
+    (_RE(rf"{_PS}(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"\s+(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
@@ -111,6 +112,7 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
 _START = r"(?<![\w’'-])"
 ROLE_PATTERNS = [(_RE(_START + p.pattern), tier) for p, tier in ROLE_PATTERNS]
 _ANY_ROLE = _RE(ROLE)
+_PRONOUN_SUBJECT = _RE(r"^(?:[\w,]+\s+){0,3}?(?:He|She|he|she)\s")
 _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur|executive|lawyer|"
                      rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}"
                      rf"(?!,?\s+(?:of|at)\s)")
@@ -131,11 +133,15 @@ VERB_PATTERNS = [
         rf"\s+(?:and\s+(?:owned|controlled)\s+)?by\s+(?:[\w-]+,?\s+){{0,3}}?{_P}"),
     _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
 ]
+_AS_TITLE = _RE(rf"{_P}(?:,[^,]{{1,80}},)?\s+(?:will\s+|would\s+)?(?:keep\s+serving|continue|"
+                rf"continues|serve|serves|remain|remains|stays?)\s+as\s+(?:its\s+|the\s+)?"
+                rf"{_FORMER}(?P<r>{ROLES})(?!\s+(?:of|at|for)\s)")
 PERSON_PATTERNS = [
     _RE(rf"(?P<p>{PERSON})\s+{_SPEECH}\b"),
     _RE(rf"\b(?:according to|said|says|added|wrote)\s+{_P}"),
     _RE(rf"\b(?i:mr|mrs|ms|dr|prof|professor|judge|justice)\.?\s+(?P<p>{PERSON})"),
     _RE(rf"{_P}\s+(?:is|was|has\s+been|became)\s+(?:also\s+)?an?\s+(?:founding\s+)?member\s+of\b"),
+    _AS_TITLE,
 ]
 _QUOTE_SPEAKERS = [  # direct speech: a quote and its speaker
     _RE(rf"[”\"]\s*,?\s*{_PS}\s+{_SPEECH}"),
@@ -144,7 +150,7 @@ _QUOTE_SPEAKERS = [  # direct speech: a quote and its speaker
 ]
 _REPORTED = [  # reported speech and interviews: "X said", "according to X", "spoke with X"
     _RE(rf"{_PS}(?:,[^,]{{1,60}},)?\s+(?:has\s+|had\s+|also\s+|later\s+)?{_SPEECH}\b"),
-    _RE(rf"\b{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
+    _RE(rf"(?:[,”\"’]\s*|^){_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),  # "…, said X"
     _RE(rf"\b(?i:according to)\s+(?:[\w’'-]+\s+){{0,10}}?{_P}"),
     _RE(rf"\b(?i:interview with|conversation with|sat down with|spoke with|speaks with|talked "
         rf"to|talks to|talking to)\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
@@ -280,6 +286,7 @@ class Extractor:
             else:
                 lines.append(ln)
         self.text: list[Line] = sentences(lines)
+        self._nicknames = nicknames(lines)
         self._position = {id(s): i for i, s in enumerate(self.text)}
         self._unresolved: set[int] = set()
         self._mid_sentence: dict[str, bool] = {}
@@ -289,6 +296,10 @@ class Extractor:
         attributions, then the names stated with roles and organisations, then speakers and
         the people titles and lists name, then roles by verb, essays, quotes, and last the
         relations between mentions."""
+        for full, nick in self._nicknames:
+            person = self.names.person(full, 0)
+            if person is not None:
+                self.names.add_alias(person, nick)
         for ln in self.text:
             self._attribution(ln)
             self._known_names(ln)
@@ -475,7 +486,8 @@ class Extractor:
                     self._person(item, ln, "list of names", MENTION.confidence)
 
     def _unattached_titles(self) -> None:
-        """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``: a role with
+        """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally
+        Costerton will continue as interim CEO``: a role with
         no organisation in its sentence is a role at the organisation the page is about —
         the one it names most, at least three times and more often than any other (LOOSE).
         """
@@ -483,7 +495,7 @@ class Extractor:
         if main is None:
             return
         for ln in self.text:
-            for m in _TITLED_PERSON.finditer(ln.text):
+            for m in (*_TITLED_PERSON.finditer(ln.text), *_AS_TITLE.finditer(ln.text)):
                 person = self.names.lookup(m["p"]) or self.names.by_short_form(m["p"])
                 if m["r"] and person is not None and person.type == "Person" and not any(
                         f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no
@@ -516,6 +528,8 @@ class Extractor:
         people = self.names.people()
         for x in reversed(self.text[:upto + 1]):
             text = x.text[:before] if x is ln and before is not None else x.text
+            if x is not ln and _PRONOUN_SUBJECT.match(x.text):
+                continue  # "He will replace interim CEO Sally Costerton": he is not Sally
             best, where = None, len(text) + 1
             for person in people:
                 m = names_regex(tuple(self.names.search_forms(person)), False).search(text)

@@ -357,7 +357,7 @@ def _source(lines: list[Line], header: Header) -> None:
 
 _BY = re.compile(rf"^(?:By|Written by|Words by|Author:)\s+(?P<author>{PERSON})\s*(?:[,|•·–-]|"
                  rf"\bon\b|\d|$)")
-_NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–-]\s*(?P<date>{DATE})\b")
+_NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–,-]\s*(?P<date>{DATE})\b")
 _READ_TIME = re.compile(rf"^(?:\d+\s+min(?:ute)?s?\s+read|{DATE})$", re.IGNORECASE)
 _DATELINE = re.compile(rf"^\((?P<place>[^()]{{0,60}}?),?\s+(?P<date>{DATE})\)")
 

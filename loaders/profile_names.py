@@ -188,7 +188,30 @@ def looks_like_acronym(short: str, long: str) -> bool:
         or (letters in initials and len(letters) >= 3) \
         or (len(letters) >= 3 and sorted(letters) == sorted(initials)) \
         or (len(letters) >= 3 and letters[0] == initials[:1] and letters[-1] == initials[-1:]
-            and _subsequence(letters, initials))  # ICG: IANA Stewardship Transition Co. Group
+            and _subsequence(letters, initials)) \
+        or _syllables_fit(letters, [w for w in long.split() if w[:1].isupper()])
+
+
+_INITIAL_SOUNDS = {"exchange": "X", "extension": "X", "transfer": "X"}  # LINX, AMS-IX
+
+
+def _syllables_fit(letters: str, words: list[str]) -> bool:
+    """An acronym made of the first letters of the long form's words, each word giving its
+    initial (``X`` for Exchange) and perhaps more of its letters in order: LINX is London
+    INternet eXchange. Every word gives at least its initial."""
+    if not words:
+        return not letters
+    word = words[0]
+    initial = _INITIAL_SOUNDS.get(word.lower(), word[0].upper())
+    if not letters or letters[0] != initial:
+        return False
+    rest = word[1:].upper()
+    for used in range(len(letters)):  # letters[1:used + 1] taken from the rest of this word
+        if used and not _subsequence(letters[1:used + 1], rest):
+            break
+        if _syllables_fit(letters[used + 1:], words[1:]):
+            return True
+    return False
 
 
 def _subsequence(short: str, long: str) -> bool:

@@ -333,3 +333,16 @@ def test_a_title_without_organisation_is_a_role_at_the_page_subject(tmp_path):
     tie = ("AFRINIC met ARIN. AFRINIC and ARIN agreed. AFRINIC and ARIN signed.\n"
            "The seat was vacant after the former CEO Alan Barrett resigned.\n")
     assert not [k for k in roles(page(tmp_path, TITLE + tie)) if k[0] == "Alan Barrett"]
+
+
+def test_nicknames_syllable_acronyms_and_who_said_what(tmp_path):
+    batch = page(tmp_path, TITLE + 'ICANN has selected Kurt Erik "Kurtis" Lindqvist as its CEO.\n'
+                 "Lindqvist has served as CEO of the London Internet Exchange (LINX) since 2019.\n"
+                 "ICANN said Lindqvist would move to Geneva.\n")
+    [kurt] = [e for e in batch.entities if e.type == "Person"]
+    assert kurt.name == "Kurt Erik Lindqvist" and "Kurtis Lindqvist" in kurt.aliases
+    [linx] = [e for e in batch.entities if e.name == "London Internet Exchange"]
+    assert "LINX" in linx.aliases
+    assert roles(batch)[("Kurt Erik Lindqvist", "London Internet Exchange")] == {
+        "role": "CEO", "since": "2019"}
+    assert not [f for f in facts(batch) if f[1] == "QUOTED_IN"]  # ICANN said it, not he

@@ -7,8 +7,10 @@ D. Bope``). (pysbd does this too, but takes about 55 ms for a 5 kB page, a quart
 whole pipeline, and has not been released since 2021.) Each sentence keeps the source line
 where it starts and its character offset in that line: its locator is ``line N, char M``.
 
-Citation markers (``[1]``, ``[14]``) are blanked to spaces of the same length, so that offsets
-stay true to the source and patterns read across them.
+Citation markers (``[1]``, ``[14]``) and nicknames in quotes inside a name (``Kurt Erik
+“Kurtis” Lindqvist``) are blanked to spaces of the same length, so that offsets stay true to
+the source and patterns read across them; the nickname becomes an alias (``Kurtis
+Lindqvist``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from loaders.profile_text import Line
 from loaders.text.lexicon import lexicon
 
 _CITATION = re.compile(r"\s?\[\d{1,3}\]")
+_NAME = r"[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?"
+NICKNAME = re.compile(rf"(?P<first>{_NAME}(?:\s+{_NAME})?)\s+(?P<q>[“\"‘])(?P<nick>{_NAME})[”\"’]"
+                      rf"\s+(?P<last>{_NAME})")
 _ENDS_SENTENCE = re.compile(r"[.!?:;”\"’')\]]$")
 _WRAP_WIDTH = 60  # a line at least this long that ends mid-sentence was wrapped
 
@@ -97,12 +102,26 @@ def split(text: str) -> list[tuple[int, str]]:
     return out or [(0, text)]
 
 
+def _without_nickname(m: re.Match[str]) -> str:
+    """``Kurt Erik “Kurtis” Lindqvist`` read as ``Kurt Erik Lindqvist`` (same length)."""
+    return m.group(0)[:m.start("q") - m.start()] + " " * (m.end("nick") + 1 - m.start("q")) + \
+        m.group(0)[m.end("nick") + 1 - m.start():]
+
+
+def nicknames(lines: list[Line]) -> list[tuple[str, str]]:
+    """(full name, nickname and family name) for every ``First “Nick” Last`` of the
+    lines: ``("Kurt Erik Lindqvist", "Kurtis Lindqvist")``."""
+    return [(f"{m['first']} {m['last']}", f"{m['nick']} {m['last']}")
+            for ln in lines for m in NICKNAME.finditer(ln.text)]
+
+
 def sentences(lines: list[Line]) -> list[Line]:
     """The body as sentences: one Line per sentence, with its source line number and the
     character offset where it starts in that line."""
     out: list[Line] = []
     for para in paragraphs(lines):
         text = _CITATION.sub(lambda m: " " * len(m.group(0)), para.text)
+        text = NICKNAME.sub(_without_nickname, text)
         for offset, sentence in split(text):
             line, column = para.place(offset)
             out.append(Line(line.no, " ".join(sentence.split()), line.heading, line.bullet,
