@@ -13,6 +13,7 @@ honorifics come from the data files (loaders/text/data/, read by loaders/text/le
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -268,7 +269,7 @@ class Extractor:
     essays and facts."""
 
     def __init__(self, body: list[Line], names: PageNames, doc_id: str,
-                 known: list[tuple[str, str]] = ()) -> None:
+                 known: Sequence[tuple[str, str]] = ()) -> None:
         self.names = names
         self.known = dict(known)
         self._known_matcher = NameMatcher([(n, n) for n in self.known]) if known else None
