@@ -447,6 +447,8 @@ class Extractor:
         that the acronym fits (``Principal Consultant for the International Development
         Research Centre (IDRC)``: the acronym's letters are exactly the initials of the last
         four words), with the acronym as an alias."""
+        if sum(c.isupper() for c in short) < 2 and not known_org(short):
+            return  # "Research Centre (IDRC)" read backwards: "Centre" is no acronym
         words = strip_leading_stopwords(clean_name(long_form)).split()
         ends = [" ".join(words[i:]) for i in range(len(words))
                 if not (i and fold(words[i]) in _CONNECTOR_WORDS | {"the"})]

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from api import ops
+from graph.ids import fold
 from graph.model import Batch
 from loaders import LoadError
 from loaders.profile import is_headline, load_profile
@@ -346,3 +347,30 @@ def test_nicknames_syllable_acronyms_and_who_said_what(tmp_path):
     assert roles(batch)[("Kurt Erik Lindqvist", "London Internet Exchange")] == {
         "role": "CEO", "since": "2019"}
     assert not [f for f in facts(batch) if f[1] == "QUOTED_IN"]  # ICANN said it, not he
+
+
+def _names_shared_by_two_entities(batch: Batch) -> list[str]:
+    """Names that two people or organisations of the batch carry (a document may carry its
+    subject's name: a biography's title)."""
+    owner: dict[str, str] = {}
+    shared = []
+    for entity in batch.entities[1:]:
+        if entity.type in {"Article", "Profile", "Essay"}:
+            continue
+        for name in {fold(n) for n in (entity.name, *entity.aliases)}:
+            if owner.setdefault(name, entity.id) != entity.id:
+                shared.append(name)
+    return shared
+
+
+def test_no_two_entities_of_a_page_share_a_name(tmp_path):
+    """Two entities of one batch with a common name would be merged into one node by the
+    store in the middle of writing the batch."""
+    for path in page_files():
+        assert _names_shared_by_two_entities(load_profile(path)) == [], path.name
+    text = ("He worked for the International Development Research Centre (IDRC).\n"
+            "The Number Resource Organization (NRO) and the Internet Society (ISOC) met.\n")
+    batch = page(tmp_path, TITLE + text + text)
+    assert _names_shared_by_two_entities(batch) == []
+    assert {a for e in batch.entities for a in e.aliases} == {
+        "IDRC", "Number Resource Organization", "ISOC"}
