@@ -12,16 +12,14 @@ with ``AUTHORED``. See docs/loaders.md ("Profile pages").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 from graph.ids import fold
 from graph.model import Batch, Entity, ModelError, Relation
+from graph.vocab import FIELD, LOOSE, MENTION, PATTERN
 from loaders.base import Loader, LoadError, new_batch, register
-from loaders.profile_facts import (
-    MENTION_CONFIDENCE,
-    Extractor,
-    Fact,
-)
+from loaders.profile_facts import Extractor, Fact, role_names
 from loaders.profile_fields import (
     Found,
     Header,
@@ -38,22 +36,20 @@ from loaders.profile_names import (
     PageNames,
     clean_name,
     known_org,
+    plausible_person,
 )
 from loaders.profile_text import HTML_SUFFIXES, Line, Page, read_page
+from loaders.text.gazetteer import known_name_list
+from loaders.text.lexicon import lexicon
+from loaders.text.metadata import publisher_for_url
 
 SUFFIXES = (".txt", ".md", ".markdown", *HTML_SUFFIXES)
 PROFILE_RENDERINGS = {"flat", "card"}
-_INTERROGATIVES = {"why", "what", "how", "who", "when", "where", "which", "whose", "is", "are",
-                   "can", "could", "should", "will", "would", "does", "do", "did", "has", "have"}
-_HEADLINE_WORDS = {"must", "never", "not", "is", "are", "was", "were", "will", "would",
-                   "should", "could", "can", "has", "have", "had", "says", "said", "calls",
-                   "urges", "warns", "becomes", "become", "explains", "argues", "why", "what",
-                   "how", "vs", "versus", "after", "amid", "over", "against", "to", "my", "our",
-                   "we", "i", "you", "your", "it", "its", "this", "that", "these", "those"}
-_CONNECTORS = {"of", "for", "and", "the", "de", "du", "des", "la", "le", "van", "von", "da",
-               "di", "y", "&", "on", "in", "at", "bin", "al"}
-_PERSON_KINDS = {"person", "people", "individual", "executive", "founder", "ceo", "leader",
-                 "entrepreneur", "expert", "official", "researcher"}
+_LEX = lexicon()
+_INTERROGATIVES = _LEX["interrogatives"]
+_HEADLINE_WORDS = _LEX["headline_words"]
+_CONNECTORS = _LEX["connectors"]
+_PERSON_KINDS = _LEX["person_kinds"]
 _NAME_PREFIX = re.compile(rf"^(?P<n>{PERSON}|{ORG})\s*:\s")
 
 
@@ -81,12 +77,16 @@ def _detect(path: Path, head: str) -> bool:
     return not re.match(r"^\s*[\w.-]+\|[\w.*-]*\|", first)
 
 
-def load_profile(path: Path) -> Batch:
+def load_profile(path: Path, known_names: Iterable[tuple[str, str]] = ()) -> Batch:
     """One profile page as a Batch. Raises LoadError (with the file name and reason) for a
-    page that cannot be parsed: empty, binary, not text, or without a title."""
+    page that cannot be parsed: empty, binary, not text, or without a title.
+
+    ``known_names`` are (name, type) pairs the caller already knows (the graph's names and
+    aliases, read by the caller: a loader never opens a store); every one the page names
+    becomes a mention under that name, found in one Aho–Corasick pass per sentence."""
     page = read_page(path)
     try:
-        return PageBuilder(path, page).build()
+        return PageBuilder(path, page, known_names).build()
     except ModelError as exc:
         raise LoadError(path, f"cannot use page: {exc}") from None
     except RecursionError:
@@ -96,7 +96,8 @@ def load_profile(path: Path) -> Batch:
 class PageBuilder:
     """Turns one page's header and body into entities and relations."""
 
-    def __init__(self, path: Path, page: Page) -> None:
+    def __init__(self, path: Path, page: Page,
+                 known_names: Iterable[tuple[str, str]] = ()) -> None:
         self.path, self.page = path, page
         self.header: Header = read_header(page)
         if not self.header.title or not clean_name(self.header.title.value):
@@ -106,7 +107,8 @@ class PageBuilder:
         self.doc = Entity(self.doc_type, self.title, locator=f"line {self.header.title.line}")
         self.names = PageNames()
         self.body = body_lines(page.lines, self.header)
-        self.extractor = Extractor(self.body, self.names, self.doc.id)
+        self.extractor = Extractor(self.body, self.names, self.doc.id,
+                                   known_name_list(list(known_names)))
         self.facts: list[Fact] = []
 
     def build(self) -> Batch:
@@ -124,6 +126,7 @@ class PageBuilder:
         if author is not None:
             self._fact(author[0].id, "AUTHORED", self.doc.id, author[1].line,
                        author[1].confidence)
+        self._structured_person()
         self._mentions(skip={p[0].id for p in (publisher, author) if p})
         self.doc.properties = self._properties()
         return self._batch()
@@ -138,8 +141,22 @@ class PageBuilder:
                 continue
             item = self._typed(clean_name(found.value), found.line)
             if item is not None:
-                return item, Found(item.name, found.line, max(found.confidence, 0.9))
-        return None
+                return item, Found(item.name, found.line, max(found.confidence, FIELD.confidence))
+        return self._biography_subject()
+
+    def _biography_subject(self) -> tuple[Named, Found] | None:
+        """A biography's subject: a title that is a person's name (``John Curran
+        (businessman)``) and that a sentence of the body starts with."""
+        if self.header.title is None or self.header.rendering in PROFILE_RENDERINGS:
+            return None
+        name = clean_name(re.sub(r"\s*\([^)]*\)\s*$", "", self.title))
+        if not plausible_person(name) or is_headline(name) or not any(
+                ln.text.startswith(name) and ln.no != self.header.title.line
+                for ln in self.body):
+            return None
+        item = self.names.person(name, self.header.title.line)
+        return (item, Found(item.name, self.header.title.line, PATTERN.confidence)) \
+            if item else None
 
     def _typed(self, name: str, line: int) -> Named | None:
         """A named subject typed by what the page calls it (card kind, stated type)."""
@@ -158,14 +175,14 @@ class PageBuilder:
             name = clean_name(m["n"])
             item = self.names.lookup(name) or self.names.person(name, line)
             if item is not None:
-                return item, Found(item.name, line, 0.8)
+                return item, Found(item.name, line, PATTERN.confidence)
         title_line = [Line(line, self.title)]
         for kind in ("person", "org"):
             items = self.names.people() if kind == "person" else self.names.orgs()
             for item in items:
                 if self.extractor.mention_lines(item, title_line)[:1] == [line] and \
                         self._in_title(item):
-                    return item, Found(item.name, line, 0.7)
+                    return item, Found(item.name, line, PATTERN.confidence)
         return None
 
     def _in_title(self, item: Named) -> bool:
@@ -183,12 +200,12 @@ class PageBuilder:
             ranked = sorted(items, key=lambda n: (-score(n), n.line))
             if ranked and score(ranked[0]) >= 2:
                 first = self.extractor.mention_lines(ranked[0]) or [ranked[0].line]
-                return ranked[0], Found(ranked[0].name, first[0], 0.6)
+                return ranked[0], Found(ranked[0].name, first[0], LOOSE.confidence)
         return None
 
     # -------------------------------------------------------------- publisher, author
     def _publisher(self) -> tuple[Named, Found] | None:
-        found = self.header.publisher or self._site_publisher()
+        found = self.header.publisher or self._publisher_from_url() or self._site_publisher()
         if found is None:
             return None
         item = self.names.org(found.value, found.line, hint="publisher")
@@ -198,14 +215,20 @@ class PageBuilder:
             item.type = "Publisher"
         return item, found
 
+    def _publisher_from_url(self) -> Found | None:
+        """The publisher of the page's address (data/sites.json)."""
+        url = self.header.fields.get("source_url")
+        name = publisher_for_url(str(url)) if url else None
+        return Found(name, 1, FIELD.confidence) if name else None
+
     def _site_publisher(self) -> Found | None:
         for ln in site_publisher_lines(self.page.lines, self.header):
             m = KNOWN_PUBLISHERS_PATTERN.search(ln.text)
             if m:
-                return Found(m.group(0), ln.no, 0.9)
+                return Found(m.group(0), ln.no, FIELD.confidence)
             owner = copyright_owner(ln.text)
             if owner:
-                return Found(owner, ln.no, 0.85)
+                return Found(owner, ln.no, FIELD.confidence)
         return None
 
     def _author(self) -> tuple[Named, Found] | None:
@@ -215,6 +238,17 @@ class PageBuilder:
         item = self.names.person(clean_name(found.value), found.line)
         return (item, found) if item is not None else None
 
+    def _structured_person(self) -> None:
+        """JSON-LD ``Person`` with ``jobTitle`` and ``worksFor``: ROLE_AT (FIELD)."""
+        meta = self.page.meta
+        if not (meta.get("person") and meta.get("person_org")):
+            return
+        person = self.names.person(meta["person"], 1)
+        org = self.names.org(meta["person_org"], 1)
+        if person is not None and org is not None and org.type != "Person":
+            for role in role_names(meta.get("person_role") or "Member"):
+                self._fact(person.id, "ROLE_AT", org.id, 1, FIELD.confidence, {"role": role})
+
     # -------------------------------------------------------------- mentions, properties
     def _mentions(self, skip: set[str]) -> None:
         title_line = [Line(self.header.title.line if self.header.title else 0, self.title)]
@@ -223,12 +257,13 @@ class PageBuilder:
                 continue
             lines = self.extractor.mention_lines(item, title_line)
             if lines:
-                self._fact(self.doc.id, "MENTIONS", item.id, lines[0], MENTION_CONFIDENCE)
+                self._fact(self.doc.id, "MENTIONS", item.id, lines[0], MENTION.confidence)
         for essay in self.extractor.essays:
             self._fact(self.doc.id, "MENTIONS", Entity("Essay", essay.title).id, essay.line,
-                       MENTION_CONFIDENCE)
+                       MENTION.confidence)
         for title, line in self.extractor.related:
-            self._fact(self.doc.id, "RELATED_TO", Entity("Article", title).id, line, 0.95)
+            self._fact(self.doc.id, "RELATED_TO", Entity("Article", title).id, line,
+                       FIELD.confidence)
 
     def _properties(self) -> dict[str, object]:
         fields = dict(self.header.fields)
@@ -274,7 +309,7 @@ class PageBuilder:
             if key not in best or fact.confidence > best[key].confidence:
                 best[key] = fact
         batch.relations = [Relation(f.source, f.target, f.type, properties=f.properties,
-                                    confidence=f.confidence, locator=f"line {f.line}")
+                                    confidence=f.confidence, locator=f.locator)
                            for f in best.values()]
         return batch
 

@@ -1,100 +1,165 @@
-"""Facts in the body of a profile page: quote attributions, roles stated in prose, the
-organisations and people the text names, essays named in quotes, and quotes in prose.
+"""Facts in the body of a page, read sentence by sentence (loaders/text/sentences.py): quote
+attributions and quotes (direct and reported speech), roles stated in prose with their
+qualifiers (former, interim, acting) and start date, the organisations and people the text
+names, essays named in quotes; then relations that link the mentions around a cue
+(loaders/text/relations.py: litigation, membership, operational dependency).
 
-Confidence says how a fact was found (docs/loaders.md): an attribution line 0.9, a role in an
-explicit pattern 0.7, a looser pattern or a pronoun 0.6, a mention 0.5.
+Confidence comes from the named tiers in graph/vocab.py: an attribution line ATTRIBUTION
+(0.9), a role in an explicit pattern PATTERN (0.7), a looser pattern, a pronoun or a single
+name word LOOSE (0.6), a mention MENTION (0.5). Role titles, qualifiers, speech verbs and
+honorifics come from the data files (loaders/text/data/, read by loaders/text/lexicon.py).
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 from graph.ids import clean_text, entity_id, fold
+from graph.vocab import ATTRIBUTION, LOOSE, MENTION, ORGANISATION_TYPES, PATTERN
 from loaders.profile_fields import DATE, iso_date
 from loaders.profile_names import (
     KNOWN_NAMES,
+    LO,
     ORG,
     ORG_WORDS,
     PERSON,
     PERSON_OR_SHORT,
+    UP,
     Named,
     PageNames,
+    acronym_of,
     clean_name,
     generic_description,
+    is_role_title,
     known_org,
     looks_like_acronym,
+    org_core,
+    plausible_org,
+    plausible_person,
     strip_leading_stopwords,
 )
 from loaders.profile_text import Line
+from loaders.text.gazetteer import NameMatcher
+from loaders.text.lexicon import lexicon
+from loaders.text.model import Fact, Mention
+from loaders.text.relations import linked_facts
+from loaders.text.sentences import nicknames, sentences
 
-ATTRIBUTION_CONFIDENCE = 0.9
-PATTERN_CONFIDENCE = 0.7
-LOOSE_CONFIDENCE = 0.6
-MENTION_CONFIDENCE = 0.5
+_LEX = lexicon()
 
-ROLE = (r"(?i:co-?founder|founding (?:ceo|chairman|director)|founder|chief executive officer|"
-        r"chief executive|chief [a-z]+ officer|ceo|cto|coo|cfo|cio|chair(?:man|woman|person)?|"
-        r"(?:vice[- ])?president|managing director|executive director|director[- ]general|"
-        r"director|board member|member of the board|head|secretary[- ]general|"
-        r"general counsel|owner|managing partner|partner)")
+
+def _alternation(words: Iterable[str]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+")
+                    for w in sorted(words, key=len, reverse=True))
+
+
+ROLE = rf"(?i:{_alternation(_LEX.role_titles)}|chief\s+[a-z]+\s+officer|founding\s+member)"
 ROLES = rf"{ROLE}(?:\s*(?:,|and|&|/)\s*{ROLE})*"
-_ROLE_NAMES = {"ceo": "CEO", "chief executive officer": "CEO", "chief executive": "CEO",
-               "cto": "CTO", "coo": "COO", "cfo": "CFO", "cio": "CIO", "founder": "Founder",
-               "co-founder": "Co-founder", "cofounder": "Co-founder", "chairman": "Chair",
-               "chairwoman": "Chair", "chairperson": "Chair", "chair": "Chair",
-               "board member": "Board member", "member of the board": "Board member"}
-_VERB_ROLES = {"co-founded": "Co-founder", "founded": "Founder", "established": "Founder",
-               "set up": "Founder", "launched": "Founder", "leads": "Head", "heads": "Head",
-               "runs": "Head", "led": "Head", "headed": "Head", "run": "Head",
-               "chairs": "Chair", "chaired": "Chair", "owned": "Owner", "owns": "Owner"}
-_ART = r"(?:(?:the|a|an)\s+)?"
-_FORMER = r"(?P<former>(?i:former|then|ex-)\s*)?"
-_PRONOUN = r"(?i:he|she)"
+_VERB_ROLES = _LEX.role_verbs
+_ART = r"(?:(?:the|a|an|its|their)\s+)?"
+_ADJ = r"(?:(?i:new|current|next|first|incumbent|sole|permanent)\s+)?"
+_FORMER = rf"(?P<former>(?i:{_alternation(_LEX.qualifiers)})\s*)?"
+_PRONOUN = r"(?<![\w’'-])(?i:he|she|his|her)(?![\w’'-])"
+_HON = rf"(?:(?i:{_alternation(_LEX['honorifics'])})\.?\s+)?"
+_SPEECH = rf"(?:{_alternation(_LEX['speech'])})"
+_WHOLE = rf"(?!\s[{UP}][{LO}])"  # a name is not cut short before another name word
+_P = rf"{_HON}(?P<p>{PERSON}){_WHOLE}"
+_PS = rf"{_HON}(?P<p>{PERSON_OR_SHORT}|{_PRONOUN}){_WHOLE}"
 _RE = re.compile
 
-ATTRIBUTION = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
-ROLE_PATTERNS = [  # (pattern, confidence); groups p (person), r (roles), o (organisation)
-    (_RE(rf"(?P<p>{PERSON}),\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+(?P<o>{ORG})"),
-     PATTERN_CONFIDENCE),
-    (_RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+(?:is|was|serves as|served as|became|remains|"
-         rf"has been|had been)\s+(?:also\s+)?{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+"
-         rf"(?P<o>{ORG})"),
-     PATTERN_CONFIDENCE),
-    (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+(?P<p>{PERSON})"),
-     LOOSE_CONFIDENCE),
-    (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+(?P<o>{ORG}),\s+(?P<p>{PERSON})"),
-     PATTERN_CONFIDENCE),
-    (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES}),?\s+(?P<p>{PERSON})"),
-     PATTERN_CONFIDENCE),
+ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
+_O = rf"(?:the\s+)?(?P<o>{ORG})"
+_BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
+_NAMED = r"(?:appointed|named|selected|elected|chosen|confirmed|hired|promoted|installed)"
+ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
+    (_RE(rf"{_P},\s+(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
+         rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
+    (_RE(rf"{_PS}(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+         rf"\s+(?:of|at|for)\s+{_O}"), PATTERN),
+    (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
+    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
+    (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
+    (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
+    (_RE(rf"{_P},\s+(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)"), PATTERN),
+    (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES}),\s+(?P<o>{ORG})"), PATTERN),
+    (_RE(rf"{_P}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
+         rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
+         rf"(?:of|at|for)\s+{_O}"), PATTERN),
+    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+(?:has\s+|have\s+|had\s+)?"
+         rf"{_NAMED}\s+{_P}\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|their\s+)?{_ADJ}"
+         rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+         rf"\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
+    (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}"
+         rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_PS}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}?(?:posts|positions|roles|jobs)\s+(?:include|"
+         rf"included|have\s+included)\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at|for)\s+{_O}"), PATTERN),
+    (_RE(rf"\bas\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O},(?:[^,]{{0,60}},)?\s+{_PS}\s"),
+     LOOSE),
+    (_RE(rf"{_PS}\b[^.;]{{0,120}}?,\s+as\s+well\s+as\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+"
+         rf"{_O}"), LOOSE),
+    (_RE(rf"{_PS}\s+(?:is|was|has\s+been|had\s+been)\s+(?:[\w’'-]+\s+){{0,6}}?(?:as\s+)?"
+         rf"(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_PS}\s+(?:is|was)\s+(?:one\s+of\s+)?the\s+{_FORMER}(?P<r>(?i:co-?founders?|founders?))"
+         rf"\s+of\s+{_O}"), PATTERN),
+    (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
+         rf"{_ADJ}{_FORMER}(?P<r>{ROLES})"), PATTERN),
 ]
-_CONTINUATION = _RE(rf"\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+){_ART}{_FORMER}"
-                    rf"(?P<r>{ROLES})\s+(?:of|at)\s+(?P<o>{ORG})")
-_VERBS = r"(?P<v>co-founded|founded|established|set up|launched|leads|heads|runs|chairs|owns)"
+# Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
+_START = r"(?<![\w’'-])"
+ROLE_PATTERNS = [(_RE(_START + p.pattern), tier) for p, tier in ROLE_PATTERNS]
+_ANY_ROLE = _RE(ROLE)
+_PRONOUN_SUBJECT = _RE(r"^(?:[\w,]+\s+){0,3}?(?:He|She|he|she)\s")
+_TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur|executive|lawyer|"
+                     rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}"
+                     rf"(?!,?\s+(?:of|at)\s)")
+_PERSON_LIST = _RE(rf"(?:{PERSON}(?:\s*\([^)]{{1,30}}\))?,\s+){{2,}}(?:and\s+)?{PERSON}")
+_SINCE = _RE(rf"\b(?:effective|since|as of|starting|from)\s+(?P<d>{DATE})|\b(?:appointed|named|"
+             rf"elected|selected|joined)\b[^.;]*?\bin\s+(?P<d2>{DATE})")
+_CONTINUATION = _RE(rf"(?:\s*\([^)]*\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+)"
+                    rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at|for)\s+(?P<o>{ORG})")
+_PRESENT_VERBS = [v for v in _VERB_ROLES if not v.endswith("ed") or v in {
+    "co-founded", "founded", "established"}]
+_VERBS = rf"(?P<v>{_alternation(_PRESENT_VERBS)})"
 VERB_PATTERNS = [
     _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+(?:also\s+|later\s+|previously\s+|"
         rf"subsequently\s+)?{_VERBS}\s+(?:(?:an?|the)\s+(?:[\w-]+\s+){{0,4}}?(?:called|named)\s+"
         rf"|the\s+)?(?P<o>{ORG})"),
-    _RE(rf"(?P<o>{ORG}),?\s+(?:which\s+was\s+|was\s+|is\s+)?(?P<v>co-founded|founded|led|"
-        rf"headed|chaired|run|owned|established)\s+by\s+(?P<p>{PERSON})"),
+    _RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,?\s+(?:[^.;()]{{0,60}}?\s)?(?:which\s+was\s+|was\s+|"
+        rf"is\s+)?(?P<v>co-founded|founded|led|headed|chaired|run|owned|established|controlled)"
+        rf"\s+(?:and\s+(?:owned|controlled)\s+)?by\s+(?:[\w-]+,?\s+){{0,3}}?{_P}"),
     _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
 ]
-_SPEECH = (r"(?:said|says|argues|argued|explains|explained|told|added|noted|wrote|writes|"
-           r"stressed|stresses|warned|warns|believes|believed|claims|claimed|emphasi[sz]ed|"
-           r"emphasi[sz]es|insists|insisted|contends|maintained|maintains|welcomed|assured|"
-           r"stated|states|observed|observes)")
+_AS_TITLE = _RE(rf"{_P}(?:,[^,]{{1,80}},)?\s+(?:will\s+|would\s+)?(?:keep\s+serving|continue|"
+                rf"continues|serve|serves|remain|remains|stays?)\s+as\s+(?:its\s+|the\s+)?"
+                rf"{_FORMER}(?P<r>{ROLES})(?!\s+(?:of|at|for)\s)")
 PERSON_PATTERNS = [
     _RE(rf"(?P<p>{PERSON})\s+{_SPEECH}\b"),
-    _RE(rf"\b(?:according to|said|says|added|wrote)\s+(?P<p>{PERSON})"),
-    _RE(rf"\b(?:Mr|Mrs|Ms|Dr|Prof|Judge|Justice)\.?\s+(?P<p>{PERSON})"),
+    _RE(rf"\b(?:according to|said|says|added|wrote)\s+{_P}"),
+    _RE(rf"\b(?i:mr|mrs|ms|dr|prof|professor|judge|justice)\.?\s+(?P<p>{PERSON})"),
+    _RE(rf"{_P}\s+(?:is|was|has\s+been|became)\s+(?:also\s+)?an?\s+(?:founding\s+)?member\s+of\b"),
+    _AS_TITLE,
 ]
-_QUOTE_SPEAKERS = [
-    _RE(rf"[”\"]\s*,?\s*(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+{_SPEECH}"),
-    _RE(rf"[”\"]\s*,?\s*{_SPEECH}\s+(?P<p>{PERSON})"),
-    _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+{_SPEECH}\s*[:,]?\s*[“\"]"),
+_QUOTE_SPEAKERS = [  # direct speech: a quote and its speaker
+    _RE(rf"[”\"]\s*,?\s*{_PS}\s+{_SPEECH}"),
+    _RE(rf"[”\"]\s*,?\s*{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
+    _RE(rf"{_PS}\s+{_SPEECH}\s*[:,]?\s*[“\"]"),
+]
+_REPORTED = [  # reported speech and interviews: "X said", "according to X", "spoke with X"
+    _RE(rf"{_PS}(?:,[^,]{{1,60}},)?\s+(?:has\s+|had\s+|also\s+|later\s+)?{_SPEECH}\b"),
+    _RE(rf"(?:[,”\"’]\s*|^){_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),  # "…, said X"
+    _RE(rf"\b(?i:according to)\s+(?:[\w’'-]+\s+){{0,10}}?{_P}"),
+    _RE(rf"\b(?i:interview with|conversation with|sat down with|spoke with|speaks with|talked "
+        rf"to|talks to|talking to)\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
 ]
 PARENTHESES = _RE(rf"(?P<long>{ORG})\s*\((?P<short>[A-Za-z][\w&.-]{{1,14}})\)")
+ACRONYM_APPOSITIVE = _RE(rf"(?<![\w-])(?P<short>[A-Z][A-Z&-]{{1,9}}),\s+the\s+(?P<long>{ORG})")
+PARENTHESES = _RE(_START + PARENTHESES.pattern)
+PARENTHESES_REVERSED = _RE(rf"(?P<short>[A-Z][A-Za-z&.-]{{1,14}})\s*\((?P<long>{ORG})\)")
 ORG_PHRASE = _RE(ORG)
 _QT = r"[“\"](?P<title>[^”\"\n]{3,200}?)[”\"]"
 _DOC_WORDS = (r"(?P<kind>essay|commentary|op-ed|opinion piece|opinion article|article|column|"
@@ -111,18 +176,6 @@ ESSAY_PATTERNS = [
 _PUBLISHED_ON = _RE(rf"\bpublished\s+(?:on|in)\s+(?P<date>{DATE})")
 _ALSO_READ = _RE(r"(?i)^(?:also read|read also|see also|related|read more)\s*[:：]\s*(?P<t>\S.+)$")
 _ROLE_WORD = _RE(rf"^{ROLE}$")
-
-
-@dataclass(slots=True)
-class Fact:
-    """One relation as the page states it (``source``/``target`` are ids)."""
-
-    source: str
-    type: str
-    target: str
-    line: int
-    confidence: float
-    properties: dict[str, object] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -154,177 +207,343 @@ def title_case(title: str) -> str:
 
 
 def role_names(text: str) -> list[str]:
-    """``founder and CEO`` -> ``["Founder", "CEO"]``."""
+    """``founder and CEO`` -> ``["Founder", "CEO"]`` (titles from data/roles.json)."""
     out = []
     for part in re.split(r"\s*(?:,|\band\b|&|/)\s*", text.strip()):
-        key = part.strip().lower().replace("cofounder", "co-founder")
+        key = " ".join(part.lower().replace("cofounder", "co-founder").split())
+        key = {"founders": "founder", "co-founders": "co-founder"}.get(key, key)
         if key:
-            out.append(_ROLE_NAMES.get(key) or key[:1].upper() + key[1:])
+            out.append(_LEX.role_titles.get(key) or key[:1].upper() + key[1:])
     return out
 
 
-def split_orgs(text: str) -> list[str]:
-    """``Cloud Innovation and LARUS Limited`` -> two names; known names that contain "and"
-    (``Internet Corporation for Assigned Names and Numbers``) stay whole."""
-    if " and " not in text or known_org(text):
+def qualifiers(word: str | None) -> dict[str, object]:
+    """``former``/``then``/``retiring`` -> ``{"former": True}``, ``interim`` ->
+    ``{"interim": True}``, ``acting`` -> ``{"acting": True}``."""
+    key = (word or "").strip().lower()
+    name = _LEX.qualifiers.get(key)
+    return {name: True} if name else {}
+
+
+def split_orgs(text: str, names: PageNames | None = None) -> list[str]:
+    """``Cloud Innovation and LARUS Limited`` -> two names, when each part could stand as
+    a name (an organisation word, a legal form, an acronym, or a name the page knows);
+    known names that contain "and" (``Internet Corporation for Assigned Names and
+    Numbers``, or ``Rwanda Internet Community and Technology Alliance`` once the page
+    defined it) stay whole."""
+    if " and " not in text or known_org(text) or (names and names.lookup(text)):
         return [text]
     parts = [p for p in re.split(r"\s+and\s+", text) if p]
-    return parts if all(p[:1].isupper() for p in parts) else [text]
+    return parts if all(_could_be_name(p, names) for p in parts) else [text]
+
+
+def _could_be_name(part: str, names: PageNames | None) -> bool:
+    words = fold(part).split()
+    return part[:1].isupper() and bool(
+        set(words) & ORG_WORDS or known_org(part) or (names and names.lookup(part))
+        or re.fullmatch(r"[A-Z][A-Z0-9&-]+", part)
+        or len(words) >= 2 and all(w[:1].isupper() for w in part.split()))
 
 
 def cut_at_role(text: str) -> str:
     """An organisation phrase up to the first role word (``Cloud Innovation CEO`` ->
     ``Cloud Innovation``)."""
-    text = re.sub(rf"^{ROLES}\s+(?:of|at)\s+", "", text)
+    text = re.sub(rf"^{ROLES}\s+(?:of|at|for)\s+", "", text)
+    if re.match(rf"^{ROLE}(?!\w)", text):
+        return ""
     m = re.search(rf"(?:'s|’s)?\s+{ROLE}(?!\w)", text)
     return text[:m.start()] if m else text
 
 
-class Extractor:
-    """Reads one page's body into people, organisations, essays and facts."""
+def start_date(text: str) -> str | None:
+    """The date a role starts when the sentence gives one (``effective July 1, 2009``,
+    ``since 1998``, ``was appointed … in November 2019``), as ISO."""
+    m = _SINCE.search(text)
+    if not m:
+        return None
+    return iso_date(m["d"] or m["d2"])
 
-    def __init__(self, body: list[Line], names: PageNames, doc_id: str) -> None:
+
+class Extractor:
+    """Reads one page's body, sentence by sentence, into mentions, people, organisations,
+    essays and facts."""
+
+    def __init__(self, body: list[Line], names: PageNames, doc_id: str,
+                 known: Sequence[tuple[str, str]] = ()) -> None:
         self.names = names
+        self.known = dict(known)
+        self._known_matcher = NameMatcher([(n, n) for n in self.known]) if known else None
         self.doc_id = doc_id
         self.facts: list[Fact] = []
+        self.mentions: list[Mention] = []
         self.essays: list[Essay] = []
         self.related: list[tuple[str, int]] = []
         self.quoted: dict[str, int] = {}
-        self.text: list[Line] = []
+        lines: list[Line] = []
         for ln in body:
             m = _ALSO_READ.match(ln.text)
             if m:
                 self.related.append((clean_name(m["t"]), ln.no))
             else:
-                self.text.append(ln)
+                lines.append(ln)
+        self.text: list[Line] = sentences(lines)
+        self._nicknames = nicknames(lines)
+        self._position = {id(s): i for i, s in enumerate(self.text)}
+        self._unresolved: set[int] = set()
+        self._mid_sentence: dict[str, bool] = {}
 
     def run(self) -> None:
-        """Every extraction step, in the order that lets later steps resolve short names."""
+        """Every extraction step, in the order that lets later steps resolve short names:
+        attributions, then the names stated with roles and organisations, then speakers and
+        the people titles and lists name, then roles by verb, essays, quotes, and last the
+        relations between mentions."""
+        for full, nick in self._nicknames:
+            person = self.names.person(full, 0)
+            if person is not None:
+                self.names.add_alias(person, nick)
         for ln in self.text:
             self._attribution(ln)
+            self._known_names(ln)
         for ln in self.text:
-            self._roles(ln)
             self._orgs(ln)
+            self._roles(ln)
         for ln in self.text:
             self._people(ln)
         for ln in self.text:
+            if id(ln) in self._unresolved:  # a short name the page has named in full since
+                self._roles(ln)
             self._verb_roles(ln)
-        for i, ln in enumerate(self.text):
-            self._essays(i, ln)
-            self._prose_quotes(i, ln)
+        for ln in self.text:
+            self._essays(ln)
+            self._quotes(ln)
+        self._unattached_titles()
+        self.facts.extend(linked_facts(self.text, self.names, self.last_person))
+
+    # -------------------------------------------------------------- mentions
+    def _person(self, raw: str, ln: Line, rule: str, confidence: float) -> Named | None:
+        person = self.names.person(strip_leading_stopwords(raw), ln.no)
+        if person is not None:
+            self.mentions.append(Mention(raw, "Person", person.id, ln.no, ln.offset, rule,
+                                         confidence))
+        return person
+
+    def _org(self, raw: str, ln: Line, rule: str, confidence: float,
+             aliases: tuple[str, ...] = ()) -> Named | None:
+        org = self.names.org(raw, ln.no, aliases=aliases,
+                             single_word_ok=self._capitalised_mid_sentence(raw.strip()))
+        if org is not None:
+            self.mentions.append(Mention(raw, org.type, org.id, ln.no, ln.offset, rule,
+                                         confidence))
+        return org
+
+    def _known_names(self, ln: Line) -> None:
+        """Names the caller knows (the graph's), under the name and type it gave."""
+        if self._known_matcher is None:
+            return
+        for hit in self._known_matcher.find(ln.text):
+            name, type_ = hit.key, self.known[hit.key]
+            if type_ == "Person":
+                self._person(name, ln, "known name", MENTION.confidence)
+                continue
+            org = self._org(name, ln, "known name", MENTION.confidence)
+            if org is not None and org.type == "Organization" and type_ in ORGANISATION_TYPES:
+                org.type = type_
+
+    def _capitalised_mid_sentence(self, word: str) -> bool:
+        """A single capitalised word that the page also writes capitalised inside a sentence
+        is a name (``CEO of Larus``), not a sentence's first word (``Retiring Chair``)."""
+        if " " in word or not word[:1].isupper() or sum(c.isupper() for c in word) > 1:
+            return False  # several words, or written like a name already (LARUS)
+        if word not in self._mid_sentence:
+            pattern = re.compile(rf"[\w,;:]\s+{re.escape(word)}(?![\w’'-])")
+            self._mid_sentence[word] = any(pattern.search(s.text) for s in self.text)
+        return self._mid_sentence[word]
 
     # -------------------------------------------------------------- attributions
     def _attribution(self, ln: Line) -> None:
         """``——Name, CEO at X, CEO at Y, Founder of Z.``: QUOTED_IN plus one ROLE_AT per
         role."""
-        m = ATTRIBUTION.match(ln.text)
+        m = ATTRIBUTION_LINE.match(ln.text)
         if not m:
             return
         parts = [p.strip() for p in m["body"].rstrip(" .").split(",") if p.strip()]
-        person = self.names.person(parts[0], ln.no) if parts else None
+        person = self._person(parts[0], ln, "attribution", ATTRIBUTION.confidence) \
+            if parts else None
         if person is None:
             return
         self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
-        self._fact(person.id, "QUOTED_IN", self.doc_id, ln.no, ATTRIBUTION_CONFIDENCE)
+        self._fact(person.id, "QUOTED_IN", self.doc_id, ln, ATTRIBUTION.confidence)
         for part in parts[1:]:
             rm = re.match(rf"^{_FORMER}(?P<r>.+?)\s+(?:at|of|,)\s+(?P<o>.+)$", part)
             if rm and len(rm["r"].split()) <= 5:
-                self._roles_at(person, rm["r"], rm["o"], ln.no, ATTRIBUTION_CONFIDENCE,
-                               bool(rm["former"]))
-            else:
-                self.names.org(part, ln.no) if not _ROLE_WORD.match(part) else None
+                self._roles_at(person, rm["r"], rm["o"], ln, ATTRIBUTION.confidence,
+                               rm["former"])
+            elif not _ROLE_WORD.match(part):
+                self._org(part, ln, "attribution", ATTRIBUTION.confidence)
 
-    def _roles_at(self, person: Named, roles: str, orgs: str, line: int, confidence: float,
-                  former: bool = False) -> None:
-        for org_name in split_orgs(cut_at_role(orgs)):
-            org = self.names.org(org_name, line)
-            if org is None:
+    def _roles_at(self, person: Named, roles: str, orgs: str, ln: Line, confidence: float,
+                  qualifier: str | None = None) -> None:
+        since = start_date(ln.text)
+        for org_name in split_orgs(org_core(cut_at_role(orgs)), self.names):
+            org = self._org(org_name, ln, "role", confidence)
+            if org is None or org.type == "Person":
                 continue
             for role in role_names(roles):
-                props: dict[str, object] = {"role": role}
-                if former:
-                    props["former"] = True
-                self._fact(person.id, "ROLE_AT", org.id, line, confidence, props)
+                props: dict[str, object] = {"role": role, **qualifiers(qualifier)}
+                if since:
+                    props["since"] = since
+                self._fact(person.id, "ROLE_AT", org.id, ln, confidence, props)
 
     # -------------------------------------------------------------- prose
     def _roles(self, ln: Line) -> None:
-        """``Name, founder of Org``, ``Name is the CEO of Org and the founder of Org``,
-        ``Org's CEO Name``, ``Org and its founder, Name``, ``CEO of Org, Name``."""
-        for pattern, confidence in ROLE_PATTERNS:
+        """Roles in prose (ROLE_PATTERNS): appositives (``Name, CEO of Org``, ``Name, Org's
+        CEO``), ``Org's CEO Name``, ``Name is the CEO of Org``, appointments (``Name was
+        appointed CEO of Org``, ``Org has named Name as its CEO``), ``Name served as CEO of
+        Org``, ``Name serves Org as CEO``, ``Name joined Org as CEO``."""
+        if not _ANY_ROLE.search(ln.text):
+            return
+        for pattern, tier in ROLE_PATTERNS:
             for m in pattern.finditer(ln.text):
-                person = self._speaker(m["p"], ln)
+                person = self._speaker(m["p"], ln, "role", tier.confidence, m.start())
                 if person is None:
+                    self._unresolved.add(id(ln))
                     continue
-                conf = confidence if len(m["p"].split()) > 1 else LOOSE_CONFIDENCE
-                self._roles_at(person, m["r"], m["o"], ln.no, conf, bool(m["former"]))
+                conf = tier.confidence if len(m["p"].split()) > 1 else LOOSE.confidence
+                self._roles_at(person, m["r"], m["o"], ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
 
     def _continuations(self, person: Named, ln: Line, pos: int, confidence: float) -> None:
         while m := _CONTINUATION.match(ln.text, pos):
-            self._roles_at(person, m["r"], m["o"], ln.no, confidence, bool(m["former"]))
+            self._roles_at(person, m["r"], m["o"], ln, confidence, m["former"])
             pos = m.end()
 
     def _verb_roles(self, ln: Line) -> None:
         """``Name founded Org``, ``Org, founded by Name``, ``Name, who leads Org``."""
         for pattern in VERB_PATTERNS:
             for m in pattern.finditer(ln.text):
-                person = self._speaker(m["p"], ln)
+                person = self._speaker(m["p"], ln, "verb", LOOSE.confidence, m.start())
                 if person is not None:
-                    self._roles_at(person, _VERB_ROLES[m["v"].lower()], m["o"], ln.no,
-                                   LOOSE_CONFIDENCE)
+                    self._roles_at(person, _VERB_ROLES[m["v"].lower()], m["o"], ln,
+                                   LOOSE.confidence)
 
     def _orgs(self, ln: Line) -> None:
-        """Known institutions, ``Long Name (ACRONYM)``, and capitalised names that end in or
-        contain an organisation word (Foundation, Court, Ltd, Registry, ...)."""
-        for m in PARENTHESES.finditer(ln.text):
-            long = strip_leading_stopwords(clean_name(m["long"]))
-            if (looks_like_acronym(m["short"], long) and self.names.lookup(long) is None
-                    or (hit := self.names.lookup(long)) is not None and hit.type != "Person"):
-                self.names.org(long, ln.no, aliases=(m["short"],))
-        for m in KNOWN_NAMES.finditer(ln.text):
-            self.names.org(m.group(0), ln.no)
-        if ln.heading or _title_case_line(ln.text) or ATTRIBUTION.match(ln.text):
+        """Known institutions, acronyms defined in either order (``Long Name (ACR)``, ``ACR
+        (Long Name)``), and capitalised names that end in or contain an organisation word
+        (Foundation, Court, Ltd, Registry, ...)."""
+        for pattern in (PARENTHESES, PARENTHESES_REVERSED):
+            for m in pattern.finditer(ln.text):
+                self._acronym(m["long"], m["short"], ln)
+        for hit in KNOWN_NAMES.find(ln.text):
+            self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
+        for m in ACRONYM_APPOSITIVE.finditer(ln.text):
+            self._acronym(m["long"], m["short"], ln)
+        if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
             self._keyword_org(m.group(0), ln)
 
+    def _acronym(self, long_form: str, short: str, ln: Line) -> None:
+        """``Long Name (ACR)`` or ``ACR (Long Name)``: the long form, or the words at its end
+        that the acronym fits (``Principal Consultant for the International Development
+        Research Centre (IDRC)``: the acronym's letters are exactly the initials of the last
+        four words), with the acronym as an alias."""
+        if sum(c.isupper() for c in short) < 2 and not known_org(short):
+            return  # "Research Centre (IDRC)" read backwards: "Centre" is no acronym
+        words = strip_leading_stopwords(clean_name(long_form)).split()
+        ends = [" ".join(words[i:]) for i in range(len(words))
+                if not (i and fold(words[i]) in _CONNECTOR_WORDS | {"the"})]
+        letters = re.sub(r"[^A-Za-z]", "", short).upper()
+        exact = [n for n in ends if acronym_of(n.split()) == letters]
+        for name in exact[-1:] or ends:
+            hit = self.names.lookup(name)
+            if hit is not None and hit.type != "Person" or hit is None and looks_like_acronym(
+                    short, name) and plausible_org(name):
+                self._org(name, ln, "acronym", PATTERN.confidence, aliases=(short,))
+                return
+
     def _keyword_org(self, phrase: str, ln: Line) -> None:
-        name = cut_at_role(strip_leading_stopwords(clean_name(phrase)))
+        name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
+        name = _trim_after_org_word(name) if name else name
         words = fold(name).split()
-        if (len(words) >= 2 and set(words) & ORG_WORDS and self.names.lookup(name) is None
-                and not generic_description(name)):
-            for part in split_orgs(name):
+        hit = self.names.lookup(name)
+        if hit is not None and hit.type != "Person" and fold(name) != fold(hit.name):
+            self.names.add_alias(hit, name)  # "Cloud Innovation Limited" for Cloud Innovation
+        if (len(words) >= 2 and set(words) & ORG_WORDS and hit is None
+                and not generic_description(name) and not is_role_title(name)):
+            for part in split_orgs(name, self.names):
                 if len(part.split()) >= 2 or self.names.lookup(part):
-                    self.names.org(part, ln.no)
+                    self._org(part, ln, "organisation word", MENTION.confidence)
 
     def _people(self, ln: Line) -> None:
-        """People named as speakers (``Name said``, ``according to Name``, ``Mr Name``)."""
-        for pattern in PERSON_PATTERNS:
+        """People named as speakers (``Name said``, ``according to Name``, ``Mr Name``),
+        by a title before the name (``former CEO Alan Barrett``), or in a list of three or
+        more names (``Chris Chapman (Chair), Sarah Deutsch (Vice Chair), Tripti Sinha``)."""
+        for pattern in (*PERSON_PATTERNS, _TITLED_PERSON):
             for m in pattern.finditer(ln.text):
-                self.names.person(strip_leading_stopwords(m["p"]), ln.no)
+                self._person(m["p"], ln, "speaker or title", LOOSE.confidence)
+        for m in _PERSON_LIST.finditer(ln.text):
+            items = [re.sub(r"\s*\([^)]*\)$", "", x.strip()) for x in
+                     re.split(r",\s+(?:and\s+)?|\s+and\s+", m.group(0))]
+            if all(plausible_person(x) and len(x.split()) <= 3 for x in items):
+                for item in items:
+                    self._person(item, ln, "list of names", MENTION.confidence)
 
-    def _speaker(self, raw: str, ln: Line) -> Named | None:
+    def _unattached_titles(self) -> None:
+        """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally
+        Costerton will continue as interim CEO``: a role with
+        no organisation in its sentence is a role at the organisation the page is about —
+        the one it names most, at least three times and more often than any other (LOOSE).
+        """
+        main = self._main_org()
+        if main is None:
+            return
+        for ln in self.text:
+            for m in (*_TITLED_PERSON.finditer(ln.text), *_AS_TITLE.finditer(ln.text)):
+                person = self.names.lookup(m["p"]) or self.names.by_short_form(m["p"])
+                if m["r"] and person is not None and person.type == "Person" and not any(
+                        f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no
+                        for f in self.facts):
+                    for role in role_names(m["r"]):
+                        self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
+                                   {"role": role, **qualifiers(m["former"])})
+
+    def _main_org(self) -> Named | None:
+        counts: dict[str, int] = {}
+        for mention in self.mentions:
+            if mention.type != "Person":
+                counts[mention.entity] = counts.get(mention.entity, 0) + 1
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < 3 or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None
+        return self.names.items.get(ranked[0][0])
+
+    def _speaker(self, raw: str, ln: Line, rule: str, confidence: float,
+                 pos: int | None = None) -> Named | None:
         if re.fullmatch(_PRONOUN, raw):
-            return self.last_person(ln)
-        return self.names.person(strip_leading_stopwords(raw), ln.no)
+            return self.last_person(ln, before=pos)
+        return self._person(raw, ln, rule, confidence)
 
     def last_person(self, ln: Line, before: int | None = None) -> Named | None:
-        """The person most recently named at or before this line (before ``before`` on the
-        line itself)."""
-        lines = [x for x in self.text if x.no <= ln.no]
-        for x in reversed(lines):
+        """The person a pronoun stands for: the first person named in this sentence before
+        ``before`` (the sentence's subject), else in the nearest sentence before it that
+        names one."""
+        upto = self._position.get(id(ln), len(self.text) - 1)
+        people = self.names.people()
+        for x in reversed(self.text[:upto + 1]):
             text = x.text[:before] if x is ln and before is not None else x.text
-            best, where = None, -1
-            for person in self.names.people():
-                for m in names_regex(tuple(self.names.search_forms(person)), False).finditer(text):
-                    if m.start() > where:
-                        best, where = person, m.start()
+            if x is not ln and _PRONOUN_SUBJECT.match(x.text):
+                continue  # "He will replace interim CEO Sally Costerton": he is not Sally
+            best, where = None, len(text) + 1
+            for person in people:
+                m = names_regex(tuple(self.names.search_forms(person)), False).search(text)
+                if m and m.start() < where:
+                    best, where = person, m.start()
             if best is not None:
                 return best
         return None
 
     # -------------------------------------------------------------- essays and quotes
-    def _essays(self, i: int, ln: Line) -> None:
+    def _essays(self, ln: Line) -> None:
         """``In his September 2025 essay “…”``, ``titled “…”``, ``his essay “…”``: an Essay
         with AUTHORED from the writer and the date when given."""
         done: set[str] = set()
@@ -337,42 +556,46 @@ class Extractor:
                 groups = m.groupdict()
                 published = _PUBLISHED_ON.search(ln.text)
                 date = groups.get("date") or (published["date"] if published else None)
-                essay = Essay(title, ln.no, iso_date(date) if date else None)
-                self.essays.append(essay)
+                self.essays.append(Essay(title, ln.no, iso_date(date) if date else None))
                 author = self._essay_author(groups, ln, m.start())
                 if author is not None:
-                    self._fact(author.id, "AUTHORED", entity_id("Essay", title), ln.no,
-                               PATTERN_CONFIDENCE)
+                    self._fact(author.id, "AUTHORED", entity_id("Essay", title), ln,
+                               PATTERN.confidence)
 
     def _essay_author(self, groups: dict[str, str | None], ln: Line, pos: int
                       ) -> Named | None:
         for key in ("by", "who"):
             raw = groups.get(key)
             if raw and raw.lower() not in {"his", "her", "their"}:
-                person = self.names.person(clean_name(raw), ln.no)
+                person = self._person(clean_name(raw), ln, "essay author", PATTERN.confidence)
                 if person is not None:
                     return person
         return self.last_person(ln, before=pos) or self.last_person(ln)
 
-    def _prose_quotes(self, i: int, ln: Line) -> None:
-        """``“…,” Name said`` / ``“…,” he said`` / ``Name said: “…”``: QUOTED_IN."""
-        if not re.search(r"[“”\"]", ln.text):
-            return
-        for pattern in _QUOTE_SPEAKERS:
+    def _quotes(self, ln: Line) -> None:
+        """QUOTED_IN for direct speech (``“…,” Name said``, ``“…,” he said``, ``Name said:
+        “…”``: PATTERN with a full name, LOOSE with a pronoun or one name word) and for
+        reported speech and interviews (``Name said that``, ``according to Name``, ``Name
+        told Reuters``, ``an interview with Name``: LOOSE)."""
+        direct = bool(re.search(r"[“”\"]", ln.text))
+        patterns = [(p, True) for p in _QUOTE_SPEAKERS] if direct else []
+        for pattern, is_direct in [*patterns, *((p, False) for p in _REPORTED)]:
             for m in pattern.finditer(ln.text):
-                person = self._speaker(m["p"], ln) if not re.fullmatch(_PRONOUN, m["p"]) \
-                    else self.last_person(ln, before=m.start())
-                if person is not None:
-                    conf = PATTERN_CONFIDENCE if len(m["p"].split()) > 1 else LOOSE_CONFIDENCE
-                    self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
-                    self._fact(person.id, "QUOTED_IN", self.doc_id, ln.no, conf)
+                person = self._speaker(m["p"], ln, "speech", LOOSE.confidence, m.start())
+                if person is None:
+                    continue
+                full = len(m["p"].split()) > 1
+                conf = PATTERN.confidence if is_direct and full else LOOSE.confidence
+                self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
+                self._fact(person.id, "QUOTED_IN", self.doc_id, ln, conf)
 
-    def _fact(self, source: str, type_: str, target: str, line: int, confidence: float,
+    def _fact(self, source: str, type_: str, target: str, ln: Line, confidence: float,
               properties: dict[str, object] | None = None) -> None:
-        self.facts.append(Fact(source, type_, target, line, confidence, properties or {}))
+        self.facts.append(Fact(source, type_, target, ln.no, confidence, properties or {},
+                               ln.offset))
 
     # -------------------------------------------------------------- mentions
-    def mention_lines(self, item: Named, extra: list[Line] = ()) -> list[int]:
+    def mention_lines(self, item: Named, extra: Sequence[Line] = ()) -> list[int]:
         """Line numbers where a person or organisation is named."""
         pattern = names_regex(tuple(self.names.search_forms(item)), item.type != "Person")
         return [ln.no for ln in [*extra, *self.text] if pattern.search(ln.text)]
@@ -383,6 +606,20 @@ def names_regex(forms: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
     """Any of the names as a whole word (case-insensitive for organisations)."""
     body = "|".join(re.escape(f) for f in forms) or r"(?!x)x"
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE if ignore_case else 0)
+
+
+_CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
+
+
+def _trim_after_org_word(name: str) -> str:
+    """A phrase cut after its last organisation word unless a connector follows it
+    (``Supreme Court Judgment Of Appointment`` -> ``Supreme Court``; ``Bank of Kigali``
+    stays)."""
+    words = name.split()
+    last = max((i for i, w in enumerate(words) if fold(w) in ORG_WORDS), default=None)
+    if last is None or last == len(words) - 1 or fold(words[last + 1]) in _CONNECTOR_WORDS:
+        return name
+    return " ".join(words[:last + 1])
 
 
 def _title_case_line(text: str) -> bool:

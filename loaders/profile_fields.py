@@ -12,10 +12,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from graph.vocab import grade_for
+from graph.vocab import ATTRIBUTION, FIELD, PATTERN, grade_for
+from loaders.profile_names import PERSON, plausible_person
 from loaders.profile_text import Line, Page
-
-RENDERINGS = ("flat", "card", "article", "other")
+from loaders.text.metadata import SOURCE_LINE
 
 MONTHS = ("january february march april may june july august september october november "
           "december").split()
@@ -61,7 +61,8 @@ _SECTION_HEADINGS = re.compile(r"(?i)^(at a glance|what it does|why it matters|w
                                r"key points|summary|profile)$")
 
 # ------------------------------------------------------------------ labelled fields
-CARD_HEAD = re.compile(r"^(?P<kind>[A-Z][\w&-]*(?: [A-Z][\w&-]*)?) Profiling\s*/\s*(?P<type>.+)$")
+CARD_HEAD = re.compile(r"^(?P<kind>[A-Z][\w&-]*(?: [A-Z][\w&-]*)?) (?:Profiling|Briefing)\s*/\s*"
+                       r"(?P<type>.+)$")  # "Institution Profiling / …", "Event Briefing / …"
 CARD_LABELS = {"Signal Focus": "signal_focus", "Content Type": "content_type",
                "Primary Domain": "primary_domain", "Source Type": "source_type",
                "Category": "category", "Region": "region", "Topic": "topic", "Impact": "impact"}
@@ -103,7 +104,9 @@ _PUBLISHED_BY = re.compile(r"(?i)^published by\s+(?P<name>[A-Z][\w&.' -]{1,60})$
 
 @dataclass(slots=True)
 class Found:
-    """A value read from the page and where: ``confidence`` says how it was found."""
+    """A value read from the page and where: ``confidence`` says how it was found (a
+    tier of graph/vocab.py: FIELD for labelled fields and templates, ATTRIBUTION for
+    bylines, PATTERN for a title read from the first line)."""
 
     value: str
     line: int
@@ -121,7 +124,6 @@ class Header:
     subject: Found | None = None  # a named subject (template, card, At A Glance)
     subject_kind: str = ""  # what the page calls its subject: Person, Institution, ...
     author: Found | None = None
-    key_points: list[str] = field(default_factory=list)
     consumed: set[int] = field(default_factory=set)  # ids of lines read as fields
 
 
@@ -150,7 +152,9 @@ def read_header(page: Page) -> Header:
     _labelled(lines, header)
     _confidence(lines, header)
     _meta(page, header)
-    _title_fallback(lines, header)
+    _source(lines, header)
+    _text_byline(lines, header)
+    _title_fallback(lines, header, page.meta.get("title", ""))
     return header
 
 
@@ -158,10 +162,11 @@ def _template(lines: list[Line], header: Header) -> None:
     """Subject, stated type, publisher and impact from the template sentences."""
     for ln in lines:
         if m := _PROFILED_BY.match(ln.text):
-            header.subject = header.subject or Found(m["subject"].strip(), ln.no, 0.8)
-            header.publisher = header.publisher or Found(m["publisher"].strip(), ln.no, 0.8)
+            header.subject = header.subject or Found(m["subject"].strip(), ln.no, FIELD.confidence)
+            header.publisher = header.publisher or Found(m["publisher"].strip(), ln.no,
+                                                         FIELD.confidence)
         elif m := _TRACKED_AS.match(ln.text):
-            header.subject = header.subject or Found(m["subject"].strip(), ln.no, 0.8)
+            header.subject = header.subject or Found(m["subject"].strip(), ln.no, FIELD.confidence)
             header.fields.setdefault("stated_type", m["type"].strip())
         if m := _IMPACT.search(ln.text):
             header.fields.setdefault("impact", m["impact"].capitalize())
@@ -190,7 +195,7 @@ def _labelled(lines: list[Line], header: Header) -> None:
 
 def _set_field(header: Header, key: str, value: str, ln: Line) -> None:
     if key == "stated_name":
-        header.subject = header.subject or Found(value, ln.no, 0.95)
+        header.subject = header.subject or Found(value, ln.no, FIELD.confidence)
     elif key == "base":
         header.fields.setdefault("base", value)
         if value.lower() in REGIONS:
@@ -198,7 +203,7 @@ def _set_field(header: Header, key: str, value: str, ln: Line) -> None:
     elif key == "published":
         header.fields.setdefault("published", iso_date(value) or value)
     elif key == "author":
-        header.author = header.author or Found(value, ln.no, 0.95)
+        header.author = header.author or Found(value, ln.no, ATTRIBUTION.confidence)
     else:
         header.fields.setdefault(key, value)
     header.consumed.add(id(ln))
@@ -248,7 +253,7 @@ def _card(lines: list[Line], header: Header) -> None:
     header.consumed.add(id(lines[start]))
     if start + 1 < len(lines):
         title = lines[start + 1]
-        header.title = Found(title.text, title.no, 0.95)
+        header.title = Found(title.text, title.no, FIELD.confidence)
         header.consumed.add(id(title))
     for i, ln in enumerate(lines[start + 2:start + 80], start + 2):
         label = CARD_LABELS.get(ln.text)
@@ -273,7 +278,7 @@ def _article(lines: list[Line], header: Header) -> None:
         crumb = _HOME.match(lines[home].text)
         assert crumb is not None
         header.title = Found(re.split(r"\s*[»›]\s*", crumb["rest"])[-1].strip(),
-                             lines[home].no, 0.95)
+                             lines[home].no, FIELD.confidence)
         header.consumed.add(id(lines[home]))
         for ln in lines[home + 1:home + 8]:
             if _SLUG.match(ln.text):
@@ -283,7 +288,7 @@ def _article(lines: list[Line], header: Header) -> None:
                 header.consumed.add(id(ln))
     for ln in lines:
         if m := _BYLINE.match(ln.text) or _PLAIN_BYLINE.match(ln.text):
-            header.author = Found(m["author"].strip(), ln.no, 0.95)
+            header.author = Found(m["author"].strip(), ln.no, ATTRIBUTION.confidence)
             if m.groupdict().get("date"):
                 header.fields.setdefault("published", iso_date(m["date"]) or m["date"])
             if m.groupdict().get("updated"):
@@ -296,30 +301,90 @@ def _meta(page: Page, header: Header) -> None:
     """What the HTML head adds (never overriding the page's own text)."""
     meta = page.meta
     if meta.get("site_name") and not header.publisher:
-        header.publisher = Found(meta["site_name"], 1, 0.9)
+        header.publisher = Found(meta["site_name"], 1, FIELD.confidence)
     if meta.get("author") and not header.author:
-        header.author = Found(meta["author"], 1, 0.9)
+        header.author = Found(meta["author"], 1, ATTRIBUTION.confidence)
+    if meta.get("url"):
+        header.fields.setdefault("source_url", meta["url"])
     if meta.get("published"):
         header.fields.setdefault("published", iso_date(meta["published"]) or meta["published"])
 
 
-def _title_fallback(lines: list[Line], header: Header) -> None:
+def _title_fallback(lines: list[Line], header: Header, meta_title: str = "") -> None:
     """The title when the rendering did not give one: the h1 or ``#`` heading, the
-    template's subject, the HTML title, the first line."""
+    template's subject, the HTML head's title (``og:title``, JSON-LD ``headline``,
+    ``<title>``), the first line."""
     if header.title:
         return
     h1 = next((ln for ln in lines if ln.heading == 1), None)
     if h1:
-        header.title = Found(h1.text, h1.no, 0.95)
+        header.title = Found(h1.text, h1.no, FIELD.confidence)
     elif header.subject:
-        header.title = Found(header.subject.value, header.subject.line, 0.9)
+        header.title = Found(header.subject.value, header.subject.line, FIELD.confidence)
+    elif meta_title:
+        header.title = Found(meta_title, 1, FIELD.confidence)
     else:
-        first = next((ln for ln in lines if not _is_boilerplate(ln.text)), None)
+        first = next((ln for ln in lines if not _is_boilerplate(ln.text)
+                      and id(ln) not in header.consumed), None)
         if first is not None:
-            header.title = Found(first.text, first.no, 0.7)
+            header.title = Found(_headline(first.text), first.no, PATTERN.confidence)
     if header.title:
         header.consumed.update(id(ln) for ln in lines
                                if ln.no == header.title.line and ln.text == header.title.value)
+
+
+_TITLE_WIDTH = 150
+
+
+def _headline(text: str) -> str:
+    """A first line used as the title: whole when short, else its first sentence cut at a
+    word before 150 characters (the line then stays in the body)."""
+    if len(text) <= _TITLE_WIDTH:
+        return text
+    first = re.split(r"(?<=[.!?])\s+", text, maxsplit=1)[0]
+    return first if len(first) <= _TITLE_WIDTH else first[:_TITLE_WIDTH].rsplit(" ", 1)[0]
+
+
+def _source(lines: list[Line], header: Header) -> None:
+    """A saved page's address: a ``Source: URL`` line among the first three, else the
+    HTML head's ``og:url`` or canonical link (kept as ``source_url``)."""
+    for ln in lines[:3]:
+        if m := SOURCE_LINE.match(ln.text):
+            header.fields.setdefault("source_url", m["url"])
+            header.consumed.add(id(ln))
+            return
+
+
+_BY = re.compile(rf"^(?:By|Written by|Words by|Author:)\s+(?P<author>{PERSON})\s*(?:[,|•·–-]|"
+                 rf"\bon\b|\d|$)")
+_NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–,-]\s*(?P<date>{DATE})\b")
+_READ_TIME = re.compile(rf"^(?:\d+\s+min(?:ute)?s?\s+read|{DATE})$", re.IGNORECASE)
+_DATELINE = re.compile(rf"^\((?P<place>[^()]{{0,60}}?),?\s+(?P<date>{DATE})\)")
+
+
+def _text_byline(lines: list[Line], header: Header) -> None:
+    """The visible byline and dateline of a text page, when nothing labelled gave them:
+    ``By Name``, ``Written by Name``, ``Name | 3 March 2023``, a name alone on a line
+    followed by ``2 min read`` or a date; ``(Port Louis, Mauritius 14 September 2023)``."""
+    head = [ln for ln in lines[:16] if id(ln) not in header.consumed]
+    for i, ln in enumerate(head):
+        if header.author is None:
+            author = _byline_author(ln, head[i + 1] if i + 1 < len(head) else None)
+            if author:
+                header.author = Found(author, ln.no, ATTRIBUTION.confidence)
+                header.consumed.add(id(ln))
+        if m := _NAME_DATE.match(ln.text) or _DATELINE.match(ln.text):
+            header.fields.setdefault("published", iso_date(m["date"]) or m["date"])
+
+
+def _byline_author(ln: Line, after: Line | None) -> str | None:
+    if m := _BY.match(ln.text) or _NAME_DATE.match(ln.text):
+        return m["author"]
+    alone = re.fullmatch(PERSON, ln.text)
+    if alone and after is not None and _READ_TIME.match(after.text) and \
+            plausible_person(ln.text):
+        return ln.text
+    return None
 
 
 def iso_date(text: str) -> str | None:

@@ -10,7 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from nameparser import HumanName
+
 from graph.ids import LEGAL_SUFFIXES, entity_id, fold, normalise_name
+from loaders.text.gazetteer import NameMatcher
+from loaders.text.lexicon import lexicon
 
 UP = "A-ZÀ-ÖØ-Þ"
 LO = "a-zß-öø-ÿ"
@@ -22,31 +26,11 @@ _OWORD = rf"(?:[{UP}0-9][\w&'’.-]*\w|[{UP}])"
 _CONN = r"(?:of the|for the|of|for|and|de|du|des|la|le|&|on)"
 ORG = rf"{_OWORD}(?:\s+(?:{_CONN}\s+)?{_OWORD})*"
 
-# Known institutions: canonical name, type, other names (the long forms are what pages use).
+_LEX = lexicon()
+# Known institutions (loaders/text/data/institutions.json): canonical name, type, other names.
 KNOWN_ORGS: list[tuple[str, str, tuple[str, ...]]] = [
-    ("IANA", "Registry", ("Internet Assigned Numbers Authority",)),
-    ("AFRINIC", "Registry", ("African Network Information Centre",
-                             "African Network Information Center")),
-    ("APNIC", "Registry", ("Asia-Pacific Network Information Centre",
-                           "Asia Pacific Network Information Centre")),
-    ("ARIN", "Registry", ("American Registry for Internet Numbers",)),
-    ("LACNIC", "Registry", ("Latin American and Caribbean Internet Addresses Registry",
-                            "Latin America and Caribbean Network Information Centre")),
-    ("RIPE NCC", "Registry", ("Réseaux IP Européens Network Coordination Centre",
-                              "RIPE Network Coordination Centre")),
-    ("ICANN", "Organization", ("Internet Corporation for Assigned Names and Numbers",)),
-    ("PTI", "Organization", ("Public Technical Identifiers",)),
-    ("NRO", "Organization", ("Number Resource Organization",)),
-    ("IETF", "Organization", ("Internet Engineering Task Force",)),
-    ("Internet Society", "Organization", ("ISOC",)),
-    ("BTW Media", "Publisher", ("Blue Tech Wave Media", "btw.media")),
-    ("Supreme Court of Mauritius", "Authority", ("Mauritius Supreme Court",
-                                                 "Mauritian Supreme Court")),
-]
-KNOWN_PUBLISHERS = ("BTW Media", "Blue Tech Wave Media", "MyBroadband", "TechCentral", "ITWeb",
-                    "TechCabal", "CircleID", "Domain Name Wire", "The Register", "Reuters",
-                    "Capacity Media", "Light Reading", "Le Mauricien", "Defimedia",
-                    "Business Day", "Daily Maverick")
+    (i.name, i.type, i.aliases) for i in _LEX.institutions]
+KNOWN_PUBLISHERS = _LEX.publishers
 
 KNOWN_PUBLISHERS_PATTERN = re.compile(
     r"(?<![\w.])(?:" + "|".join(re.escape(p) for p in KNOWN_PUBLISHERS) + r")(?!\w)")
@@ -55,6 +39,8 @@ _KNOWN: dict[str, tuple[str, str]] = {}
 for _canon, _type, _names in KNOWN_ORGS:
     for _n in (_canon, *_names):
         _KNOWN[fold(_n)] = (_canon, _type)
+DESCRIPTIONS = {fold(d): (i.name, i.type) for i in _LEX.institutions for d in i.descriptions}
+_KNOWN.update(DESCRIPTIONS)
 
 
 def known_org(name: str) -> tuple[str, str] | None:
@@ -62,48 +48,21 @@ def known_org(name: str) -> tuple[str, str] | None:
     return _KNOWN.get(fold(name)) or _KNOWN.get(normalise_name(name, "org"))
 
 
-def known_names_pattern() -> re.Pattern[str]:
-    """Every name of every known institution, longest first, as whole words. Names of four
-    letters or more match in any case (``Afrinic``); shorter ones only as written (``PTI``)."""
-    parts = []
-    for name in sorted({n for c, _, ns in KNOWN_ORGS for n in (c, *ns)}, key=len, reverse=True):
-        body = re.escape(name).replace(r"\ ", r"\s+")
-        parts.append(f"(?i:{body})" if len(name) >= 4 else body)
-    return re.compile(r"(?<![\w.])(?:" + "|".join(parts) + r")(?![\w])")
+def known_names_matcher() -> NameMatcher:
+    """Every name and description of every known institution, for one Aho–Corasick pass
+    over a sentence. Names of four letters or more match in any case (``Afrinic``); shorter
+    ones only as written (``PTI``)."""
+    return NameMatcher([(n, i.name) for i in _LEX.institutions
+                        for n in (i.name, *i.aliases, *i.descriptions)])
 
 
-KNOWN_NAMES = known_names_pattern()
+KNOWN_NAMES = known_names_matcher()
 
-_AUTHORITY = {"court", "tribunal", "ministry", "government", "regulator", "commission",
-              "parliament", "police", "department", "agency", "judiciary", "senate", "council"}
-_COMPANY = {"company", "corporation", "group", "holdings", "technologies", "technology",
-            "networks", "telecom", "telecommunications", "systems", "solutions", "capital",
-            "ventures", "partners", "bank", "labs", "innovation"} | set(LEGAL_SUFFIXES)
-ORG_WORDS = _AUTHORITY | _COMPANY | {
-    "foundation", "registry", "authority", "association", "institute", "institution",
-    "centre", "center", "union", "forum", "society", "organization", "organisation",
-    "university", "network", "media", "board", "committee", "alliance", "consortium",
-    "federation", "trust", "exchange", "office", "secretariat", "agency", "club", "academy"}
-NOT_NAME_WORDS = ORG_WORDS | {
-    "internet", "registries", "african", "africa", "global", "supreme", "the", "this", "that",
-    "these", "those", "its", "his", "her", "their", "our", "new", "cloud", "digital", "ip",
-    "ipv4", "ipv6", "world", "national", "international", "regional", "public", "private",
-    "why", "what", "how", "who", "when", "where", "also", "read", "home", "profile", "monday",
-    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february",
-    "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "north", "south", "east", "west", "asia", "pacific", "europe", "american",
-    "latin", "caribbean", "mauritius", "seychelles", "china", "hong", "kong", "sovereign",
-    "administration", "according", "however", "meanwhile", "category", "region", "topic",
-    "impact", "signal", "focus", "content", "primary", "domain", "source", "sources", "court",
-    "ceo", "founder", "chief", "executive", "officer", "chairman", "president", "director",
-    "mr", "mrs", "ms", "dr", "prof", "judge", "justice", "policy", "governance", "strategic",
-    "leadership", "member", "briefing", "institution", "infrastructure", "ripe", "ncc"}
-_LEADING_STOP = {"each", "every", "all", "other", "five", "several", "many", "some",
-                 "the", "this", "that", "these", "it", "he", "she", "they", "we", "in", "on",
-                 "at", "as", "according", "however", "but", "and", "a", "an", "its", "his",
-                 "her", "their", "when", "while", "after", "before", "since", "if", "for",
-                 "with", "by", "from", "also", "read", "why", "what", "how", "who", "both",
-                 "former", "then", "today", "yesterday", "last", "next", "under", "between"}
+_AUTHORITY = _LEX["authority"]
+_COMPANY = _LEX["company"] | set(LEGAL_SUFFIXES)
+ORG_WORDS = _AUTHORITY | _COMPANY | _LEX["org_words"]
+NOT_NAME_WORDS = ORG_WORDS | _LEX["not_name_words"]
+_LEADING_STOP = _LEX["leading_stop"]
 
 
 def org_type(name: str, hint: str = "") -> str:
@@ -142,12 +101,8 @@ def strip_leading_stopwords(text: str) -> str:
     return " ".join(words)
 
 
-GENERIC_WORDS = {"regional", "internet", "registry", "registries", "national", "address",
-                 "addresses", "number", "numbers", "resource", "resources", "network",
-                 "networks", "domain", "name", "names", "top", "level", "country", "code",
-                 "official", "local", "government", "court", "courts", "company", "companies",
-                 "organisation", "organization", "authority", "authorities", "exchange",
-                 "ip", "ipv4", "ipv6", "global", "public", "private", "independent"}
+GENERIC_WORDS = _LEX["generic_words"]
+NOT_ORG_HEADS = _LEX["not_org_heads"]
 
 
 def generic_description(name: str) -> bool:
@@ -164,11 +119,56 @@ def plausible_person(name: str) -> bool:
         and known_org(name) is None
 
 
-def plausible_org(name: str) -> bool:
-    """At least two letters, not a lone stopword, not a sentence fragment."""
+def plausible_org(name: str, single_word_ok: bool = False) -> bool:
+    """At least two letters, not a lone stopword, not a sentence fragment; a single word only
+    when it is a known institution or written like a name (``LARUS``, ``InternetNZ``, not
+    ``Retiring``) or the caller vouches for it (``single_word_ok``); never a thing (a name
+    ending in agreement, protocol, plan, ...), a role title or a description (``Regional
+    Internet Registry``)."""
     words = name.split()
-    return (bool(words) and len(fold(name)) >= 2 and len(words) <= 10
-            and fold(words[0]) not in _LEADING_STOP and not name.isdigit())
+    if not words or len(fold(name)) < 2 or len(words) > 10 or name.isdigit():
+        return False
+    if known_org(name):
+        return True
+    if fold(words[0]) in _LEADING_STOP or fold(words[-1]) in NOT_ORG_HEADS:
+        return False
+    if len(words) == 1 and sum(c.isupper() for c in name) < 2 and not single_word_ok:
+        return False
+    return not is_role_title(name) and not generic_description(name)
+
+
+def is_role_title(text: str) -> bool:
+    """``Chief Executive Officer``, ``CEO``, ``Board Chair``: a role, not a name."""
+    key = " ".join(fold(text).replace("-", " ").split())
+    titles = _LEX.role_titles
+    return key in titles or key.replace(" ", "-") in titles or (
+        key.startswith("board ") and key[6:] in titles)
+
+
+_DATE_TAIL = re.compile(r"\s+(?:on|in|at|since|from|as of)\s+(?:\d|(?:January|February|March|"
+                        r"April|May|June|July|August|September|October|November|December)\b).*$")
+_ORDINAL_HEAD = re.compile(r"^(?:\d+(?:st|nd|rd|th)|\d+)\s+")
+_SUB_BODY_OF = re.compile(r"^(?:(?:the|its)\s+)?(?:[\w&-]+\s+){0,4}?(?:" + "|".join(
+    re.escape(b) for b in _LEX.sub_bodies) + r")\s+of\s+(?:the\s+)?(?P<org>.+)$", re.IGNORECASE)
+_SUB_BODY_TAIL = re.compile(r"(?:'s|’s)?\s+(?:" + "|".join(
+    re.escape(b) for b in _LEX.sub_bodies) + r")$", re.IGNORECASE)
+
+
+def org_core(name: str) -> str:
+    """An organisation's own name from a phrase around it: no date after it (``Supreme
+    Court of Mauritius on 12 September 2023``), no ordinal before it (``75th ICANN``), and
+    its board or council standing for itself (``Board of the ICANN``, ``ARIN's Board of
+    Trustees``, ``APNIC Executive Council`` -> the organisation)."""
+    name = _ORDINAL_HEAD.sub("", _DATE_TAIL.sub("", name)).strip()
+    for _ in range(2):
+        m = _SUB_BODY_TAIL.search(name)
+        parent = name[:m.start()].strip() if m else ""
+        if m and parent and (known_org(parent) or m.group(0)[:2] in {"'s", "’s"} or
+                       re.fullmatch(r"[A-Z][A-Z0-9&-]+", parent)):
+            name = parent
+    if (m := _SUB_BODY_OF.match(name)) and not generic_description(m["org"]):
+        name = m["org"]
+    return clean_name(name)
 
 
 def acronym_of(words: list[str]) -> str:
@@ -185,7 +185,38 @@ def looks_like_acronym(short: str, long: str) -> bool:
         return False
     initials = acronym_of(long.split())
     return letters == initials or (len(letters) >= 2 and initials.startswith(letters)) \
-        or (letters in initials and len(letters) >= 3)
+        or (letters in initials and len(letters) >= 3) \
+        or (len(letters) >= 3 and sorted(letters) == sorted(initials)) \
+        or (len(letters) >= 3 and letters[0] == initials[:1] and letters[-1] == initials[-1:]
+            and _subsequence(letters, initials)) \
+        or _syllables_fit(letters, [w for w in long.split() if w[:1].isupper()])
+
+
+_INITIAL_SOUNDS = {"exchange": "X", "extension": "X", "transfer": "X"}  # LINX, AMS-IX
+
+
+def _syllables_fit(letters: str, words: list[str]) -> bool:
+    """An acronym made of the first letters of the long form's words, each word giving its
+    initial (``X`` for Exchange) and perhaps more of its letters in order: LINX is London
+    INternet eXchange. Every word gives at least its initial."""
+    if not words:
+        return not letters
+    word = words[0]
+    initial = _INITIAL_SOUNDS.get(word.lower(), word[0].upper())
+    if not letters or letters[0] != initial:
+        return False
+    rest = word[1:].upper()
+    for used in range(len(letters)):  # letters[1:used + 1] taken from the rest of this word
+        if used and not _subsequence(letters[1:used + 1], rest):
+            break
+        if _syllables_fit(letters[used + 1:], words[1:]):
+            return True
+    return False
+
+
+def _subsequence(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(c in chars for c in short)
 
 
 @dataclass(slots=True)
@@ -213,30 +244,53 @@ class PageNames:
         return self.items.get(key) if key else None
 
     def person(self, raw: str, line: int) -> Named | None:
-        """The person a name refers to: a known full name, a single name word that only one
-        person of the page carries (``Heng``), or a new person (two or more name words)."""
+        """The person a name refers to: a known full name (or the same name without its
+        middle names: ``Eddy Mabano Kayihura`` is ``Eddy Kayihura``), a short form that only
+        one person of the page carries (``Heng``, ``Dengate Thrush``), or a new person (two
+        or more name words). A single name word never makes a person."""
         name = clean_name(raw)
         hit = self.lookup(name)
         if hit is not None:
             return hit if hit.type == "Person" else None
-        if len(name.split()) == 1:
-            return self.by_short_form(name)
+        short = self.by_short_form(name)
+        if short is not None or len(name.split()) == 1:
+            return short
         if not plausible_person(name):
             return None
-        return self._add(Named(entity_id("Person", name), "Person", name, line=line,
-                               short_forms={fold(w) for w in name.split() if len(w) > 1}))
+        plain = first_and_last(name)
+        hit = self.lookup(plain) if plain else None
+        hit = hit if hit is not None and hit.type == "Person" else self._fuller_or_shorter(name)
+        if hit is not None:
+            self.add_alias(hit, name)
+            return hit
+        item = self._add(Named(entity_id("Person", name), "Person", name, line=line,
+                               short_forms={fold(f) for f in name_forms(name)}))
+        if plain:
+            self.add_alias(item, plain)
+        for other in self.people():
+            if other is not item and first_and_last(other.name) == name:
+                self.add_alias(item, other.name)
+                self.index[fold(other.name)] = item.id
+        return item
 
-    def by_short_form(self, word: str) -> Named | None:
-        key = fold(word)
+    def _fuller_or_shorter(self, name: str) -> Named | None:
+        """The one person of the page named by the same name with or without middle names
+        (``Oscar Robles`` and ``Oscar Alejandro Robles Garay``)."""
+        hits = [p for p in self.people() if same_person_name(name, p.name)]
+        return hits[0] if len(hits) == 1 else None
+
+    def by_short_form(self, form: str) -> Named | None:
+        """The one person of the page whose name ends in (or is made of) these words."""
+        key = fold(form)
         hits = [n for n in self.items.values() if n.type == "Person" and key in n.short_forms]
         return hits[0] if len(hits) == 1 else None
 
-    def org(self, raw: str, line: int, hint: str = "", aliases: tuple[str, ...] = ()
-            ) -> Named | None:
+    def org(self, raw: str, line: int, hint: str = "", aliases: tuple[str, ...] = (),
+            single_word_ok: bool = False) -> Named | None:
         """The organisation a name refers to, added when new. Known institutions take their
         canonical name (``Afrinic`` -> ``AFRINIC``) with the form used as an alias."""
-        name = clean_name(strip_leading_stopwords(clean_name(raw)))
-        if not plausible_org(name):
+        name = org_core(clean_name(strip_leading_stopwords(clean_name(raw))))
+        if not plausible_org(name, single_word_ok):
             return None
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))
@@ -255,6 +309,8 @@ class PageNames:
 
     def add_alias(self, item: Named, alias: str) -> None:
         alias = clean_name(alias)
+        if fold(alias) in DESCRIPTIONS:  # "the Regional Internet Registry for Africa"
+            return
         if alias and fold(alias) != fold(item.name) and alias not in item.aliases:
             item.aliases.append(alias)
         if alias:
@@ -285,8 +341,44 @@ class PageNames:
             if bare:
                 forms.add(bare)
         else:
-            forms.update(w for w in item.name.split() if self.by_short_form(w) is item)
+            forms.update(f for f in name_forms(item.name) if self.by_short_form(f) is item)
         return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
+
+
+def name_forms(name: str) -> set[str]:
+    """What a page may call a person after naming them in full: each name word of two
+    letters or more, and a two-word family name (``Dengate Thrush`` for ``Peter Dengate
+    Thrush``), as written."""
+    words = [w for w in name.split() if not re.fullmatch(r"[A-Z]\.?", w)]
+    forms = {w for w in words if len(w) > 1}
+    if len(words) >= 3:
+        forms.add(" ".join(words[-2:]))
+    return forms
+
+
+def same_person_name(a: str, b: str) -> bool:
+    """Two names of one person: the same first name, and every word of the shorter one
+    (two words or more) in the longer one, in order (``Oscar Robles`` in ``Oscar Alejandro
+    Robles Garay``; ``Eddy Kayihura`` in ``Eddy Mabano Kayihura``). Names that share only a
+    family name never match."""
+    x, y = sorted((fold(a).split(), fold(b).split()), key=len)
+    return len(x) >= 2 and x != y and x[0] == y[0] and _subsequence_words(x[1:], y[1:])
+
+
+def _subsequence_words(short: list[str], long: list[str]) -> bool:
+    words = iter(long)
+    return all(w in words for w in short)
+
+
+def first_and_last(name: str) -> str | None:
+    """``Eddy Kayihura`` for ``Eddy Mabano Kayihura`` and ``Christian Bope`` for
+    ``Christian D. Bope`` (nameparser reads the parts); None for two-word names."""
+    if len(name.split()) < 3:
+        return None
+    parsed = HumanName(name)
+    if not parsed.first or not parsed.last or not parsed.middle:
+        return None
+    return f"{parsed.first} {parsed.last}"
 
 
 def _without_suffix(name: str) -> str:

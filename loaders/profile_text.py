@@ -18,6 +18,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from loaders.base import LoadError, check_html, check_lines, read_text
+from loaders.text.metadata import head_metadata
 
 HTML_SUFFIXES = (".html", ".htm")
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -32,6 +33,12 @@ class Line:
     text: str
     heading: int = 0  # 1 for the page title (h1, "# "), 2-6 for section headings
     bullet: bool = False
+    offset: int = 0  # a sentence's character offset in its line (loaders/text/sentences.py)
+
+    @property
+    def locator(self) -> str:
+        """``line N`` for a line, ``line N, char M`` for a sentence within it."""
+        return f"line {self.no}, char {self.offset}" if self.offset else f"line {self.no}"
 
 
 @dataclass(slots=True)
@@ -191,39 +198,23 @@ def html_page(text: str) -> Page:
     """HTML to lines through selectolax; the head's title, site name, author and publication
     date go to ``meta``."""
     tree = LexborHTMLParser(text)
-    meta = _html_meta(tree)
+    meta = head_metadata(tree, text)
+    title = tree.css_first("title")
+    if title is not None and tidy(title.text()):
+        meta.setdefault("title", tidy(title.text()))
     collector = _HtmlLines()
     root = tree.body or tree.root
     if root is not None:
         collector.walk(root)
         collector.flush()
     numbers = _source_lines(text, [b[0] for b in collector.blocks])
-    lines = [make_line(no, t, h, b) for no, (t, h, b) in zip(numbers, collector.blocks,
-                                                              strict=True)]
-    lines = [ln for ln in lines if ln]
+    made = [make_line(no, t, h, b) for no, (t, h, b) in zip(numbers, collector.blocks,
+                                                             strict=True)]
+    lines = [ln for ln in made if ln]
     h1 = next((ln.text for ln in lines if ln.heading == 1), None)
     if h1:
         meta["title"] = h1
     return Page(lines, meta)
-
-
-_META = {"title": ('meta[property="og:title"]', "content"),
-         "site_name": ('meta[property="og:site_name"]', "content"),
-         "author": ('meta[name="author"]', "content"),
-         "published": ('meta[property="article:published_time"]', "content")}
-
-
-def _html_meta(tree: LexborHTMLParser) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    title = tree.css_first("title")
-    if title is not None and tidy(title.text()):
-        meta["title"] = tidy(title.text())
-    for key, (selector, attr) in _META.items():
-        node = tree.css_first(selector)
-        value = tidy((node.attributes.get(attr) or "") if node is not None else "")
-        if value:
-            meta[key] = value
-    return meta
 
 
 _WORD = re.compile(r"[A-Za-z]{6,}")

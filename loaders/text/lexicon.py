@@ -1,0 +1,61 @@
+"""The text pipeline's data files (``loaders/text/data/*.json``), read once: word lists,
+role titles, known institutions and publisher templates. Changing what the pipeline knows
+(a role title, an institution, a publisher's host) is a change to these files, not to code.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+
+def _read(name: str) -> dict:
+    return json.loads(resources.files(__package__).joinpath("data").joinpath(name)
+                      .read_text("utf-8"))
+
+
+@dataclass(frozen=True, slots=True)
+class Institution:
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    descriptions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicon:
+    """Everything the data files say, as frozen sets and mappings."""
+
+    words: dict[str, frozenset[str]]
+    role_titles: dict[str, str]  # lower-case title -> recorded role
+    role_verbs: dict[str, str]
+    qualifiers: dict[str, str]  # word -> property name (former, interim, acting, incoming)
+    sub_bodies: tuple[str, ...]
+    institutions: tuple[Institution, ...]
+    hosts: dict[str, str]
+    publishers: tuple[str, ...]
+
+    def __getitem__(self, key: str) -> frozenset[str]:
+        return self.words[key]
+
+
+@cache
+def lexicon() -> Lexicon:
+    """The data files, parsed once per process."""
+    words = {k: frozenset(v) for k, v in _read("words.json").items() if isinstance(v, list)}
+    roles = _read("roles.json")
+    known = _read("institutions.json")["institutions"]
+    sites = _read("sites.json")
+    return Lexicon(
+        words=words,
+        role_titles=dict(roles["titles"]),
+        role_verbs=dict(roles["verbs"]),
+        qualifiers=dict(roles["qualifier_names"]),
+        sub_bodies=tuple(sorted(roles["sub_bodies"], key=len, reverse=True)),
+        institutions=tuple(Institution(i["name"], i["type"], tuple(i["aliases"]),
+                                       tuple(i.get("descriptions", ()))) for i in known),
+        hosts=dict(sites["hosts"]),
+        publishers=tuple(sites["publishers"]),
+    )
