@@ -13,11 +13,11 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from api import ops
 from api.cli_analytics import register as register_analytics
+from api.cli_progress import load_progress
 from api.cli_sync import register as register_sync
 from api.cli_view import register as register_view
 from api.settings import get_settings
@@ -66,13 +66,7 @@ def store_for(db: str | None) -> GraphStore:
 
 
 def _run_load(store: GraphStore, targets: list[str], quiet: bool = False) -> ops.LoadReport:
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=quiet or not err.is_terminal) as bar:
-        task = bar.add_task("loading", total=None)
-
-        def progress(what: str, done: int, total: int) -> None:
-            bar.update(task, description=what[-60:], completed=done, total=total)
-
+    with load_progress(err, quiet) as progress:
         report = ops.load(store, targets, progress)
     for line in report.errors:
         say("error", line)
@@ -87,11 +81,14 @@ def _run_load(store: GraphStore, targets: list[str], quiet: bool = False) -> ops
 @app.command()
 def load(targets: Annotated[list[str], typer.Argument(
              help="Files, folders (walked recursively) or built-in dataset names")],
-         db: DbOption = None) -> None:
+         db: DbOption = None,
+         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display")]
+         = False) -> None:
     """Load files, folders or named datasets (e.g. `iana`). Each source loads whole or not at
-    all; reloading a source replaces what it said before."""
+    all; reloading a source replaces what it said before. On a terminal it shows records read
+    or written, their rate and peak memory as it goes."""
     with store_for(db) as store:
-        report = _run_load(store, targets)
+        report = _run_load(store, targets, quiet)
     out.print(report.summary(), highlight=False)
     if report.errors:
         raise typer.Exit(1)

@@ -21,6 +21,8 @@ from loaders.base import LoadError, UnrecognisedFile, claims_suffix
 
 log = logging.getLogger("govgraph.load")
 Progress = Callable[[str, int, int], None]
+"""``progress(step, records, total)``: what load is doing, how many records (entities and
+relations) it has read or written so far, and how many in all (0 while still reading)."""
 
 
 @dataclass(slots=True)
@@ -114,11 +116,13 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
     items, report.errors = expand_targets(targets)
     in_folder = any(Path(t).is_dir() for t in targets)
     batches: list[Batch] = []
-    for i, item in enumerate(items):
+    records = 0
+    for item in items:
         if progress:
-            progress(f"reading {item}", i, len(items))
+            progress(f"reading {item}", records, 0)
         try:
-            batches.extend(read_batches(item, in_folder and isinstance(item, Path)))
+            batches.extend(read := read_batches(item, in_folder and isinstance(item, Path)))
+            records += sum(len(b.entities) + len(b.relations) for b in read)
         except LookupError as exc:
             report.skipped_files.append(str(exc))
         except (LoadError, StoreError) as exc:
@@ -126,11 +130,13 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
         except Exception as exc:  # a loader's bug must not become a traceback or a lost load
             report.errors.append(f"{item}: {unexpected(exc)}")
     batches.sort(key=lambda b: (not b.judgements, not b.entities))  # verdicts before merges
-    for i, batch in enumerate(batches):
+    written = 0
+    for batch in batches:
         if source_id:
             batch.source_id = batch.uri = source_id
         if progress:
-            progress(f"writing {batch.source_id}", i, len(batches))
+            progress(f"writing {batch.source_id}", written, records)
+        written += len(batch.entities) + len(batch.relations)
         try:
             report.results.append(store.write(batch))
             report.warnings.extend(batch.warnings)
@@ -138,6 +144,8 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.errors.append(str(exc))
         except Exception as exc:  # the write was rolled back; say so on one line
             report.errors.append(f"{batch.source_id}: not written: {unexpected(exc)}")
+    if progress:
+        progress("written", written, records)
     report.seconds = time.perf_counter() - started
     return report
 
