@@ -128,14 +128,19 @@ def stats(db: DbOption = None,
 
 @app.command("export")
 def export_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="json, graphml, gexf, "
-                                                 "csv, cypher or ftm")] = "json",
+                                                 "csv, cypher, ftm or neo4j-import")] = "json",
                output: Annotated[Path | None, typer.Option("-o", "--output",
                                                            help="File (default: stdout)")] = None,
                as_of: Annotated[str | None, typer.Option(
                    "--as-of", help="ISO date: the edges in force then [default: now, the "
                    "newest snapshot of each dataset]", show_default=False)] = None,
                db: DbOption = None) -> None:
-    """Export the whole graph. CSV writes FILE.nodes.csv and FILE.edges.csv beside -o FILE."""
+    """Export the whole graph. CSV writes FILE.nodes.csv and FILE.edges.csv beside -o FILE;
+    neo4j-import writes the files `neo4j-admin database import full` reads into folder -o DIR
+    (the whole graph, every snapshot: --as-of does not apply)."""
+    if fmt == "neo4j-import":
+        _export_neo4j_import(output, db)
+        return
     flt = EdgeFilter(as_of=as_of)
     if fmt not in export.FORMATS:
         fail(f"unknown format {fmt!r}; choose from {', '.join(export.FORMATS)}")
@@ -148,6 +153,21 @@ def export_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="json, gr
                 err.print(f"wrote {target}", highlight=False)
             return
         _write(ops.export_chunks(store, fmt, flt=flt), output)
+
+
+def _export_neo4j_import(folder: Path | None, db: str | None) -> None:
+    from graph.store.neo4j_import import write_import_files
+
+    if folder is None:
+        fail("--format neo4j-import needs -o FOLDER")
+    with store_for(db) as store:
+        try:
+            rows = write_import_files(store, folder)
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+    err.print(f"wrote {folder}: {rows.get('nodes', 0)} nodes, {rows.get('edges', 0)} edges; "
+              f"import with: cd {folder} && neo4j-admin database import full neo4j "
+              "@import.args", highlight=False)
 
 
 def _write(chunks: object, output: Path | None) -> None:

@@ -27,7 +27,9 @@ from __future__ import annotations
 import csv
 import math
 import os
+import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
@@ -283,3 +285,25 @@ def run_import(folder: str | Path, admin: list[str], home: str | Path,
         raise RuntimeError(f"neo4j-admin import failed ({proc.returncode}): "
                            + " | ".join(tail))
     return proc.stdout
+
+
+def find_admin(home: str | Path) -> list[str] | None:
+    """The ``neo4j-admin`` of the DBMS at ``home`` (``bin/neo4j-admin``), else the one on
+    the PATH, else None."""
+    local = Path(home) / "bin" / "neo4j-admin"
+    found = str(local) if local.is_file() else shutil.which("neo4j-admin")
+    return [found] if found else None
+
+
+def import_into_home(store: GraphStore, home: str | Path, admin: list[str] | None = None,
+                     database: str = "neo4j") -> dict[str, int]:
+    """Copy ``store`` into ``database`` of the *stopped* Neo4j DBMS at ``home`` through
+    import files (written to a temporary folder and removed after); the rows per table.
+    The database must not exist yet (the importer refuses to overwrite one)."""
+    admin = admin or find_admin(home)
+    if not admin:
+        raise RuntimeError(f"{home}: no bin/neo4j-admin there and none on the PATH")
+    with tempfile.TemporaryDirectory(prefix="govgraph-import-") as folder:
+        rows = write_import_files(store, folder)
+        run_import(folder, admin, home, database)
+    return rows
