@@ -54,6 +54,10 @@ class Loader:
     suffixes: tuple[str, ...]
     detect: Callable[[Path, str], bool]
     load: Callable[[Path], Batch]
+    # A streaming loader also gives the same records in parts of at most ``rows`` records
+    # each (the source's metadata on every part), reading the file as it goes: no file-size
+    # limit, memory bounded by ``rows``. A bad line still fails the whole source.
+    stream: Callable[[Path, int], Iterator[Batch]] | None = None
 
 
 _LOADERS: list[Loader] = []
@@ -176,7 +180,8 @@ def read_text(path: Path, limit: int | None = None) -> str:
     except OSError as exc:
         raise LoadError(path, f"cannot read: {exc.strerror or exc}") from None
     compressed = compression(path) is not None
-    if size > MAX_FILE_BYTES and not compressed:
+    if size > MAX_FILE_BYTES and not compressed and not limit:  # (a head is read to
+        # choose a loader, e.g. for a file too large to read whole that streams)
         raise LoadError(path, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
     with open_binary(path) as fh:
         raw = fh.read(limit) if limit else fh.read(MAX_FILE_BYTES + 1)
