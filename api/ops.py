@@ -76,13 +76,40 @@ def _regular(path: Path) -> bool:
         return False
 
 
-def read_batches(target: Path | str, in_folder: bool) -> list[Batch]:
-    """The batches a file or dataset yields. In a folder, a file that no loader recognises
-    (nor claims by its name ending) raises LookupError: skipped and counted. Any other
-    problem, such as an empty, binary or undecodable ``.html`` page, raises LoadError
-    (reported by name)."""
+PART_ROWS = 50_000  # records per part of a streamed source
+BYTES_PER_RECORD = 40  # about the length of a CSV or JSON Lines record: a streamed source's
+# size hint (SQLite defers its secondary indexes for a source as large as the graph)
+
+
+@dataclass(slots=True)
+class Source:
+    """One source to write: ``head`` is the whole batch; or for a streamed source
+    ``parts()`` gives every part from the first, read from the file as they are written, and
+    ``head`` is the first part's metadata (its records were read ahead, then dropped, to
+    order the sources and report a bad header before anything is written)."""
+
+    head: Batch
+    parts: Callable[[], Iterator[Batch]] | None = None
+    rows: int = 0
+    order: tuple[bool, bool] = (True, True)  # written in this order: judgements, then nodes
+
+    @classmethod
+    def of(cls, head: Batch, parts: Callable[[], Iterator[Batch]] | None = None,
+           rows: int = 0) -> Source:
+        order = (not head.judgements, not head.entities)
+        if parts is not None:
+            head = Batch(source_id=head.source_id, uri=head.uri, loader=head.loader,
+                         retrieved_at=head.retrieved_at)
+        return cls(head, parts, rows, order)
+
+
+def read_sources(target: Path | str, in_folder: bool) -> list[Source]:
+    """The sources a file or dataset gives: a file whose loader streams is streamed. In a
+    folder, a file that no loader recognises (nor claims by its name ending) raises
+    LookupError: skipped and counted. Any other problem, such as an empty, binary or
+    undecodable ``.html`` page, raises LoadError (reported by name)."""
     if isinstance(target, str):
-        return loaders.datasets()[target]()
+        return [Source.of(b) for b in loaders.datasets()[target]()]
     try:
         loader = loaders.loader_for(target)
     except LoadError as exc:
@@ -90,7 +117,14 @@ def read_batches(target: Path | str, in_folder: bool) -> list[Batch]:
         if in_folder and unknown:
             raise LookupError(str(target)) from None
         raise
-    return [loader.load(target)]
+    if loader.stream is None:
+        return [Source.of(loader.load(target))]
+    stream = loader.stream
+
+    def parts() -> Iterator[Batch]:
+        return stream(target, PART_ROWS)
+
+    return [Source.of(next(parts()), parts, target.stat().st_size // BYTES_PER_RECORD)]
 
 
 def unexpected(exc: BaseException) -> str:
@@ -115,39 +149,66 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
     report = LoadReport()
     items, report.errors = expand_targets(targets)
     in_folder = any(Path(t).is_dir() for t in targets)
-    batches: list[Batch] = []
-    records = 0
+    sources: list[Source] = []
     for item in items:
         if progress:
-            progress(f"reading {item}", records, 0)
+            progress(f"reading {item}", 0, 0)
         try:
-            batches.extend(read := read_batches(item, in_folder and isinstance(item, Path)))
-            records += sum(len(b.entities) + len(b.relations) for b in read)
+            sources.extend(read_sources(item, in_folder and isinstance(item, Path)))
         except LookupError as exc:
             report.skipped_files.append(str(exc))
         except (LoadError, StoreError) as exc:
             report.errors.append(str(exc))
         except Exception as exc:  # a loader's bug must not become a traceback or a lost load
             report.errors.append(f"{item}: {unexpected(exc)}")
-    batches.sort(key=lambda b: (not b.judgements, not b.entities))  # verdicts before merges
-    written = 0
-    for batch in batches:
-        if source_id:
-            batch.source_id = batch.uri = source_id
-        if progress:
-            progress(f"writing {batch.source_id}", written, records)
-        written += len(batch.entities) + len(batch.relations)
+    sources.sort(key=lambda s: s.order)  # verdicts before merges, nodes before edges
+    done = [0]
+    for source in sources:
+        name = source_id or source.head.source_id
         try:
-            report.results.append(store.write(batch))
-            report.warnings.extend(batch.warnings)
-        except StoreError as exc:
+            report.results.append(_write(store, source, source_id, _counter(name, done,
+                                                                            progress)))
+            report.warnings.extend(source.head.warnings)
+        except (LoadError, StoreError) as exc:
             report.errors.append(str(exc))
         except Exception as exc:  # the write was rolled back; say so on one line
-            report.errors.append(f"{batch.source_id}: not written: {unexpected(exc)}")
+            report.errors.append(f"{name}: not written: {unexpected(exc)}")
     if progress:
-        progress("written", written, records)
+        progress("written", done[0], done[0])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _counter(name: str, done: list[int], progress: Progress | None) -> Callable[[Batch], None]:
+    """Counts each part's records into ``done[0]`` and reports them."""
+    def count(part: Batch) -> None:
+        done[0] += len(part.entities) + len(part.relations)
+        if progress:
+            progress(f"writing {name}", done[0], 0)
+    return count
+
+
+def _write(store: GraphStore, source: Source, source_id: str | None,
+           count: Callable[[Batch], None]) -> WriteResult:
+    """Write one source (streamed: part by part in one transaction); ``source_id`` renames
+    it; ``count`` sees each part as it is written."""
+    def named(part: Batch) -> Batch:
+        if source_id:
+            part.source_id = part.uri = source_id
+        count(part)
+        return part
+
+    if source.parts is None:
+        return store.write(named(source.head))
+    parts = source.parts
+    warnings = source.head.warnings
+
+    def given() -> Iterator[Batch]:
+        for part in parts():
+            warnings.extend(w for w in part.warnings if w not in warnings)
+            yield named(part)
+
+    return store.write_parts(given, source.rows)
 
 
 def unload(store: GraphStore, source: str) -> WriteResult:
