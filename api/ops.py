@@ -76,7 +76,8 @@ def _regular(path: Path) -> bool:
         return False
 
 
-PART_ROWS = 50_000  # records per part of a streamed source
+PART_ROWS = int(os.environ.get("GOVGRAPH_PART_ROWS", 50_000))  # records per part of a
+# streamed source: what a load holds in memory at once
 BYTES_PER_RECORD = 40  # about the length of a CSV or JSON Lines record: a streamed source's
 # size hint (SQLite defers its secondary indexes for a source as large as the graph)
 
