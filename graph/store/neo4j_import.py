@@ -34,19 +34,19 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from graph.store.base import GraphStore
-from graph.store.neo4j import (
+from graph.store.base import Chunk, GraphStore
+from graph.store.neo4j import SCORE
+from graph.store.neo4j_tx import (
     EDGE_CLAIM_FIELDS,
     EDGE_FIELDS,
     NODE_CLAIM_FIELDS,
-    SCORE,
-    _alias_maps,
-    _node_fields,
+    alias_maps,
     label,
+    node_fields,
     rel_label,
 )
 from graph.store.scores import to_property
-from graph.store.sync import Chunk, derived, dump
+from graph.store.sync import derived, dump
 
 ARRAY_DELIMITER = "\x1f"
 OPTIONS = ("--array-delimiter=U+001F", "--multiline-fields=true", "--id-type=string",
@@ -190,11 +190,11 @@ class _Layout:
     def flush_nodes(self) -> None:
         for nid, row in enumerate(self.held, 1):
             node = derived(row)
-            props = {"id": row[0], "nid": nid, **_node_fields(node)}
+            props = {"id": row[0], "nid": nid, **node_fields(node)}
             for metric in self.metrics:
                 props[SCORE + metric] = self.score_values[metric].get(row[0])
             self.out.node("Entity", row[0], ["Entity", label(node.type)], props)
-            for alias in _alias_maps(node):
+            for alias in alias_maps(node):
                 self.aliases += 1
                 self.out.node("Alias", str(self.aliases), ["Alias"], alias)
                 self.out.relationship(("Entity", row[0]), ("Alias", str(self.aliases)),
