@@ -31,14 +31,17 @@ PAIRS = [(i, (i * 7 + 3) % 30, 0.8) for i in range(30)]  # 30 edges, no loops
 
 
 def test_streamed_load_spans_parts_and_keeps_meaning(store, write_file):
-    # Row 31 restates node 2 (same type and name, so the same entity) with an alias, four
-    # parts after its first row; the edge 0 -> 3 is stated twice, in the first and last part.
-    nodes = write_file("nodes.csv", _nodes(30, "n2b,Organization,Stream Org 2,SO2\n"))
+    # Row 32 restates node 2 (same type and name, so the same entity) with an alias, four
+    # parts after its first row; row 33 names another organisation with node 5's name as an
+    # alias, which one batch into an empty store does not merge either; the edge 0 -> 3 is
+    # stated twice, in the first and the last part.
+    nodes = write_file("nodes.csv", _nodes(30, "n2b,Organization,Stream Org 2,SO2\n"
+                                               "x,Organization,Other Org,Stream Org 5\n"))
     edges = write_file("edges.csv", _edges([*PAIRS, (0, 3, 0.5)]))
     assert PAIRS[0] == (0, 3, 0.8)
     report = ops.load(store, [str(edges), str(nodes)])
     assert not report.errors, report.errors
-    assert counts(store) == (30, 30, 31)  # one edge has two claims
+    assert counts(store) == (31, 30, 31)  # one edge has two claims
     [org2] = store.entities(["org:stream-org-2"])
     assert {"n2", "n2b", "SO2"} <= set(org2.aliases)  # both rows' keys and the alias
     [edge] = [e for e in store.edges(["org:stream-org-0"], "out")]
@@ -47,11 +50,11 @@ def test_streamed_load_spans_parts_and_keeps_meaning(store, write_file):
                                                                  ("line 32", 0.5)}
     sources = {s.source_id.rsplit("/", 1)[-1]: (s.entities, s.relations)
                for s in store.sources()}
-    assert sources == {"nodes.csv": (30, 0), "edges.csv": (0, 31)}
+    assert sources == {"nodes.csv": (31, 0), "edges.csv": (0, 31)}
 
     again = ops.load(store, [str(nodes), str(edges)])  # reload, unchanged: nothing changes
     assert not again.errors
-    assert counts(store) == (30, 30, 31)
+    assert counts(store) == (31, 30, 31)
     assert sum(r.entities_updated + r.relations_updated + r.relations_removed
                for r in again.results) == 0
 
@@ -62,7 +65,7 @@ def test_streamed_load_spans_parts_and_keeps_meaning(store, write_file):
     assert edge.confidence == pytest.approx(0.8)  # its second claim went with line 32
 
     ops.unload(store, str(edges))
-    assert counts(store) == (30, 0, 0)
+    assert counts(store) == (31, 0, 0)
     ops.unload(store, str(nodes))
     assert counts(store) == (0, 0, 0)
 

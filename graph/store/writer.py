@@ -256,6 +256,7 @@ class Writer:
         self.touched_nodes: set[str] = set()
         self.new_edges: set[str] = set()
         self.touched_edges: dict[str, str] = {}
+        self.fresh = False  # a streamed write into a store that had no nodes
 
     def write(self, batch: Batch) -> WriteResult:
         """The whole batch: start, its entities and relations, finish."""
@@ -275,14 +276,18 @@ class Writer:
         the end) and, on a reload, the source's old claims. ``rows``: about how many records
         (the backend's :meth:`WriteTx.bulk` hint).
 
-        The result is the graph :meth:`write` gives for all the parts as one batch, with two
-        differences: a relation resolves a reference to an entity of an earlier part through
-        the store (as across sources: a name or key that another source also uses is then
-        ambiguous), and entities of several parts on one node become one claim combined as
-        :func:`graph.merge.combine_entities` combines them (in one batch, two entities with
-        different ids on one node keep the last one's claim)."""
+        The result is the graph :meth:`write` gives for all the parts as one batch (into a
+        store with no nodes exactly: entities are placed by id only, as one batch places
+        them), with these differences: a relation resolves a reference to an entity of an
+        earlier part through the store (as across sources: a name or key that another source
+        also uses is then ambiguous); into a store with nodes, an entity may also be placed
+        on (merged by key or name with) a node an earlier part made; and entities of several
+        parts on one node become one claim combined as :func:`graph.merge.combine_entities`
+        combines them (in one batch, two entities with different ids on one node keep the
+        last one's claim)."""
         parts = iter(parts)
         first = next(parts)
+        self.fresh = not self.tx.has_nodes()
         self.start(first)
         self.tx.write_claims(self.source_id, self.held, Held())
         entities = relations = 0
@@ -328,7 +333,9 @@ class Writer:
         entities = mg.combine_entities(entities)
         located: dict[str, str] = {}
         merged: dict[str, tuple[str, str]] = {}
-        if self.tx.has_nodes():  # else there is nothing to find
+        if self.fresh:  # only this write's earlier parts made nodes: the same ids combine
+            located = dict(self.tx.lookup("id", [e.id for e in entities]))
+        elif self.tx.has_nodes():  # else there is nothing to find
             located = mg.resolve_references([e.id for e in entities], self.tx.lookup)
             unplaced = [e for e in entities if e.id not in located]
             merged = mg.find_merges(unplaced, self.tx.name_candidates,
