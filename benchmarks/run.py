@@ -108,6 +108,14 @@ def measure(plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
     counts = {"nodes": manifest["nodes"], "relations": manifest["edges"]}
     print(f"graph: {manifest['nodes']} nodes, {manifest['edges']} edges in {folder}",
           file=sys.stderr)
+    if args.load_only:
+        out["load_sqlite"] = {
+            "govgraph": repeated(plan.repeat, "load_sqlite", folder=str(folder), db=db),
+            "floor": repeated(plan.repeat, "load_floor", folder=str(folder), db=db + ".floor")}
+        out["total_s"] = time.perf_counter() - started
+        out["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+        out["ratios"] = {"load_floor": floor_ratio(out["load_sqlite"])}
+        return out
     out["load_sqlite"] = {
         "govgraph": repeated(plan.repeat, "load_sqlite", folder=str(folder), db=db),
         "baseline": repeated(plan.baseline_repeat, "load_baseline", folder=str(folder),
@@ -260,13 +268,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--neo4j", help="a Neo4j URI, or 'start' for a throw-away test server "
                                         "(default: $NEO4J_URI, else n/a)")
     parser.add_argument("--no-view", action="store_true", help="skip the Chromium layout")
+    parser.add_argument("--load-only", action="store_true",
+                        help="only the SQLite load and its floor (time per relation by scale)")
     parser.add_argument("--root", default=str(DEFAULT_ROOT), help="where graphs and stores go")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     out = measure(Plan(args), args)
     print(f"machine: {out['machine']['cores']} cores, {out['machine']['memory_gb']} GB, "
           f"{out['machine']['cpu']}; load average at start {out['machine']['load_average']}")
-    print(table(out))
+    if not args.load_only:
+        print(table(out))
+    else:
+        gov = out["load_sqlite"]["govgraph"]
+        print(f"load {gov['seconds']:.1f} s ({gov['seconds'] / gov['relations'] * 1e6:.1f} "
+              f"us per relation), peak RSS {gov['rss_mb']:.0f} MB; floor "
+              f"{out['load_sqlite']['floor']['seconds']:.2f} s")
     print(f"total {out['total_s']:.1f} s")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=str) + "\n")
