@@ -26,7 +26,8 @@ from graph.model import Batch
 # A source is parsed in memory and written in one transaction, so files read whole are capped
 # (the largest real sources, RIR delegated files and PeeringDB dumps, are well under it);
 # for a compressed file the cap counts decompressed bytes. Files read line by line
-# (iter_lines: whois dumps, as2org, JSON Lines) are not capped in size: each line is.
+# (iter_lines: whois dumps, as2org, JSON Lines, streamed CSV) are not capped in size: each
+# line is.
 MAX_FILE_BYTES = int(os.environ.get("GOVGRAPH_MAX_FILE_BYTES", 64 * 1024 * 1024))
 MAX_LINE_CHARS = 1_000_000
 MAX_JSON_DEPTH = 32
