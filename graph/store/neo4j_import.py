@@ -170,12 +170,12 @@ class _Layout:
         self.flush_nodes()
 
     def sources(self, rows: list[tuple]) -> None:
-        for source_id, uri, loader, at, loaded, n, m in rows:
+        for source_id, uri, loader, at, loaded, n, m, dataset, observed in rows:
             self.sid[source_id] = len(self.sid) + 1
             self.out.node("Source", source_id, ["Source"], {
                 "sid": self.sid[source_id], "source_id": source_id, "uri": uri,
                 "loader": loader, "retrieved_at": at, "loaded_at": loaded,
-                "n_entities": n, "n_relations": m})
+                "n_entities": n, "n_relations": m, "dataset": dataset, "observed": observed})
 
     def nodes(self, rows: list[tuple]) -> None:
         self.held.extend(rows)
