@@ -25,8 +25,8 @@ from api.routes import (
     subgraph,
     view,
 )
-from api.settings import Settings, get_settings
 from graph import __version__
+from graph.settings import Settings, get_settings
 from graph.store import GraphStore, StoreError
 
 log = logging.getLogger("govgraph.api")

@@ -14,7 +14,6 @@ from typing import Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -22,11 +21,12 @@ from api import ops
 from api.cli_analytics import register as register_analytics
 from api.cli_fetch import DateOption, MirrorOption, fetch_targets, parse_date
 from api.cli_fetch import register as register_fetch
+from api.cli_progress import load_progress
 from api.cli_sync import register as register_sync
 from api.cli_view import register as register_view
 from api.errors import classify, exit_code, where
-from api.settings import SettingsError, get_settings
 from graph import export
+from graph.settings import SettingsError, get_settings
 from graph.store import GraphStore, StoreError, open_store
 from graph.store.base import AmbiguousName, BadReference, EdgeFilter
 from loaders.fetch import FetchError
@@ -118,13 +118,7 @@ def note(message: str | None) -> None:
 
 
 def _run_load(store: GraphStore, targets: list[str], quiet: bool = False) -> ops.LoadReport:
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err, transient=True, disable=quiet or not err.is_terminal) as bar:
-        task = bar.add_task("loading", total=None)
-
-        def progress(what: str, done: int, total: int) -> None:
-            bar.update(task, description=what[-60:], completed=done, total=total)
-
+    with load_progress(err, quiet) as progress:
         report = ops.load(store, targets, progress)
     for line in report.errors:
         say("error", line)
@@ -139,17 +133,20 @@ def _run_load(store: GraphStore, targets: list[str], quiet: bool = False) -> ops
 @app.command()
 def load(targets: Annotated[list[str], typer.Argument(
              help="Files, folders (walked recursively) or dataset names")],
-         db: DbOption = None, when: DateOption = None, mirror: MirrorOption = None) -> None:
+         db: DbOption = None, when: DateOption = None, mirror: MirrorOption = None,
+         quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress display")]
+         = False) -> None:
     """Load files, folders or named datasets (e.g. `iana`; or a public dataset such as
     `caida-as2org --date 2023-03-01`, fetched first when not cached, see `govgraph fetch`).
     Each source loads whole or not at all; reloading a source replaces what it said
-    before."""
+    before. On a terminal it shows records read or written, their rate and peak memory as
+    it goes."""
     try:
         targets = fetch_targets(targets, parse_date(when), mirror)
     except (ValueError, FetchError) as exc:
         fail(str(exc))
     with store_for(db, create=True) as store:
-        report = _run_load(store, targets)
+        report = _run_load(store, targets, quiet)
     out.print(report.summary(), highlight=False)
     if report.errors:
         raise typer.Exit(1)
@@ -186,14 +183,19 @@ def stats(db: DbOption = None,
 
 @app.command("export")
 def export_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="json, graphml, gexf, "
-                                                 "csv, cypher or ftm")] = "json",
+                                                 "csv, cypher, ftm or neo4j-import")] = "json",
                output: Annotated[Path | None, typer.Option("-o", "--output",
                                                            help="File (default: stdout)")] = None,
                as_of: Annotated[str | None, typer.Option(
                    "--as-of", help="ISO date: the edges in force then [default: now, the "
                    "newest snapshot of each dataset]", show_default=False)] = None,
                db: DbOption = None) -> None:
-    """Export the whole graph. CSV writes FILE.nodes.csv and FILE.edges.csv beside -o FILE."""
+    """Export the whole graph. CSV writes FILE.nodes.csv and FILE.edges.csv beside -o FILE;
+    neo4j-import writes the files `neo4j-admin database import full` reads into folder -o DIR
+    (the whole graph, every snapshot: --as-of does not apply)."""
+    if fmt == "neo4j-import":
+        _export_neo4j_import(output, db)
+        return
     flt = EdgeFilter(as_of=as_of)
     if fmt not in export.FORMATS:
         fail(f"unknown format {fmt!r}; choose from {', '.join(export.FORMATS)}")
@@ -206,6 +208,21 @@ def export_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="json, gr
                 err.print(f"wrote {target}", highlight=False)
             return
         _write(ops.export_chunks(store, fmt, flt=flt), output)
+
+
+def _export_neo4j_import(folder: Path | None, db: str | None) -> None:
+    from graph.store.neo4j_import import write_import_files
+
+    if folder is None:
+        fail("--format neo4j-import needs -o FOLDER")
+    with store_for(db) as store:
+        try:
+            rows = write_import_files(store, folder)
+        except (OSError, ValueError) as exc:
+            fail(str(exc))
+    err.print(f"wrote {folder}: {rows.get('nodes', 0)} nodes, {rows.get('edges', 0)} edges; "
+              f"import with: cd {folder} && neo4j-admin database import full neo4j "
+              "@import.args", highlight=False)
 
 
 def _write(chunks: Iterable[str], output: Path | None) -> None:

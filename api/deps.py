@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, HTTPException, Query, Request
 
-from api.settings import Settings
+from graph.settings import Settings
 from graph.store import open_store
 from graph.store.base import EdgeFilter, GraphStore
 from graph.vocab import LAYERS, NODE_TYPES, RELATION_TYPES, layer_relations

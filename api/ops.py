@@ -20,6 +20,7 @@ from graph import export
 from graph.bridge import link_holders
 from graph.model import Batch, EdgeRecord, EntityRecord
 from graph.query import Subgraph, neighbourhood, resolve_all, shortest_paths
+from graph.settings import get_settings
 from graph.store.base import (
     BackendUnavailable,
     BadReference,
@@ -34,6 +35,8 @@ from loaders.base import LoadError, UnrecognisedFile, claims_suffix
 
 log = logging.getLogger("govgraph.load")
 Progress = Callable[[str, int, int], None]
+"""``progress(step, records, total)``: what load is doing, how many records (entities and
+relations) it has read or written so far, and how many in all (0 while still reading)."""
 
 
 @dataclass(slots=True)
@@ -87,13 +90,49 @@ def _regular(path: Path) -> bool:
         return False
 
 
-def read_batches(target: Path | str, in_folder: bool) -> list[Batch]:
-    """The batches a file or dataset yields. In a folder, a file that no loader recognises
-    (nor claims by its name ending) raises LookupError: skipped and counted. Any other
-    problem, such as an empty, binary or undecodable ``.html`` page, raises LoadError
-    (reported by name)."""
+# Records per part of a streamed source (what a load holds in memory at once); None: the
+# part_rows setting (tests may set it).
+PART_ROWS: int | None = None
+BYTES_PER_RECORD = 40  # about the length of a CSV or JSON Lines record: a streamed source's
+# size hint (SQLite defers its secondary indexes for a source as large as the graph)
+
+
+# Sources that name organisations, written before the RIR statistics whose opaque holders
+# they name, so that each holder joins its organisation as it is written (graph/merge.py).
+NAMING_LOADERS = frozenset({"caida-as2org", "rpsl-whois"})
+
+
+@dataclass(slots=True)
+class Source:
+    """One source to write: ``head`` is the whole batch; or for a streamed source
+    ``parts()`` gives every part from the first, read from the file as they are written, and
+    ``head`` is the first part's metadata (its records were read ahead, then dropped, to
+    order the sources and report a bad header before anything is written)."""
+
+    head: Batch
+    parts: Callable[[], Iterator[Batch]] | None = None
+    rows: int = 0
+    # written in this order: judgements (they apply to the merges that follow), then sources
+    # that define nodes, naming sources before the others
+    order: tuple[bool, bool, bool] = (True, True, True)
+
+    @classmethod
+    def of(cls, head: Batch, parts: Callable[[], Iterator[Batch]] | None = None,
+           rows: int = 0) -> Source:
+        order = (not head.judgements, not head.entities, head.loader not in NAMING_LOADERS)
+        if parts is not None:
+            head = Batch(source_id=head.source_id, uri=head.uri, loader=head.loader,
+                         retrieved_at=head.retrieved_at)
+        return cls(head, parts, rows, order)
+
+
+def read_sources(target: Path | str, in_folder: bool) -> list[Source]:
+    """The sources a file or dataset gives: a file whose loader streams is streamed. In a
+    folder, a file that no loader recognises (nor claims by its name ending) raises
+    LookupError: skipped and counted. Any other problem, such as an empty, binary or
+    undecodable ``.html`` page, raises LoadError (reported by name)."""
     if isinstance(target, str):
-        return loaders.datasets()[target]()
+        return [Source.of(b) for b in loaders.datasets()[target]()]
     try:
         loader = loaders.loader_for(target)
     except LoadError as exc:
@@ -101,7 +140,14 @@ def read_batches(target: Path | str, in_folder: bool) -> list[Batch]:
         if in_folder and unknown:
             raise LookupError(str(target)) from None
         raise
-    return [loader.load(target)]
+    if loader.stream is None:
+        return [Source.of(loader.load(target))]
+    stream = loader.stream
+
+    def parts() -> Iterator[Batch]:
+        return stream(target, PART_ROWS or get_settings().part_rows)
+
+    return [Source.of(next(parts()), parts, target.stat().st_size // BYTES_PER_RECORD)]
 
 
 def unexpected(exc: BaseException) -> str:
@@ -126,35 +172,37 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
     report = LoadReport()
     items, report.errors = expand_targets(targets)
     in_folder = any(Path(t).is_dir() for t in targets)
-    batches: list[Batch] = []
-    for i, item in enumerate(items):
+    sources: list[Source] = []
+    for item in items:
         if progress:
-            progress(f"reading {item}", i, len(items))
+            progress(f"reading {item}", 0, 0)
         try:
-            batches.extend(read_batches(item, in_folder and isinstance(item, Path)))
+            sources.extend(read_sources(item, in_folder and isinstance(item, Path)))
         except LookupError as exc:
             report.skipped_files.append(str(exc))
         except (LoadError, StoreError) as exc:
             report.errors.append(str(exc))
         except Exception as exc:  # a loader's bug must not become a traceback or a lost load
             report.errors.append(f"{item}: {unexpected(exc)}")
-    batches.sort(key=_write_order)
-    for i, batch in enumerate(batches):
-        if source_id:
-            batch.source_id = batch.uri = source_id
-        if progress:
-            progress(f"writing {batch.source_id}", i, len(batches))
+    sources.sort(key=lambda s: s.order)  # verdicts before merges, nodes before edges
+    done = [0]
+    for source in sources:
+        name = source_id or source.head.source_id
         try:
-            link_holders(batch, store)
-            report.results.append(store.write(batch))
-            report.warnings.extend(batch.warnings)
+            report.results.append(_write(store, source, source_id, _counter(name, done,
+                                                                            progress)))
+            report.warnings.extend(source.head.warnings)
+        except LoadError as exc:
+            report.errors.append(str(exc))
         except Exception as exc:  # the write was rolled back; say so on one line
-            report.errors.append(_write_error(batch, exc))
+            report.errors.append(_write_error(name, exc))
+    if progress:
+        progress("written", done[0], done[0])
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _write_error(batch: Batch, exc: Exception) -> str:
+def _write_error(name: str, exc: Exception) -> str:
     """One line for a batch the store refused (``FILE:LINE: reason`` for a bad reference).
     A busy or unreachable store is raised, not reported: no other source can load either."""
     problem = classify(exc)
@@ -164,7 +212,7 @@ def _write_error(batch: Batch, exc: Exception) -> str:
         return where(problem)
     if isinstance(problem, StoreError):
         return str(problem)
-    return f"{batch.source_id}: not written: {unexpected(exc)}"
+    return f"{name}: not written: {unexpected(exc)}"
 
 
 #: The demo's bundled sources: in an installed package they ship as ``govgraph/data/demo``
@@ -200,15 +248,40 @@ def score(store: GraphStore) -> None:
     compute_and_store(store)
 
 
-# Sources that name organisations, written before the RIR statistics whose opaque holders
-# they name, so that each holder joins its organisation as it is written (graph/merge.py).
-NAMING_LOADERS = frozenset({"caida-as2org", "rpsl-whois"})
 
 
-def _write_order(batch: Batch) -> tuple[bool, bool, bool]:
-    """Judgements first (they apply to the merges that follow), then sources that define
-    nodes, naming sources before the others."""
-    return not batch.judgements, not batch.entities, batch.loader not in NAMING_LOADERS
+
+def _counter(name: str, done: list[int], progress: Progress | None) -> Callable[[Batch], None]:
+    """Counts each part's records into ``done[0]`` and reports them."""
+    def count(part: Batch) -> None:
+        done[0] += len(part.entities) + len(part.relations)
+        if progress:
+            progress(f"writing {name}", done[0], 0)
+    return count
+
+
+def _write(store: GraphStore, source: Source, source_id: str | None,
+           count: Callable[[Batch], None]) -> WriteResult:
+    """Write one source (streamed: part by part in one transaction); ``source_id`` renames
+    it; ``count`` sees each part as it is written."""
+    def named(part: Batch) -> Batch:
+        if source_id:
+            part.source_id = part.uri = source_id
+        link_holders(part, store)
+        count(part)
+        return part
+
+    if source.parts is None:
+        return store.write(named(source.head))
+    parts = source.parts
+    warnings = source.head.warnings
+
+    def given() -> Iterator[Batch]:
+        for part in parts():
+            warnings.extend(w for w in part.warnings if w not in warnings)
+            yield named(part)
+
+    return store.write_parts(given, source.rows)
 
 
 def unload(store: GraphStore, source: str) -> WriteResult:

@@ -8,9 +8,14 @@ The graph has the five kinds of thing govgraph holds, in fixed proportions of th
 ``E``: institutions (IANA, the five RIRs, a few TLD registries and ``E/500`` providers),
 holders (``E/25``), number resources (``E/5`` prefixes and ASNs, each ``HELD_BY`` a holder and
 ``ADMINISTERED_BY`` an RIR), people (``0.03 E``, ``ROLE_AT`` organisations) and documents
-(``0.025 E``, ``AUTHORED`` by people, ``MENTIONS`` of anything). The rest of the edges
-(about ``0.43 E``) are ``DEPENDS_ON`` from holders and providers to registries (10 %),
-providers (45 %) and other holders (45 %).
+(``0.025 E``, ``AUTHORED`` by people, ``MENTIONS`` of anything). The ASNs form a routing
+layer (about ``0.11 E``): a tier-1 clique that ``PEERS_WITH`` itself, transit networks that
+are ``CUSTOMER_OF`` tier-1s and earlier transit networks, and stub networks that are
+``CUSTOMER_OF`` transit networks; half of all networks have two or more providers (as
+observed in CAIDA's AS relationships), chosen preferentially so customer degrees follow a
+power law; transit networks also peer among themselves. The rest of the edges (about
+``0.31 E``) are ``DEPENDS_ON`` from holders and providers to registries (10 %), providers
+(45 %) and other holders (45 %).
 
 Heavy tails come from the Simon / Price urn: a target is drawn from the urn of earlier
 targets (probability ``p``, i.e. proportionally to the in-degree so far) or uniformly from the
@@ -34,7 +39,7 @@ from typing import Any
 
 from graph.ids import entity_id
 
-VERSION = 1
+VERSION = 2
 SEED = 20240601
 DEFAULT_ROOT = Path("/tmp/govgraph-bench")
 NODE_COLUMNS = ("id", "type", "name", "aliases", "country")
@@ -57,6 +62,15 @@ LAST = ["Okafor", "Heng", "Mensah", "Silva", "Nakamura", "Dubois", "Patel", "Kow
         "Mwangi", "Costa", "Novak"]
 ROLES = ["CEO", "Founder", "Board member", "CTO", "Chair", "Policy lead", "Engineer"]
 CONFIDENCES = [0.6, 0.7, 0.8, 0.9, 0.95, 0.99]
+# How many providers a network buys transit from, one entry per 20 networks: half have one,
+# 35 % two, 10 % three, 5 % four (multi-homing as CAIDA's relationships show it).
+PROVIDERS_PER_NETWORK = (1,) * 10 + (2,) * 7 + (3,) * 2 + (4,)
+TIER1_MAX = 15  # the real Internet's transit-free clique has 15-20 networks
+EDGE_TYPE_CODES = {t: i for i, t in enumerate((
+    "HELD_BY", "ADMINISTERED_BY", "CUSTOMER_OF", "PEERS_WITH", "DEPENDS_ON", "ROLE_AT",
+    "AUTHORED", "MENTIONS"))}
+ROLE_CODES = {"": 0} | {r: i + 1 for i, r in enumerate(ROLES)}
+KIND_CODES = {k: i for i, k in enumerate("rtphxud")}  # the first letter of a node key
 
 
 def parse_scale(text: str) -> int:
@@ -109,15 +123,44 @@ def plan(edges: int) -> dict[str, int]:
         "MENTIONS": round(0.10 * edges),
     }
     counts["HELD_BY"] = counts["ADMINISTERED_BY"] = counts["resources"]
+    counts.update(routing_plan(_asn_count(counts["resources"])))
     counts["DEPENDS_ON"] = edges - sum(counts[t] for t in (
-        "HELD_BY", "ADMINISTERED_BY", "ROLE_AT", "AUTHORED", "MENTIONS"))
+        "HELD_BY", "ADMINISTERED_BY", "CUSTOMER_OF", "PEERS_WITH", "ROLE_AT", "AUTHORED",
+        "MENTIONS"))
     if counts["DEPENDS_ON"] < 1:
         raise ValueError(f"scale {edges} is too small; use at least 100 edges")
     return counts
 
 
+def _asn_count(resources: int) -> int:
+    """Resource ``i`` is an ASN when ``i % 10 >= 7`` (30 %), else a prefix."""
+    return 3 * (resources // 10) + max(0, resources % 10 - 7)
+
+
+def routing_plan(asns: int) -> dict[str, int]:
+    """The routing layer of ``asns`` networks: the first ``tier1`` form the transit-free
+    clique, the next ``transit`` buy transit from the tier-1s and earlier transit networks,
+    the rest (stubs) from any of those. Network ``j`` (counted from the first non-tier-1) has
+    ``PROVIDERS_PER_NETWORK[j % 20]`` providers, at most as many as it can choose from."""
+    tier1 = min(asns, TIER1_MAX, max(2, asns // 20))
+    transit = min(max(0, asns - tier1), max(1, asns // 10))
+    customer_of = 0
+    for j in range(asns - tier1):
+        choices = tier1 + min(j, transit)
+        customer_of += min(PROVIDERS_PER_NETWORK[j % 20], choices)
+    return {"tier1": tier1, "transit": transit, "CUSTOMER_OF": customer_of,
+            "PEERS_WITH": tier1 * (tier1 - 1) // 2 + min(2 * transit,
+                                                          transit * (transit - 1) // 4)}
+
+
 def _prefix(i: int) -> str:
     return f"{10 + (i >> 16) % 200}.{(i >> 8) & 255}.{i & 255}.0/{24 - (i * 7) % 5}"
+
+
+def _code(key: str) -> int:
+    """A node key (``h123``) as a small int, so that the set of facts seen holds ints rather
+    than tuples of strings (10M facts: about 0.8 GB instead of 3 GB)."""
+    return int(key[1:]) << 3 | KIND_CODES[key[0]]
 
 
 class Generator:
@@ -128,7 +171,7 @@ class Generator:
         self.counts = plan(edges)
         self.nodes: list[tuple[str, str, str, str, str]] = []
         self.names: dict[str, tuple[str, str]] = {}
-        self.seen: set[tuple[str, str, str]] = set()
+        self.seen: set[int] = set()
         self.indegree: Counter[str] = Counter()
 
     def node(self, key: str, type_: str, name: str, aliases: str = "",
@@ -163,7 +206,8 @@ class Generator:
     def edge(self, src: str, dst: str, type_: str, weight: Any = "", role: str = "",
              start: str = "") -> tuple | None:
         """An edge row, or None when it would repeat a fact or be a loop."""
-        fact = (src, dst, type_ + role)
+        fact = ((_code(src) << 26 | _code(dst)) << 8 | EDGE_TYPE_CODES[type_] << 3
+                | ROLE_CODES[role])
         if src == dst or fact in self.seen:
             return None
         self.seen.add(fact)
@@ -191,9 +235,37 @@ class Generator:
         resources = iter(kinds["resources"])
         yield from self.fill("ADMINISTERED_BY", lambda: self.edge(
             next(resources), rng.choices(rirs, shares)[0], "ADMINISTERED_BY"))
+        yield from self._routing([r for r in kinds["resources"] if int(r[1:]) % 10 >= 7])
         institutions = kinds["registries"] + kinds["providers"]
         yield from self.fill("DEPENDS_ON", self._dependency(kinds))
         yield from self._people_and_documents(kinds, institutions)
+
+    def _routing(self, asns: list[str]) -> Iterator[tuple]:
+        """The tier-1 clique, transit and stub networks' providers, and transit peering (see
+        :func:`routing_plan`)."""
+        rng, c = self.rng, self.counts
+        tier1, transit = asns[:c["tier1"]], asns[c["tier1"]:c["tier1"] + c["transit"]]
+        for i, a in enumerate(tier1):
+            for b in tier1[i + 1:]:
+                yield self.edge(a, b, "PEERS_WITH")
+        providers = Urn(rng, list(tier1), 0.75, seeds=tier1)  # transit networks join its pool
+        for j, network in enumerate(asns[len(tier1):]):
+            wanted = min(PROVIDERS_PER_NETWORK[j % 20], len(providers.pool))
+            chosen: list[str] = []
+            while len(chosen) < wanted:
+                row = self.edge(network, providers.draw(), "CUSTOMER_OF")
+                if row is not None:
+                    chosen.append(row[1])
+                    yield row
+            if j < len(transit):
+                providers.pool.append(network)
+        peerings = c["PEERS_WITH"] - len(tier1) * (len(tier1) - 1) // 2
+        while peerings:
+            a, b = sorted(rng.sample(range(len(transit)), 2))
+            row = self.edge(transit[a], transit[b], "PEERS_WITH")
+            if row is not None:
+                peerings -= 1
+                yield row
 
     def _dependency(self, kinds: dict[str, list[str]]) -> Callable[[], tuple | None]:
         """A holder or provider depends on a registry (10 %), an upstream provider (45 %,

@@ -1,7 +1,8 @@
 """How the measured figures grow with the graph: ``python -m benchmarks.plot OUT.png
 RUN.json...`` plots, against the edge count, each run's load time, centrality time
 (projection + PageRank + betweenness) and their baselines, and the memory of the
-projection and of the networkx graph (log-log axes)."""
+projection and of the networkx graph (log-log axes), and the load time per relation (a
+flat line is linear growth)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,11 @@ SERIES = [
     ("projection (MB)", ("centrality", "govgraph", "projection_mb"), 1),
     ("networkx MultiDiGraph (MB)", ("centrality", "baseline", "graph_mb"), 1),
     ("load peak RSS (MB)", ("load_sqlite", "govgraph", "rss_mb"), 1),
+]
+PER_RELATION = [  # CPU seconds where measured (fair on a shared machine), else wall
+    ("load into SQLite, CPU", ("load_sqlite", "govgraph", "cpu_s")),
+    ("load into SQLite, wall", ("load_sqlite", "govgraph", "seconds")),
+    ("floor: bare executemany, CPU", ("load_sqlite", "floor", "cpu_s")),
 ]
 
 
@@ -37,15 +43,21 @@ def plot(runs: list[dict[str, Any]], out: Path) -> None:
     import matplotlib.pyplot as plt
 
     runs = sorted(runs, key=lambda r: r["graph"]["edges"])
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
     for label, path, panel in SERIES:
         points = [(r["graph"]["edges"], _get(r, path)) for r in runs]
         points = [(x, y) for x, y in points if y is not None and y > 0]
         if points:
             axes[panel].plot(*zip(*points, strict=True), marker="o", label=label)
-    for ax, title in zip(axes, ("time", "memory"), strict=True):
+    for label, path in PER_RELATION:
+        points = [(r["graph"]["edges"], _get(r, path)) for r in runs]
+        points = [(x, y / x * 1e6) for x, y in points if y]
+        if points:
+            axes[2].plot(*zip(*points, strict=True), marker="o", label=label)
+    axes[2].set_ylabel("microseconds per relation")
+    for ax, title in zip(axes, ("time", "memory", "time per relation"), strict=True):
         ax.set_xscale("log")
-        ax.set_yscale("log")
+        ax.set_yscale("log" if title != "time per relation" else "linear")
         ax.set_xlabel("edges")
         ax.set_title(title)
         ax.grid(True, which="both", alpha=0.3)

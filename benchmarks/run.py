@@ -5,9 +5,10 @@ baseline in the same run (see docs/benchmarks.md).
 
 Every figure is the median of ``--repeat`` runs, each phase in its own process (peak RSS is
 that process's). The last line is
-``ratios: load_sqlite=<x> load_neo4j=<x|n/a> centrality=<x> api_p95_ms=<x>`` where each
-ratio is baseline time / govgraph time, and api_p95_ms is the p95 latency of a capped
-depth-2 /subgraph around the biggest hub.
+``ratios: load_sqlite=<x> load_neo4j=<x|n/a> centrality=<x> api_p95_ms=<x> load_floor=<x>``
+where each ratio is baseline time / govgraph time, api_p95_ms is the p95 latency of a capped
+depth-2 /subgraph around the biggest hub, and load_floor is govgraph's SQLite load time over
+the time to ``executemany`` the same rows into bare tables (1.0 would be SQLite's own speed).
 """
 
 from __future__ import annotations
@@ -107,13 +108,22 @@ def measure(plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
     counts = {"nodes": manifest["nodes"], "relations": manifest["edges"]}
     print(f"graph: {manifest['nodes']} nodes, {manifest['edges']} edges in {folder}",
           file=sys.stderr)
+    if args.load_only:
+        out["load_sqlite"] = {
+            "govgraph": repeated(plan.repeat, "load_sqlite", folder=str(folder), db=db),
+            "floor": repeated(plan.repeat, "load_floor", folder=str(folder), db=db + ".floor")}
+        out["total_s"] = time.perf_counter() - started
+        out["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+        out["ratios"] = {"load_floor": floor_ratio(out["load_sqlite"])}
+        return out
     out["load_sqlite"] = {
         "govgraph": repeated(plan.repeat, "load_sqlite", folder=str(folder), db=db),
         "baseline": repeated(plan.baseline_repeat, "load_baseline", folder=str(folder),
                              db=db + ".baseline", max_seconds=plan.baseline_seconds, **counts),
         "baseline_wal": repeated(plan.baseline_repeat, "load_baseline", folder=str(folder),
                                  db=db + ".baseline", max_seconds=plan.baseline_seconds,
-                                 wal=True, **counts)}
+                                 wal=True, **counts),
+        "floor": repeated(plan.repeat, "load_floor", folder=str(folder), db=db + ".floor")}
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}.baseline{suffix}").unlink(missing_ok=True)
     out["centrality"] = {
@@ -129,8 +139,17 @@ def measure(plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
         "load_sqlite": ratio(out["load_sqlite"]["baseline"], out["load_sqlite"]["govgraph"]),
         "load_neo4j": ratio(*(out["load_neo4j"].get(k) for k in ("baseline", "govgraph"))),
         "centrality": ratio(out["centrality"]["baseline"], out["centrality"]["govgraph"]),
-        "api_p95_ms": out["api"]["subgraph"]["p95_ms"]}
+        "api_p95_ms": out["api"]["subgraph"]["p95_ms"],
+        "load_floor": floor_ratio(out["load_sqlite"])}
     return out
+
+
+def floor_ratio(load: dict[str, Any]) -> float | None:
+    """govgraph's load time over the bare ``executemany`` floor's (lower is better)."""
+    floor = load.get("floor")
+    if not floor or not floor.get("seconds"):
+        return None
+    return load["govgraph"]["seconds"] / floor["seconds"]
 
 
 def _view(db: str, manifest: dict[str, Any], plan: Plan,
@@ -179,6 +198,10 @@ def table(out: dict[str, Any]) -> str:
     lines.append(f"| per-row baseline in WAL mode (synchronous=NORMAL), s | | "
                  f"{_fmt(wal['seconds'])}{' (extrap.)' if wal.get('extrapolated') else ''} | "
                  f"{_fmt(ratio(wal, ld['govgraph']), 1)}x |")
+    floor = ld.get("floor")
+    if floor:
+        lines.append(f"| floor: same rows, bare tables, executemany, s | | "
+                     f"{_fmt(floor['seconds'])} | load_floor {_fmt(floor_ratio(ld), 1)} |")
     lines.append(f"| load rate, relations/s | {_fmt(ld['govgraph']['relations_per_s'], 0)} | "
                  f"{_fmt(ld['baseline']['relations_per_s'], 0)} | |")
     lines.append(f"| load peak RSS, MB | {_fmt(ld['govgraph']['rss_mb'], 0)} | "
@@ -222,7 +245,8 @@ def table(out: dict[str, Any]) -> str:
 
 
 def ratios_line(out: dict[str, Any]) -> str:
-    """``ratios: load_sqlite=<x> load_neo4j=<x|n/a> centrality=<x> api_p95_ms=<x>``."""
+    """``ratios: load_sqlite=<x> load_neo4j=<x|n/a> centrality=<x> api_p95_ms=<x>
+    load_floor=<x>``."""
     return "ratios: " + " ".join(f"{k}={'n/a' if v is None else f'{v:.1f}'}"
                                  for k, v in out["ratios"].items())
 
@@ -244,13 +268,21 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--neo4j", help="a Neo4j URI, or 'start' for a throw-away test server "
                                         "(default: $NEO4J_URI, else n/a)")
     parser.add_argument("--no-view", action="store_true", help="skip the Chromium layout")
+    parser.add_argument("--load-only", action="store_true",
+                        help="only the SQLite load and its floor (time per relation by scale)")
     parser.add_argument("--root", default=str(DEFAULT_ROOT), help="where graphs and stores go")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     out = measure(Plan(args), args)
     print(f"machine: {out['machine']['cores']} cores, {out['machine']['memory_gb']} GB, "
           f"{out['machine']['cpu']}; load average at start {out['machine']['load_average']}")
-    print(table(out))
+    if not args.load_only:
+        print(table(out))
+    else:
+        gov = out["load_sqlite"]["govgraph"]
+        print(f"load {gov['seconds']:.1f} s ({gov['seconds'] / gov['relations'] * 1e6:.1f} "
+              f"us per relation), peak RSS {gov['rss_mb']:.0f} MB; floor "
+              f"{out['load_sqlite']['floor']['seconds']:.2f} s")
     print(f"total {out['total_s']:.1f} s")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=str) + "\n")

@@ -28,9 +28,9 @@ import networkx as nx
 
 from api import ops
 from api.models import edge_out
-from api.settings import Settings, get_settings
 from graph import analytics, timeline
 from graph.query import resolve_all, resolve_name
+from graph.settings import Settings, get_settings
 from graph.store import GraphStore, open_store
 from graph.store.base import EdgeFilter, NoGraph, StoreError, WriteResult
 from graph.vocab import NODE_TYPES, RELATION_TYPES

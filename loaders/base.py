@@ -12,7 +12,6 @@ import codecs
 import gzip
 import io
 import json
-import os
 import re
 import zlib
 from collections.abc import Callable, Iterator
@@ -23,12 +22,19 @@ from pathlib import Path
 from typing import IO, cast
 
 from graph.model import Batch
+from graph.settings import get_settings
 
 # A source is parsed in memory and written in one transaction, so files read whole are capped
 # (the largest real sources, RIR delegated files and PeeringDB dumps, are well under it);
 # for a compressed file the cap counts decompressed bytes. Files read line by line
-# (iter_lines: whois dumps, as2org, JSON Lines) are not capped in size: each line is.
-MAX_FILE_BYTES = int(os.environ.get("GOVGRAPH_MAX_FILE_BYTES", 64 * 1024 * 1024))
+# (iter_lines: whois dumps, as2org, JSON Lines, streamed CSV) are not capped in size: each
+# line is.
+MAX_FILE_BYTES: int | None = None  # None: the max_file_bytes setting (tests may set a cap)
+
+
+def max_file_bytes() -> int:
+    """The cap on a file read whole: ``MAX_FILE_BYTES`` when set, else the setting."""
+    return MAX_FILE_BYTES if MAX_FILE_BYTES is not None else get_settings().max_file_bytes
 MAX_LINE_CHARS = 1_000_000
 MAX_JSON_DEPTH = 32
 
@@ -55,6 +61,10 @@ class Loader:
     suffixes: tuple[str, ...]
     detect: Callable[[Path, str], bool]
     load: Callable[[Path], Batch]
+    # A streaming loader also gives the same records in parts of at most ``rows`` records
+    # each (the source's metadata on every part), reading the file as it goes: no file-size
+    # limit, memory bounded by ``rows``. A bad line still fails the whole source.
+    stream: Callable[[Path, int], Iterator[Batch]] | None = None
 
 
 _LOADERS: list[Loader] = []
@@ -171,18 +181,20 @@ def open_binary(path: Path) -> Iterator[io.BufferedIOBase]:
 def read_text(path: Path, limit: int | None = None) -> str:
     """A file's text (a ``.gz`` or ``.bz2`` file's decompressed text). Accepts UTF-8 (with or
     without BOM) and UTF-16 with BOM; refuses binary files, invalid UTF-8, corrupt archives
-    and text over MAX_FILE_BYTES (for an archive, decompressed bytes) with a LoadError."""
+    and text over the cap (for an archive, decompressed bytes) with a LoadError."""
+    cap = max_file_bytes()
     try:
         size = path.stat().st_size
     except OSError as exc:
         raise LoadError(path, f"cannot read: {exc.strerror or exc}") from None
     compressed = compression(path) is not None
-    if size > MAX_FILE_BYTES and not compressed:
-        raise LoadError(path, f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit")
+    if size > cap and not compressed and not limit:  # (a head is read to
+        # choose a loader, e.g. for a file too large to read whole that streams)
+        raise LoadError(path, f"file is {size} bytes, over the {cap}-byte limit")
     with open_binary(path) as fh:
-        raw = fh.read(limit) if limit else fh.read(MAX_FILE_BYTES + 1)
-    if not limit and len(raw) > MAX_FILE_BYTES:
-        raise LoadError(path, f"decompressed text is over the {MAX_FILE_BYTES}-byte limit "
+        raw = fh.read(limit) if limit else fh.read(cap + 1)
+    if not limit and len(raw) > cap:
+        raise LoadError(path, f"decompressed text is over the {cap}-byte limit "
                         "for a file read whole")
     if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return _decode(path, raw, "utf-16", limit)
@@ -212,9 +224,13 @@ def iter_lines(path: Path) -> Iterator[str]:
                 raise LoadError(path, f"invalid UTF-8 ({exc.reason})", number + 1) from None
             if not chunk:
                 break
-            if "\x00" in chunk:
-                at = number + (pending + chunk[:chunk.index("\x00")]).count("\n") + 1
-                raise LoadError(path, "binary file (contains NUL bytes), not text", at)
+            bad = chunk.find("\x00")
+            if bad >= 0:  # the lines before the NUL's line still come first (streamed parts)
+                before = (pending + chunk[:bad]).split("\n")
+                for line in before[:-1]:
+                    number += 1
+                    yield line
+                raise LoadError(path, "binary file (contains NUL bytes), not text", number + 1)
             lines = (pending + chunk).split("\n")
             pending = lines.pop()
             for line in lines:

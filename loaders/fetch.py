@@ -12,7 +12,8 @@ Rules:
 - ``GOVGRAPH_MIRROR`` (or ``mirror``) fetches every file from that base URL by its official
   file name instead of its official address.
 - A download goes to ``<file>.part``; when the connection breaks it is resumed with an HTTP
-  ``Range`` request (started again when the server ignores ranges), up to ATTEMPTS times.
+  ``Range`` request (started again when the server ignores ranges), up to ``fetch_attempts``
+  times (a setting).
 - What arrives is verified before it takes its cache name: its size against the server's
   ``Content-Length``, a gzip or bzip2 file decompressed whole (a truncated or corrupt
   archive is refused), and the publisher's MD5 checksum where the catalogue says there is
@@ -25,7 +26,6 @@ import bz2
 import gzip
 import hashlib
 import http.client
-import os
 import re
 import time
 import tomllib
@@ -38,9 +38,9 @@ from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request, urlopen
 
+from graph.settings import get_settings
+
 CATALOGUE = Path(__file__).with_name("catalogue.toml")
-ATTEMPTS = int(os.environ.get("GOVGRAPH_FETCH_ATTEMPTS", 5))
-TIMEOUT_S = float(os.environ.get("GOVGRAPH_FETCH_TIMEOUT_S", 60))
 CHUNK = 1 << 16
 USER_AGENT = "govgraph-fetch/0.1 (+https://github.com/govgraph)"
 _MD5 = re.compile(r"\b[0-9a-fA-F]{32}\b")
@@ -74,7 +74,7 @@ def catalogue() -> dict[str, dict]:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("GOVGRAPH_CACHE") or Path.home() / ".cache" / "govgraph")
+    return Path(get_settings().cache).expanduser()
 
 
 def is_dataset(name: str) -> bool:
@@ -137,7 +137,7 @@ def fetch(name: str, when: date | None = None, mirror: str | None = None,
           progress: Progress | None = None, force: bool = False) -> list[Path]:
     """Download (or find in the cache) every file of a dataset; their paths. FetchError on
     the first file that cannot be fetched or verified."""
-    mirror = mirror or os.environ.get("GOVGRAPH_MIRROR") or None
+    mirror = mirror or get_settings().mirror
     paths = []
     for item in plan(name, when, mirror):
         dest = cached_path(item)
@@ -163,9 +163,10 @@ def _fetch_one(item: Planned, dest: Path, progress: Progress | None) -> None:
 
 def download(url: str, part: Path, progress: Progress | None = None) -> None:
     """Fetch ``url`` into ``part``, resuming what a broken connection left (HTTP Range), up
-    to ATTEMPTS tries; FetchError when it cannot be completed."""
+    to ``fetch_attempts`` tries; FetchError when it cannot be completed."""
     last = ""
-    for attempt in range(1, ATTEMPTS + 1):
+    attempts = get_settings().fetch_attempts
+    for attempt in range(1, attempts + 1):
         try:
             if _transfer(url, part, progress):
                 return
@@ -180,9 +181,9 @@ def download(url: str, part: Path, progress: Progress | None = None) -> None:
                 last = f"HTTP {exc.code} {exc.reason}"
         except (URLError, OSError, http.client.HTTPException) as exc:
             last = _reason(exc)
-        if attempt < ATTEMPTS:
+        if attempt < attempts:
             time.sleep(min(0.2 * attempt, 2.0))
-    raise FetchError(f"{url}: download failed after {ATTEMPTS} attempts ({last})")
+    raise FetchError(f"{url}: download failed after {attempts} attempts ({last})")
 
 
 def _reason(exc: BaseException) -> str:
@@ -198,7 +199,7 @@ def _transfer(url: str, part: Path, progress: Progress | None) -> bool:
     (its size is what the server announced, or the server announced none)."""
     have = part.stat().st_size if part.exists() else 0
     headers = {"User-Agent": USER_AGENT, **({"Range": f"bytes={have}-"} if have else {})}
-    with urlopen(Request(url, headers=headers), timeout=TIMEOUT_S) as resp:
+    with urlopen(Request(url, headers=headers), timeout=get_settings().fetch_timeout_s) as resp:
         if have and resp.status != 206:  # the server ignored the range: start again
             have = 0
         length = resp.headers.get("Content-Length")
@@ -241,7 +242,7 @@ def check_md5(path: Path, md5_url: str) -> None:
     (HTTP 404) is no error. FetchError on a mismatch."""
     try:
         with urlopen(Request(md5_url, headers={"User-Agent": USER_AGENT}),
-                     timeout=TIMEOUT_S) as resp:
+                     timeout=get_settings().fetch_timeout_s) as resp:
             text = resp.read(4096).decode("ascii", "replace")
     except HTTPError as exc:
         if exc.code == 404:

@@ -13,16 +13,28 @@ at all).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import re
+import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from graph.model import Batch, Entity, ModelError, Relation
 from graph.vocab import FIELD
-from loaders.base import Loader, LoadError, json_lines, new_batch, read_text, register
+from loaders.base import (
+    Loader,
+    LoadError,
+    iter_lines,
+    json_lines,
+    new_batch,
+    open_binary,
+    read_text,
+    register,
+)
 
 NODE_HEADER = ("id", "type", "name")
 _EDGE_FIELDS = frozenset({"source", "target", "type", "confidence"})
@@ -111,9 +123,9 @@ def _add_row(batch: Batch, path: Path, row: dict[str, Any], number: int) -> None
         raise LoadError(path, str(exc), number) from None
 
 
-def load_csv(path: Path) -> Batch:
-    batch = new_batch(path, "csv")
-    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+def _csv_rows(path: Path, lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """``(line number, row)`` for each non-blank data line of a node or edge CSV."""
+    reader = csv.reader(lines)
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -137,20 +149,57 @@ def load_csv(path: Path) -> Batch:
                 if cell and (cell := cell.strip()):  # empty cells are absent values
                     row[column] = cell if column in _TEXT_COLUMNS else parse_value(cell)
             if row:  # else a blank line
-                _add_row(batch, path, row, number)
+                yield number, row
     except csv.Error as exc:
         raise LoadError(path, f"bad CSV: {exc}", reader.line_num) from None
-    return batch
+
+
+def _parts(path: Path, loader: str, rows: Iterable[tuple[int, dict[str, Any]]],
+           size: int) -> Iterator[Batch]:
+    """The records of ``rows`` in batches of at most ``size`` (at least one batch)."""
+    batch, first = new_batch(path, loader), True
+    for number, row in rows:
+        _add_row(batch, path, row, number)
+        if len(batch.entities) + len(batch.relations) >= size:
+            yield batch
+            batch, first = Batch(source_id=batch.source_id, uri=batch.uri, loader=batch.loader,
+                                 retrieved_at=batch.retrieved_at), False
+    if batch.entities or batch.relations or first:
+        yield batch
+
+
+def load_csv(path: Path) -> Batch:
+    return next(_parts(path, "csv", _csv_rows(path, io.StringIO(read_text(path), newline="")),
+                       sys.maxsize))
+
+
+def stream_csv(path: Path, size: int) -> Iterator[Batch]:
+    """The records of a CSV file in batches of at most ``size``, read as they come (a UTF-16
+    file, which :func:`loaders.base.iter_lines` does not read, is read whole)."""
+    with open_binary(path) as fh:
+        utf16 = fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    lines = (io.StringIO(read_text(path), newline="") if utf16 else
+             (line + "\n" for line in iter_lines(path)))
+    return _parts(path, "csv", _csv_rows(path, lines), size)
 
 
 def load_jsonl(path: Path) -> Batch:
-    batch = new_batch(path, "jsonl")
-    for number, obj in json_lines(path):
-        _add_row(batch, path, obj, number)
+    batch = next(_parts(path, "jsonl", json_lines(path), sys.maxsize))
     if not batch.entities and not batch.relations:
         raise LoadError(path, "no nodes or edges in file")
     return batch
 
 
-CSV = register(Loader("csv", (".csv",), _detect_csv, load_csv))
-JSONL = register(Loader("jsonl", (".jsonl", ".ndjson", ".json"), _detect_jsonl, load_jsonl))
+def stream_jsonl(path: Path, size: int) -> Iterator[Batch]:
+    """The records of a JSON Lines file in batches of at most ``size``."""
+    empty = True
+    for batch in _parts(path, "jsonl", json_lines(path), size):
+        empty = False
+        yield batch
+    if empty:
+        raise LoadError(path, "no nodes or edges in file")
+
+
+CSV = register(Loader("csv", (".csv",), _detect_csv, load_csv, stream_csv))
+JSONL = register(Loader("jsonl", (".jsonl", ".ndjson", ".json"), _detect_jsonl, load_jsonl,
+                        stream_jsonl))

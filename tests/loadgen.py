@@ -59,18 +59,25 @@ def integrity(db: Path) -> tuple[str, list]:
         conn.close()
 
 
-def load(source: Path, db: Path) -> subprocess.Popen:
+def load(source: Path, db: Path, part_rows: int | None = None) -> subprocess.Popen:
+    env = None if part_rows is None else {**os.environ, "GOVGRAPH_PART_ROWS": str(part_rows)}
     return subprocess.Popen([*GOVGRAPH, "load", str(source), "--db", str(db)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
 
 
-def _cli_load(source: str, db: str) -> None:
+def _cli_load(source: str, db: str, part_rows: int | None) -> None:
+    if part_rows is not None:
+        from api import ops
+
+        ops.PART_ROWS = part_rows
     app(["load", source, "--db", db])
 
 
-def forked_load(source: Path, db: Path) -> multiprocessing.Process:
-    """`govgraph load SOURCE --db DB` in a forked child process."""
-    proc = FORK.Process(target=_cli_load, args=(str(source), str(db)), daemon=True)
+def forked_load(source: Path, db: Path | str,
+                part_rows: int | None = None) -> multiprocessing.Process:
+    """`govgraph load SOURCE --db DB` in a forked child process (a streamed source in parts
+    of ``part_rows`` records)."""
+    proc = FORK.Process(target=_cli_load, args=(str(source), str(db), part_rows), daemon=True)
     proc.start()
     return proc
 

@@ -132,19 +132,34 @@ def build() -> None:
         CLASSPATH_FILE.touch()
 
 
+def admin_tool(heap: str = "1g") -> list[str]:
+    """The command line of this Neo4j's ``neo4j-admin`` (``org.neo4j.cli.AdminTool``, from
+    the same jars as the server: ``neo4j-import-tool`` is one of its dependencies)."""
+    reason = server_unavailable_reason()
+    if reason:
+        raise RuntimeError(reason)
+    build()
+    classpath = os.pathsep.join([str(CLASSES_DIR), *_read_classpath()])
+    return ["java", f"-Xmx{heap}", *JVM_FLAGS, "-cp", classpath, "org.neo4j.cli.AdminTool"]
+
+
 class Neo4jTestServer:
     """A Neo4j server in a child JVM, with its data in a temporary folder."""
 
     def __init__(self, heap: str | None = None, pagecache_mib: int = 128,
-                 throughput: bool = False) -> None:
+                 throughput: bool = False, data_dir: str | Path | None = None) -> None:
         """``heap``: the JVM's maximum heap (default: env NEO4J_TEST_SERVER_HEAP, else 1g);
         ``pagecache_mib``: Neo4j's page cache; ``throughput``: run with the JIT and garbage
-        collector of a production server instead of the fast-starting test settings."""
+        collector of a production server instead of the fast-starting test settings;
+        ``data_dir``: serve the databases in this folder (its ``home-1`` is the DBMS home,
+        e.g. one ``neo4j-admin database import`` wrote) and keep it after stop, instead of
+        a new temporary folder."""
         self.heap = heap or os.environ.get("NEO4J_TEST_SERVER_HEAP", "1g")
         self.pagecache_mib = pagecache_mib
         self.jvm_flags = [*JVM_FLAGS, *(THROUGHPUT_JVM_FLAGS if throughput else TEST_JVM_FLAGS)]
         self.uri: str | None = None
         self._proc: subprocess.Popen[str] | None = None
+        self._given_dir = None if data_dir is None else str(data_dir)
         self._dir: str | None = None
         self._lines: collections.deque[str] = collections.deque(maxlen=_TAIL_LINES)
         self._ready = threading.Event()
@@ -162,7 +177,7 @@ class Neo4jTestServer:
             raise RuntimeError(reason)
         build()
 
-        self._dir = tempfile.mkdtemp(prefix="govgraph-neo4j-")
+        self._dir = self._given_dir or tempfile.mkdtemp(prefix="govgraph-neo4j-")
         classpath = os.pathsep.join([str(CLASSES_DIR), *_read_classpath()])
         cmd = [
             "java",
@@ -233,11 +248,16 @@ class Neo4jTestServer:
             if proc.stdout:
                 proc.stdout.close()
             atexit.unregister(self.stop)
-        if self._dir is not None:
+        if self._dir is not None and self._dir != self._given_dir:
             shutil.rmtree(self._dir, ignore_errors=True)
             self._dir = None
         self.uri = None
         self._ready.clear()
+
+    @staticmethod
+    def home(data_dir: str | Path) -> Path:
+        """The DBMS home the server uses in ``data_dir`` (where an import must write)."""
+        return Path(data_dir) / "home-1"
 
     def __enter__(self) -> Neo4jTestServer:
         self.start()

@@ -15,8 +15,8 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.models import METRICS
 from api.routes.ingest import safe_name
-from api.settings import Settings
 from graph.model import Entity
+from graph.settings import Settings
 from graph.store.sqlite import SQLiteStore
 from tests.helpers import batch, org, person, rel
 

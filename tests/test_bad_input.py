@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 import loaders
 from api import ops
 from api.app import create_app
-from api.settings import Settings
+from graph.settings import Settings
 from graph.store.sqlite import SQLiteStore
 
 GOVGRAPH = [sys.executable, "-m", "api.cli"]
@@ -62,12 +62,13 @@ def _file(name: str, data: bytes | str) -> Callable[[Path], Path]:
 
 
 def _big(folder: Path) -> Path:
-    """A 100 MB CSV of valid rows: refused by size before anything is parsed."""
-    path = folder / "big.csv"
-    row = b"n%07d,Organization,Organisation number %07d with a long name\n"
+    """A 100 MB text page: refused by size before anything is parsed (a loader that reads a
+    whole file has a cap; CSV and JSON Lines stream, without one: tests/test_tabular.py)."""
+    path = folder / "big.txt"
+    row = b"Organisation number %07d runs a registry with a long name.\n"
     with path.open("wb") as fh:
-        fh.write(NODES.encode())
-        block = b"".join(row % (i, i) for i in range(10_000))
+        fh.write(b"Registry News\n\n")
+        block = b"".join(row % i for i in range(10_000))
         while fh.tell() < 100 * MB:
             fh.write(block)
     return path

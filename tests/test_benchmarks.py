@@ -36,8 +36,8 @@ def test_generator_is_deterministic_and_loads(tmp_path: Path):
     assert first == second
     assert first["edges"] == 2000 and sum(first["edges_by_type"].values()) == 2000
     assert first["edges_by_type"]["DEPENDS_ON"] == plan(2000)["DEPENDS_ON"]
-    assert {"HELD_BY", "ADMINISTERED_BY", "ROLE_AT", "AUTHORED", "MENTIONS"} <= \
-        first["edges_by_type"].keys()
+    assert {"HELD_BY", "ADMINISTERED_BY", "ROLE_AT", "AUTHORED", "MENTIONS", "CUSTOMER_OF",
+            "PEERS_WITH"} <= first["edges_by_type"].keys()
     with (tmp_path / "a" / "edges.csv").open() as fh:
         facts = [(r["source"], r["target"], r["type"], r["role"]) for r in csv.DictReader(fh)]
     assert len(set(facts)) == len(facts)  # every row is a distinct fact
@@ -49,6 +49,37 @@ def test_generator_is_deterministic_and_loads(tmp_path: Path):
         assert store.entities([first["hub"]])  # the hub is a real node
         hub_in = store.degree([first["hub"]])[first["hub"]]
         assert hub_in >= first["hub_dependents"]
+
+
+def test_routing_layer(tmp_path: Path):
+    manifest = generate(20_000, tmp_path)
+    with (tmp_path / "nodes.csv").open() as fh:
+        asns = [r["id"] for r in csv.DictReader(fh) if r["type"] == "ASN"]
+    assert len(asns) == 1200  # 30 % of the 4,000 resources
+    customers: dict[str, set[str]] = {}
+    peers: set[frozenset[str]] = set()
+    with (tmp_path / "edges.csv").open() as fh:
+        for row in csv.DictReader(fh):
+            if row["type"] == "CUSTOMER_OF":
+                customers.setdefault(row["source"], set()).add(row["target"])
+            elif row["type"] == "PEERS_WITH":
+                peers.add(frozenset((row["source"], row["target"])))
+    tier1 = asns[:15]  # 1,200 networks: the clique is capped at 15
+    assert all(frozenset((a, b)) in peers for a in tier1 for b in tier1 if a != b)
+    assert not customers.keys() & set(tier1)  # tier-1 networks buy no transit
+    assert customers.keys() == set(asns[15:])  # every other network has a provider
+    multihomed = sum(len(p) >= 2 for p in customers.values()) / len(customers)
+    assert 0.45 < multihomed < 0.55
+    provided: dict[str, int] = {}
+    for providers in customers.values():
+        for p in providers:
+            provided[p] = provided.get(p, 0) + 1
+    assert len(provided) <= 15 + 120  # tier-1 and the 120 transit networks only
+    counts = sorted(provided.values())
+    mean = sum(counts) / len(counts)
+    assert counts[-1] > 5 * mean  # a few providers with very many customers ...
+    assert counts[len(counts) // 2] < mean  # ... and most with few
+    assert manifest["edges_by_type"]["CUSTOMER_OF"] == sum(map(len, customers.values()))
 
 
 def test_heavy_tail(tmp_path: Path):
@@ -69,13 +100,14 @@ def test_quick_run_prints_ratios_and_writes_json(tmp_path: Path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     last = proc.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"ratios: load_sqlite=[\d.]+ load_neo4j=(n/a|[\d.]+) "
-                        r"centrality=[\d.]+ api_p95_ms=[\d.]+", last), last
+                        r"centrality=[\d.]+ api_p95_ms=[\d.]+ load_floor=[\d.]+", last), last
     data = json.loads(out.read_text())
     assert {"machine", "graph", "load_sqlite", "load_neo4j", "centrality", "api", "view",
             "ratios"} <= data.keys()
     assert data["graph"]["edges"] == 1000
     assert data["load_sqlite"]["govgraph"]["relations"] == 1000
     assert {"seconds", "relations_per_s", "rss_mb"} <= data["load_sqlite"]["baseline"].keys()
+    assert data["load_sqlite"]["floor"]["relations"] == 1000  # the same rows, bare tables
     assert {"project_s", "pagerank_s", "betweenness_s", "projection_mb", "suite_s"} <= \
         data["centrality"]["govgraph"].keys()
     for name in ("entities", "subgraph", "centrality"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,8 +14,10 @@ import networkx as nx
 GOVGRAPH = [sys.executable, "-m", "api.cli"]
 
 
-def run(*args: str, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*GOVGRAPH, *args], capture_output=True, text=True, timeout=300)
+def run(*args: str, check: bool = True,
+        env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    proc = subprocess.run([*GOVGRAPH, *args], capture_output=True, text=True, timeout=300,
+                          env=None if env is None else {**os.environ, **env})
     if check and proc.returncode != 0:
         raise AssertionError(f"govgraph {' '.join(args)} failed: {proc.stderr}")
     return proc
@@ -119,3 +123,21 @@ def test_serve_with_several_worker_processes(tmp_path: Path, write_file):
     finally:
         proc.terminate()
         proc.wait(30)
+
+
+def test_load_shows_progress_on_a_terminal_unless_quiet(tmp_path: Path):
+    nodes = tmp_path / "nodes.csv"
+    nodes.write_text("id,type,name\n" + "".join(f"n{i},Company,Company {i}\n"
+                                                 for i in range(300)))
+    edges = tmp_path / "edges.csv"
+    edges.write_text("source,target,type\n" + "".join(f"n{i},n{i + 1},DEPENDS_ON\n"
+                                                      for i in range(299)))
+    terminal = {"TTY_COMPATIBLE": "1", "COLUMNS": "200"}  # rich draws as on a terminal
+    shown = run("load", str(nodes), str(edges), "--db", str(tmp_path / "a.db"), env=terminal)
+    assert "2 sources loaded" in shown.stdout
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", shown.stderr)
+    assert "599 of 599 records" in plain  # 300 nodes and 299 edges, all written
+    assert re.search(r"[\d,]+/s [\d,]+ MB peak", plain), plain
+    quiet = run("load", "--quiet", str(nodes), str(edges), "--db", str(tmp_path / "b.db"),
+                env=terminal)
+    assert "2 sources loaded" in quiet.stdout and "records" not in quiet.stderr

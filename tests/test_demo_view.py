@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from api.settings import Settings
+from graph.settings import Settings
 from graph.store.sqlite import SQLiteStore
 from graph.vocab import DOCUMENT_TYPES, ORGANISATION_TYPES
 from tests.test_api import embedded

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.errors import where
-from api.settings import Settings
 from graph.model import Entity
+from graph.settings import Settings
 from graph.store.base import BadReference, GraphStore
 from graph.store.sqlite import SQLiteStore
 from tests.helpers import batch, counts, org, person, rel

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from graph.settings import get_settings
 from loaders import fetch
 from tests.naming_data import AS2ORG_TEXT, DELEGATED
 
@@ -77,8 +78,10 @@ class Mirror:
 def mirror(tmp_path: Path, monkeypatch) -> Iterator[Mirror]:
     monkeypatch.setenv("GOVGRAPH_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("GOVGRAPH_MIRROR", raising=False)
+    get_settings.cache_clear()  # the settings are read once per process
     with Mirror() as server:
         yield server
+    get_settings.cache_clear()
 
 
 AS2ORG_GZ = gzip.compress(AS2ORG_TEXT.encode())

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 import loaders
 from api import ops
 from api.app import create_app
-from api.settings import Settings
+from graph.settings import Settings
 from graph.store.sqlite import SQLiteStore
 from tests.conftest import DATA
 from tests.helpers import counts

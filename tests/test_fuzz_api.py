@@ -12,7 +12,7 @@ import schemathesis
 from hypothesis import HealthCheck, assume, given, settings
 
 from api.app import create_app
-from api.settings import Settings
+from graph.settings import Settings
 from graph.store.sqlite import SQLiteStore
 
 TOKEN = "fuzz-token"

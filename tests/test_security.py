@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from api import ops
 from api.app import create_app
-from api.settings import Settings
 from graph.model import Batch, Entity, Relation
+from graph.settings import Settings
 from graph.store.base import GraphStore
 from graph.store.sqlite import SQLiteStore
 

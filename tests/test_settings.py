@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from api.settings import SETTINGS, Settings, SettingsError
+from graph.settings import SETTINGS, Settings, SettingsError
 
 ROOT = Path(__file__).resolve().parent.parent
 GOVGRAPH = [sys.executable, "-m", "api.cli"]
@@ -69,7 +69,8 @@ def test_every_setting_is_documented():
 
 
 def test_only_the_settings_module_reads_the_environment():
-    readers = [p.relative_to(ROOT).as_posix() for folder in ("api", "govgraph")
+    readers = [p.relative_to(ROOT).as_posix() for folder in ("api", "govgraph", "graph",
+                                                              "loaders")
                for p in (ROOT / folder).rglob("*.py")
                if any(call in p.read_text() for call in ("environ.get(", "getenv(", "environ["))
                and p.name != "settings.py"]

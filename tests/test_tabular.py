@@ -6,7 +6,7 @@ import pytest
 
 from api import ops
 from loaders import LoadError, loader_for
-from loaders.tabular import parse_value
+from loaders.tabular import parse_value, stream_csv
 from tests.helpers import counts
 
 NODES = """id,type,name,aliases,country
@@ -111,3 +111,61 @@ def test_folder_reports_broken_files_by_name_and_skips_foreign_ones(store, tmp_p
 def test_csv_cells_become_numbers_only_when_plainly_numbers(cell, value):
     parsed = parse_value(cell)
     assert parsed == value and type(parsed) is type(value)
+
+
+def _records(batches) -> list[tuple]:
+    return [(b.source_id, b.loader, r.locator, getattr(r, "name", None) or
+             (r.source, r.target, r.type, r.confidence, r.properties))
+            for b in batches for r in [*b.entities, *b.relations]]
+
+
+@pytest.mark.parametrize("name, text, last_line, encoding", [
+    ("edges.csv", "source,target,type,weight\n" + "".join(
+        f"n{i},n{i + 1},DEPENDS_ON,{i}\n" for i in range(10)), 11, "utf-8-sig"),
+    ("edges.csv", "source,target,type,weight\n" + "".join(
+        f"n{i},n{i + 1},DEPENDS_ON,{i}\n" for i in range(10)), 11, "utf-16"),
+    ("edges.jsonl", "".join(f'{{"source": "n{i}", "target": "n{i + 1}", "type": "DEPENDS_ON", '
+                            f'"weight": {i}}}\n' for i in range(10)), 10, "utf-8")])
+def test_streamed_parts_hold_the_same_records(tmp_path, name, text, last_line, encoding,
+                                              monkeypatch):
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    loader = loader_for(path)
+    whole = loader.load(path)
+    parts = list(loader.stream(path, 4))
+    assert [len(p.relations) for p in parts] == [4, 4, 2]
+    assert _records(parts) == _records([whole])
+    assert parts[2].relations[1].locator == f"line {last_line}"
+    assert parts[2].relations[1].properties == {"weight": 9}
+    if encoding == "utf-8-sig":  # a CSV read whole is capped, a streamed one is not
+        monkeypatch.setattr("loaders.base.MAX_FILE_BYTES", 100)
+        with pytest.raises(LoadError, match="over the 100-byte limit"):
+            loader.load(path)
+        assert _records(loader.stream(path, 4)) == _records([whole])
+        assert loader_for(path) is loader  # (its head is read to choose the loader)
+
+
+@pytest.mark.parametrize("text, error", [
+    ("source,target,type\nn1,n2,DEPENDS_ON\nn2,n3\n", ":3: expected 3 fields, found 2"),
+    ("source,target,type\nn1,n2,DEPENDS_ON\nn2,n3,DEPENDS\x00ON\n",
+     ":3: binary file (contains NUL bytes), not text"),
+    ("source,target,type\n", None)])
+def test_streamed_bad_line_fails_after_earlier_parts(tmp_path, text, error):
+    path = tmp_path / "e.csv"
+    path.write_text(text)
+    parts = stream_csv(path, 1)  # (loader_for itself refuses a head with NUL bytes)
+    if error is None:  # a file with no records is one empty part, as load() gives
+        [part] = parts
+        assert not part.relations and part.source_id.endswith("e.csv")
+        return
+    assert len(next(parts).relations) == 1  # the part before the bad line came first
+    with pytest.raises(LoadError) as caught:
+        list(parts)
+    assert str(caught.value) == f"{path}{error}"
+
+
+def test_streamed_invalid_utf8_names_its_line(tmp_path):
+    path = tmp_path / "e.csv"
+    path.write_bytes(b"source,target,type\nn1,n2,DEPENDS_ON\nn2,n\xff3,DEPENDS_ON\n")
+    with pytest.raises(LoadError, match=r"e\.csv:\d+: invalid UTF-8"):
+        list(stream_csv(path, 100))

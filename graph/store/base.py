@@ -7,6 +7,7 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.ids import fold
@@ -166,6 +167,24 @@ class GraphStore(ABC):
 
         started = time.perf_counter()
         result = self.transact(lambda tx: Writer(tx, batch.source_id).write(batch))
+        result.seconds = time.perf_counter() - started
+        return result
+
+    def write_parts(self, parts: Callable[[], Iterable[Batch]], rows: int) -> WriteResult:
+        """Write one source given in parts (a streaming loader's) atomically, each part as it
+        comes (:meth:`graph.store.writer.Writer.write_parts`: memory follows a part, not the
+        source). ``parts()`` gives the parts from the first; it is called again when the
+        backend retries the transaction. ``rows``: about how many records. An error raised
+        while the parts are read (a bad line) rolls the whole source back."""
+        from graph.store.writer import Writer
+
+        def work(tx: WriteTx) -> WriteResult:
+            given = iter(parts())
+            first = next(given)
+            return Writer(tx, first.source_id).write_parts(chain([first], given), rows)
+
+        started = time.perf_counter()
+        result = self.transact(work)
         result.seconds = time.perf_counter() - started
         return result
 

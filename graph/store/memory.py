@@ -92,6 +92,13 @@ class MemoryTx(WriteTx):
                                                   (locator, confidence, props))
         return held
 
+    def own_node_claims(self, source_id: str, ids: list[str]) -> dict[str, tuple]:
+        claims = self.s.node_claims
+        return {i: claims[i][source_id] for i in ids if source_id in claims.get(i, ())}
+
+    def forget(self) -> None:
+        """Nothing is cached: the state is the store."""
+
     def set_source_counts(self, source_id: str, entities: int, relations: int) -> None:
         row = self.s.sources[source_id]
         self.s.sources[source_id] = [*row[:5], entities, relations, *row[7:]]

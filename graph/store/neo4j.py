@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
@@ -38,6 +37,7 @@ from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, Sessio
 
 from graph import merge as mg
 from graph.model import Claim, EdgeRecord, EntityRecord
+from graph.settings import get_settings
 from graph.store.base import (
     BackendUnavailable,
     Chunk,
@@ -123,11 +123,12 @@ class Neo4jStore(GraphStore):
 
     def __init__(self, uri: str, user: str | None = None, password: str | None = None,
                  database: str | None = None, batch_size: int = BATCH) -> None:
-        user = user if user is not None else os.environ.get("GOVGRAPH_NEO4J_USER") or None
+        settings = get_settings()
+        user = user if user is not None else settings.neo4j_user
         if password is None:
-            password = os.environ.get("GOVGRAPH_NEO4J_PASSWORD", "")
+            password = settings.neo4j_password
         self.uri = uri
-        self.database = database or os.environ.get("GOVGRAPH_NEO4J_DATABASE") or "neo4j"
+        self.database = database or settings.neo4j_database
         self.batch_size = batch_size
         self.driver = neo4j.GraphDatabase.driver(uri, auth=(user, password) if user else None,
                                                  notifications_min_severity="OFF")

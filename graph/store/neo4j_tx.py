@@ -196,6 +196,17 @@ class Neo4jTx(Statements, WriteTx):
             "[c.locator, c.confidence, c.props]", sid=sid)}
         return Held(nodes, edges)
 
+    def own_node_claims(self, source_id: str, ids: list[str]) -> dict[str, tuple]:
+        return {r[0]: tuple(r[1]) for r in self.run(
+            f"UNWIND $ids AS i MATCH (c:NodeClaim {{id: i}}) {BY_CLAIM_ID}WHERE c.sid = $sid "
+            "RETURN c.id, [c.type, c.name, c.aliases, c.keys, c.props, c.locator, "
+            "c.first_seen, c.last_seen]", ids=ids, sid=self._sid(source_id))}
+
+    def forget(self) -> None:
+        self.element.clear()
+        self.rel_element.clear()
+        self.types.clear()
+
     def set_source_counts(self, source_id: str, entities: int, relations: int) -> None:
         self.run("MATCH (s:Source {sid: $sid}) SET s.n_entities = $n, s.n_relations = $m",
                  sid=self._sid(source_id), n=entities, m=relations)

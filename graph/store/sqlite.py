@@ -9,7 +9,6 @@ still supports. Every write runs in one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -20,6 +19,7 @@ from typing import Any, TypeVar
 
 from graph import merge as mg
 from graph.model import Claim, EdgeRecord, EntityRecord
+from graph.settings import get_settings
 from graph.store.base import (
     Chunk,
     EdgeFilter,
@@ -55,10 +55,10 @@ class SQLiteStore(GraphStore):
 
     def __init__(self, path: str | Path, busy_timeout_s: float | None = None) -> None:
         """``busy_timeout_s``: how long a write waits for another writer to finish before
-        it is refused (default: env GOVGRAPH_BUSY_TIMEOUT_S, else 30)."""
+        it is refused (default: the ``busy_timeout_s`` setting)."""
         self.path = str(path)
         self.busy_timeout_s = (busy_timeout_s if busy_timeout_s is not None
-                               else float(os.environ.get("GOVGRAPH_BUSY_TIMEOUT_S", 30)))
+                               else get_settings().busy_timeout_s)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()

@@ -156,6 +156,21 @@ class SQLiteTx(WriteTx):
             held.edges[(key, locator)] = (rtype, (locator, confidence, props))
         return held
 
+    def own_node_claims(self, source_id: str, ids: list[str]) -> dict[str, tuple]:
+        sid, out = self._sid(source_id), {}
+        cols = ", ".join("c." + c for c in _NODE_CLAIM_COLS.split(", "))
+        for chunk in chunked(ids):
+            for node_id, *values in self.db.execute(
+                    f"SELECT n.id, {cols} FROM nodes n JOIN node_claims c ON c.nid=n.nid"
+                    f" AND c.sid=? WHERE n.id IN ({marks(len(chunk))})", [sid, *chunk]):
+                out[node_id] = tuple(values)
+        return out
+
+    def forget(self) -> None:
+        self.nid.clear()
+        self.eid.clear()
+        self.types.clear()
+
     def set_source_counts(self, source_id: str, entities: int, relations: int) -> None:
         self.db.execute("UPDATE sources SET n_entities=?, n_relations=? WHERE sid=?",
                         (entities, relations, self._sid(source_id)))

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from graph import merge as mg
@@ -116,6 +117,14 @@ def edge_values(edge: mg.DerivedEdge) -> tuple:
     return (mg.to_json(edge.properties), edge.confidence, edge.weight, edge.start, edge.end)
 
 
+def _claimed(node_id: str, values: tuple) -> Entity:
+    """A node claim's values (:func:`graph.merge.claim_values`) as the entity they state."""
+    type_, name, aliases, keys, props, locator, first, last = values
+    return Entity(type=type_, name=name, id=node_id, aliases=mg.from_json(aliases),
+                  keys=mg.from_json(keys), properties=mg.from_json(props),
+                  locator=locator or None, first_seen=first, last_seen=last)
+
+
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
     """``items`` in consecutive slices of at most ``size``."""
     for i in range(0, len(items), size):
@@ -175,6 +184,15 @@ class WriteTx(ABC):
     @abstractmethod
     def existing_edges(self, edges: dict[str, str]) -> set[str]:
         """Which of these edges (key -> relation type) exist."""
+
+    @abstractmethod
+    def own_node_claims(self, source_id: str, ids: list[str]) -> dict[str, tuple]:
+        """The claims the source holds now on these nodes (node id -> claim values)."""
+
+    @abstractmethod
+    def forget(self) -> None:
+        """Drop what the transaction caches about nodes and edges (ids, types): a streamed
+        write calls it after each part, so the cache follows a part, not the source."""
 
     # -- writes
     def bulk(self, rows: int) -> AbstractContextManager[Any]:
@@ -238,6 +256,7 @@ class Writer:
         self.touched_nodes: set[str] = set()
         self.new_edges: set[str] = set()
         self.touched_edges: dict[str, str] = {}
+        self.fresh = False  # a streamed write into a store that had no nodes
 
     def write(self, batch: Batch) -> WriteResult:
         """The whole batch: start, its entities and relations, finish."""
@@ -247,6 +266,60 @@ class Writer:
             self.add_relations(batch.relations)
             self.write_claims()
         return self.finish()
+
+    def write_parts(self, parts: Iterable[Batch], rows: int) -> WriteResult:
+        """A source given in parts (a streaming loader's, :attr:`loaders.base.Loader.stream`),
+        written as they come into the one open transaction: the source's old claims are
+        deleted first, each part's claims are written with it, and what this Writer and the
+        transaction keep about a part is dropped after it. Memory follows a part, not the
+        source, except for the nodes and edges the parts found already stored (re-derived at
+        the end) and, on a reload, the source's old claims. ``rows``: about how many records
+        (the backend's :meth:`WriteTx.bulk` hint).
+
+        The result is the graph :meth:`write` gives for all the parts as one batch (into a
+        store with no nodes exactly: entities are placed by id only, as one batch places
+        them), with these differences: a relation resolves a reference to an entity of an
+        earlier part through the store (as across sources: a name or key that another source
+        also uses is then ambiguous); into a store with nodes, an entity may also be placed
+        on (merged by key or name with) a node an earlier part made; and entities of several
+        parts on one node become one claim combined as :func:`graph.merge.combine_entities`
+        combines them (in one batch, two entities with different ids on one node keep the
+        last one's claim)."""
+        parts = iter(parts)
+        first = next(parts)
+        self.fresh = not self.tx.has_nodes()
+        self.start(first)
+        self.tx.write_claims(self.source_id, self.held, Held())
+        entities = relations = 0
+        with self.tx.bulk(rows):
+            for part in chain([first], parts):
+                self.add_entities(part.entities)
+                self.add_relations(part.relations)
+                restated = self._restated()
+                self.tx.write_claims(self.source_id, restated, self.claims)
+                entities += len(self.claims.nodes) - len(restated.nodes)
+                relations += len(self.claims.edges)
+                self._forget_part()
+        self.collect(set(self.held.nodes) | self.touched_nodes,
+                     {**self.held.edge_types(), **self.touched_edges})
+        self.tx.set_source_counts(self.source_id, entities, relations)
+        return self.result
+
+    def _restated(self) -> Held:
+        """The claims earlier parts made on nodes this part claims too (to be replaced);
+        this part's claims on them become the two combined."""
+        earlier = self.tx.own_node_claims(self.source_id, list(self.claims.nodes))
+        for node_id, values in earlier.items():
+            [combined] = mg.combine_entities([_claimed(node_id, values),
+                                              _claimed(node_id, self.claims.nodes[node_id])])
+            self.claims.nodes[node_id] = mg.claim_values(combined)
+        return Held(earlier, {})
+
+    def _forget_part(self) -> None:
+        self.claims = Held()
+        for kept in (self.refs, self.families, self.new_nodes, self.new_edges):
+            kept.clear()
+        self.tx.forget()
 
     def start(self, batch: Batch) -> None:
         self.tx.upsert_source(batch)
@@ -260,7 +333,9 @@ class Writer:
         entities = mg.combine_entities(entities)
         located: dict[str, str] = {}
         merged: dict[str, tuple[str, str]] = {}
-        if self.tx.has_nodes():  # else there is nothing to find
+        if self.fresh:  # only this write's earlier parts made nodes: the same ids combine
+            located = dict(self.tx.lookup("id", [e.id for e in entities]))
+        elif self.tx.has_nodes():  # else there is nothing to find
             located = mg.resolve_references([e.id for e in entities], self.tx.lookup)
             unplaced = [e for e in entities if e.id not in located]
             merged = mg.find_merges(unplaced, self.tx.name_candidates,

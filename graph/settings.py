@@ -3,9 +3,10 @@
 ``SETTINGS`` lists each setting: its field, environment variable, default and meaning (the
 table in docs/settings.md is this list). :meth:`Settings.from_env` reads and validates them
 all; a value that does not parse is a :class:`SettingsError` naming the variable, never a
-silent default. The stores and loaders take these values as arguments from the CLI, the API
-and the library (``open_store(location, **settings.store_options())``); only this module
-reads ``os.environ``.
+silent default. It sits in ``graph/`` so that every layer (graph, loaders, api) reads the
+one object; the stores take their values as arguments from the CLI, the API and the library
+(``open_store(location, **settings.store_options())``); only this module reads
+``os.environ``.
 """
 
 from __future__ import annotations
@@ -67,6 +68,16 @@ SETTINGS: tuple[Setting, ...] = (
             "`limit` (422 over it)"),
     Setting("debug", "GOVGRAPH_DEBUG", "", "`1`: the CLI shows the traceback of an "
             "unexpected error instead of one line"),
+    Setting("part_rows", "GOVGRAPH_PART_ROWS", "50000", "records per part of a streamed load "
+            "(CSV, JSON Lines): memory follows the part, not the file"),
+    Setting("cache", "GOVGRAPH_CACHE", "~/.cache/govgraph", "where `govgraph fetch` keeps "
+            "downloaded datasets"),
+    Setting("mirror", "GOVGRAPH_MIRROR", "", "base URL `govgraph fetch` downloads every file "
+            "from, by its official name (unset: the official addresses)"),
+    Setting("fetch_attempts", "GOVGRAPH_FETCH_ATTEMPTS", "5", "tries of a broken download "
+            "(each resumes where the last stopped)"),
+    Setting("fetch_timeout_s", "GOVGRAPH_FETCH_TIMEOUT_S", "60", "seconds a download waits "
+            "for the server"),
 )
 
 _OLD_NAMES = {"GOVGRAPH_STORE": "GOVGRAPH_DB"}
@@ -129,7 +140,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "workers": _count, "api_token": _optional, "cors_origins": _origins, "max_depth": _count,
     "max_nodes": _count, "default_nodes": _count, "per_node_edges": _count,
     "max_upload_bytes": _count, "query_timeout_s": _seconds, "max_path_len": _count,
-    "max_paths": _count, "max_relations": _count, "debug": _flag,
+    "max_paths": _count, "max_relations": _count, "debug": _flag, "part_rows": _count,
+    "cache": _text, "mirror": _optional, "fetch_attempts": _count,
+    "fetch_timeout_s": _seconds,
 }
 
 
@@ -167,6 +180,11 @@ class Settings:
     max_paths: int = 20
     max_relations: int = 1000
     debug: bool = False
+    part_rows: int = 50_000
+    cache: str = "~/.cache/govgraph"
+    mirror: str | None = None
+    fetch_attempts: int = 5
+    fetch_timeout_s: float = 60.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
