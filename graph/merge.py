@@ -293,14 +293,23 @@ def _bridge(ent: Entity, pairs: list[tuple[str, str]],
             found: dict[str, set[tuple[str, str]]],
             judgements: Judgements) -> tuple[str, str] | None:
     """The first bridge that names exactly one node of the entity's family: (id, reason)."""
+    return next(iter(bridged_nodes(ent, pairs, found, judgements)), None)
+
+
+def bridged_nodes(ent: Entity, pairs: list[tuple[str, str]],
+                  found: dict[str, set[tuple[str, str]]],
+                  judgements: Judgements) -> list[tuple[str, str]]:
+    """``(node id, reason)`` of each bridge that names exactly one node of the entity's
+    family, in the bridges' order (``found``: what :data:`Candidates` gives for the refs)."""
+    out = []
     for ref, reason in pairs:
         nodes = {node_id for key in (ref, fold(ref)) for node_id, type_
                  in found.get(key, ()) if node_type(type_).family == ent.family
                  and not judgements.blocks(ent, node_id, fold(ref))}
         if len(nodes) == 1:
             node_id = next(iter(nodes))
-            return node_id, f"{reason} (into {node_id})"
-    return None
+            out.append((node_id, f"{reason} (into {node_id})"))
+    return out
 
 
 def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[str, str]]],

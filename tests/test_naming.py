@@ -233,3 +233,58 @@ def test_peeringdb_org_whose_ases_are_free_or_split_joins_nothing(sqlite_store, 
             write(tmp_path / "peeringdb.json", json.dumps(dump)))
     assert sqlite_store.resolve("Split Org") == "org:split-org"
     assert sqlite_store.merge_log() == []
+
+
+def several_holders(tmp_path: Path) -> dict[str, Path]:
+    """EXAMPLE1 and EXAMPLE3 are two holders of one as2org organisation; EXAMPLE2's whois
+    organisation also holds a block of a fourth holder, EXAMPLE4."""
+    delegated = DELEGATED + ("afrinic|ZA|asn|64510|1|20120101|allocated|EXAMPLE3\n"
+                             "afrinic|GH|ipv4|192.0.2.0|128|20120101|allocated|EXAMPLE4\n")
+    delegated = delegated.replace("afrinic|ZA|ipv4|192.0.2.0|256", "afrinic|ZA|ipv4|192.0.2.128|128")
+    whois = WHOIS + ("\ninetnum:        192.0.2.0 - 192.0.2.127\nnetname:        EXB-TWO\n"
+                     "org:            ORG-EXB2-AFRINIC\nstatus:         ALLOCATED PA\n"
+                     "source:         AFRINIC\n")
+    text = AS2ORG_TEXT + "64510|20220101|EXAMPLE-AS2|ORG-EXA1-AFRINIC|EXAMPLE3_AFRINIC|AFRINIC\n"
+    return {"delegated": write(tmp_path / "delegated-afrinic-extended-20230301", delegated),
+            "as2org": write(tmp_path / "20230301.as-org2info.txt.gz", text),
+            "whois": write(tmp_path / "afrinic.db.gz", whois)}
+
+
+def named_view(store) -> tuple[set, set]:
+    """The graph with nodes by name (ids depend on which source came first)."""
+    names = {r.id: r.name for r in store.iter_entities()}
+    nodes = {(r.type, r.name, tuple(sorted(r.aliases))) for r in store.iter_entities()}
+    edges = {(names[e.source], e.type, names[e.target]) for e in store.iter_edges()}
+    return nodes, edges
+
+
+def test_holders_loaded_before_their_organisation_join_it_and_come_apart(store, tmp_path):
+    paths = several_holders(tmp_path)
+    for name in ("delegated", "as2org", "whois"):  # three commands
+        load_ok(store, paths[name])
+    org = node(store, "Example Networks Ltd")
+    assert store.resolve("afrinic:EXAMPLE1") == store.resolve("afrinic:EXAMPLE3") == org.id
+    assert store.resolve("org:afrinic:example3") == org.id  # the absorbed id redirects
+    assert held_by(store, "asn:64496") == held_by(store, "asn:64510") == {org.id}
+    assert held_by(store, "prefix:192.0.2.128/25") == {org.id}
+    broadband = node(store, "Example Broadband Ghana")
+    assert store.resolve("afrinic:EXAMPLE4") == store.resolve("afrinic:EXAMPLE2") == broadband.id
+    assert held_by(store, "prefix:192.0.2.0/25") == held_by(store, "prefix:198.51.100.0/24") \
+        == {broadband.id}
+    reasons = [m["reason"] for m in store.merge_log() if "absorbed" in m["reason"]]
+    assert any("EXAMPLE3_AFRINIC" in r and "publication 2023-03-01" in r for r in reasons)
+    separate = named_view(store)
+
+    ops.unload(store, str(paths["as2org"]))
+    first, third = node(store, "afrinic:EXAMPLE1"), node(store, "afrinic:EXAMPLE3")
+    assert first.id != third.id and first.name == "afrinic:EXAMPLE1"
+    assert held_by(store, "asn:64510") == {third.id}
+    assert held_by(store, "asn:64496") == {first.id}
+    assert "Example Networks Ltd" not in first.aliases + third.aliases
+    ops.unload(store, str(paths["whois"]))
+    assert node(store, "afrinic:EXAMPLE2").id != node(store, "afrinic:EXAMPLE4").id
+    assert held_by(store, "prefix:192.0.2.0/25") == {node(store, "afrinic:EXAMPLE4").id}
+
+    store.clear()
+    load_ok(store, *paths.values())  # one command
+    assert named_view(store) == separate
