@@ -21,8 +21,13 @@ exactly (the same CIDR or range name); a whois range inside a delegated block na
 
 from __future__ import annotations
 
+import ipaddress
+import re
+
+from graph.ids import normalise_name
 from graph.model import Batch, Entity, EntityRecord
 from graph.store.base import EdgeFilter, GraphStore
+from graph.vocab import ORGANISATION_TYPES, name_evidence
 
 WHOIS_LOADER = "rpsl-whois"
 DELEGATED_LOADER = "rir-delegated"
@@ -30,6 +35,7 @@ AS2ORG_LOADER = "caida-as2org"
 PEERINGDB_LOADER = "peeringdb"
 _HELD_BY = EdgeFilter(rel_types=frozenset({"HELD_BY"}))
 _OPERATES = EdgeFilter(rel_types=frozenset({"OPERATES"}))
+_TIES = EdgeFilter(rel_types=frozenset({"HELD_BY", "OPERATES"}))
 
 
 def link_holders(batch: Batch, store: GraphStore) -> int:
@@ -42,7 +48,61 @@ def link_holders(batch: Batch, store: GraphStore) -> int:
         return _link_by_asn(batch, store, "OPERATES", _HELD_BY, "out", "PeeringDB")
     if batch.loader == AS2ORG_LOADER:
         return _link_by_asn(batch, store, "HELD_BY", _OPERATES, "in", "as2org")
+    if name_evidence(batch.loader) is not None:
+        return _link_by_resources(batch, store)
     return 0
+
+
+_AS_NUMBER = re.compile(r"(?i)^\s*(?:asn:|as)\s*(\d+)\s*$")
+
+
+def resource_id(ref: str) -> str | None:
+    """The node id of the AS or prefix a reference names (``AS64496``, ``asn:64496``,
+    ``192.0.2.0/24``, ``prefix:192.0.2.0/24``), else None."""
+    if match := _AS_NUMBER.match(ref):
+        return f"asn:{int(match.group(1))}"
+    text = ref.strip().removeprefix("prefix:")
+    if "/" not in text:
+        return None
+    try:
+        return f"prefix:{ipaddress.ip_network(text, strict=False)}"
+    except ValueError:
+        return None
+
+
+def _link_by_resources(batch: Batch, store: GraphStore) -> int:
+    """A source whose names are text evidence (a page, a researcher's table) that ties an
+    organisation to an AS or a prefix, which registry records give an organisation of the
+    same name: the two are one (the resource is the tie a bare name lacks)."""
+    orgs = {ref: e for e in batch.entities if e.type in ORGANISATION_TYPES
+            for ref in (e.id, e.name, *e.keys)}
+    named: dict[str, set[str]] = {}  # entity id -> resource ids it is related to
+    for rel in batch.relations:
+        for mine, other in ((rel.source, rel.target), (rel.target, rel.source)):
+            resource = resource_id(other)
+            if mine in orgs and resource:
+                named.setdefault(orgs[mine].id, set()).add(resource)
+    if not named:
+        return 0
+    resources = set().union(*named.values())
+    holders: dict[str, set[str]] = {}
+    for edge in store.edges(sorted(resources), "both", _TIES, claims=False):
+        resource, org = (edge.source, edge.target) if edge.source in resources else \
+            (edge.target, edge.source)
+        holders.setdefault(resource, set()).add(org)
+    records = {r.id: r for r in store.entities(set().union(set(), *holders.values()))}
+    entities = {e.id: e for e in orgs.values()}
+    added = 0
+    for entity_id, held in named.items():
+        ent = entities[entity_id]
+        keys = {normalise_name(n, "org") for n in (ent.name, *ent.aliases)}
+        for resource in sorted(held):
+            for node in (records[i] for i in sorted(holders.get(resource, ())) if i in records):
+                if keys & {normalise_name(n, "org") for n in (node.name, *node.aliases)}:
+                    added += _bridge(ent, node.id, f"{ent.name} is named with "
+                                     f"{resource.split(':', 1)[1]}, which {node.name} "
+                                     f"({node.id}) holds")
+    return added
 
 
 def _held(batch: Batch, holders: dict[str, Entity]) -> dict[str, str]:

@@ -246,15 +246,21 @@ class Judgements:
         return False
 
 
+Vet = Callable[[list[tuple[Entity, str]]], set[str]]
+
+
 def find_merges(entities: list[Entity], candidates: Candidates,
-                judgements: Judgements | None = None) -> dict[str, tuple[str, str]]:
+                judgements: Judgements | None = None,
+                vet: Vet | None = None) -> dict[str, tuple[str, str]]:
     """For entities with new ids, the existing node (its id) each should merge into, and why.
 
     ``candidates(norms)`` returns, per folded name (or node id), the ``(id, type)`` of
     nodes that carry that name (or id). ``judgements`` override the name rule: a same verdict
     that names exactly one node wins; a not-same verdict removes a candidate. At most one
     entity merges into a node (a source has one claim per node): a later one that would is
-    left a node of its own."""
+    left a node of its own. ``vet``, given the ``(entity, node id)`` merges found by a bare
+    name, returns the ids of the entities that may merge so (the others stay apart:
+    :func:`graph.vocab.merges_by_bare_name`)."""
     judgements = judgements or Judgements()
     bridged = {ent.id: same_as(ent) for ent in entities}
     wanted = {ent.id: [n for n in (ent.name, *ent.aliases) if mergeable_name(n, ent.family)]
@@ -265,16 +271,23 @@ def find_merges(entities: list[Entity], candidates: Candidates,
                    | {fold(ref) for pairs in bridged.values() for ref, _ in pairs}
                    | {ref for pairs in bridged.values() for ref, _ in pairs})
     found = candidates(norms) if norms else {}
-    out: dict[str, tuple[str, str]] = {}
-    taken: set[str] = set()  # a node takes one claim per source: one entity of a batch
+    proposed: list[tuple[Entity, tuple[str, str], bool]] = []  # entity, merge, by name only
     for ent in entities:
-        merge = _bridge(ent, bridged[ent.id], found, judgements)
+        merge, by_name = _bridge(ent, bridged[ent.id], found, judgements), False
         if merge is None:
             hits = _hits(ent, forced.get(ent.id, []), found, judgements, "judged the same as")
             if len(hits) != 1:
-                hits = _hits(ent, wanted.get(ent.id, []), found, judgements, "is a name of")
+                hits, by_name = _hits(ent, wanted.get(ent.id, []), found, judgements,
+                                      "is a name of"), True
             merge = next(iter(hits.items())) if len(hits) == 1 else None
-        if merge is not None and merge[0] not in taken:
+        if merge is not None:
+            proposed.append((ent, merge, by_name))
+    named = [(ent, merge[0]) for ent, merge, by_name in proposed if by_name]
+    allowed = vet(named) if vet and named else {ent.id for ent, _ in named}
+    out: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()  # a node takes one claim per source: one entity of a batch
+    for ent, merge, by_name in proposed:
+        if merge[0] not in taken and (not by_name or ent.id in allowed):
             taken.add(merge[0])
             out[ent.id] = merge
     return out

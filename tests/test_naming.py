@@ -11,6 +11,7 @@ import pytest
 
 import loaders
 from api import ops
+from graph.query import merge_candidates
 from loaders import as2org, rpsl
 from loaders.base import LoadError
 from tests.naming_data import (
@@ -240,7 +241,8 @@ def several_holders(tmp_path: Path) -> dict[str, Path]:
     organisation also holds a block of a fourth holder, EXAMPLE4."""
     delegated = DELEGATED + ("afrinic|ZA|asn|64510|1|20120101|allocated|EXAMPLE3\n"
                              "afrinic|GH|ipv4|192.0.2.0|128|20120101|allocated|EXAMPLE4\n")
-    delegated = delegated.replace("afrinic|ZA|ipv4|192.0.2.0|256", "afrinic|ZA|ipv4|192.0.2.128|128")
+    delegated = delegated.replace("afrinic|ZA|ipv4|192.0.2.0|256",
+                                  "afrinic|ZA|ipv4|192.0.2.128|128")
     whois = WHOIS + ("\ninetnum:        192.0.2.0 - 192.0.2.127\nnetname:        EXB-TWO\n"
                      "org:            ORG-EXB2-AFRINIC\nstatus:         ALLOCATED PA\n"
                      "source:         AFRINIC\n")
@@ -288,3 +290,54 @@ def test_holders_loaded_before_their_organisation_join_it_and_come_apart(store, 
     store.clear()
     load_ok(store, *paths.values())  # one command
     assert named_view(store) == separate
+
+
+def page_table(tmp_path: Path, *edges: dict[str, str]) -> Path:
+    """A researcher's JSON Lines table naming the as2org organisation without its legal
+    suffix (text evidence, not a registry record)."""
+    rows = [{"id": "en", "type": "Organization", "name": "Example Networks"}, *edges]
+    return write(tmp_path / "notes.jsonl", "".join(json.dumps(r) + "\n" for r in rows))
+
+
+def test_a_bare_name_match_with_a_registry_record_is_a_candidate_not_a_merge(store, tmp_path):
+    load_ok(store, files(tmp_path)["as2org"], page_table(tmp_path))
+    registry, page = store.resolve("org:org-exa1-afrinic"), store.resolve("en")
+    assert registry and page and registry != page
+    assert not any(m["into"] in (registry, page) for m in store.merge_log())
+    [candidate] = [c for c in merge_candidates(store) if c["name"] == "example networks"]
+    assert {n["id"] for n in candidate["nodes"]} == {registry, page}
+
+
+def test_a_page_naming_the_registry_records_as_number_merges(store, tmp_path):
+    table = page_table(tmp_path, {"source": "en", "target": "AS64496", "type": "OPERATES"})
+    load_ok(store, files(tmp_path)["as2org"], table)
+    org = node(store, "org:org-exa1-afrinic")
+    assert store.resolve("en") == org.id and "Example Networks" in org.aliases
+    assert any("named with 64496" in m["reason"] for m in store.merge_log())
+    assert not [c for c in merge_candidates(store) if c["name"] == "example networks"]
+
+
+def test_two_registry_datasets_do_not_merge_by_name_alone(store, tmp_path):
+    whois = ("organisation:   ORG-EXN9-AFRINIC\norg-name:       Example Networks Ltd\n"
+             "org-type:       LIR\nsource:         AFRINIC\n")
+    load_ok(store, files(tmp_path)["as2org"], write(tmp_path / "afrinic.db", whois))
+    as2org, rpsl_org = store.resolve("org:org-exa1-afrinic"), store.resolve("org:org-exn9-afrinic")
+    assert as2org and rpsl_org and as2org != rpsl_org
+    assert any({n["id"] for n in c["nodes"]} == {as2org, rpsl_org}
+               for c in merge_candidates(store))
+
+
+def test_candidates_from_the_command_line(tmp_path: Path):
+    from typer.testing import CliRunner
+
+    from api.cli import app
+
+    db = str(tmp_path / "g.db")
+    runner = CliRunner()
+    paths = [str(files(tmp_path)["as2org"]), str(page_table(tmp_path))]
+    assert runner.invoke(app, ["load", *paths, "--db", db]).exit_code == 0
+    result = runner.invoke(app, ["candidates", "--json", "--db", db])
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.output)
+    assert ["Example Networks", "Example Networks Ltd"] in \
+        [sorted(n["name"] for n in c["nodes"]) for c in found]

@@ -164,6 +164,10 @@ class MemoryTx(WriteTx):
             self.s.redirects[merged] = (into, reason)
         self.s.merges = [*self.s.merges, *((*m, source_id) for m in merges)]
 
+    def node_loaders(self, ids: list[str]) -> dict[str, set[str]]:
+        return {i: {self.s.sources[sid][2] for sid in self.s.node_claims.get(i, {})}
+                for i in ids}
+
     def claims_touching(self, ids: list[str]) -> tuple[dict[str, Held], dict[str, tuple]]:
         out: dict[str, Held] = {}
         for node_id in ids:

@@ -308,6 +308,14 @@ class Neo4jTx(Statements, WriteTx):
                   [{"seq": seq + i + 1, "merged": m, "into": into, "reason": why,
                     "source_id": source_id} for i, (m, into, why) in enumerate(merges)])
 
+    def node_loaders(self, ids: list[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for node_id, loader in self.run(
+                f"UNWIND $ids AS i MATCH (c:NodeClaim {{id: i}}) {BY_CLAIM_ID}"
+                "MATCH (s:Source {sid: c.sid}) RETURN c.id, s.loader", ids=ids):
+            out.setdefault(node_id, set()).add(loader)
+        return out
+
     # -- absorbing one node into another
     def claims_touching(self, ids: list[str]) -> tuple[dict[str, Held], dict[str, tuple]]:
         out: dict[str, Held] = {}
@@ -339,7 +347,7 @@ class Neo4jTx(Statements, WriteTx):
         self.run("MATCH (a:Absorbed {sid: $sid}) DELETE a", sid=self._sid(source_id))
         self.each("UNWIND $rows AS row MATCH (r:Redirect {old_id: row[0]}) "
                   "WHERE r.new_id = row[1] DELETE r", [[a, k] for a, k, _ in taken])
-        return taken  # type: ignore[return-value]
+        return taken
 
     # -- collection
     def edge_states(self, edges: dict[str, str], exclude: str | None) -> list[EdgeState]:

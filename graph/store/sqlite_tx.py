@@ -310,13 +310,24 @@ class SQLiteTx(WriteTx):
         self.db.executemany("INSERT INTO merge_log(merged, into_id, reason, source_id)"
                             " VALUES (?,?,?,?)", [(*m, source_id) for m in merges])
 
+    def node_loaders(self, ids: list[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for chunk in chunked(ids):
+            for node_id, loader in self.db.execute(
+                    "SELECT n.id, s.loader FROM nodes n JOIN node_claims c ON c.nid=n.nid"
+                    f" JOIN sources s ON s.sid=c.sid WHERE n.id IN ({marks(len(chunk))})",
+                    chunk):
+                out.setdefault(node_id, set()).add(loader)
+        return out
+
     # -- absorbing one node into another
     def claims_touching(self, ids: list[str]) -> tuple[dict[str, Held], dict[str, tuple]]:
         nids = self._nids(ids)
         wanted = [nids[i] for i in ids if i in nids]
         out: dict[str, Held] = {}
+        cols = ", ".join("c." + c for c in _NODE_CLAIM_COLS.split(", "))
         for source_id, node_id, *values in self.db.execute(
-                f"SELECT s.source_id, n.id, {', '.join('c.' + c for c in _NODE_CLAIM_COLS.split(', '))}"
+                f"SELECT s.source_id, n.id, {cols}"
                 " FROM node_claims c JOIN nodes n ON n.nid=c.nid JOIN sources s ON s.sid=c.sid"
                 f" WHERE c.nid IN ({marks(len(wanted))})", wanted):
             out.setdefault(source_id, Held()).nodes[node_id] = tuple(values)

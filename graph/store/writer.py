@@ -34,7 +34,7 @@ from typing import Any
 from graph import merge as mg
 from graph.model import Batch, Entity, Judgement
 from graph.store.base import BadReference, UnknownEntity, WriteResult
-from graph.vocab import endpoint_error, node_type
+from graph.vocab import endpoint_error, merges_by_bare_name, node_type
 
 EdgeClaimValues = tuple[str, float, str]  # locator, confidence, props JSON
 
@@ -216,6 +216,10 @@ class WriteTx(ABC):
     def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
         """Record ``(merged id, into id, reason)``: merge log and redirects."""
 
+    @abstractmethod
+    def node_loaders(self, ids: list[str]) -> dict[str, set[str]]:
+        """The loaders of the sources that claim each of these nodes."""
+
     # -- absorbing one existing node into another (graph/store/absorb.py)
     @abstractmethod
     def claims_touching(self, ids: list[str]) -> tuple[dict[str, Held], dict[str, tuple]]:
@@ -275,6 +279,7 @@ class Writer:
         self.fresh = False  # a streamed write into a store that had no nodes
         self.absorbing: list[tuple[str, str, str]] = []  # (absorbed, kept, reason): absorb.py
         self.published = ""  # the source's publication date, for the merge log
+        self.loader = ""  # the source's loader: what its names are evidence of
 
     def write(self, batch: Batch) -> WriteResult:
         """The whole batch: start, its entities and relations, finish."""
@@ -355,6 +360,7 @@ class Writer:
     def start(self, batch: Batch) -> None:
         self.tx.upsert_source(batch)
         self.published = batch.observed or ""
+        self.loader = batch.loader
         self.held = self.tx.source_claims(self.source_id)
         self.result.claims_removed = len(self.held.edges)
         self.tx.replace_judgements(self.source_id, batch.judgements)
@@ -371,7 +377,7 @@ class Writer:
             located = mg.resolve_references([e.id for e in entities], self.tx.lookup)
             unplaced = [e for e in entities if e.id not in located]
             merged = mg.find_merges(unplaced, self.tx.name_candidates,
-                                    mg.Judgements(self.tx.judgements()))
+                                    mg.Judgements(self.tx.judgements()), self._vet)
         new_rows, merges = [], []
         for ent in entities:
             node_id = located.get(ent.id) or merged.get(ent.id, (None, ""))[0]
@@ -396,6 +402,13 @@ class Writer:
         self.tx.log_merges(self.source_id, merges)
         self.result.entities_added += len(new_rows)
         self.result.merges += len(merges)
+
+    def _vet(self, named: list[tuple[Entity, str]]) -> set[str]:
+        """The entities that may merge into the node a bare name found (graph/vocab.py
+        NAME_EVIDENCE); the others stay apart, candidates (graph.query.merge_candidates)."""
+        loaders = self.tx.node_loaders(sorted({node_id for _, node_id in named}))
+        return {ent.id for ent, node_id in named
+                if merges_by_bare_name(self.loader, loaders.get(node_id, set()))}
 
     def add_relations(self, relations: list[mg.Relation]) -> None:
         """Resolve and check the relations' ends, create the new edges, keep the claims."""
