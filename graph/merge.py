@@ -171,7 +171,9 @@ def alias_rows(node: DerivedNode) -> list[tuple[str, str]]:
 
 
 def combine_entities(entities: list[Entity]) -> list[Entity]:
-    """One entity per id within a batch: later mentions add aliases, keys and properties."""
+    """One entity per id within a batch: later mentions add aliases, keys and properties; a
+    real name replaces a placeholder (:func:`placeholder`: a whois handle standing for an
+    organisation defined in another part of a streamed dump)."""
     repeated = {i for i, n in Counter(e.id for e in entities).items() if n > 1}
     out: dict[str, Entity] = {}
     for ent in entities:
@@ -185,9 +187,13 @@ def combine_entities(entities: list[Entity]) -> list[Entity]:
                                  properties=dict(ent.properties), locator=ent.locator,
                                  first_seen=ent.first_seen, last_seen=ent.last_seen)
             continue
+        names = [ent.name, *ent.aliases]
+        if placeholder(claim_of(seen)) != placeholder(claim_of(ent)):
+            if placeholder(claim_of(seen)):  # a real name replaces an id standing for it
+                seen.name, names = ent.name, [seen.name, *names[1:]]
+            names = [n for n in names if n not in seen.keys and n not in ent.keys]
         seen.type = more_specific(seen.type, ent.type)
-        seen.aliases.extend(a for a in (ent.name, *ent.aliases)
-                            if a not in seen.aliases and a != seen.name)
+        seen.aliases.extend(a for a in names if a not in seen.aliases and a != seen.name)
         seen.keys.extend(k for k in ent.keys if k not in seen.keys)
         seen.properties.update(ent.properties)
         seen.first_seen = _pick(min, seen.first_seen, ent.first_seen)

@@ -341,3 +341,48 @@ def test_candidates_from_the_command_line(tmp_path: Path):
     found = json.loads(result.output)
     assert ["Example Networks", "Example Networks Ltd"] in \
         [sorted(n["name"] for n in c["nodes"]) for c in found]
+
+
+# A range whose organisation is defined after it (in a later part when streamed), and one
+# whose organisation is defined before it.
+WHOIS_MORE = """
+inetnum:        203.0.113.0 - 203.0.113.255
+netname:        LATE-NET
+org:            ORG-LATE1-AFRINIC
+status:         ALLOCATED PA
+source:         AFRINIC
+
+aut-num:        AS64501
+as-name:        EARLY-AS
+org:            ORG-EXB2-AFRINIC
+source:         AFRINIC
+
+organisation:   ORG-LATE1-AFRINIC
+org-name:       Late Example Org
+org-type:       LIR
+country:        ZA
+source:         AFRINIC
+"""
+
+
+def test_a_whois_dump_streams_in_parts_with_reload_and_unload(store, tmp_path, monkeypatch):
+    from graph.settings import get_settings
+
+    paths = files(tmp_path)
+    whois = write(tmp_path / "afrinic.db.gz", WHOIS + WHOIS_MORE)
+    assert len(list(rpsl.stream(whois, 3))) > 3
+    load_ok(store, paths["delegated"], whois)  # one part: the reference result
+    whole = named_view(store)
+    store.clear()
+    monkeypatch.setenv("GOVGRAPH_PART_ROWS", "3")
+    get_settings.cache_clear()
+    load_ok(store, paths["delegated"])
+    before = named_view(store)
+    for _ in range(2):  # a load, then a reload of the same dump
+        load_ok(store, whois)
+        assert named_view(store) == whole
+    assert node(store, "org:org-late1-afrinic").name == "Late Example Org"
+    assert held_by(store, "prefix:198.51.100.0/24") == {node(store, "afrinic:EXAMPLE2").id}
+    ops.unload(store, str(whois))
+    assert named_view(store) == before
+    get_settings.cache_clear()
