@@ -386,3 +386,71 @@ def test_a_whois_dump_streams_in_parts_with_reload_and_unload(store, tmp_path, m
     ops.unload(store, str(whois))
     assert named_view(store) == before
     get_settings.cache_clear()
+
+
+# Delegated blocks (RFC 5737 / 3849) and whois ranges that do not equal them: the smallest
+# covering range wins (192.0.2.64/26: ORG-MID, not ORG-BIG); a block filled by ranges of one
+# organisation is that organisation's (203.0.113.0/25); ranges of two organisations inside a
+# block name nobody (203.0.113.128/25); an inet6num covers a longer IPv6 block.
+RANGES_DELEGATED = """\
+2|afrinic|20230301|4|00000000|20230301|00000
+afrinic|*|ipv4|*|3|summary
+afrinic|*|ipv6|*|1|summary
+afrinic|ZA|ipv4|192.0.2.64|64|20100101|allocated|EXAMPLE5
+afrinic|ZA|ipv4|203.0.113.0|128|20100101|allocated|EXAMPLE6
+afrinic|ZA|ipv4|203.0.113.128|128|20100101|allocated|EXAMPLE7
+afrinic|ZA|ipv6|2001:db8:1::|48|20100101|allocated|EXAMPLE8
+"""
+
+
+def _org(handle: str, name: str) -> str:
+    return f"organisation:   {handle}\norg-name:       {name}\nsource:         AFRINIC\n\n"
+
+
+def _range(kind: str, text: str, handle: str) -> str:
+    return f"{kind}:{' ' * (15 - len(kind))}{text}\norg:            {handle}\n\n"
+
+
+RANGES_WHOIS = "".join([
+    _range("inetnum", "192.0.2.0 - 192.0.2.255", "ORG-BIG1-AFRINIC"),
+    _range("inetnum", "192.0.2.0 - 192.0.2.127", "ORG-MID1-AFRINIC"),
+    _range("inetnum", "203.0.113.0 - 203.0.113.63", "ORG-SPL1-AFRINIC"),
+    _range("inetnum", "203.0.113.64 - 203.0.113.127", "ORG-SPL1-AFRINIC"),
+    _range("inetnum", "203.0.113.128 - 203.0.113.191", "ORG-MID1-AFRINIC"),
+    _range("inetnum", "203.0.113.192 - 203.0.113.255", "ORG-BIG1-AFRINIC"),
+    _range("inet6num", "2001:db8::/32", "ORG-SIX1-AFRINIC"),
+    _org("ORG-BIG1-AFRINIC", "Big Example"), _org("ORG-MID1-AFRINIC", "Mid Example"),
+    _org("ORG-SPL1-AFRINIC", "Split Example"), _org("ORG-SIX1-AFRINIC", "Six Example")])
+
+
+@pytest.mark.parametrize("order", [("delegated", "whois"), ("whois", "delegated")])
+def test_a_delegated_block_is_named_by_the_most_specific_whois_range(store, tmp_path, order):
+    paths = {"delegated": write(tmp_path / "delegated-afrinic-extended-20230301",
+                                RANGES_DELEGATED),
+             "whois": write(tmp_path / "afrinic.db", RANGES_WHOIS)}
+    for name in order:
+        load_ok(store, paths[name])
+    assert node(store, "afrinic:EXAMPLE5").name == "Mid Example"
+    assert node(store, "afrinic:EXAMPLE6").name == "Split Example"
+    assert node(store, "afrinic:EXAMPLE7").name == "afrinic:EXAMPLE7"
+    assert node(store, "afrinic:EXAMPLE8").name == "Six Example"
+    assert node(store, "Big Example").id not in {node(store, f"afrinic:EXAMPLE{n}").id
+                                                 for n in (5, 6, 7, 8)}
+    reasons = " | ".join(m["reason"] for m in store.merge_log())
+    assert "192.0.2.64/26" in reasons and "2001:db8:1::/48" in reasons
+    ops.unload(store, str(paths["whois"]))
+    assert node(store, "afrinic:EXAMPLE5").name == "afrinic:EXAMPLE5"
+
+
+def test_the_range_index_finds_covering_and_inner_ranges():
+    from graph.ranges import RangeIndex, block_range, most_specific
+
+    spans = {"prefix:192.0.2.0/24": "big", "192.0.2.0-192.0.2.127": "mid",
+             "203.0.113.0/26": "a", "203.0.113.64/26": "a", "2001:db8::/32": "six"}
+    index = RangeIndex((block_range(k), v) for k, v in spans.items())
+    assert most_specific(index, block_range("192.0.2.64/26")) == "mid"
+    assert most_specific(index, block_range("192.0.2.128/25")) == "big"
+    assert most_specific(index, block_range("203.0.113.0/25")) == "a"
+    assert most_specific(index, block_range("203.0.113.0/24")) is None  # nothing covers it
+    assert most_specific(index, block_range("2001:db8:1::/48")) == "six"
+    assert block_range("prefix:not a range") is None
