@@ -454,3 +454,19 @@ def test_the_range_index_finds_covering_and_inner_ranges():
     assert most_specific(index, block_range("203.0.113.0/24")) is None  # nothing covers it
     assert most_specific(index, block_range("2001:db8:1::/48")) == "six"
     assert block_range("prefix:not a range") is None
+
+
+def test_a_copied_store_undoes_an_absorption_when_its_cause_is_unloaded(store, tmp_path):
+    from graph.store.memory import MemoryStore
+    from graph.store.sync import sync
+
+    paths = several_holders(tmp_path)
+    original = MemoryStore()
+    for name in ("delegated", "as2org"):
+        load_ok(original, paths[name])
+    assert sync(original, store)["absorbed"] == 1
+    assert named_view(store) == named_view(original)
+    for copy in (original, store):
+        ops.unload(copy, str(paths["as2org"]))
+    assert node(store, "afrinic:EXAMPLE1").id != node(store, "afrinic:EXAMPLE3").id
+    assert named_view(store) == named_view(original)

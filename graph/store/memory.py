@@ -451,6 +451,8 @@ def dump_rows(s: State, table: str) -> Iterator[tuple]:
     elif table == "judgements":
         yield from ((sid, j.a, j.b, j.same, j.locator) for sid in order
                     for j in s.judgements.get(sid, []))
+    elif table == "absorbed":
+        yield from s.absorbed
 
 
 def restore_rows(s: State, table: str, rows: list[tuple]) -> None:
@@ -476,3 +478,5 @@ def restore_rows(s: State, table: str, rows: list[tuple]) -> None:
             s.merges.append(tuple(row))
         elif table == "judgements":
             s.judgements.setdefault(row[0], []).append(Judgement(*row[1:]))
+        elif table == "absorbed":
+            s.absorbed.append(tuple(row))
