@@ -16,9 +16,13 @@ element ids) stays inside it. :class:`Writer` does the rest, the same on every b
    none), then re-derive or delete exactly the nodes and edges whose claims changed
    (:meth:`Writer.collect`), and count the source's claims.
 
+5. :meth:`Writer.absorb`: each other stored node an entity's ``same_as`` bridges named is
+   absorbed into the node the entity was placed on (:mod:`graph.store.absorb`).
+
 Steps 2 and 3 may be called several times inside one transaction (a source written in
-chunks); step 4 once at the end. An unload reads the source's claims, collects what they
-supported as if they were gone, then deletes the source.
+chunks); steps 4 and 5 once at the end. An unload undoes the absorptions the source caused,
+reads the source's claims, collects what they supported as if they were gone, then deletes
+the source.
 """
 
 from __future__ import annotations
