@@ -312,7 +312,9 @@ def _bridge(ent: Entity, pairs: list[tuple[str, str]],
             found: dict[str, set[tuple[str, str]]],
             judgements: Judgements) -> tuple[str, str] | None:
     """The first bridge that names exactly one node of the entity's family: (id, reason)."""
-    return next(iter(bridged_nodes(ent, pairs, found, judgements)), None)
+    for node_id, reason in bridged_nodes(ent, pairs, found, judgements):
+        return node_id, f"{reason} (into {node_id})"
+    return None
 
 
 def bridged_nodes(ent: Entity, pairs: list[tuple[str, str]],
@@ -326,8 +328,7 @@ def bridged_nodes(ent: Entity, pairs: list[tuple[str, str]],
                  in found.get(key, ()) if node_type(type_).family == ent.family
                  and not judgements.blocks(ent, node_id, fold(ref))}
         if len(nodes) == 1:
-            node_id = next(iter(nodes))
-            out.append((node_id, f"{reason} (into {node_id})"))
+            out.append((next(iter(nodes)), reason))
     return out
 
 
