@@ -26,6 +26,7 @@ from api.cli_sync import register as register_sync
 from api.cli_view import register as register_view
 from api.errors import classify, exit_code, where
 from graph import export
+from graph.query import merge_candidates
 from graph.settings import SettingsError, get_settings
 from graph.store import GraphStore, StoreError, open_store
 from graph.store.base import AmbiguousName, BadReference, EdgeFilter
@@ -178,6 +179,25 @@ def stats(db: DbOption = None,
     for kind in ("nodes_by_type", "edges_by_type"):
         for name, count in data[kind].items():
             table.add_row(f"  {name}", str(count))
+    out.print(table)
+
+
+@app.command()
+def candidates(db: DbOption = None,
+               as_json: Annotated[bool, typer.Option("--json", help="Print JSON")] = False
+               ) -> None:
+    """Nodes that share a name but are not one node (a bare name match across sources is a
+    candidate, not a merge): judge them with a judgements file, or let a registry record tie
+    them."""
+    with store_for(db) as store:
+        found = merge_candidates(store)
+    if as_json:
+        print(json.dumps(found, indent=2))
+        return
+    table = Table("name", "nodes", title=f"{len(found)} merge candidates")
+    for row in found:
+        table.add_row(escape(row["name"]),
+                      escape("; ".join(f"{n['id']} ({n['name']})" for n in row["nodes"])))
     out.print(table)
 
 

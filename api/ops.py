@@ -264,10 +264,12 @@ def _write(store: GraphStore, source: Source, source_id: str | None,
            count: Callable[[Batch], None]) -> WriteResult:
     """Write one source (streamed: part by part in one transaction); ``source_id`` renames
     it; ``count`` sees each part as it is written."""
+    linked: dict[str, Any] = {}  # what the bridge read from the store, for all the parts
+
     def named(part: Batch) -> Batch:
         if source_id:
             part.source_id = part.uri = source_id
-        link_holders(part, store)
+        link_holders(part, store, linked)
         count(part)
         return part
 
@@ -277,6 +279,7 @@ def _write(store: GraphStore, source: Source, source_id: str | None,
     warnings = source.head.warnings
 
     def given() -> Iterator[Batch]:
+        linked.clear()  # a retried transaction reads the store again
         for part in parts():
             warnings.extend(w for w in part.warnings if w not in warnings)
             yield named(part)

@@ -20,6 +20,7 @@ import argparse
 import gzip
 import ipaddress
 import json
+import os
 import random
 import resource
 import sys
@@ -104,8 +105,9 @@ _OBJECT = {"organisation": _org, "inetnum": _inetnum, "inet6num": _inet6num,
                                           "source:         RIPE\n"}
 
 
-def measure(path: Path, phase: str) -> dict[str, object]:
-    """One phase in this process: its seconds, throughput and peak RSS."""
+def measure(path: Path, phase: str, db: Path | None = None) -> dict[str, object]:
+    """One phase in this process: its seconds (wall and CPU), peak RSS and the load average
+    around it (``db``: the store of the ``load`` phase, under ROOT by default)."""
     from loaders import rpsl
     started = time.perf_counter()
     result: dict[str, object] = {"phase": phase, "file": str(path),
@@ -118,15 +120,17 @@ def measure(path: Path, phase: str) -> dict[str, object]:
     else:
         from api import ops
         from graph.store.sqlite import SQLiteStore
-        db = ROOT / "whois-bench.db"
+        db = db or ROOT / "whois-bench.db"
         db.unlink(missing_ok=True)
         with SQLiteStore(db) as store:
             report = ops.load(store, [str(path)])
             result.update(errors=report.errors, nodes=store.stats()["nodes"],
                           edges=store.stats()["edges"])
     seconds = time.perf_counter() - started
-    result.update(seconds=round(seconds, 1),
-                  peak_rss_mib=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    result.update(seconds=round(seconds, 1), cpu_seconds=round(usage.ru_utime + usage.ru_stime, 1),
+                  peak_rss_mib=round(usage.ru_maxrss / 1024),
+                  load_average=[round(x, 2) for x in os.getloadavg()])
     return result
 
 
@@ -139,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     run = sub.add_parser("measure")
     run.add_argument("file", type=Path)
     run.add_argument("--phase", choices=("parse", "batch", "load"), default="parse")
+    run.add_argument("--db", type=Path, default=None, help="the load phase's SQLite file")
     args = parser.parse_args(argv)
     if args.command == "generate":
         out = args.out or ROOT / f"ripe-like-{args.objects}.db.gz"
@@ -148,7 +153,7 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps({"file": str(out), "objects": counts, "bytes": out.stat().st_size,
                           "seconds": round(time.perf_counter() - started, 1)}))
     else:
-        print(json.dumps(measure(args.file, args.phase)))
+        print(json.dumps(measure(args.file, args.phase, args.db)))
         sys.stdout.flush()
 
 

@@ -171,7 +171,9 @@ def alias_rows(node: DerivedNode) -> list[tuple[str, str]]:
 
 
 def combine_entities(entities: list[Entity]) -> list[Entity]:
-    """One entity per id within a batch: later mentions add aliases, keys and properties."""
+    """One entity per id within a batch: later mentions add aliases, keys and properties; a
+    real name replaces a placeholder (:func:`placeholder`: a whois handle standing for an
+    organisation defined in another part of a streamed dump)."""
     repeated = {i for i, n in Counter(e.id for e in entities).items() if n > 1}
     out: dict[str, Entity] = {}
     for ent in entities:
@@ -185,9 +187,13 @@ def combine_entities(entities: list[Entity]) -> list[Entity]:
                                  properties=dict(ent.properties), locator=ent.locator,
                                  first_seen=ent.first_seen, last_seen=ent.last_seen)
             continue
+        names = [ent.name, *ent.aliases]
+        if placeholder(claim_of(seen)) != placeholder(claim_of(ent)):
+            if placeholder(claim_of(seen)):  # a real name replaces an id standing for it
+                seen.name, names = ent.name, [seen.name, *names[1:]]
+            names = [n for n in names if n not in seen.keys and n not in ent.keys]
         seen.type = more_specific(seen.type, ent.type)
-        seen.aliases.extend(a for a in (ent.name, *ent.aliases)
-                            if a not in seen.aliases and a != seen.name)
+        seen.aliases.extend(a for a in names if a not in seen.aliases and a != seen.name)
         seen.keys.extend(k for k in ent.keys if k not in seen.keys)
         seen.properties.update(ent.properties)
         seen.first_seen = _pick(min, seen.first_seen, ent.first_seen)
@@ -246,15 +252,21 @@ class Judgements:
         return False
 
 
+Vet = Callable[[list[tuple[Entity, str]]], set[str]]
+
+
 def find_merges(entities: list[Entity], candidates: Candidates,
-                judgements: Judgements | None = None) -> dict[str, tuple[str, str]]:
+                judgements: Judgements | None = None,
+                vet: Vet | None = None) -> dict[str, tuple[str, str]]:
     """For entities with new ids, the existing node (its id) each should merge into, and why.
 
     ``candidates(norms)`` returns, per folded name (or node id), the ``(id, type)`` of
     nodes that carry that name (or id). ``judgements`` override the name rule: a same verdict
     that names exactly one node wins; a not-same verdict removes a candidate. At most one
     entity merges into a node (a source has one claim per node): a later one that would is
-    left a node of its own."""
+    left a node of its own. ``vet``, given the ``(entity, node id)`` merges found by a bare
+    name, returns the ids of the entities that may merge so (the others stay apart:
+    :func:`graph.vocab.merges_by_bare_name`)."""
     judgements = judgements or Judgements()
     bridged = {ent.id: same_as(ent) for ent in entities}
     wanted = {ent.id: [n for n in (ent.name, *ent.aliases) if mergeable_name(n, ent.family)]
@@ -265,16 +277,23 @@ def find_merges(entities: list[Entity], candidates: Candidates,
                    | {fold(ref) for pairs in bridged.values() for ref, _ in pairs}
                    | {ref for pairs in bridged.values() for ref, _ in pairs})
     found = candidates(norms) if norms else {}
-    out: dict[str, tuple[str, str]] = {}
-    taken: set[str] = set()  # a node takes one claim per source: one entity of a batch
+    proposed: list[tuple[Entity, tuple[str, str], bool]] = []  # entity, merge, by name only
     for ent in entities:
-        merge = _bridge(ent, bridged[ent.id], found, judgements)
+        merge, by_name = _bridge(ent, bridged[ent.id], found, judgements), False
         if merge is None:
             hits = _hits(ent, forced.get(ent.id, []), found, judgements, "judged the same as")
             if len(hits) != 1:
-                hits = _hits(ent, wanted.get(ent.id, []), found, judgements, "is a name of")
+                hits, by_name = _hits(ent, wanted.get(ent.id, []), found, judgements,
+                                      "is a name of"), True
             merge = next(iter(hits.items())) if len(hits) == 1 else None
-        if merge is not None and merge[0] not in taken:
+        if merge is not None:
+            proposed.append((ent, merge, by_name))
+    named = [(ent, merge[0]) for ent, merge, by_name in proposed if by_name]
+    allowed = vet(named) if vet and named else {ent.id for ent, _ in named}
+    out: dict[str, tuple[str, str]] = {}
+    taken: set[str] = set()  # a node takes one claim per source: one entity of a batch
+    for ent, merge, by_name in proposed:
+        if merge[0] not in taken and (not by_name or ent.id in allowed):
             taken.add(merge[0])
             out[ent.id] = merge
     return out
@@ -293,14 +312,24 @@ def _bridge(ent: Entity, pairs: list[tuple[str, str]],
             found: dict[str, set[tuple[str, str]]],
             judgements: Judgements) -> tuple[str, str] | None:
     """The first bridge that names exactly one node of the entity's family: (id, reason)."""
+    for node_id, reason in bridged_nodes(ent, pairs, found, judgements):
+        return node_id, f"{reason} (into {node_id})"
+    return None
+
+
+def bridged_nodes(ent: Entity, pairs: list[tuple[str, str]],
+                  found: dict[str, set[tuple[str, str]]],
+                  judgements: Judgements) -> list[tuple[str, str]]:
+    """``(node id, reason)`` of each bridge that names exactly one node of the entity's
+    family, in the bridges' order (``found``: what :data:`Candidates` gives for the refs)."""
+    out = []
     for ref, reason in pairs:
         nodes = {node_id for key in (ref, fold(ref)) for node_id, type_
                  in found.get(key, ()) if node_type(type_).family == ent.family
                  and not judgements.blocks(ent, node_id, fold(ref))}
         if len(nodes) == 1:
-            node_id = next(iter(nodes))
-            return node_id, f"{reason} (into {node_id})"
-    return None
+            out.append((next(iter(nodes)), reason))
+    return out
 
 
 def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[str, str]]],

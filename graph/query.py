@@ -13,10 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.ids import fold
+from graph.ids import fold, normalise_name
+from graph.merge import mergeable_name
 from graph.model import EdgeRecord, EntityRecord
 from graph.store.base import AmbiguousName, EdgeFilter, GraphStore, UnknownEntity
-from graph.vocab import DEPENDENCY_RELATIONS, DOCUMENT_TYPES
+from graph.vocab import DEPENDENCY_RELATIONS, DOCUMENT_TYPES, node_type
 
 
 @dataclass(slots=True)
@@ -219,3 +220,25 @@ def dependencies(store: GraphStore, root: str, direction: str = "upstream", dept
     sub = Subgraph(nodes=store.entities(levels), edges=store.edges_among(levels, dep_flt))
     _report_cut(sub, cut, limit, per_node)
     return DependencyMap(root, direction, levels, sub)
+
+
+def merge_candidates(store: GraphStore) -> list[dict[str, Any]]:
+    """Nodes of one family that share a name and are not one node: what a bare name match
+    left apart (graph/vocab.py ``NAME_EVIDENCE``: a registry record's name is no evidence by
+    itself; or a not-same judgement, or an ambiguous name). Each candidate: the shared
+    ``name`` and its ``nodes`` (id, type, name), in creation order of the first node; a
+    ``same`` judgement or a registry tie (graph/bridge.py) makes them one."""
+    groups: dict[tuple[str, str], dict[str, EntityRecord]] = {}
+    for record in store.iter_entities():
+        kind = node_type(record.type).family
+        for name in (record.name, *record.aliases):
+            if mergeable_name(name, kind):
+                groups.setdefault((kind, normalise_name(name, kind)), {})[record.id] = record
+    out, seen = [], set()
+    for (_, key), nodes in groups.items():
+        ids = tuple(sorted(nodes))
+        if len(ids) > 1 and ids not in seen:
+            seen.add(ids)
+            out.append({"name": key, "nodes": [{"id": r.id, "type": r.type, "name": r.name}
+                                               for r in nodes.values()]})
+    return out

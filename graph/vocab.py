@@ -13,6 +13,7 @@ and another an ``Organization`` still produce one node; the more specific type w
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -55,6 +56,33 @@ FAMILIES: dict[str, Family] = {
 LEGAL_SUFFIXES = frozenset({
     "ltd", "limited", "inc", "incorporated", "llc", "plc", "corp", "corporation", "co",
     "company", "gmbh", "ag", "sa", "srl", "bv", "nv", "pty", "pte", "lp", "llp", "sarl"})
+
+
+# What a name is evidence of, by the loader of the source that states it. A registry
+# dataset's records carry identifiers (handles, ASNs, ranges, opaque ids): that one of them
+# bears the same name as another record, or as a page's organisation, does not make them one
+# (many registry organisations share a name). Its names are labels (None): a bare name match
+# involving it merges nothing and is a candidate (graph.query.merge_candidates) until a
+# registry record ties the two (a same_as bridge: an opaque id, a shared ASN, a whois range,
+# a page naming the resources the record holds; graph/bridge.py). Every other source's names
+# are ``text`` evidence: a name merge needs the node to carry a claim of the same evidence.
+NAME_EVIDENCE: dict[str, str | None] = {
+    "caida-as2org": None, "rpsl-whois": None, "peeringdb": None, "rir-delegated": None}
+TEXT_EVIDENCE = "text"
+
+
+def name_evidence(loader: str) -> str | None:
+    """What a source's names are evidence of (:data:`NAME_EVIDENCE`)."""
+    return NAME_EVIDENCE.get(loader, TEXT_EVIDENCE)
+
+
+def merges_by_bare_name(loader: str, node_loaders: Collection[str]) -> bool:
+    """Whether an entity of a source of ``loader`` merges by a name alone into a node that
+    sources of ``node_loaders`` claim: its names are evidence, and of the kind a claim on the
+    node gives (a node no source claims, kept by its edges only, takes any)."""
+    kind = name_evidence(loader)
+    return kind is not None and (not node_loaders or
+                                 any(name_evidence(n) == kind for n in node_loaders))
 
 
 def family(name: str) -> Family:

@@ -31,7 +31,8 @@ for ...", "Dummy ..."). Linking a delegated holder to its whois organisation thr
 shared block is graph/bridge.py's work.
 
 Limits: an object over MAX_OBJECT_LINES lines or MAX_OBJECT_CHARS characters, a malformed
-line, a bad AS number or a bad range fails the file with ``FILE:LINE: reason``.
+line, a bad AS number or a bad range fails the file with ``FILE:LINE: reason``. The dump
+streams (:func:`stream`, ``govgraph load`` writes it part by part in one transaction).
 """
 
 from __future__ import annotations
@@ -85,10 +86,24 @@ class RpslObject:
 class _Dump:
     path: Path
     batch: Batch
-    orgs: set[str] = field(default_factory=set)  # handles defined
-    referenced: dict[str, str] = field(default_factory=dict)  # handle -> first locator
-    countries: set[str] = field(default_factory=set)  # country nodes already in the batch
+    orgs: set[str] = field(default_factory=set)  # handles defined in the current part
+    referenced: dict[str, str] = field(default_factory=dict)  # handle -> first locator, in it
+    defined: set[str] = field(default_factory=set)  # handles defined in earlier parts
+    countries: set[str] = field(default_factory=set)  # country nodes already written
     unnamed_ranges: int = 0
+    written: int = 0  # entities in the parts given so far
+
+    def part(self) -> Batch:
+        """The current part, completed (:func:`_placeholders`); the next one starts empty."""
+        _placeholders(self)
+        if self.unnamed_ranges:
+            self.batch.skipped += self.unnamed_ranges
+        done, self.written = self.batch, self.written + len(self.batch.entities)
+        self.batch = Batch(source_id=done.source_id, uri=done.uri, loader=done.loader,
+                           retrieved_at=done.retrieved_at)
+        self.defined |= self.orgs
+        self.orgs, self.referenced, self.unnamed_ranges = set(), {}, 0
+        return done
 
 
 def _detect(path: Path, head: str) -> bool:
@@ -147,6 +162,15 @@ def objects(path: Path, kinds: frozenset[str] | None = None) -> Iterator[RpslObj
 
 def load(path: Path) -> Batch:
     """The batch of one whois dump (see the module docstring)."""
+    return next(stream(path, sys.maxsize))
+
+
+def stream(path: Path, rows: int) -> Iterator[Batch]:
+    """The dump in parts of about ``rows`` records, read as they come: memory follows a part
+    (and the set of organisation handles), not the dump. Each part has the organisations
+    its objects refer to: those it does not define as placeholders (combined with the real
+    name when it is defined in another part, graph/merge.py ``combine_entities``), so that a
+    range's organisation is in the range's part for the bridge (graph/bridge.py)."""
     dump = _Dump(path, new_batch(path, "rpsl-whois"))
     steps = {"organisation": _organisation, "aut-num": _aut_num, "inetnum": _inetnum,
              "inet6num": _inet6num}
@@ -155,13 +179,13 @@ def load(path: Path) -> Batch:
             steps[obj.kind](dump, obj)
         except (ModelError, ValueError) as exc:
             raise LoadError(path, f"{obj.kind}: {exc}", obj.line) from None
-    _placeholders(dump)
-    if dump.unnamed_ranges:
-        dump.batch.skipped += dump.unnamed_ranges
-    if not dump.batch.entities:
+        if len(dump.batch.entities) + len(dump.batch.relations) >= rows:
+            yield dump.part()
+    if not dump.written and not dump.batch.entities:
         raise LoadError(path, "no organisation, aut-num, inetnum or inet6num objects with "
                         "an org: in whois dump")
-    return dump.batch
+    if dump.batch.entities or not dump.written:
+        yield dump.part()
 
 
 def org_id(handle: str) -> str:
@@ -258,7 +282,7 @@ def _inet6num(dump: _Dump, obj: RpslObject) -> None:
 
 
 def _placeholders(dump: _Dump) -> None:
-    """A placeholder node for each organisation referred to but not defined in the file."""
+    """A placeholder node for each organisation the part refers to but does not define."""
     for handle, locator in dump.referenced.items():
         if handle not in dump.orgs:
             dump.batch.entities.append(Entity("Organization", handle, id=org_id(handle),
@@ -266,4 +290,4 @@ def _placeholders(dump: _Dump) -> None:
                                               properties={"org_handle": handle}))
 
 
-RPSL = register(Loader("rpsl-whois", (), _detect, load))
+RPSL = register(Loader("rpsl-whois", (), _detect, load, stream))

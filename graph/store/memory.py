@@ -47,6 +47,7 @@ class State:
     alias_rows: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # id -> rows
     redirects: dict[str, tuple[str, str]] = field(default_factory=dict)
     merges: list[tuple[str, str, str, str]] = field(default_factory=list)
+    absorbed: list[tuple[str, str, str, str]] = field(default_factory=list)  # source first
     judgements: dict[str, list[Judgement]] = field(default_factory=dict)
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)  # metric -> id -> value
 
@@ -162,6 +163,36 @@ class MemoryTx(WriteTx):
         for merged, into, reason in merges:
             self.s.redirects[merged] = (into, reason)
         self.s.merges = [*self.s.merges, *((*m, source_id) for m in merges)]
+
+    def node_loaders(self, ids: list[str]) -> dict[str, set[str]]:
+        return {i: {self.s.sources[sid][2] for sid in self.s.node_claims.get(i, {})}
+                for i in ids}
+
+    def claims_touching(self, ids: list[str]) -> tuple[dict[str, Held], dict[str, tuple]]:
+        out: dict[str, Held] = {}
+        for node_id in ids:
+            for source_id, values in self.s.node_claims.get(node_id, {}).items():
+                out.setdefault(source_id, Held()).nodes[node_id] = values
+        wanted = set(ids)
+        ends = {key: (src, rtype, dst) for key, (src, dst, rtype, _) in self.s.edges.items()
+                if src in wanted or dst in wanted}
+        for key, (_, rtype, _) in ends.items():
+            for (source_id, locator), (confidence, props) in self.s.edge_claims.get(key,
+                                                                                    {}).items():
+                out.setdefault(source_id, Held()).edges[(key, locator)] = (
+                    rtype, (locator, confidence, props))
+        return out, ends
+
+    def save_absorbed(self, source_id: str, absorbed: str, kept: str, record: str) -> None:
+        self.s.absorbed = [*self.s.absorbed, (source_id, absorbed, kept, record)]
+
+    def take_absorbed(self, source_id: str) -> list[tuple[str, str, str]]:
+        taken = [row[1:] for row in self.s.absorbed if row[0] == source_id]
+        self.s.absorbed = [row for row in self.s.absorbed if row[0] != source_id]
+        for absorbed, kept, _ in taken:
+            if self.s.redirects.get(absorbed, ("",))[0] == kept:
+                self.s.redirects = {k: v for k, v in self.s.redirects.items() if k != absorbed}
+        return taken
 
     def _order(self) -> dict[str, int]:
         return {sid: i for i, sid in enumerate(self.s.sources)}
@@ -420,6 +451,8 @@ def dump_rows(s: State, table: str) -> Iterator[tuple]:
     elif table == "judgements":
         yield from ((sid, j.a, j.b, j.same, j.locator) for sid in order
                     for j in s.judgements.get(sid, []))
+    elif table == "absorbed":
+        yield from s.absorbed
 
 
 def restore_rows(s: State, table: str, rows: list[tuple]) -> None:
@@ -445,3 +478,5 @@ def restore_rows(s: State, table: str, rows: list[tuple]) -> None:
             s.merges.append(tuple(row))
         elif table == "judgements":
             s.judgements.setdefault(row[0], []).append(Judgement(*row[1:]))
+        elif table == "absorbed":
+            s.absorbed.append(tuple(row))

@@ -99,7 +99,7 @@ _SCHEMA = {
 
 # Labels of everything govgraph writes (what clear() removes).
 OWN_LABELS = ("Entity", "Alias", "Source", "NodeClaim", "EdgeClaim", "Judgement", "Redirect",
-              "MergeLog", "ScoreMetric", "WriteLock")
+              "MergeLog", "ScoreMetric", "WriteLock", "Absorbed")
 
 # Queries returning _NODE_RETURN start with _METRICS (the metric names in write order), so
 # each node's scores come as [[metric, value], ...] in that order.

@@ -242,6 +242,14 @@ class _Layout:
                 "locator": loc})
 
 
+    def absorbed(self, rows: list[tuple]) -> None:
+        for seq, (source_id, absorbed, kept, record) in enumerate(
+                rows, self.count["absorbed"] - len(rows) + 1):
+            self.out.node("Absorbed", str(seq), ["Absorbed"], {
+                "seq": seq, "sid": self.sid[source_id], "absorbed": absorbed, "kept": kept,
+                "record": record})
+
+
 def write_import_files(store: GraphStore, folder: str | Path) -> dict[str, int]:
     """Write ``store``'s graph into ``folder`` (made if missing; must hold no ``.csv`` files)
     as ``neo4j-admin database import full`` input; the rows written per table."""

@@ -45,6 +45,8 @@ DUMP = {
                  "ORDER BY m.seq",
     "judgements": "MATCH (j:Judgement) MATCH (s:Source {sid: j.sid}) RETURN s.source_id, "
                   "j.a, j.b, j.same, j.locator ORDER BY j.sid, j.seq",
+    "absorbed": "MATCH (a:Absorbed) MATCH (s:Source {sid: a.sid}) RETURN s.source_id, "
+                "a.absorbed, a.kept, a.record ORDER BY a.seq",
 }
 
 
@@ -75,6 +77,7 @@ class Neo4jRestore:
         self.rtype: dict[str, str] = {}
         self.seq = 0
         self.jseq = 0
+        self.aseq = 0
         self.metrics: dict[str, int] = {}
 
     def run(self, chunks: Iterator[Chunk]) -> None:
@@ -162,6 +165,13 @@ class Neo4jRestore:
             out.append({"sid": self.sid[source_id], "seq": self.jseq, "a": a, "b": b,
                         "same": bool(same), "locator": loc})
         w.each("UNWIND $rows AS row CREATE (j:Judgement) SET j = row", out)
+
+    def absorbed(self, w: Statements, rows: list[tuple]) -> None:
+        w.each("UNWIND $rows AS row CREATE (a:Absorbed) SET a = row",
+               [{"seq": seq, "sid": self.sid[source_id], "absorbed": absorbed, "kept": kept,
+                 "record": record} for seq, (source_id, absorbed, kept, record)
+                in enumerate(rows, self.aseq + 1)])
+        self.aseq += len(rows)
 
 
 def upgrade_scores(store: Neo4jStore) -> None:

@@ -308,6 +308,47 @@ class Neo4jTx(Statements, WriteTx):
                   [{"seq": seq + i + 1, "merged": m, "into": into, "reason": why,
                     "source_id": source_id} for i, (m, into, why) in enumerate(merges)])
 
+    def node_loaders(self, ids: list[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for node_id, loader in self.run(
+                f"UNWIND $ids AS i MATCH (c:NodeClaim {{id: i}}) {BY_CLAIM_ID}"
+                "MATCH (s:Source {sid: c.sid}) RETURN c.id, s.loader", ids=ids):
+            out.setdefault(node_id, set()).add(loader)
+        return out
+
+    # -- absorbing one node into another
+    def claims_touching(self, ids: list[str]) -> tuple[dict[str, Held], dict[str, tuple]]:
+        out: dict[str, Held] = {}
+        for source_id, node_id, values in self.run(
+                f"UNWIND $ids AS i MATCH (c:NodeClaim {{id: i}}) {BY_CLAIM_ID}"
+                "MATCH (s:Source {sid: c.sid}) RETURN s.source_id, c.id, [c.type, c.name, "
+                "c.aliases, c.keys, c.props, c.locator, c.first_seen, c.last_seen]", ids=ids):
+            out.setdefault(source_id, Held()).nodes[node_id] = tuple(values)
+        ends = {key: (src, rtype, dst) for key, src, rtype, dst in self.run(
+            f"UNWIND $ids AS i MATCH (e:Entity {{id: i}}) {BY_ID}MATCH (e)-[r]-(:Entity) "
+            "RETURN DISTINCT r.key, startNode(r).id, type(r), endNode(r).id", ids=ids)}
+        for key, rtype, source_id, values in self.run(
+                f"UNWIND $keys AS k MATCH (c:EdgeClaim {{key: k}}) {BY_CLAIM_KEY}"
+                "MATCH (s:Source {sid: c.sid}) RETURN k, c.rtype, s.source_id, "
+                "[c.locator, c.confidence, c.props]", keys=list(ends)):
+            out.setdefault(source_id, Held()).edges[(key, values[0])] = (rtype, tuple(values))
+        return out, ends
+
+    def save_absorbed(self, source_id: str, absorbed: str, kept: str, record: str) -> None:
+        self.run("OPTIONAL MATCH (a:Absorbed) WITH coalesce(max(a.seq), 0) + 1 AS seq "
+                 "CREATE (:Absorbed {seq: seq, sid: $sid, absorbed: $absorbed, kept: $kept, "
+                 "record: $record})", sid=self._sid(source_id), absorbed=absorbed, kept=kept,
+                 record=record)
+
+    def take_absorbed(self, source_id: str) -> list[tuple[str, str, str]]:
+        taken = [tuple(r) for r in self.run(
+            "MATCH (a:Absorbed {sid: $sid}) RETURN a.absorbed, a.kept, a.record "
+            "ORDER BY a.seq", sid=self._sid(source_id))]
+        self.run("MATCH (a:Absorbed {sid: $sid}) DELETE a", sid=self._sid(source_id))
+        self.each("UNWIND $rows AS row MATCH (r:Redirect {old_id: row[0]}) "
+                  "WHERE r.new_id = row[1] DELETE r", [[a, k] for a, k, _ in taken])
+        return taken
+
     # -- collection
     def edge_states(self, edges: dict[str, str], exclude: str | None) -> list[EdgeState]:
         """(Two plain index lookups, no label checks on the ends: once the transaction has

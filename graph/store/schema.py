@@ -108,6 +108,15 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
     ALTER TABLE sources ADD COLUMN dataset TEXT;
     ALTER TABLE sources ADD COLUMN observed TEXT;
     """,
+    # 5 -> 6: how to undo a node absorbed into another (graph/store/absorb.py), kept with
+    # the source that caused it.
+    """
+    CREATE TABLE absorbed(
+        seq INTEGER PRIMARY KEY,
+        sid INTEGER NOT NULL REFERENCES sources(sid) ON DELETE CASCADE,
+        absorbed TEXT NOT NULL, kept TEXT NOT NULL, record TEXT NOT NULL);
+    CREATE INDEX absorbed_sid ON absorbed(sid);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

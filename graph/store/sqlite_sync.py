@@ -13,8 +13,9 @@ from graph.store.sqlite_tx import put_nodes
 from graph.store.sync import derived
 
 FETCH = 5000
-TABLES = ("judgements", "edge_claims", "node_claims", "edges", "aliases", "names_fts", "scores",
-          "score_metrics", "nodes", "sources", "redirects", "merge_log")  # in deletion order
+TABLES = ("absorbed", "judgements", "edge_claims", "node_claims", "edges", "aliases",
+          "names_fts", "scores", "score_metrics", "nodes", "sources", "redirects",
+          "merge_log")  # in deletion order
 
 DUMP = {
     "sources": "SELECT source_id, uri, loader, retrieved_at, loaded_at, n_entities, "
@@ -36,6 +37,8 @@ DUMP = {
     "merge_log": "SELECT merged, into_id, reason, source_id FROM merge_log ORDER BY rowid",
     "judgements": "SELECT s.source_id, j.a, j.b, j.same, j.locator FROM judgements j "
                   "JOIN sources s ON s.sid = j.sid ORDER BY j.sid, j.rowid",
+    "absorbed": "SELECT s.source_id, a.absorbed, a.kept, a.record FROM absorbed a "
+                "JOIN sources s ON s.sid = a.sid ORDER BY a.seq",
 }
 
 
@@ -122,3 +125,7 @@ class SQLiteRestore:
     def judgements(self, db: Any, rows: list[tuple]) -> None:
         db.executemany("INSERT INTO judgements(sid, a, b, same, locator) VALUES (?,?,?,?,?)",
                        [(self.sid[r[0]], r[1], r[2], int(r[3]), r[4]) for r in rows])
+
+    def absorbed(self, db: Any, rows: list[tuple]) -> None:
+        db.executemany("INSERT INTO absorbed(sid, absorbed, kept, record) VALUES (?,?,?,?)",
+                       [(self.sid[r[0]], *r[1:]) for r in rows])

@@ -310,6 +310,54 @@ class SQLiteTx(WriteTx):
         self.db.executemany("INSERT INTO merge_log(merged, into_id, reason, source_id)"
                             " VALUES (?,?,?,?)", [(*m, source_id) for m in merges])
 
+    def node_loaders(self, ids: list[str]) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for chunk in chunked(ids):
+            for node_id, loader in self.db.execute(
+                    "SELECT n.id, s.loader FROM nodes n JOIN node_claims c ON c.nid=n.nid"
+                    f" JOIN sources s ON s.sid=c.sid WHERE n.id IN ({marks(len(chunk))})",
+                    chunk):
+                out.setdefault(node_id, set()).add(loader)
+        return out
+
+    # -- absorbing one node into another
+    def claims_touching(self, ids: list[str]) -> tuple[dict[str, Held], dict[str, tuple]]:
+        nids = self._nids(ids)
+        wanted = [nids[i] for i in ids if i in nids]
+        out: dict[str, Held] = {}
+        cols = ", ".join("c." + c for c in _NODE_CLAIM_COLS.split(", "))
+        for source_id, node_id, *values in self.db.execute(
+                f"SELECT s.source_id, n.id, {cols}"
+                " FROM node_claims c JOIN nodes n ON n.nid=c.nid JOIN sources s ON s.sid=c.sid"
+                f" WHERE c.nid IN ({marks(len(wanted))})", wanted):
+            out.setdefault(source_id, Held()).nodes[node_id] = tuple(values)
+        ends: dict[str, tuple] = {}
+        for eid, key, rtype, src, dst, source_id, locator, confidence, props in self.db.execute(
+                "SELECT e.eid, e.key, e.type, a.id, b.id, s.source_id, c.locator, c.confidence,"
+                " c.props FROM edges e JOIN nodes a ON a.nid=e.src JOIN nodes b ON b.nid=e.dst"
+                " LEFT JOIN edge_claims c ON c.eid=e.eid LEFT JOIN sources s ON s.sid=c.sid"
+                f" WHERE e.src IN ({marks(len(wanted))}) OR e.dst IN ({marks(len(wanted))})",
+                wanted * 2):
+            self.eid[key] = eid
+            ends[key] = (src, rtype, dst)
+            if source_id is not None:
+                out.setdefault(source_id, Held()).edges[(key, locator)] = (
+                    rtype, (locator, confidence, props))
+        return out, ends
+
+    def save_absorbed(self, source_id: str, absorbed: str, kept: str, record: str) -> None:
+        self.db.execute("INSERT INTO absorbed(sid, absorbed, kept, record) VALUES (?,?,?,?)",
+                        (self._sid(source_id), absorbed, kept, record))
+
+    def take_absorbed(self, source_id: str) -> list[tuple[str, str, str]]:
+        sid = self._sid(source_id)
+        taken = self.db.execute("SELECT absorbed, kept, record FROM absorbed WHERE sid=?"
+                                " ORDER BY seq", (sid,)).fetchall()
+        self.db.execute("DELETE FROM absorbed WHERE sid=?", (sid,))
+        self.db.executemany("DELETE FROM redirects WHERE old_id=? AND new_id=?",
+                            [(a, k) for a, k, _ in taken])
+        return [tuple(row) for row in taken]
+
     # -- collection
     def edge_states(self, edges: dict[str, str], exclude: str | None) -> list[EdgeState]:
         keys = list(edges)

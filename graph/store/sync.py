@@ -2,10 +2,11 @@
 
 ``sync(src, dst)`` reads the source store's state table by table — sources (in load order),
 nodes (in creation order), scores (metrics in write order), node claims, edges, edge claims,
-redirects, the merge log and judgements — and writes it into an empty destination in
-batches. Nothing is re-derived: the destination holds exactly the derived nodes and edges,
-claims and merge history of the source, so exports, searches and later loads, reloads and
-unloads behave the same on both (tests/test_sync.py checks it).
+redirects, the merge log, judgements and absorption records (graph/store/absorb.py) — and
+writes it into an empty destination in batches. Nothing is re-derived: the destination holds
+exactly the derived nodes and edges, claims and merge history of the source, so exports,
+searches and later loads, reloads and unloads behave the same on both (tests/test_sync.py
+checks it).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ TABLES = {
     "redirects": "old_id, new_id, reason",
     "merge_log": "merged, into, reason, source_id",
     "judgements": "source_id, a, b, same, locator",
+    "absorbed": "source_id, absorbed, kept, record",  # graph/store/absorb.py's undo records
 }
 
 

@@ -16,9 +16,13 @@ element ids) stays inside it. :class:`Writer` does the rest, the same on every b
    none), then re-derive or delete exactly the nodes and edges whose claims changed
    (:meth:`Writer.collect`), and count the source's claims.
 
+5. :meth:`Writer.absorb`: each other stored node an entity's ``same_as`` bridges named is
+   absorbed into the node the entity was placed on (:mod:`graph.store.absorb`).
+
 Steps 2 and 3 may be called several times inside one transaction (a source written in
-chunks); step 4 once at the end. An unload reads the source's claims, collects what they
-supported as if they were gone, then deletes the source.
+chunks); steps 4 and 5 once at the end. An unload undoes the absorptions the source caused,
+reads the source's claims, collects what they supported as if they were gone, then deletes
+the source.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ from typing import Any
 from graph import merge as mg
 from graph.model import Batch, Entity, Judgement
 from graph.store.base import BadReference, UnknownEntity, WriteResult
-from graph.vocab import endpoint_error, node_type
+from graph.vocab import endpoint_error, merges_by_bare_name, node_type
 
 EdgeClaimValues = tuple[str, float, str]  # locator, confidence, props JSON
 
@@ -216,6 +220,26 @@ class WriteTx(ABC):
     def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
         """Record ``(merged id, into id, reason)``: merge log and redirects."""
 
+    @abstractmethod
+    def node_loaders(self, ids: list[str]) -> dict[str, set[str]]:
+        """The loaders of the sources that claim each of these nodes."""
+
+    # -- absorbing one existing node into another (graph/store/absorb.py)
+    @abstractmethod
+    def claims_touching(self, ids: list[str]) -> tuple[dict[str, Held], dict[str, tuple]]:
+        """Every source's claims on these nodes and on the edges touching them (source id ->
+        Held), and those edges' ends (edge key -> (source id, relation type, target id))."""
+
+    @abstractmethod
+    def save_absorbed(self, source_id: str, absorbed: str, kept: str, record: str) -> None:
+        """Keep how to undo the absorption of node ``absorbed`` into ``kept`` that source
+        ``source_id`` caused (``record``: JSON, :mod:`graph.store.absorb`)."""
+
+    @abstractmethod
+    def take_absorbed(self, source_id: str) -> list[tuple[str, str, str]]:
+        """The ``(absorbed, kept, record)`` absorptions the source caused, in the order they
+        were made; they are deleted, with the redirects of the absorbed ids to the kept."""
+
     # -- collection
     @abstractmethod
     def edge_states(self, edges: dict[str, str], exclude: str | None) -> list[EdgeState]:
@@ -257,6 +281,9 @@ class Writer:
         self.new_edges: set[str] = set()
         self.touched_edges: dict[str, str] = {}
         self.fresh = False  # a streamed write into a store that had no nodes
+        self.absorbing: list[tuple[str, str, str]] = []  # (absorbed, kept, reason): absorb.py
+        self.published = ""  # the source's publication date, for the merge log
+        self.loader = ""  # the source's loader: what its names are evidence of
 
     def write(self, batch: Batch) -> WriteResult:
         """The whole batch: start, its entities and relations, finish."""
@@ -265,7 +292,8 @@ class Writer:
             self.add_entities(batch.entities)
             self.add_relations(batch.relations)
             self.write_claims()
-        return self.finish()
+        self.finish()
+        return self.absorb()
 
     def write_parts(self, parts: Iterable[Batch], rows: int) -> WriteResult:
         """A source given in parts (a streaming loader's, :attr:`loaders.base.Loader.stream`),
@@ -303,6 +331,18 @@ class Writer:
         self.collect(set(self.held.nodes) | self.touched_nodes,
                      {**self.held.edge_types(), **self.touched_edges})
         self.tx.set_source_counts(self.source_id, entities, relations)
+        return self.absorb()
+
+    def absorb(self) -> WriteResult:
+        """Absorb the other existing nodes the source's bridges named into the node each
+        bridging entity was placed on (:mod:`graph.store.absorb`)."""
+        from graph.store import absorb
+
+        for absorbed, kept, reason in self.absorbing:
+            when = f" (source published {self.published})" if self.published else ""
+            absorb.absorb(self, absorbed, kept, f"{reason}: {absorbed} absorbed into {kept}"
+                          f"{when}")
+        self.result.merges += len(self.absorbing)
         return self.result
 
     def _restated(self) -> Held:
@@ -323,6 +363,8 @@ class Writer:
 
     def start(self, batch: Batch) -> None:
         self.tx.upsert_source(batch)
+        self.published = batch.observed or ""
+        self.loader = batch.loader
         self.held = self.tx.source_claims(self.source_id)
         self.result.claims_removed = len(self.held.edges)
         self.tx.replace_judgements(self.source_id, batch.judgements)
@@ -339,7 +381,7 @@ class Writer:
             located = mg.resolve_references([e.id for e in entities], self.tx.lookup)
             unplaced = [e for e in entities if e.id not in located]
             merged = mg.find_merges(unplaced, self.tx.name_candidates,
-                                    mg.Judgements(self.tx.judgements()))
+                                    mg.Judgements(self.tx.judgements()), self._vet)
         new_rows, merges = [], []
         for ent in entities:
             node_id = located.get(ent.id) or merged.get(ent.id, (None, ""))[0]
@@ -355,10 +397,22 @@ class Writer:
                 self.refs[ref] = node_id
             self.families[node_id] = ent.family
             self.claims.nodes[node_id] = mg.claim_values(ent)
+        if merged or located:
+            from graph.store import absorb
+
+            placed = {e.id: self.refs[e.id] for e in entities if e.id not in self.new_nodes}
+            self.absorbing += absorb.wanted(self.tx, placed, entities)
         self.tx.create_nodes(new_rows)
         self.tx.log_merges(self.source_id, merges)
         self.result.entities_added += len(new_rows)
         self.result.merges += len(merges)
+
+    def _vet(self, named: list[tuple[Entity, str]]) -> set[str]:
+        """The entities that may merge into the node a bare name found (graph/vocab.py
+        NAME_EVIDENCE); the others stay apart, candidates (graph.query.merge_candidates)."""
+        loaders = self.tx.node_loaders(sorted({node_id for _, node_id in named}))
+        return {ent.id for ent, node_id in named
+                if merges_by_bare_name(self.loader, loaders.get(node_id, set()))}
 
     def add_relations(self, relations: list[mg.Relation]) -> None:
         """Resolve and check the relations' ends, create the new edges, keep the claims."""
@@ -435,9 +489,13 @@ class Writer:
         """Remove the source: what only its claims supported goes, the rest is re-derived."""
         if not self.tx.source_exists(self.source_id):
             raise UnknownEntity(f"no source {self.source_id!r} is loaded")
+        from graph.store import absorb
+
+        nodes, edges = absorb.undo(self)
         held = self.tx.source_claims(self.source_id)
         self.result.claims_removed = len(held.edges)
-        self.collect(set(held.nodes), held.edge_types(), exclude=self.source_id)
+        self.collect(set(held.nodes) | nodes, {**held.edge_types(), **edges},
+                     exclude=self.source_id)
         self.tx.delete_source(self.source_id)
         return self.result
 
