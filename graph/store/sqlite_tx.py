@@ -100,10 +100,13 @@ REF_SQL = {
 }
 
 
-def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> Iterator[tuple]:
+def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> list[tuple]:
     """``(key, id, nid, type)`` of the nodes these keys name in one reference form."""
+    sql, out = REF_SQL[form].format(marks(CHUNK)), []
     for chunk in chunked(keys):
-        yield from db.execute(REF_SQL[form].format(marks(len(chunk))), chunk)
+        out += db.execute(sql if len(chunk) == CHUNK else
+                          REF_SQL[form].format(marks(len(chunk))), chunk).fetchall()
+    return out
 
 
 class SQLiteTx(WriteTx):
@@ -192,11 +195,11 @@ class SQLiteTx(WriteTx):
     def has_nodes(self) -> bool:
         return self.db.execute("SELECT 1 FROM nodes LIMIT 1").fetchone() is not None
 
-    def lookup(self, form: str, keys: list[str]) -> Iterator[tuple[str, str]]:
-        for key, node_id, nid, type_ in lookup_rows(self.db, form, keys):
-            self.nid[node_id] = nid
-            self.types[node_id] = type_
-            yield key, node_id
+    def lookup(self, form: str, keys: list[str]) -> list[tuple[str, str]]:
+        rows = lookup_rows(self.db, form, keys)
+        self.nid.update((node_id, nid) for _, node_id, nid, _ in rows)
+        self.types.update((node_id, type_) for _, node_id, _, type_ in rows)
+        return [(key, node_id) for key, node_id, _, _ in rows]
 
     def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
         out: dict[str, set[tuple[str, str]]] = {}
