@@ -135,8 +135,12 @@ def placeholder(claim: NodeClaim) -> bool:
     return bool(props.get("org_handle")) and claim.name == props["org_handle"]
 
 
-def derive_node(claims: list[NodeClaim]) -> DerivedNode:
-    first = next((c for c in claims if not placeholder(c)), claims[0])
+def derive_node(claims: list[NodeClaim], first: NodeClaim | None = None) -> DerivedNode:
+    """The node its claims (in source load order) make: named and typed first by ``first``
+    (by default the first claim that is not a placeholder, else the first claim), then each
+    claim folded in turn."""
+    if first is None:
+        first = next((c for c in claims if not placeholder(c)), claims[0])
     node = DerivedNode(type=first.type, name=first.name)
     names: dict[str, str] = {fold(first.name): first.name}
     keys: dict[str, str] = {}
