@@ -375,16 +375,18 @@ def relation_endpoints(batch_relations: list[Relation], refs: dict[str, str],
                if ref not in refs}
     if missing:
         refs.update(resolve(missing))
-    ends = []
-    for rel in batch_relations:
+    try:
+        return [(refs[rel.source], refs[rel.target]) for rel in batch_relations]
+    except KeyError:
+        pass
+    for rel in batch_relations:  # the first relation naming what resolved to nothing
         for ref in (rel.source, rel.target):
             if ref not in refs:
                 where = f" ({rel.locator})" if rel.locator else ""
                 raise BadReference(f"{source_id}{where}: {rel.type} refers to "
                                    f"unknown or ambiguous entity {ref!r}", source_id,
                                    rel.locator)
-        ends.append((refs[rel.source], refs[rel.target]))
-    return ends
+    raise AssertionError("unreachable: a reference was missing")
 
 
 def group_relations(relations: list[Relation], ends: list[tuple[str, str]]

@@ -446,7 +446,7 @@ class Writer:
     def _check_families(self, relations: list[mg.Relation],
                         ends: list[tuple[str, str]]) -> None:
         """Refuse a relation whose ends are not of the families its type allows."""
-        unknown = sorted({i for pair in ends for i in pair if i not in self.families})
+        unknown = list({i for pair in ends for i in pair if i not in self.families})
         if unknown:
             self.families.update((i, node_type(t).family)
                                  for i, t in self.tx.node_types(unknown).items())
