@@ -135,8 +135,12 @@ def placeholder(claim: NodeClaim) -> bool:
     return bool(props.get("org_handle")) and claim.name == props["org_handle"]
 
 
-def derive_node(claims: list[NodeClaim]) -> DerivedNode:
-    first = next((c for c in claims if not placeholder(c)), claims[0])
+def derive_node(claims: list[NodeClaim], first: NodeClaim | None = None) -> DerivedNode:
+    """The node its claims (in source load order) make: named and typed first by ``first``
+    (by default the first claim that is not a placeholder, else the first claim), then each
+    claim folded in turn."""
+    if first is None:
+        first = next((c for c in claims if not placeholder(c)), claims[0])
     node = DerivedNode(type=first.type, name=first.name)
     names: dict[str, str] = {fold(first.name): first.name}
     keys: dict[str, str] = {}
@@ -345,7 +349,7 @@ def _hits(ent: Entity, names: list[str], found: dict[str, set[tuple[str, str]]],
 
 # How a reference is tried, in order: as an id, a merged (redirected) id, a key, a name.
 REF_FORMS: tuple[tuple[str, Callable[[str], str]], ...] = (
-    ("id", lambda ref: ref), ("redirect", lambda ref: ref), ("key", key_norm), ("name", fold))
+    ("id", str), ("redirect", str), ("key", key_norm), ("name", fold))
 
 Lookup = Callable[[str, list[str]], Iterable[tuple[str, Any]]]
 
@@ -359,18 +363,34 @@ def resolve_references(refs: Iterable[str], lookup: Lookup) -> dict[str, Any]:
     for form, keyfn in REF_FORMS:
         if not pending:
             break
-        by_key: dict[str, list[str]] = {}
-        for ref in pending:
-            by_key.setdefault(keyfn(ref), []).append(ref)
-        hits: dict[str, set[Any]] = {}
-        for key, handle in lookup(form, list(by_key)):
-            hits.setdefault(key, set()).add(handle)
-        for key, handles in hits.items():
-            if len(handles) == 1:
+        by_key = None if keyfn is str else _by_key(pending, keyfn)  # str: a ref is its key
+        hits: dict[str, Any] = {}
+        ambiguous: set[str] = set()
+        for key, handle in lookup(form, pending if by_key is None else list(by_key)):
+            if hits.setdefault(key, handle) != handle:
+                ambiguous.add(key)
+        for key in ambiguous:
+            del hits[key]
+        if by_key is None:
+            found.update(hits)
+        else:
+            for key, handle in hits.items():
                 for ref in by_key[key]:
-                    found[ref] = next(iter(handles))
-        pending = [r for r in pending if r not in found]
+                    found[ref] = handle
+        if hits:
+            pending = [r for r in pending if r not in found]
     return found
+
+
+def _by_key(refs: list[str], keyfn: Callable[[str], str]) -> dict[str, list[str]]:
+    """The references by their key in one form."""
+    by_key: dict[str, list[str]] = {}
+    for ref, key in zip(refs, map(keyfn, refs), strict=True):
+        if key in by_key:
+            by_key[key].append(ref)
+        else:
+            by_key[key] = [ref]
+    return by_key
 
 
 def relation_endpoints(batch_relations: list[Relation], refs: dict[str, str],
@@ -384,16 +404,18 @@ def relation_endpoints(batch_relations: list[Relation], refs: dict[str, str],
                if ref not in refs}
     if missing:
         refs.update(resolve(missing))
-    ends = []
-    for rel in batch_relations:
+    try:
+        return [(refs[rel.source], refs[rel.target]) for rel in batch_relations]
+    except KeyError:
+        pass
+    for rel in batch_relations:  # the first relation naming what resolved to nothing
         for ref in (rel.source, rel.target):
             if ref not in refs:
                 where = f" ({rel.locator})" if rel.locator else ""
                 raise BadReference(f"{source_id}{where}: {rel.type} refers to "
                                    f"unknown or ambiguous entity {ref!r}", source_id,
                                    rel.locator)
-        ends.append((refs[rel.source], refs[rel.target]))
-    return ends
+    raise AssertionError("unreachable: a reference was missing")
 
 
 def group_relations(relations: list[Relation], ends: list[tuple[str, str]]

@@ -20,6 +20,7 @@ import json
 import re
 import sys
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ def _detect_jsonl(path: Path, head: str) -> bool:
                                       or {"type", "name"} <= obj.keys())
 
 
+@lru_cache(maxsize=1 << 14)  # a column's values recur (confidences, weights, dates)
 def parse_value(text: str) -> Any:
     """A CSV cell as int or float when it is plainly a number (ASCII digits, optional sign,
     point and exponent), else the text."""
@@ -96,10 +98,10 @@ def entity_from_row(row: dict[str, Any], locator: str) -> Entity:
 
 def relation_from_row(row: dict[str, Any], locator: str) -> Relation:
     """An edge row (``source``, ``target``, ``type``, ``confidence``, properties)."""
-    ends = [str(row.get(col) or "").strip() for col in EDGE_HEADER]
-    for col, value in zip(EDGE_HEADER, ends, strict=True):
-        if not value:
-            raise ModelError(f"missing {col!r}")
+    ends = (str(row.get("source") or "").strip(), str(row.get("target") or "").strip(),
+            str(row.get("type") or "").strip())
+    if not all(ends):
+        raise ModelError(f"missing {EDGE_HEADER[ends.index('')]!r}")
     props = {k: v for k, v in row.items() if k not in _EDGE_FIELDS and v is not None
              and v != ""}
     if "weight" in props and not isinstance(props["weight"], (int, float)):
@@ -136,20 +138,20 @@ def _csv_rows(path: Path, lines: Iterable[str]) -> Iterator[tuple[int, dict[str,
         raise LoadError(path, "header must start id,type,name or source,target,type", 1)
     if len(set(header)) != len(header):
         raise LoadError(path, "duplicate column names in header", 1)
+    columns = [(column, column in _TEXT_COLUMNS) for column in header]
     try:
         for cells in reader:
-            number = reader.line_num
             if len(cells) != len(header):
                 if not any(c.strip() for c in cells):
                     continue
                 raise LoadError(path, f"expected {len(header)} fields, found {len(cells)}",
-                                number)
+                                reader.line_num)
             row = {}
-            for column, cell in zip(header, cells, strict=False):
+            for (column, text), cell in zip(columns, cells, strict=False):
                 if cell and (cell := cell.strip()):  # empty cells are absent values
-                    row[column] = cell if column in _TEXT_COLUMNS else parse_value(cell)
+                    row[column] = cell if text else parse_value(cell)
             if row:  # else a blank line
-                yield number, row
+                yield reader.line_num, row
     except csv.Error as exc:
         raise LoadError(path, f"bad CSV: {exc}", reader.line_num) from None
 

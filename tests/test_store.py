@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph.model import Entity
 from graph.query import neighbourhood, shortest_paths
 from graph.store.base import EdgeFilter, StoreError
 from tests.helpers import batch, counts, org, person, rel
@@ -280,3 +281,30 @@ def test_as_of_filter(store):
     at = {e.target for e in store.edges([a.id], flt=EdgeFilter(as_of="2021-06-01"))}
     assert at == {"org:beta"}
     assert {e.target for e in store.edges([a.id], flt=EdgeFilter(as_of="2023"))} == {"org:gamma"}
+
+
+def _claims_on_two_nodes(source: str, step: int) -> list:
+    """Claims on a node first named by a real name (``org:a``) and one first named by a
+    registry's opaque id (``org:b``, a placeholder), growing with each source."""
+    a = Entity("Company" if step else "Organization", f"Example Networks {step}", id="org:a",
+               aliases=[f"ExNet {step}", "ExNet"], properties={"country": f"C{step}",
+                                                             f"p{step}": step},
+               first_seen=f"202{step}-01-01", last_seen=f"202{3 - step}-06-01")
+    b = (Entity("Organization", "ripencc:ORG-B1", id="org:b",
+                properties={"registry": "ripencc", "opaque_id": "ORG-B1"}) if not step else
+         Entity("Company", f"Bee Holdings {step}", id="org:b", aliases=[f"Bee {step}"],
+                properties={"size": step}, last_seen=f"202{step}-01-01"))
+    return batch(source, [a, b])
+
+
+def test_a_claim_added_by_a_later_source_derives_as_all_claims_do(store):
+    """A node that later sources name again is re-derived from its stored state and the
+    new claim (SQLite); reading all its claims again (what an unload of a later source
+    does) gives the same node."""
+    for step in range(3):
+        store.write(_claims_on_two_nodes(f"page-{step}", step))
+    written = [e.to_dict() for e in store.entities(["org:a", "org:b"])]
+    assert written[0]["name"] == "Example Networks 0" and written[1]["name"] == "Bee Holdings 1"
+    store.write(_claims_on_two_nodes("page-3", 3))
+    store.unload("page-3")
+    assert [e.to_dict() for e in store.entities(["org:a", "org:b"])] == written

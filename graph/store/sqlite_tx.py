@@ -18,6 +18,7 @@ from graph import merge as mg
 from graph.ids import fold
 from graph.model import Batch, Judgement
 from graph.store.writer import (
+    AppendedState,
     EdgeState,
     Held,
     NewEdge,
@@ -26,6 +27,7 @@ from graph.store.writer import (
     chunks,
     edge_values,
     node_values,
+    stored_claim,
 )
 
 CHUNK = 500  # values per IN (...) list
@@ -40,6 +42,9 @@ DEFERRABLE_INDEXES = ("edges_src", "edges_dst", "edges_type", "edge_claims_sid",
                       "node_claims_sid", "aliases_nid")
 
 _NODE_CLAIM_COLS = "type, name, aliases, keys, props, locator, first_seen, last_seen"
+# a node's derived columns (node_values), also a claim's: "{0}" is the table's alias
+_DERIVED_COLS = ", ".join("{0}." + c for c in ("type", "name", "aliases", "keys", "props",
+                                                "first_seen", "last_seen"))
 
 
 def chunked(items: Sequence[Any], size: int = CHUNK) -> Iterator[Sequence[Any]]:
@@ -100,10 +105,13 @@ REF_SQL = {
 }
 
 
-def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> Iterator[tuple]:
+def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> list[tuple]:
     """``(key, id, nid, type)`` of the nodes these keys name in one reference form."""
+    sql, out = REF_SQL[form].format(marks(CHUNK)), []
     for chunk in chunked(keys):
-        yield from db.execute(REF_SQL[form].format(marks(len(chunk))), chunk)
+        out += db.execute(sql if len(chunk) == CHUNK else
+                          REF_SQL[form].format(marks(len(chunk))), chunk).fetchall()
+    return out
 
 
 class SQLiteTx(WriteTx):
@@ -192,11 +200,11 @@ class SQLiteTx(WriteTx):
     def has_nodes(self) -> bool:
         return self.db.execute("SELECT 1 FROM nodes LIMIT 1").fetchone() is not None
 
-    def lookup(self, form: str, keys: list[str]) -> Iterator[tuple[str, str]]:
-        for key, node_id, nid, type_ in lookup_rows(self.db, form, keys):
-            self.nid[node_id] = nid
-            self.types[node_id] = type_
-            yield key, node_id
+    def lookup(self, form: str, keys: list[str]) -> list[tuple[str, str]]:
+        rows = lookup_rows(self.db, form, keys)
+        self.nid.update((node_id, nid) for _, node_id, nid, _ in rows)
+        self.types.update((node_id, type_) for _, node_id, _, type_ in rows)
+        return [(key, node_id) for key, node_id, _, _ in rows]
 
     def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
         out: dict[str, set[tuple[str, str]]] = {}
@@ -379,23 +387,46 @@ class SQLiteTx(WriteTx):
         return out
 
     def node_states(self, ids: Sequence[str], exclude: str | None) -> list[NodeState]:
+        """Degrees are counted only for the nodes left with no claims (the writer reads no
+        other): counting a hub's edges on every write that touches it grows with the hub."""
         skip = self._sid(exclude) if exclude else -1
         rows = self.db.execute(
-            "SELECT nid, id, type, name, aliases, keys, props, first_seen, last_seen,"
-            " (SELECT count(*) FROM edges WHERE src=nodes.nid) + (SELECT count(*) FROM edges"
-            f" WHERE dst=nodes.nid) FROM nodes WHERE id IN ({marks(len(ids))})",
-            list(ids)).fetchall()
+            "SELECT nid, id, type, name, aliases, keys, props, first_seen, last_seen FROM nodes"
+            f" WHERE id IN ({marks(len(ids))})", list(ids)).fetchall()
         claims: dict[int, list[mg.NodeClaim]] = {}
-        for nid, t, n, a, k, p, f, last in self.db.execute(
+        for nid, *values in self.db.execute(
                 "SELECT nid, type, name, aliases, keys, props, first_seen, last_seen FROM"
                 f" node_claims WHERE nid IN ({marks(len(rows))}) AND sid<>? ORDER BY nid, sid",
                 [r[0] for r in rows] + [skip]):
-            claims.setdefault(nid, []).append(mg.NodeClaim(
-                t, n, mg.from_json(a), mg.from_json(k), mg.from_json(p), f, last))
+            claims.setdefault(nid, []).append(stored_claim(tuple(values)))
+        unclaimed = [r[0] for r in rows if r[0] not in claims]
+        degrees = dict(self.db.execute(
+            "SELECT nid, (SELECT count(*) FROM edges WHERE src=nodes.nid) + (SELECT count(*)"
+            f" FROM edges WHERE dst=nodes.nid) FROM nodes WHERE nid IN"
+            f" ({marks(len(unclaimed))})", unclaimed)) if unclaimed else {}
         out = []
-        for nid, node_id, *before, degree in rows:
+        for nid, node_id, *before in rows:
             self.nid[node_id] = nid
-            out.append(NodeState(node_id, before[0], tuple(before), claims.get(nid, []), degree))
+            out.append(NodeState(node_id, before[0], tuple(before), claims.get(nid, []),
+                                 degrees.get(nid, 0)))
+        return out
+
+    def appended_states(self, ids: Sequence[str], source_id: str) -> list[AppendedState]:
+        sid, cols = self._sid(source_id), _DERIVED_COLS
+        rows = self.db.execute(
+            f"SELECT n.nid, n.id, {cols.format('n')}, {cols.format('f')}, {cols.format('o')}"
+            " FROM nodes n JOIN node_claims o ON o.nid=n.nid AND o.sid=?"
+            " JOIN node_claims f ON f.nid=n.nid"
+            " AND f.sid=(SELECT min(sid) FROM node_claims WHERE nid=n.nid)"
+            f" WHERE n.id IN ({marks(len(ids))}) AND f.sid<?"
+            " AND NOT EXISTS (SELECT 1 FROM node_claims WHERE nid=n.nid AND sid>?)",
+            [sid, *ids, sid, sid])
+        out = []
+        for nid, node_id, *values in rows:
+            self.nid[node_id] = nid
+            before, first, own = values[:7], values[7:14], values[14:]
+            out.append(AppendedState(node_id, tuple(before), stored_claim(tuple(first)),
+                                     stored_claim(tuple(own))))
         return out
 
     def update_edges(self, rows: list[tuple[str, str, mg.DerivedEdge]]) -> None:
