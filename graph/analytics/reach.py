@@ -1,0 +1,89 @@
+"""Ancestor totals on a DAG (the condensation of a dependency graph) in near-linear time
+on the graphs govgraph meets.
+
+For every vertex c we need the size (and the mass) of ``A*(c) = {c} union ancestors(c)``.
+A search per vertex costs ``sum_c |A*(c)|``, which is quadratic when a large strongly
+connected component that almost everything depends on itself depends on a few
+registries: each of those has almost the whole graph above it (at 1M relations, 1.35e8
+vertex visits). The fix rests on one fact: **if h is an ancestor of c, then A*(h) is a
+subset of A*(c)**, and A*(h) is closed upwards. So for a few *hubs* h (the vertices whose
+ancestors times descendants are largest) A*(h) is found once, and every descendant c of a
+hub searches upwards only outside A*(h), its best hub's set, adding A*(h)'s totals:
+
+    |A*(c)| = |A*(h)| + |{vertices reached from c without entering A*(h)}|
+
+This is exact whichever hubs are chosen; the choice only decides the speed. The searches
+run in igraph (C), many vertices per call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+HUB_CANDIDATES = 32
+BATCH = 4096  # vertices per igraph call: bounds the lists it returns
+
+
+def _hubs(cond, indegree: np.ndarray,
+          size: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+    """``(hub, its ancestors and itself, its proper descendants)`` for the candidates worth
+    having (the largest components and the most depended-on ones), most ancestors first."""
+    order = np.lexsort((-indegree, -size))
+    candidates = set(order[:HUB_CANDIDATES].tolist())
+    candidates |= set(np.argsort(-indegree, kind="stable")[:HUB_CANDIDATES].tolist())
+    found = []
+    for h in sorted(candidates):
+        if indegree[h] == 0:
+            continue
+        down = np.asarray(cond.subcomponent(h, mode="out"), dtype=np.int64)
+        if down.size > 1:
+            up = np.asarray(cond.subcomponent(h, mode="in"), dtype=np.int64)
+            found.append((h, up, down[down != h]))
+    return sorted(found, key=lambda hub: -hub[1].size)
+
+
+def _search(graph, vertices: np.ndarray, labels: np.ndarray,
+            weights: tuple[np.ndarray, ...]) -> list[np.ndarray]:
+    """For each of ``vertices`` of ``graph``: the sum of each of ``weights`` over the
+    vertices it reaches upwards (itself included); ``labels`` maps ``graph``'s vertices to
+    the indexes the weights use."""
+    sums = [np.empty(vertices.size) for _ in weights]
+    for start in range(0, vertices.size, BATCH):
+        lists = graph.neighborhood(vertices[start:start + BATCH].tolist(),
+                                   order=graph.vcount(), mode="in")
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+        flat = labels[np.fromiter((v for one in lists for v in one), dtype=np.int64,
+                                  count=int(lengths.sum()))]
+        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+        for out, weight in zip(sums, weights, strict=True):
+            out[start:start + len(lists)] = np.add.reduceat(weight[flat], offsets)
+    return sums
+
+
+def totals(cond, size: np.ndarray, mass: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For every vertex c of the DAG ``cond`` (an igraph Graph): ``sum(size)`` and
+    ``sum(mass)`` over ``A*(c)`` (c and its ancestors)."""
+    k = cond.vcount()
+    count, total = size.astype(np.float64).copy(), mass.astype(np.float64).copy()
+    indegree = np.asarray(cond.indegree(), dtype=np.int64)
+    every = np.arange(k, dtype=np.int64)
+    best = np.full(k, -1, dtype=np.int64)
+    hubs = _hubs(cond, indegree, size)
+    for i, (h, up, down) in enumerate(hubs):
+        count[h], total[h] = size[up].sum(), mass[up].sum()
+        indegree[h] = 0  # done
+        best[down[best[down] < 0]] = i
+    for i, (h, up, _) in enumerate(hubs):
+        mine = np.flatnonzero((best == i) & (indegree > 0))
+        if mine.size:
+            outside = np.ones(k, dtype=bool)
+            outside[up] = False
+            kept = np.flatnonzero(outside)
+            sub = cond.induced_subgraph(kept.tolist())
+            extra = _search(sub, np.searchsorted(kept, mine), kept, (size, mass))
+            count[mine] = count[h] + extra[0]
+            total[mine] = total[h] + extra[1]
+    rest = np.flatnonzero((best < 0) & (indegree > 0))
+    if rest.size:
+        count[rest], total[rest] = _search(cond, rest, every, (size, mass))
+    return count, total
