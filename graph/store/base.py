@@ -207,10 +207,11 @@ class GraphStore(ABC):
 
     def in_force(self, flt: EdgeFilter | None) -> EdgeFilter:
         """``flt`` with the snapshots not in force on its date hidden (the rule is
-        ``graph.timeline``'s; every edge read applies it)."""
-        from graph.timeline import in_force
+        ``graph.timeline``'s; every edge read applies it). Inside ``timeline.remembered()``
+        (an API request) the sources are read once per date, not once per read."""
+        from graph.timeline import in_force_once
 
-        return in_force(self.sources(), flt)
+        return in_force_once(id(self), self.sources, flt)
 
     @abstractmethod
     def stats(self) -> dict[str, Any]:
