@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 HUB_CANDIDATES = 32
-BATCH = 4096  # vertices per igraph call: bounds the lists it returns
+MAX_REACHED = 1_000_000  # vertices one igraph call returns (as Python ints: ~36 MB)
 
 
 def _hubs(cond, indegree: np.ndarray,
@@ -46,17 +46,22 @@ def _search(graph, vertices: np.ndarray, labels: np.ndarray,
             weights: tuple[np.ndarray, ...]) -> list[np.ndarray]:
     """For each of ``vertices`` of ``graph``: the sum of each of ``weights`` over the
     vertices it reaches upwards (itself included); ``labels`` maps ``graph``'s vertices to
-    the indexes the weights use."""
+    the indexes the weights use. The reach sizes are counted first (in C, no lists) so
+    that each call returns at most about :data:`MAX_REACHED` vertices."""
     sums = [np.empty(vertices.size) for _ in weights]
-    for start in range(0, vertices.size, BATCH):
-        lists = graph.neighborhood(vertices[start:start + BATCH].tolist(),
-                                   order=graph.vcount(), mode="in")
-        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    reached = np.asarray(graph.neighborhood_size(vertices.tolist(), order=graph.vcount(),
+                                                 mode="in"), dtype=np.int64)
+    start = 0
+    while start < vertices.size:
+        end = start + max(1, int(np.searchsorted(np.cumsum(reached[start:]), MAX_REACHED)))
+        lists = graph.neighborhood(vertices[start:end].tolist(), order=graph.vcount(),
+                                   mode="in")
         flat = labels[np.fromiter((v for one in lists for v in one), dtype=np.int64,
-                                  count=int(lengths.sum()))]
-        offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+                                  count=int(reached[start:end].sum()))]
+        offsets = np.concatenate(([0], np.cumsum(reached[start:end])[:-1]))
         for out, weight in zip(sums, weights, strict=True):
-            out[start:start + len(lists)] = np.add.reduceat(weight[flat], offsets)
+            out[start:end] = np.add.reduceat(weight[flat], offsets)
+        start = end
     return sums
 
 
