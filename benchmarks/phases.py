@@ -265,10 +265,14 @@ def _projected(store: Any, flt: Any, k: int) -> dict[str, Any]:
     gc.collect()
     projection_mb = rss_mb() - before
     projection_peak_mb = peak_rss_mb()
-    per_measure = {name: _clocked(lambda name=name: compute(graph, [name], k=k))[1]
-                   for name in ("pagerank", "betweenness", "dependents", "degree",
-                                "transitive_dependents", "dependency_share", "cut_off",
-                                "articulation")}
+    print(f"projection: {t_project} view {t_view} {projection_mb:.0f} MB", file=sys.stderr,
+          flush=True)
+    per_measure = {}
+    for name in ("pagerank", "betweenness", "dependents", "degree", "transitive_dependents",
+                 "dependency_share", "cut_off", "articulation"):
+        _, per_measure[name] = _clocked(lambda name=name: compute(graph, [name], k=k))
+        print(f"{name}: {per_measure[name]} peak {peak_rss_mb():.0f} MB", file=sys.stderr,
+              flush=True)  # progress: at 10M the phase runs for minutes
     return {"nodes": graph.n, "edges": graph.m, "k": k, "engine": measures.choose_engine(graph),
             "project_s": t_project["wall_s"] + t_view["wall_s"],
             "project_cpu_s": t_project["cpu_s"] + t_view["cpu_s"],
