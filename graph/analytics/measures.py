@@ -80,7 +80,15 @@ def node_weights(graph: DependencyGraph) -> np.ndarray:
 
 def _components(graph: DependencyGraph, engine: str) -> tuple[np.ndarray, np.ndarray]:
     """Strongly connected components: each node's component number and the edges between
-    components (deduplicated, sorted), as an (m', 2) array."""
+    components (deduplicated, sorted), as an (m', 2) array; computed once per graph and
+    engine (transitive dependents, dependency share and cut-off all start from them)."""
+    if ("components", engine) not in graph.memo:
+        graph.memo["components", engine] = _strong_components(graph, engine)
+    return graph.memo["components", engine]
+
+
+def _strong_components(graph: DependencyGraph,
+                       engine: str) -> tuple[np.ndarray, np.ndarray]:
     if engine == "igraph":
         membership = np.asarray(graph.ig.connected_components(mode="strong").membership,
                                 dtype=np.int64)
@@ -95,11 +103,22 @@ def _components(graph: DependencyGraph, engine: str) -> tuple[np.ndarray, np.nda
     return membership, np.column_stack((keys // k, keys % k))
 
 
-def _impact_totals(graph: DependencyGraph, omega: np.ndarray,
+def _impact_totals(graph: DependencyGraph, omega: np.ndarray | None,
                    engine: str) -> tuple[np.ndarray, np.ndarray]:
     """For every node v: ``|D(v)|`` and ``sum of omega over D(v)``, computed once per
     strongly connected component C of v (``D(v) = (C union ancestors of C) minus {v}``) so
-    that cycles neither loop nor count a node twice."""
+    that cycles neither loop nor count a node twice. ``omega`` None: the default node
+    weights (:func:`node_weights`), and then both totals are kept on the graph, so that
+    transitive dependents and dependency share search the ancestors once between them."""
+    if omega is not None:
+        return _search_totals(graph, omega, engine)
+    if ("impact", engine) not in graph.memo:
+        graph.memo["impact", engine] = _search_totals(graph, node_weights(graph), engine)
+    return graph.memo["impact", engine]
+
+
+def _search_totals(graph: DependencyGraph, omega: np.ndarray,
+                   engine: str) -> tuple[np.ndarray, np.ndarray]:
     membership, pairs = _components(graph, engine)
     k = int(membership.max()) + 1 if graph.n else 0
     size = np.bincount(membership, minlength=k).astype(np.float64)
@@ -123,7 +142,7 @@ def transitive_dependents(graph: DependencyGraph, engine: str = "auto") -> dict[
     that depend on v through any chain of dependencies (everything that fails if v fails
     and nothing substitutes for it). v itself is never counted, also when it lies on a
     cycle. Reference: ``len(networkx.ancestors(G, v))``."""
-    count, _ = _impact_totals(graph, np.ones(graph.n), choose_engine(graph, engine))
+    count, _ = _impact_totals(graph, None, choose_engine(graph, engine))  # count: any omega
     return _as_dict(int(c) for c in np.rint(count))
 
 
@@ -137,7 +156,8 @@ def dependency_share(graph: DependencyGraph, node_weight: np.ndarray | None = No
     omega = node_weights(graph) if node_weight is None else np.asarray(node_weight, float)
     if omega.shape != (graph.n,):
         raise ValueError(f"node_weight needs one value per node ({graph.n})")
-    _, total = _impact_totals(graph, omega, choose_engine(graph, engine))
+    _, total = _impact_totals(graph, None if node_weight is None else omega,
+                              choose_engine(graph, engine))
     denominator = float(omega.sum())
     if denominator <= 0:
         return _as_dict([0.0] * graph.n)

@@ -21,8 +21,9 @@ docs/analytics.md for measured figures).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -49,6 +50,8 @@ class DependencyGraph:
     src: np.ndarray
     dst: np.ndarray
     weight: np.ndarray | None = None
+    # what several measures derive from the same graph (its strongly connected components)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
