@@ -285,16 +285,16 @@ def _projected(store: Any, flt: Any, k: int) -> dict[str, Any]:
 
 @phase
 def centrality_govgraph(db: str, k: int = 256, rel_types: str = ALL_RELATIONS,
-                        suite: bool = True) -> dict[str, Any]:
-    """Projection (with its igraph view) and each measure on it, then the whole suite
-    (``compute_and_store``: project, every measure, scores written back), with wall and CPU
-    seconds and the load average."""
+                        suite: bool = True, each: bool = True) -> dict[str, Any]:
+    """Projection (with its igraph view) and each measure on it (``each``), then the whole
+    suite (``compute_and_store``: project, every measure, scores written back), with wall
+    and CPU seconds and the load average."""
     from graph.analytics import compute_and_store
     from graph.store.sqlite import SQLiteStore
 
     flt = _filter(rel_types)
     with SQLiteStore(Path(db)) as store:
-        out = {**_projected(store, flt, k), "relation_types": rel_types}
+        out = {**(_projected(store, flt, k) if each else {}), "relation_types": rel_types}
         if suite:
             _, clock = _clocked(lambda: compute_and_store(store, "all", flt, k=k))
             out.update(suite_s=clock["wall_s"], suite_cpu_s=clock["cpu_s"])
