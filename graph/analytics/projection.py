@@ -123,9 +123,14 @@ def from_edges(ids: Sequence[str], src: Sequence[int] | np.ndarray,
                                           or max(s.max(), d.max()) >= n)):
         raise ValueError("src and dst must be equal-length arrays of node indexes < len(ids)")
     keep = s != d
-    keys, inverse = np.unique(s[keep] * max(n, 1) + d[keep], return_inverse=True)
+    keys = s[keep] * max(n, 1)
+    keys += d[keep]  # in place: at 10M edges each temporary is 80 MB
     w = None
-    if weight is not None:
+    if weight is None:  # sorted in place and deduplicated: np.unique would copy twice
+        keys.sort()
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if keys.size else keys
+    else:
+        keys, inverse = np.unique(keys, return_inverse=True)
         w = np.bincount(inverse, weights=np.asarray(weight, dtype=np.float64)[keep],
                         minlength=keys.size)
     return DependencyGraph(ids=list(ids), src=(keys // max(n, 1)).astype(np.int32),
