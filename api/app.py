@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from api.errors import classify, http_body, http_headers, http_status
-from api.limits import MULTIPART_SLACK, BodyLimit
+from api.limits import MULTIPART_SLACK, BodyLimit, OneTimeAxis
 from api.routes import (
     centrality,
     entities,
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     for module in (health, entities, subgraph, paths, centrality, export, view, ingest, index):
         app.include_router(module.router)
     _install_error_handlers(app)
+    app.add_middleware(OneTimeAxis)
     app.add_middleware(BodyLimit, max_bytes=settings.max_upload_bytes + MULTIPART_SLACK,
                        shown_limit=settings.max_upload_bytes)
     if settings.cors_origins:  # closed unless GOVGRAPH_CORS_ORIGINS names origins

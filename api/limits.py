@@ -17,6 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.deps import AppSettings
+from graph.timeline import remembered
 
 T = TypeVar("T")
 
@@ -63,6 +64,23 @@ class BodyTooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
         super().__init__(413, f"upload is over the {limit}-byte limit "
                               "(GOVGRAPH_MAX_UPLOAD_BYTES)")
+
+
+class OneTimeAxis:
+    """ASGI middleware: a read request works out which snapshots are in force once per date
+    (``graph.timeline.remembered``), not once per store read. The memo lives in a context
+    variable, which the worker threads queries run in inherit. Writes (which add sources)
+    are left alone."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        with remembered():
+            await self.app(scope, receive, send)
 
 
 class BodyLimit:

@@ -146,6 +146,8 @@ class Ranked(Node):
 
 class Ranking(BaseModel):
     metric: str
+    layer: str | None = Field(None, description="The layer the scores were computed on; "
+                              "null: the stored scores")
     results: list[Ranked]
 
 

@@ -241,37 +241,64 @@ def _timed(fn: Callable[[], Any]) -> tuple[Any, float]:
     return value, time.perf_counter() - started
 
 
+def cpu_s() -> float:
+    """This process's CPU time so far (user + system), in seconds."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _clocked(fn: Callable[[], Any]) -> tuple[Any, dict[str, float]]:
+    """``fn()`` and its wall and CPU seconds."""
+    cpu = cpu_s()
+    value, wall = _timed(fn)
+    return value, {"wall_s": wall, "cpu_s": cpu_s() - cpu}
+
+
 def _projected(store: Any, flt: Any, k: int) -> dict[str, Any]:
-    from graph.analytics import measures, project
+    """The projection (with the view the engine uses), then each measure on it, timed."""
+    from graph.analytics import compute, measures, project
 
     gc.collect()
     before = rss_mb()
-    graph, t_project = _timed(lambda: project(store, flt))
-    _, t_view = _timed(lambda: graph.ig if graph.m > measures.NX_MAX_EDGES else graph.nx)
+    graph, t_project = _clocked(lambda: project(store, flt))
+    _, t_view = _clocked(lambda: graph.ig if graph.m > measures.NX_MAX_EDGES else graph.nx)
     gc.collect()
     projection_mb = rss_mb() - before
-    _, t_pagerank = _timed(lambda: measures.pagerank(graph))
-    _, t_betweenness = _timed(lambda: measures.betweenness(graph, k=k))
+    projection_peak_mb = peak_rss_mb()
+    print(f"projection: {t_project} view {t_view} {projection_mb:.0f} MB", file=sys.stderr,
+          flush=True)
+    per_measure = {}
+    for name in ("pagerank", "betweenness", "dependents", "degree", "transitive_dependents",
+                 "dependency_share", "cut_off", "articulation"):
+        _, per_measure[name] = _clocked(lambda name=name: compute(graph, [name], k=k))
+        print(f"{name}: {per_measure[name]} peak {peak_rss_mb():.0f} MB", file=sys.stderr,
+              flush=True)  # progress: at 10M the phase runs for minutes
     return {"nodes": graph.n, "edges": graph.m, "k": k, "engine": measures.choose_engine(graph),
-            "project_s": t_project + t_view, "projection_mb": projection_mb,
-            "pagerank_s": t_pagerank, "betweenness_s": t_betweenness,
-            "seconds": t_project + t_view + t_pagerank + t_betweenness}
+            "project_s": t_project["wall_s"] + t_view["wall_s"],
+            "project_cpu_s": t_project["cpu_s"] + t_view["cpu_s"],
+            "projection_mb": projection_mb, "projection_peak_rss_mb": projection_peak_mb,
+            "pagerank_s": per_measure["pagerank"]["wall_s"],
+            "betweenness_s": per_measure["betweenness"]["wall_s"], "measures": per_measure,
+            "seconds": t_project["wall_s"] + t_view["wall_s"]
+            + per_measure["pagerank"]["wall_s"] + per_measure["betweenness"]["wall_s"]}
 
 
 @phase
 def centrality_govgraph(db: str, k: int = 256, rel_types: str = ALL_RELATIONS,
-                        suite: bool = True) -> dict[str, Any]:
-    """Projection (with its igraph view), PageRank, sampled betweenness, then the whole
-    suite (``compute_and_store``: project, every measure, scores written back)."""
+                        suite: bool = True, each: bool = True) -> dict[str, Any]:
+    """Projection (with its igraph view) and each measure on it (``each``), then the whole
+    suite (``compute_and_store``: project, every measure, scores written back), with wall
+    and CPU seconds and the load average."""
     from graph.analytics import compute_and_store
     from graph.store.sqlite import SQLiteStore
 
     flt = _filter(rel_types)
     with SQLiteStore(Path(db)) as store:
-        out = {**_projected(store, flt, k), "relation_types": rel_types}
+        out = {**(_projected(store, flt, k) if each else {}), "relation_types": rel_types}
         if suite:
-            _, out["suite_s"] = _timed(lambda: compute_and_store(store, "all", flt, k=k))
-    return out
+            _, clock = _clocked(lambda: compute_and_store(store, "all", flt, k=k))
+            out.update(suite_s=clock["wall_s"], suite_cpu_s=clock["cpu_s"])
+    return {**out, "loadavg": list(os.getloadavg())}
 
 
 @phase

@@ -7,6 +7,9 @@ server's resident set is sampled every 0.1 s while it runs.
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
 import socket
 import statistics
 import subprocess
@@ -42,6 +45,7 @@ class Server:
         self.db, self.port, self.workers = db, free_port(), workers
         self.base = f"http://127.0.0.1:{self.port}"
         self.peak_rss_mb = 0.0
+        self.cpu_s = 0.0  # all its processes' CPU seconds, as last sampled
         self._proc: subprocess.Popen | None = None
         self._stop = threading.Event()
 
@@ -68,7 +72,9 @@ class Server:
         proc = psutil.Process(self._proc.pid)
         while not self._stop.is_set():
             try:
-                rss = sum(p.memory_info().rss for p in [proc, *proc.children(recursive=True)])
+                family = [proc, *proc.children(recursive=True)]
+                rss = sum(p.memory_info().rss for p in family)
+                self.cpu_s = sum(sum(p.cpu_times()[:2]) for p in family)
             except psutil.Error:
                 return
             self.peak_rss_mb = max(self.peak_rss_mb, rss / 1e6)
@@ -162,6 +168,8 @@ def api_latency(db: str, manifest: dict[str, Any], concurrency: int = 4,
         for name, paths in endpoint_paths(manifest, subgraph_limit).items():
             out[name] = hammer(server.base, paths, concurrency, max_requests, max_seconds)
         out["server_rss_mb"] = server.peak_rss_mb
+        out["server_cpu_s"] = server.cpu_s
+    out["loadavg"] = list(os.getloadavg())
     return out
 
 
@@ -212,3 +220,30 @@ def neo4j_server(spec: str | None) -> Iterator[str | None]:
         yield server.start()
     finally:
         server.stop()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m benchmarks.serving DB MANIFEST [--workers N] [--json FILE]``: the API
+    latency phase alone, against an existing store (the 10M one takes half an hour to
+    load, so it is measured where it lies)."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.serving")
+    parser.add_argument("db")
+    parser.add_argument("manifest", help="the generated graph's manifest.json")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--subgraph-limit", type=int, default=100)
+    parser.add_argument("--json", help="write the figures to this file")
+    args = parser.parse_args(argv)
+    manifest = json.loads(Path(args.manifest).read_text())
+    out = api_latency(args.db, manifest, args.concurrency, args.requests, args.seconds,
+                      args.subgraph_limit, args.workers)
+    text = json.dumps(out, indent=1)
+    if args.json:
+        Path(args.json).write_text(text + "\n")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -27,12 +27,16 @@ import calendar
 import dataclasses
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Protocol
 
 from graph.store.base import EdgeFilter
 
 _PARTIAL = re.compile(r"(\d{4})(?:-(\d{2}))?$")
+_REMEMBERED: ContextVar[dict[Hashable, frozenset[str]] | None] = ContextVar("in_force",
+                                                                             default=None)
 
 
 class Snapshot(Protocol):
@@ -81,3 +85,32 @@ def snapshots(sources: Iterable[Snapshot], dataset: str) -> list[tuple[str, str]
     """``(observed, source_id)`` of every loaded snapshot of a dataset, oldest first."""
     return sorted((s.observed, s.source_id) for s in sources
                   if s.dataset == dataset and s.observed)
+
+
+@contextmanager
+def remembered() -> Iterator[None]:
+    """Within the block (one API request), :func:`in_force_once` reads each store's sources
+    and works out the hidden snapshots once per date, however many reads the request makes
+    (a depth-2 /subgraph makes several). A load that lands meanwhile is seen by the next
+    request, as a read that began before it would not see it either."""
+    token = _REMEMBERED.set({})
+    try:
+        yield
+    finally:
+        _REMEMBERED.reset(token)
+
+
+def in_force_once(store_key: Hashable, sources: Callable[[], Iterable[Snapshot]],
+                  flt: EdgeFilter | None) -> EdgeFilter:
+    """:func:`in_force` with the hidden set remembered per ``(store_key, as_of)`` inside
+    :func:`remembered` (and computed afresh outside it)."""
+    flt = flt or EdgeFilter()
+    memo = _REMEMBERED.get()
+    if memo is None:
+        return in_force(sources(), flt)
+    key = (store_key, flt.as_of)
+    if key not in memo:
+        memo[key] = hidden_at(sources(), flt.as_of)
+    hidden = memo[key]
+    return flt if hidden == flt.hidden_sources else dataclasses.replace(flt,
+                                                                        hidden_sources=hidden)

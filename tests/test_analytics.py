@@ -17,6 +17,7 @@ import pytest
 from api import ops
 from graph import analytics
 from graph.analytics import measures as ms
+from graph.analytics import reach
 from graph.analytics.projection import DependencyGraph, from_edges
 from graph.store.base import UnknownEntity
 
@@ -177,6 +178,36 @@ def test_measures_match_brute_force(seed):
         assert ms.degree(g) == dict(ref.degree())
         points = set(nx.articulation_points(ref.to_undirected()))
         assert ms.articulation(g, engine) == {v: v in points for v in ref}
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_ancestor_totals_pruned_at_a_hub_match_networkx(seed):
+    """The shape that made the search quadratic: a cycle most nodes depend on, itself
+    depending on a chain; some dependents also reach the chain directly, so the pruned
+    search has to add what lies outside the cycle's ancestors."""
+    rng = random.Random(seed)
+    cycle, chain, leaves = range(5), range(5, 45), range(45, 445)
+    edges = [(c, (c + 1) % 5) for c in cycle] + [(4, 5)]
+    edges += [(a, a + 1) for a in chain[:-1]]
+    for leaf in leaves:
+        edges.append((leaf, rng.choice(cycle)))
+        if rng.random() < 0.1:
+            edges.append((leaf, rng.choice(chain)))
+        if rng.random() < 0.3:
+            edges.append((leaf, rng.choice(range(45, leaf)) if leaf > 45 else 0))
+    g = from_edges([f"n{i:03d}" for i in range(445)], [e[0] for e in edges],
+                   [e[1] for e in edges], [rng.random() for _ in edges])
+    membership, pairs = ms._components(g, "igraph")
+    size = np.bincount(membership).astype(float)
+    hubs = reach._hubs(ms.igraph_graph(len(size), pairs),
+                       np.bincount(pairs[:, 1], minlength=len(size)), size)
+    worth = (len(size) + len(pairs)) // 4  # the cycle is a hub worth pruning at
+    assert any(up.size * down.size >= worth for _, up, down in hubs)
+    for measure in (ms.transitive_dependents, ms.dependency_share):
+        expected = measure(g, engine="networkx")
+        got = measure(g, engine="igraph")
+        assert got == pytest.approx(expected, rel=1e-12), measure.__name__
+    assert ms.transitive_dependents(g, "igraph")[44] == 444  # the chain's end: everyone
 
 
 @pytest.mark.parametrize("seed", range(6))

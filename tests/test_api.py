@@ -239,6 +239,22 @@ def test_centrality_ranks_stored_scores(client):
     error_of(client.get("/centrality", params={"top": 0}), 422)
 
 
+def test_centrality_on_one_layer_computes_without_storing(client, store):
+    # number_resources holds the DEPENDS_ON chain ci -> afrinic -> iana -> pti -> icann
+    # (and afrinic -> court): ICANN has 4 transitive dependents, PTI 3
+    body = client.get("/centrality", params={"metric": "transitive_dependents", "top": 2,
+                                             "layer": "number_resources"}).json()
+    assert body["layer"] == "number_resources"
+    assert [(r["rank"], r["name"], r["score"]) for r in body["results"]] == [
+        (1, "ICANN", 4), (2, "Public Technical Identifiers", 3)]
+    empty = client.get("/centrality", params={"metric": "dependents", "layer": "rpki"}).json()
+    assert empty["results"] == []  # no RPKI relation loaded
+    assert store.top("transitive_dependents") == []  # a GET stores nothing
+    stored = client.get("/centrality", params={"metric": "pagerank", "top": 1}).json()
+    assert stored["layer"] is None and stored["results"][0]["id"] == "org:iana"
+    error_of(client.get("/centrality", params={"layer": "power"}), 422)
+
+
 def test_metric_names_match_the_analytics():
     analytics = pytest.importorskip("graph.analytics")
     assert tuple(analytics.METRICS) == METRICS

@@ -335,6 +335,34 @@ def test_february_and_march_both_loaded(store, tmp_path: Path):
     assert cut_by_asn(analytics.impact(store, "asn:64496")) == FEBRUARY_CUT[64496]
 
 
+def test_one_request_reads_the_sources_once_per_date(sqlite_store, tmp_path: Path):
+    store = sqlite_store
+    feb = write_bz2(tmp_path / "20230201.as-rel.txt.bz2", FEBRUARY)
+    mar = write_bz2(tmp_path / "20230301.as-rel2.txt.bz2", MARCH)
+    load_files(store, feb, mar)
+    statements: list[str] = []
+    store.db.set_trace_callback(statements.append)
+    reads = {"feb": EdgeFilter(frozenset({"CUSTOMER_OF"}), as_of="2023-02-15"),
+             "now": EdgeFilter(frozenset({"CUSTOMER_OF"}))}
+
+    def edges() -> dict[str, set[tuple[str, str]]]:
+        return {when: {(e.source, e.target) for e in store.iter_edges(flt, claims=False)}
+                for when, flt in reads.items()}
+
+    def source_reads() -> int:
+        return sum("FROM sources" in sql and "cs.sid" not in sql for sql in statements)
+
+    alone = edges()
+    assert source_reads() == 2
+    statements.clear()
+    with timeline.remembered():
+        together = edges() | edges()
+        assert edges() == alone
+    assert together == alone and alone["feb"] != alone["now"]
+    assert source_reads() == 2  # once per date, not once per read
+    store.db.set_trace_callback(None)
+
+
 def run(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "api.cli", *args], capture_output=True,
                           text=True, timeout=300)

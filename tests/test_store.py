@@ -270,7 +270,7 @@ def test_projection_uses_integer_ids_and_weights(store):
     assert len(proj.src) == 1
     assert proj.ids[proj.src[0]] == "org:cloud-innovation"
     assert proj.ids[proj.dst[0]] == "org:afrinic"
-    assert proj.weight == [6_000_000.0]
+    assert list(proj.weight) == [6_000_000.0]
 
 
 def test_as_of_filter(store):

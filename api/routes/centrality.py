@@ -19,18 +19,27 @@ router = APIRouter(tags=["analytics"])
 
 
 
-@router.get("/centrality", summary="Entities ranked by a stored score", response_model=Ranking,
-            responses=ERRORS)
-def centrality(store: Store,
-               metric: Annotated[Metric, Query(description="Which stored score ranks them")]
-               = "transitive_dependents",
-               top: Annotated[int, Query(ge=1, le=1000)] = 20) -> dict[str, Any]:
+@router.get("/centrality", summary="Entities ranked by a stored score, or by one computed "
+            "on one dependency layer", response_model=Ranking, responses=ERRORS)
+async def centrality(store: Store, settings: AppSettings,
+                     metric: Annotated[Metric, Query(description="Which score ranks them")]
+                     = "transitive_dependents",
+                     top: Annotated[int, Query(ge=1, le=1000)] = 20,
+                     layer: Annotated[Layer | None, Query(
+                         description="Compute the metric on this dependency layer's graph "
+                         "now (nothing stored) instead of reading the stored scores")] = None
+                     ) -> dict[str, Any]:
     """The ``top`` entities by a score that ``govgraph analytics`` (or ``govgraph demo``)
-    computed and stored; empty when it has not run. Ties are broken by id."""
-    rows = store.top(metric, top)
-    return {"metric": metric,
-            "results": [{**r.to_dict(), "rank": i, "score": r.scores.get(metric)}
-                        for i, r in enumerate(rows, 1)]}
+    computed and stored; empty when it has not run. With ``layer``, the metric computed on
+    that layer's graph alone (under the query time limit). Ties are broken by id."""
+    if layer is None:
+        ranked = [(r, r.scores.get(metric)) for r in store.top(metric, top)]
+    else:
+        ranked = await run_query(settings.query_timeout_s, analytics.layer_ranking, store,
+                                 metric, layer, top)
+    return {"metric": metric, "layer": layer,
+            "results": [{**r.to_dict(), "rank": i, "score": score}
+                        for i, (r, score) in enumerate(ranked, 1)]}
 
 
 def dependency_map(store: GraphStore, ref: str, direction: str, depth: int, flt: EdgeFilter,

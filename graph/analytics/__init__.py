@@ -13,6 +13,7 @@ from graph.analytics.compute import (
     compute_and_store,
     dependency_map,
     impact,
+    layer_ranking,
     metric_names,
 )
 from graph.analytics.groups import dependence_by_group
@@ -20,4 +21,4 @@ from graph.analytics.projection import DependencyGraph, dependency_filter, from_
 
 __all__ = ["METRICS", "DependencyGraph", "centrality", "compute", "compute_and_store",
            "dependence_by_group", "dependency_filter", "dependency_map",
-           "from_edges", "impact", "metric_names", "project"]
+           "from_edges", "impact", "layer_ranking", "metric_names", "project"]

@@ -17,6 +17,7 @@ import numpy as np
 from graph.analytics import layers
 from graph.analytics import measures as ms
 from graph.analytics.projection import DependencyGraph, dependency_filter, project
+from graph.model import EntityRecord
 from graph.query import resolve_name
 from graph.store.base import EdgeFilter, GraphStore
 
@@ -143,6 +144,18 @@ def centrality(store: GraphStore, metric: str | Iterable[str] = "all",
     return [{"id": i, "name": records[i].name if i in records else i,
              "type": records[i].type if i in records else None,
              **{n: scores[n].get(i) for n in names}} for i in ids]
+
+
+def layer_ranking(store: GraphStore, metric: str, layer: str,
+                  top: int) -> list[tuple[EntityRecord, Any]]:
+    """The ``top`` entities by ``metric`` computed on one dependency layer's graph (see
+    :func:`scoped_graphs`), nothing stored, ties by id: ``[(record, value)]``."""
+    (name,) = metric_names(metric)
+    graph, _ = scoped_graphs(store, None, None, layer)
+    values = {graph.ids[i]: _plain(v) for i, v in compute(graph, [name]).get(name, {}).items()}
+    ranked = sorted(values, key=lambda i: _rank_key({name: values}, name, i))[:top]
+    records = {r.id: r for r in store.entities(ranked)}
+    return [(records[i], values[i]) for i in ranked if i in records]
 
 
 def request_filter(rel_types: Iterable[str] | None, min_confidence: float = 0.0,

@@ -16,14 +16,14 @@ from __future__ import annotations
 
 import math
 import random
-from collections import deque
 from collections.abc import Iterable
 from typing import TypeVar
 
 import networkx as nx
 import numpy as np
 
-from graph.analytics.projection import DependencyGraph
+from graph.analytics import reach
+from graph.analytics.projection import DependencyGraph, igraph_graph
 
 T = TypeVar("T")
 
@@ -78,9 +78,17 @@ def node_weights(graph: DependencyGraph) -> np.ndarray:
     return np.maximum(drawn - passed, 0.0)
 
 
-def _components(graph: DependencyGraph, engine: str) -> tuple[np.ndarray, list[tuple[int, int]]]:
+def _components(graph: DependencyGraph, engine: str) -> tuple[np.ndarray, np.ndarray]:
     """Strongly connected components: each node's component number and the edges between
-    components (deduplicated)."""
+    components (deduplicated, sorted), as an (m', 2) array; computed once per graph and
+    engine (transitive dependents, dependency share and cut-off all start from them)."""
+    if ("components", engine) not in graph.memo:
+        graph.memo["components", engine] = _strong_components(graph, engine)
+    return graph.memo["components", engine]
+
+
+def _strong_components(graph: DependencyGraph,
+                       engine: str) -> tuple[np.ndarray, np.ndarray]:
     if engine == "igraph":
         membership = np.asarray(graph.ig.connected_components(mode="strong").membership,
                                 dtype=np.int64)
@@ -90,33 +98,42 @@ def _components(graph: DependencyGraph, engine: str) -> tuple[np.ndarray, list[t
             membership[list(members)] = c
     cs, cd = membership[graph.src], membership[graph.dst]
     keep = cs != cd
-    pairs = sorted(set(zip(cs[keep].tolist(), cd[keep].tolist(), strict=True)))
-    return membership, pairs
+    k = int(membership.max()) + 1 if graph.n else 1
+    keys = np.unique(cs[keep] * k + cd[keep])
+    return membership, np.column_stack((keys // k, keys % k))
 
 
-def _impact_totals(graph: DependencyGraph, omega: np.ndarray,
+def _impact_totals(graph: DependencyGraph, omega: np.ndarray | None,
                    engine: str) -> tuple[np.ndarray, np.ndarray]:
     """For every node v: ``|D(v)|`` and ``sum of omega over D(v)``, computed once per
     strongly connected component C of v (``D(v) = (C union ancestors of C) minus {v}``) so
-    that cycles neither loop nor count a node twice."""
+    that cycles neither loop nor count a node twice. ``omega`` None: the default node
+    weights (:func:`node_weights`), and then both totals are kept on the graph, so that
+    transitive dependents and dependency share search the ancestors once between them."""
+    if omega is not None:
+        return _search_totals(graph, omega, engine)
+    if ("impact", engine) not in graph.memo:
+        graph.memo["impact", engine] = _search_totals(graph, node_weights(graph), engine)
+    return graph.memo["impact", engine]
+
+
+def _search_totals(graph: DependencyGraph, omega: np.ndarray,
+                   engine: str) -> tuple[np.ndarray, np.ndarray]:
     membership, pairs = _components(graph, engine)
     k = int(membership.max()) + 1 if graph.n else 0
     size = np.bincount(membership, minlength=k).astype(np.float64)
     mass = np.bincount(membership, weights=omega, minlength=k)
-    count, total = np.empty(k), np.empty(k)
     if engine == "igraph":
-        import igraph
-
-        cond = igraph.Graph(n=k, edges=pairs, directed=True)
-        reach = (cond.subcomponent(c, mode="in") for c in range(k))
+        count, total = reach.totals(igraph_graph(k, pairs), size, mass)
     else:
-        cond = nx.DiGraph()
+        count, total = np.empty(k), np.empty(k)
+        cond: nx.DiGraph[int] = nx.DiGraph()
         cond.add_nodes_from(range(k))
-        cond.add_edges_from(pairs)
-        reach = ([c, *nx.ancestors(cond, c)] for c in range(k))
-    for c, members in enumerate(reach):
-        count[c] = size[members].sum()
-        total[c] = mass[members].sum()
+        cond.add_edges_from(pairs.tolist())
+        for c in range(k):
+            members = [c, *nx.ancestors(cond, c)]
+            count[c] = size[members].sum()
+            total[c] = mass[members].sum()
     return count[membership] - 1, total[membership] - omega
 
 
@@ -125,7 +142,7 @@ def transitive_dependents(graph: DependencyGraph, engine: str = "auto") -> dict[
     that depend on v through any chain of dependencies (everything that fails if v fails
     and nothing substitutes for it). v itself is never counted, also when it lies on a
     cycle. Reference: ``len(networkx.ancestors(G, v))``."""
-    count, _ = _impact_totals(graph, np.ones(graph.n), choose_engine(graph, engine))
+    count, _ = _impact_totals(graph, None, choose_engine(graph, engine))  # count: any omega
     return _as_dict(int(c) for c in np.rint(count))
 
 
@@ -139,7 +156,8 @@ def dependency_share(graph: DependencyGraph, node_weight: np.ndarray | None = No
     omega = node_weights(graph) if node_weight is None else np.asarray(node_weight, float)
     if omega.shape != (graph.n,):
         raise ValueError(f"node_weight needs one value per node ({graph.n})")
-    _, total = _impact_totals(graph, omega, choose_engine(graph, engine))
+    _, total = _impact_totals(graph, None if node_weight is None else omega,
+                              choose_engine(graph, engine))
     denominator = float(omega.sum())
     if denominator <= 0:
         return _as_dict([0.0] * graph.n)
@@ -221,7 +239,7 @@ def _supply_graph_edges(graph: DependencyGraph, engine: str) -> tuple[int, np.nd
     component), as an (m', 2) array."""
     membership, pairs = _components(graph, engine)
     has_exit = np.zeros(int(membership.max()) + 1 if graph.n else 0, dtype=bool)
-    has_exit[[a for a, _ in pairs]] = True
+    has_exit[pairs[:, 0]] = True
     sinks = np.flatnonzero(~has_exit[membership])
     root = graph.n
     reversed_edges = np.column_stack((graph.dst, graph.src))
@@ -231,20 +249,15 @@ def _supply_graph_edges(graph: DependencyGraph, engine: str) -> tuple[int, np.nd
 
 def _subtree_sizes(parent: np.ndarray, root: int) -> np.ndarray:
     """For a tree given by parent pointers (``parent[root] = -1``), the number of proper
-    descendants of each node."""
-    children: list[list[int]] = [[] for _ in range(parent.size)]
-    for v, p in enumerate(parent.tolist()):
-        if p >= 0:
-            children[p].append(v)
-    order, queue = [], deque([root])
-    while queue:
-        v = queue.popleft()
-        order.append(v)
-        queue.extend(children[v])
+    descendants of each node: summed level by level from the deepest up (BFS in igraph)."""
+    has_parent = np.flatnonzero(parent >= 0)
+    tree = igraph_graph(parent.size, np.column_stack((parent[has_parent], has_parent)))
+    order, starts, _ = tree.bfs(root, mode="out")
+    order = np.asarray(order, dtype=np.int64)
     size = np.zeros(parent.size, dtype=np.int64)
-    for v in reversed(order):
-        if parent[v] >= 0:
-            size[parent[v]] += size[v] + 1
+    for begin, end in reversed(list(zip(starts[1:-1], starts[2:], strict=True))):
+        level = order[begin:end]
+        np.add.at(size, parent[level], size[level] + 1)
     return size
 
 
@@ -258,9 +271,7 @@ def dominator_tree(graph: DependencyGraph, engine: str = "auto") -> np.ndarray:
     root, edges = _supply_graph_edges(graph, engine)
     parent = np.full(graph.n + 1, -1, dtype=np.int64)
     if engine == "igraph":
-        import igraph
-
-        supply = igraph.Graph(n=graph.n + 1, edges=edges.tolist(), directed=True)
+        supply = igraph_graph(graph.n + 1, edges)
         parent[:] = supply.dominator(root, mode="out")
     else:
         supply = nx.DiGraph()

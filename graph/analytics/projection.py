@@ -21,8 +21,9 @@ docs/analytics.md for measured figures).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -49,6 +50,8 @@ class DependencyGraph:
     src: np.ndarray
     dst: np.ndarray
     weight: np.ndarray | None = None
+    # what several measures derive from the same graph (its strongly connected components)
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False)
 
     @property
     def n(self) -> int:
@@ -91,13 +94,21 @@ class DependencyGraph:
     def ig(self):  # -> igraph.Graph
         """The igraph view: a directed Graph with vertex ``i`` = node ``i`` and, when
         weighted, the edge attribute ``weight``."""
-        import igraph
-
-        graph = igraph.Graph(n=self.n, edges=np.column_stack((self.src, self.dst)).tolist(),
-                             directed=True)
+        graph = igraph_graph(self.n, np.column_stack((self.src, self.dst)))
         if self.weight is not None:
             graph.es["weight"] = self.weight.tolist()
         return graph
+
+
+def igraph_graph(n: int, edges: np.ndarray):  # -> igraph.Graph
+    """A directed igraph Graph on vertices ``0..n-1`` with the edges of an (m, 2) integer
+    array, in that order. ``add_edges`` reads the array's buffer directly; the constructor
+    would take 3-4 times as long and several times the memory."""
+    import igraph
+
+    graph = igraph.Graph(n=n, directed=True)
+    graph.add_edges(np.ascontiguousarray(edges, dtype=np.int64))
+    return graph
 
 
 def from_edges(ids: Sequence[str], src: Sequence[int] | np.ndarray,
@@ -112,9 +123,14 @@ def from_edges(ids: Sequence[str], src: Sequence[int] | np.ndarray,
                                           or max(s.max(), d.max()) >= n)):
         raise ValueError("src and dst must be equal-length arrays of node indexes < len(ids)")
     keep = s != d
-    keys, inverse = np.unique(s[keep] * max(n, 1) + d[keep], return_inverse=True)
+    keys = s[keep] * max(n, 1)
+    keys += d[keep]  # in place: at 10M edges each temporary is 80 MB
     w = None
-    if weight is not None:
+    if weight is None:  # sorted in place and deduplicated: np.unique would copy twice
+        keys.sort()
+        keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))] if keys.size else keys
+    else:
+        keys, inverse = np.unique(keys, return_inverse=True)
         w = np.bincount(inverse, weights=np.asarray(weight, dtype=np.float64)[keep],
                         minlength=keys.size)
     return DependencyGraph(ids=list(ids), src=(keys // max(n, 1)).astype(np.int32),
@@ -128,11 +144,10 @@ def from_projection(proj: Projection, weighted: bool) -> DependencyGraph:
     order = sorted(range(len(proj.ids)), key=proj.ids.__getitem__)
     rank = np.empty(len(order), dtype=np.int64)
     rank[order] = np.arange(len(order), dtype=np.int64)
-    none = np.empty(0, dtype=np.int64)
-    src = rank[np.asarray(proj.src, dtype=np.int64)] if proj.src else none
-    dst = rank[np.asarray(proj.dst, dtype=np.int64)] if proj.dst else none
+    src = rank[np.asarray(proj.src, dtype=np.int64)]
+    dst = rank[np.asarray(proj.dst, dtype=np.int64)]
     return from_edges([proj.ids[i] for i in order], src, dst,
-                      proj.weight if weighted else None)
+                      np.asarray(proj.weight, dtype=np.float64) if weighted else None)
 
 
 def project(store: GraphStore, flt: EdgeFilter | None = None,

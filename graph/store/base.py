@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
@@ -114,12 +115,14 @@ class SourceInfo:
 @dataclass(slots=True)
 class Projection:
     """Edges as integer arrays for analytics: ``ids[i]`` is node ``i``'s entity id; edge ``j``
-    runs ``src[j] -> dst[j]`` with weight ``weight[j]`` (1.0 when no weight property)."""
+    runs ``src[j] -> dst[j]`` with weight ``weight[j]`` (1.0 when no weight property).
+    The arrays are packed (``array.array``, or numpy arrays from a bulk read): 8 bytes an
+    entry, not a Python object each."""
 
     ids: list[str]
-    src: list[int] = field(default_factory=list)
-    dst: list[int] = field(default_factory=list)
-    weight: list[float] = field(default_factory=list)
+    src: Any = field(default_factory=lambda: array("q"))  # array("q") or an int numpy array
+    dst: Any = field(default_factory=lambda: array("q"))
+    weight: Any = field(default_factory=lambda: array("d"))  # array("d") or a float one
     index: dict[Any, int] = field(default_factory=dict, repr=False)  # node handle -> i
 
     def add(self, source: tuple[Any, str], target: tuple[Any, str], value: Any,
@@ -204,10 +207,11 @@ class GraphStore(ABC):
 
     def in_force(self, flt: EdgeFilter | None) -> EdgeFilter:
         """``flt`` with the snapshots not in force on its date hidden (the rule is
-        ``graph.timeline``'s; every edge read applies it)."""
-        from graph.timeline import in_force
+        ``graph.timeline``'s; every edge read applies it). Inside ``timeline.remembered()``
+        (an API request) the sources are read once per date, not once per read."""
+        from graph.timeline import in_force_once
 
-        return in_force(self.sources(), flt)
+        return in_force_once(id(self), self.sources, flt)
 
     @abstractmethod
     def stats(self) -> dict[str, Any]:

@@ -9,13 +9,17 @@ still supports. Every write runs in one ``BEGIN IMMEDIATE`` transaction.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
+
+import numpy as np
 
 from graph import merge as mg
 from graph.model import Claim, EdgeRecord, EntityRecord
@@ -242,15 +246,30 @@ class SQLiteStore(GraphStore):
 
     def projection(self, flt: EdgeFilter | None = None,
                    weight: str | None = None) -> Projection:
-        where, params = _edge_where(self.in_force(flt))
-        wcol = "e.weight" if weight in (None, "weight") else "json_extract(e.props, ?)"
-        wparams = [] if weight in (None, "weight") else [f"$.{weight}"]
-        proj = Projection(ids=[])
-        sql = (f"SELECT e.src, e.dst, s.id, d.id, {wcol} FROM edges e JOIN nodes s ON"
-               f" s.nid=e.src JOIN nodes d ON d.nid=e.dst WHERE {where}")
-        for src, dst, src_id, dst_id, w in self.db.execute(sql, [*wparams, *params]):
-            proj.add((src, src_id), (dst, dst_id), w, weight)
-        return proj
+        """One pass over the edges, read into packed arrays (numbers only: the nodes are
+        joined only when the filter names node types), then the ids of the endpoints in
+        one lookup: at 10M relations this reads in a fraction of the time and memory of a
+        Python object per edge."""
+        flt = self.in_force(flt)
+        where, params = _edge_where(flt)
+        value = "e.weight" if weight in (None, "weight") else "json_extract(e.props, ?)"
+        wparams = [] if weight in (None, "weight") else [f"$.{weight}"] * 2
+        number = ("1.0" if weight is None else
+                  f"CASE WHEN typeof({value}) IN ('integer', 'real') THEN {value} ELSE 0.0 END")
+        joins = (" JOIN nodes s ON s.nid=e.src JOIN nodes d ON d.nid=e.dst" if flt.node_types
+                 else "")
+        rows = self.db.execute(f"SELECT e.src, e.dst, {number} FROM edges e{joins}"
+                               f" WHERE {where}", [*wparams, *params])
+        flat = np.fromiter(chain.from_iterable(rows), dtype=np.float64).reshape(-1, 3)
+        src, dst, weights = (flat[:, i].astype(t) for i, t in enumerate((np.int64, np.int64,
+                                                                         np.float64)))
+        del flat  # the peak is here at 10M relations: let the row buffer go first
+        nids = np.unique(np.concatenate((src, dst)))
+        ids = [r[0] for r in self.db.execute(
+            "SELECT n.id FROM json_each(?) j JOIN nodes n ON n.nid=j.value ORDER BY j.key",
+            (json.dumps(nids.tolist()),))]
+        return Projection(ids=ids, src=np.searchsorted(nids, src), dst=np.searchsorted(nids, dst),
+                          weight=weights)
 
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:
         """One transaction: the metric's rows are deleted, then the new ones inserted with one
