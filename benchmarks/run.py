@@ -69,8 +69,13 @@ def repeated(times: int, name: str, **args: Any) -> dict[str, Any]:
     results = []
     for _ in range(times):
         results.append(run_phase(name, **args))
-        print(f"  {name}: {results[-1].get('seconds', 0):.2f} s", file=sys.stderr, flush=True)
-    return median_of(results)
+        cpu = "".join(f", {k} {results[-1][k]:.1f}" for k in ("client_cpu_s", "server_cpu_s")
+                      if results[-1].get(k) is not None)
+        print(f"  {name}: {results[-1].get('seconds', 0):.2f} s{cpu}", file=sys.stderr,
+              flush=True)
+    out = median_of(results)
+    out["all_runs"] = results
+    return out
 
 
 def ratio(baseline: dict[str, Any] | None, ours: dict[str, Any] | None) -> float | None:
