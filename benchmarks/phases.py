@@ -350,9 +350,19 @@ def _clear_neo4j(uri: str) -> None:
             pass
 
 
+def cpu_seconds(pid: int | None = None) -> float | None:
+    """User + system CPU time of this process (or of process ``pid``; None if not given)."""
+    if pid is None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+    times = psutil.Process(pid).cpu_times()
+    return times.user + times.system
+
+
 @phase
-def load_neo4j(folder: str, uri: str) -> dict[str, Any]:
-    """``govgraph load`` of the generated files into an emptied Neo4j database."""
+def load_neo4j(folder: str, uri: str, server_pid: int | None = None) -> dict[str, Any]:
+    """``govgraph load`` of the generated files into an emptied Neo4j database; with the CPU
+    seconds this process (the client) and the server (``server_pid``, when known) spent."""
     from api import ops
     from graph.store import open_store
 
@@ -361,16 +371,21 @@ def load_neo4j(folder: str, uri: str) -> dict[str, Any]:
     files = [str(folder_path / "nodes.csv"), *map(str, edge_files(folder_path))]
     store = open_store(uri)
     try:
+        client, server = cpu_seconds(), cpu_seconds(server_pid) if server_pid else None
+        load_average = os.getloadavg()[0]
         started = time.perf_counter()
         report = ops.load(store, files)
         seconds = time.perf_counter() - started
+        client_cpu = (cpu_seconds() or 0.0) - (client or 0.0)
+        server_cpu = None if server is None else (cpu_seconds(server_pid) or 0.0) - server
         stats = store.stats()
     finally:
         store.close()
     if report.errors:
         raise RuntimeError("; ".join(report.errors))
     return {"seconds": seconds, "nodes": stats["nodes"], "relations": stats["edges"],
-            "relations_per_s": stats["edges"] / seconds}
+            "relations_per_s": stats["edges"] / seconds, "client_cpu_s": client_cpu,
+            "server_cpu_s": server_cpu, "load_average": load_average}
 
 
 @phase

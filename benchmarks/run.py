@@ -69,8 +69,13 @@ def repeated(times: int, name: str, **args: Any) -> dict[str, Any]:
     results = []
     for _ in range(times):
         results.append(run_phase(name, **args))
-        print(f"  {name}: {results[-1].get('seconds', 0):.2f} s", file=sys.stderr, flush=True)
-    return median_of(results)
+        cpu = "".join(f", {k} {results[-1][k]:.1f}" for k in ("client_cpu_s", "server_cpu_s")
+                      if results[-1].get(k) is not None)
+        print(f"  {name}: {results[-1].get('seconds', 0):.2f} s{cpu}", file=sys.stderr,
+              flush=True)
+    out = median_of(results)
+    out["all_runs"] = results
+    return out
 
 
 def ratio(baseline: dict[str, Any] | None, ours: dict[str, Any] | None) -> float | None:
@@ -108,6 +113,12 @@ def measure(plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
     counts = {"nodes": manifest["nodes"], "relations": manifest["edges"]}
     print(f"graph: {manifest['nodes']} nodes, {manifest['edges']} edges in {folder}",
           file=sys.stderr)
+    if args.neo4j_only:
+        out["load_neo4j"] = _neo4j(folder, counts, plan, args)
+        out["total_s"] = time.perf_counter() - started
+        out["machine"]["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+        out["ratios"] = {"load_neo4j": neo4j_ratio(out["load_neo4j"])}
+        return out
     if args.load_only:
         out["load_sqlite"] = {
             "govgraph": repeated(plan.repeat, "load_sqlite", folder=str(folder), db=db),
@@ -137,11 +148,15 @@ def measure(plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
     out["total_s"] = time.perf_counter() - started
     out["ratios"] = {
         "load_sqlite": ratio(out["load_sqlite"]["baseline"], out["load_sqlite"]["govgraph"]),
-        "load_neo4j": ratio(*(out["load_neo4j"].get(k) for k in ("baseline", "govgraph"))),
+        "load_neo4j": neo4j_ratio(out["load_neo4j"]),
         "centrality": ratio(out["centrality"]["baseline"], out["centrality"]["govgraph"]),
         "api_p95_ms": out["api"]["subgraph"]["p95_ms"],
         "load_floor": floor_ratio(out["load_sqlite"])}
     return out
+
+
+def neo4j_ratio(neo: dict[str, Any]) -> float | None:
+    return ratio(neo.get("baseline"), neo.get("govgraph"))
 
 
 def floor_ratio(load: dict[str, Any]) -> float | None:
@@ -165,12 +180,13 @@ def _view(db: str, manifest: dict[str, Any], plan: Plan,
 def _neo4j(folder: Path, counts: dict[str, int], plan: Plan,
            args: argparse.Namespace) -> dict[str, Any]:
     spec = args.neo4j or os.environ.get("NEO4J_URI")
-    with serving.neo4j_server(spec) as uri:
+    with serving.neo4j_server(spec) as (uri, pid):
         if uri is None:
             return {"skipped": "no Neo4j server (use --neo4j URI or --neo4j start)"}
         out: dict[str, Any] = {"uri": uri}
         try:
-            out["govgraph"] = repeated(plan.repeat, "load_neo4j", folder=str(folder), uri=uri)
+            out["govgraph"] = repeated(plan.repeat, "load_neo4j", folder=str(folder), uri=uri,
+                                       server_pid=pid)
         except RuntimeError as exc:  # e.g. the server's transaction memory limit
             out["failed"] = str(exc).strip().splitlines()[-1][:500]
         out["baseline"] = repeated(plan.baseline_repeat, "neo4j_baseline", folder=str(folder),
@@ -244,6 +260,18 @@ def table(out: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def neo4j_summary(neo: dict[str, Any]) -> str:
+    """The Neo4j load against its baseline, with the CPU time of client and server."""
+    gov, base = neo.get("govgraph") or {}, neo.get("baseline") or {}
+    if not gov:
+        return f"load into Neo4j: n/a ({neo.get('failed') or neo.get('skipped')})"
+    return (f"load into Neo4j: {gov['seconds']:.1f} s wall (median of {gov['runs']}), client "
+            f"CPU {_fmt(gov.get('client_cpu_s'), 1)} s, server CPU "
+            f"{_fmt(gov.get('server_cpu_s'), 1)} s, load average {_fmt(gov.get('load_average'))}"
+            f"; per-row MERGE baseline {_fmt(base.get('seconds'), 1)} s"
+            f"{' (extrap.)' if base.get('extrapolated') else ''}")
+
+
 def ratios_line(out: dict[str, Any]) -> str:
     """``ratios: load_sqlite=<x> load_neo4j=<x|n/a> centrality=<x> api_p95_ms=<x>
     load_floor=<x>``."""
@@ -268,6 +296,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--neo4j", help="a Neo4j URI, or 'start' for a throw-away test server "
                                         "(default: $NEO4J_URI, else n/a)")
     parser.add_argument("--no-view", action="store_true", help="skip the Chromium layout")
+    parser.add_argument("--neo4j-only", action="store_true",
+                        help="only the Neo4j load and its per-row MERGE baseline")
     parser.add_argument("--load-only", action="store_true",
                         help="only the SQLite load and its floor (time per relation by scale)")
     parser.add_argument("--root", default=str(DEFAULT_ROOT), help="where graphs and stores go")
@@ -276,7 +306,9 @@ def main(argv: list[str] | None = None) -> None:
     out = measure(Plan(args), args)
     print(f"machine: {out['machine']['cores']} cores, {out['machine']['memory_gb']} GB, "
           f"{out['machine']['cpu']}; load average at start {out['machine']['load_average']}")
-    if not args.load_only:
+    if args.neo4j_only:
+        print(neo4j_summary(out["load_neo4j"]))
+    elif not args.load_only:
         print(table(out))
     else:
         gov = out["load_sqlite"]["govgraph"]

@@ -201,14 +201,15 @@ def view_layout(db: str, manifest: dict[str, Any], nodes: int = 1000, runs: int 
 
 
 @contextmanager
-def neo4j_server(spec: str | None) -> Iterator[str | None]:
-    """The Neo4j URI to measure against: ``spec`` itself when it is a URI, a throw-away
-    test server when it is ``start``, else None (the Neo4j phases report n/a)."""
+def neo4j_server(spec: str | None) -> Iterator[tuple[str | None, int | None]]:
+    """The Neo4j URI to measure against and the server's process id (None unless started
+    here, for its CPU time): ``spec`` itself when it is a URI, a throw-away test server when
+    it is ``start``, else None (the Neo4j phases report n/a)."""
     if not spec or spec == "none":
-        yield None
+        yield None, None
         return
     if spec != "start":
-        yield spec
+        yield spec, None
         return
     sys.path.insert(0, str(ROOT / "tests"))
     from neo4j_server import Neo4jTestServer
@@ -217,7 +218,8 @@ def neo4j_server(spec: str | None) -> Iterator[str | None]:
     # holds the whole store, and the JIT and collector are a production server's.
     server = Neo4jTestServer(heap="4g", pagecache_mib=2048, throughput=True)
     try:
-        yield server.start()
+        uri = server.start()
+        yield uri, server.pid
     finally:
         server.stop()
 

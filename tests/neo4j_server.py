@@ -254,6 +254,11 @@ class Neo4jTestServer:
         self.uri = None
         self._ready.clear()
 
+    @property
+    def pid(self) -> int | None:
+        """The server JVM's process id while it runs."""
+        return None if self._proc is None else self._proc.pid
+
     @staticmethod
     def home(data_dir: str | Path) -> Path:
         """The DBMS home the server uses in ``data_dir`` (where an import must write)."""

@@ -114,3 +114,17 @@ def test_quick_run_prints_ratios_and_writes_json(tmp_path: Path):
         assert data["api"][name]["requests"] > 0 and data["api"][name]["errors"] == 0
         assert {"p50_ms", "p95_ms", "p99_ms", "throughput_rps"} <= data["api"][name].keys()
     assert data["machine"]["cores"] >= 1
+
+
+def test_neo4j_only_without_a_server_reports_n_a(tmp_path: Path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmarks.run", "--neo4j-only", "--scale", "1k", "--repeat",
+         "1", "--neo4j", "none", "--json", str(out), "--root", str(tmp_path / "root")],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-1] == "ratios: load_neo4j=n/a"
+    assert any(line.startswith("load into Neo4j: n/a (no Neo4j server") for line in lines)
+    data = json.loads(out.read_text())
+    assert "load_sqlite" not in data and "skipped" in data["load_neo4j"]

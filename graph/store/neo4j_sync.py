@@ -13,13 +13,11 @@ from graph import merge as mg
 from graph.store.base import Chunk
 from graph.store.neo4j import Neo4jStore, _score_prop
 from graph.store.neo4j_tx import (
-    EDGE_CLAIM_FIELDS,
-    EDGE_FIELDS,
-    NODE_CLAIM_FIELDS,
+    CREATE_EDGE_CLAIMS,
+    CREATE_NODE_CLAIMS,
     Statements,
     create_edges,
     create_nodes,
-    literal,
     node_rows,
     rel_label,
 )
@@ -126,24 +124,20 @@ class Neo4jRestore:
                    f"SET e.{_score_prop(metric)} = row[1]", values)
 
     def node_claims(self, w: Statements, rows: list[tuple]) -> None:
-        w.each(f"UNWIND $rows AS row CREATE (:NodeClaim {literal(NODE_CLAIM_FIELDS)})",
-               [{"id": r[0], "sid": self.sid[r[1]],
-                 **dict(zip(NODE_CLAIM_FIELDS[2:], r[2:], strict=True))} for r in rows])
+        w.each(CREATE_NODE_CLAIMS,
+               [[r[0], self.sid[r[1]], *r[2:]] for r in rows])
 
     def edges(self, w: Statements, rows: list[tuple]) -> None:
-        by_type: dict[str, list[dict[str, Any]]] = {}
+        by_type: dict[str, list[list[Any]]] = {}
         for key, src, dst, rtype, *values in rows:
             self.rtype[key] = rtype
-            by_type.setdefault(rel_label(rtype), []).append(
-                {"src": src, "dst": dst, "key": key,
-                 **dict(zip(EDGE_FIELDS, values, strict=True))})
+            by_type.setdefault(rel_label(rtype), []).append([src, dst, key, *values])
         for rtype, typed in sorted(by_type.items()):
             w.each(create_edges(rtype), typed)
 
     def edge_claims(self, w: Statements, rows: list[tuple]) -> None:
-        w.each(f"UNWIND $rows AS row CREATE (:EdgeClaim {literal(EDGE_CLAIM_FIELDS)})",
-               [{"key": key, "rtype": self.rtype[key], "sid": self.sid[source_id],
-                 "locator": locator, "confidence": conf, "props": props}
+        w.each(CREATE_EDGE_CLAIMS,
+               [[key, self.rtype[key], self.sid[source_id], locator, conf, props]
                 for key, source_id, locator, conf, props in rows])
 
     def redirects(self, w: Statements, rows: list[tuple]) -> None:

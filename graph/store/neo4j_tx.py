@@ -11,10 +11,12 @@ to those changes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import neo4j
+from neo4j.exceptions import Neo4jError, TransactionError
 
 from graph import merge as mg
 from graph.ids import fold
@@ -65,16 +67,16 @@ BY_ID = seek("e", "Entity", "id")
 BY_CLAIM_KEY = seek("c", "EdgeClaim", "key")
 BY_CLAIM_ID = seek("c", "NodeClaim", "id")
 
+_FOUND = "RETURN k, e.id AS id, e.type AS type, elementId(e) AS eid"
 REF_QUERIES = {
-    "id": f"UNWIND $keys AS k MATCH (e:Entity {{id: k}}) {BY_ID}RETURN k, e.id AS id, "
-          "e.type AS type",
+    "id": f"UNWIND $keys AS k MATCH (e:Entity {{id: k}}) {BY_ID}{_FOUND}",
     "redirect": f"UNWIND $keys AS k MATCH (r:Redirect {{old_id: k}}) "
                 f"{seek('r', 'Redirect', 'old_id')}MATCH (e:Entity {{id: r.new_id}}) {BY_ID}"
-                "RETURN k, e.id AS id, e.type AS type",
+                f"{_FOUND}",
     "key": f"UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {BY_NORM}"
-           "WHERE a.kind = 'key' RETURN k, e.id AS id, e.type AS type",
+           f"WHERE a.kind = 'key' {_FOUND}",
     "name": f"UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {BY_NORM}"
-            "WHERE a.kind = 'name' RETURN k, e.id AS id, e.type AS type",
+            f"WHERE a.kind = 'name' {_FOUND}",
 }
 
 
@@ -82,6 +84,16 @@ def literal(fields: Sequence[str], row: str = "row") -> str:
     """A map literal ``{a: row.a, ...}`` of fixed property names (explicit properties keep
     the planner from adding Eager steps, as ``SET n = row`` would)."""
     return "{" + ", ".join(f"{f}: {row}.{f}" for f in fields) + "}"
+
+
+def positional(fields: Sequence[str], row: str = "row") -> str:
+    """A map literal ``{a: row[0], ...}`` of fixed property names from a list row (lists
+    encode and decode faster than maps: no key per row)."""
+    return "{" + ", ".join(f"{f}: {row}[{i}]" for i, f in enumerate(fields)) + "}"
+
+
+CREATE_NODE_CLAIMS = f"UNWIND $rows AS row CREATE (:NodeClaim {positional(NODE_CLAIM_FIELDS)})"
+CREATE_EDGE_CLAIMS = f"UNWIND $rows AS row CREATE (:EdgeClaim {positional(EDGE_CLAIM_FIELDS)})"
 
 
 def assign(var: str, fields: Sequence[str], row: str = "row") -> str:
@@ -121,16 +133,36 @@ def create_nodes(type_label: str) -> str:
             f"{literal(('id', 'nid', *NODE_FIELDS))}) {CREATE_ALIASES}")
 
 
-def create_edges(rtype: str) -> str:
-    """The statement creating edges of one type from rows ``{src, dst, key, ...}``."""
-    return (f"UNWIND $rows AS row MATCH (s:Entity {{id: row.src}}) {seek('s', 'Entity', 'id')}"
-            f"MATCH (d:Entity {{id: row.dst}}) {seek('d', 'Entity', 'id')}"
-            f"CREATE (s)-[:{rel_label(rtype)} {literal(('key', *EDGE_FIELDS))}]->(d)")
+EDGE_ROW = ("src", "dst", "key", *EDGE_FIELDS)
+ENDS_BY_ID = (f"MATCH (s:Entity {{id: row[0]}}) {seek('s', 'Entity', 'id')}"
+              f"MATCH (d:Entity {{id: row[1]}}) {seek('d', 'Entity', 'id')}")
+# A node found by its element id is one record read; a unique-index seek in a writing
+# statement also takes an index lock per row.
+ENDS_BY_ELEMENT = "MATCH (s) WHERE elementId(s) = row[0] MATCH (d) WHERE elementId(d) = row[1] "
+
+
+def create_edges(rtype: str, ends: str = ENDS_BY_ID) -> str:
+    """The statement creating edges of one type from list rows of :data:`EDGE_ROW` whose
+    ends are entity ids (``ENDS_BY_ID``) or element ids (``ENDS_BY_ELEMENT``)."""
+    props = "{" + ", ".join(f"{f}: row[{i}]" for i, f in enumerate(EDGE_ROW) if i > 1) + "}"
+    return f"UNWIND $rows AS row {ends}CREATE (s)-[:{rel_label(rtype)} {props}]->(d)"
 
 
 def now() -> str:
     """The load time as SQLite's ``datetime('now')`` writes it (UTC)."""
     return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@contextmanager
+def _first_failure() -> Iterator[None]:
+    """Raise a pipelined statement's own error (the driver raises it as the cause of the
+    next statement's TransactionError), so that its message and retryability stay."""
+    try:
+        yield
+    except TransactionError as exc:
+        if isinstance(exc.__cause__, Neo4jError):
+            raise exc.__cause__ from None
+        raise
 
 
 class Statements:
@@ -140,12 +172,16 @@ class Statements:
         self.tx, self.size = tx, size
 
     def run(self, query: str, **params: Any) -> list[neo4j.Record]:
-        return list(self.tx.run(query, params))
+        with _first_failure():
+            return list(self.tx.run(query, params))
 
     def each(self, query: str, rows: Sequence[Any], **params: Any) -> None:
-        """Run an ``UNWIND $rows`` statement over ``rows`` in batches."""
+        """Run an ``UNWIND $rows`` statement over ``rows`` in batches, pipelined: nothing
+        waits for a batch to be written (the server writes it while this process prepares
+        what comes next); a failed write fails the next statement or the commit."""
         for chunk in chunked(rows, self.size):
-            self.tx.run(query, {"rows": list(chunk), **params}).consume()
+            with _first_failure():
+                self.tx.run(query, {"rows": list(chunk), **params})
 
     def lock(self) -> None:
         """Serialise writers: hold the write lock until this transaction ends."""
@@ -159,7 +195,7 @@ class Neo4jTx(Statements, WriteTx):
         super().__init__(tx, size)
         self.chunk = size
         self.sid: dict[str, int] = {}
-        self.element: dict[str, str] = {}  # node id -> element id, of nodes read
+        self.element: dict[str, str] = {}  # node id -> element id, of nodes read or found
         self.rel_element: dict[str, str] = {}  # edge key -> element id, of edges read
         self.types: dict[str, str] = {}  # node id -> type, of nodes looked up
         self.lock()
@@ -197,6 +233,8 @@ class Neo4jTx(Statements, WriteTx):
         return Held(nodes, edges)
 
     def own_node_claims(self, source_id: str, ids: list[str]) -> dict[str, tuple]:
+        if not ids:  # no statement: it would wait for the pipelined writes before it
+            return {}
         return {r[0]: tuple(r[1]) for r in self.run(
             f"UNWIND $ids AS i MATCH (c:NodeClaim {{id: i}}) {BY_CLAIM_ID}WHERE c.sid = $sid "
             "RETURN c.id, [c.type, c.name, c.aliases, c.keys, c.props, c.locator, "
@@ -234,8 +272,9 @@ class Neo4jTx(Statements, WriteTx):
 
     def lookup(self, form: str, keys: list[str]) -> Iterator[tuple[str, str]]:
         for chunk in chunked(keys, self.size):
-            for key, node_id, type_ in self.run(REF_QUERIES[form], keys=list(chunk)):
+            for key, node_id, type_, element in self.run(REF_QUERIES[form], keys=list(chunk)):
                 self.types[node_id] = type_
+                self.element[node_id] = element
                 yield key, node_id
 
     def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
@@ -275,13 +314,19 @@ class Neo4jTx(Statements, WriteTx):
             self.each(create_nodes(type_label), typed)
 
     def create_edges(self, rows: list[NewEdge]) -> None:
-        by_type: dict[str, list[dict[str, Any]]] = {}
+        """By the ends' element ids where lookups found both, else by their entity ids."""
+        found = self.element
+        by_type: dict[tuple[str, str], list[list[Any]]] = {}
         for row in rows:
-            by_type.setdefault(rel_label(row.type), []).append(
-                {"src": row.source, "dst": row.target, "key": row.key,
-                 **dict(zip(EDGE_FIELDS, row.values, strict=True))})
-        for rtype, typed in sorted(by_type.items()):
-            self.each(create_edges(rtype), typed)
+            src, dst = found.get(row.source), found.get(row.target)
+            if src and dst:
+                by_type.setdefault((row.type, ENDS_BY_ELEMENT), []).append(
+                    [src, dst, row.key, *row.values])
+            else:
+                by_type.setdefault((row.type, ENDS_BY_ID), []).append(
+                    [row.source, row.target, row.key, *row.values])
+        for (rtype, ends), typed in sorted(by_type.items()):
+            self.each(create_edges(rtype, ends), typed)
 
     def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
         sid = self._sid(source_id)
@@ -290,13 +335,9 @@ class Neo4jTx(Statements, WriteTx):
         self.each(f"UNWIND $rows AS row MATCH (c:EdgeClaim {{key: row[0]}}) {BY_CLAIM_KEY}"
                   "WHERE c.sid = $sid AND c.locator = row[1] DELETE c",
                   [list(k) for k in removed.edges], sid=sid)
-        self.each(f"UNWIND $rows AS row CREATE (:NodeClaim {literal(NODE_CLAIM_FIELDS)})",
-                  [{"id": i, "sid": sid, **dict(zip(NODE_CLAIM_FIELDS[2:], v, strict=True))}
-                   for i, v in added.nodes.items()])
-        self.each(f"UNWIND $rows AS row CREATE (:EdgeClaim {literal(EDGE_CLAIM_FIELDS)})",
-                  [{"key": key, "rtype": rtype, "sid": sid, "locator": v[0],
-                    "confidence": v[1], "props": v[2]}
-                   for (key, _), (rtype, v) in added.edges.items()])
+        self.each(CREATE_NODE_CLAIMS, [[i, sid, *v] for i, v in added.nodes.items()])
+        self.each(CREATE_EDGE_CLAIMS,
+                  [[key, rtype, sid, *v] for (key, _), (rtype, v) in added.edges.items()])
 
     def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
         if not merges:
