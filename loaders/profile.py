@@ -41,7 +41,7 @@ from loaders.profile_names import (
 from loaders.profile_text import HTML_SUFFIXES, Line, Page, read_page
 from loaders.text.gazetteer import known_name_list
 from loaders.text.lexicon import lexicon
-from loaders.text.metadata import publisher_for_url
+from loaders.text.metadata import publisher_for_url, site_key
 
 SUFFIXES = (".txt", ".md", ".markdown", *HTML_SUFFIXES)
 PROFILE_RENDERINGS = {"flat", "card"}
@@ -107,8 +107,9 @@ class PageBuilder:
         self.doc = Entity(self.doc_type, self.title, locator=f"line {self.header.title.line}")
         self.names = PageNames()
         self.body = body_lines(page.lines, self.header)
+        title_line = Line(self.header.title.line, self.title, heading=1)
         self.extractor = Extractor(self.body, self.names, self.doc.id,
-                                   known_name_list(list(known_names)))
+                                   known_name_list(list(known_names)), title_line)
         self.facts: list[Fact] = []
 
     def build(self) -> Batch:
@@ -205,10 +206,11 @@ class PageBuilder:
 
     # -------------------------------------------------------------- publisher, author
     def _publisher(self) -> tuple[Named, Found] | None:
-        found = self.header.publisher or self._publisher_from_url() or self._site_publisher()
+        found = self.header.publisher or self._publisher_from_url() or self._site_publisher() \
+            or self._site_owner()
         if found is None:
             return None
-        item = self.names.org(found.value, found.line, hint="publisher")
+        item = self.names.org(found.value, found.line, hint="publisher", single_word_ok=True)
         if item is None:
             return None
         if item.type in {"Organization", "Company"}:
@@ -220,6 +222,16 @@ class PageBuilder:
         url = self.header.fields.get("source_url")
         name = publisher_for_url(str(url)) if url else None
         return Found(name, 1, FIELD.confidence) if name else None
+
+    def _site_owner(self) -> Found | None:
+        """An organisation the page names whose name is its site's (``heficed.com``:
+        Heficed)."""
+        url = self.header.fields.get("source_url")
+        key = site_key(str(url)) if url else None
+        for item in self.names.orgs() if key else ():
+            if any(re.sub(r"[^a-z0-9]", "", fold(n)) == key for n in (item.name, *item.aliases)):
+                return Found(item.name, 1, LOOSE.confidence)
+        return None
 
     def _site_publisher(self) -> Found | None:
         for ln in site_publisher_lines(self.page.lines, self.header):

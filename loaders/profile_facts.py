@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from graph.ids import clean_text, entity_id, fold
-from graph.vocab import ATTRIBUTION, LOOSE, MENTION, ORGANISATION_TYPES, PATTERN
+from graph.vocab import ATTRIBUTION, LOOSE, MENTION, ORGANISATION_TYPES, PATTERN, ConfidenceTier
 from loaders.profile_fields import DATE, iso_date
 from loaders.profile_names import (
     KNOWN_NAMES,
@@ -45,6 +45,7 @@ from loaders.profile_text import Line
 from loaders.text.gazetteer import NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
+from loaders.text.people import name_chunks
 from loaders.text.relations import linked_facts
 from loaders.text.sentences import nicknames, sentences
 
@@ -56,11 +57,15 @@ def _alternation(words: Iterable[str]) -> str:
                     for w in sorted(words, key=len, reverse=True))
 
 
-ROLE = rf"(?i:{_alternation(_LEX.role_titles)}|chief\s+[a-z]+\s+officer|founding\s+member)"
+ROLE = (rf"(?i:(?:(?:{_alternation(_LEX.role_modifiers)})\s+)?(?:{_alternation(_LEX.role_titles)}|"
+        rf"chief\s+[a-z]+\s+officer|founding\s+member))")
 ROLES = rf"{ROLE}(?:\s*(?:,|and|&|/)\s*{ROLE})*"
 _VERB_ROLES = _LEX.role_verbs
 _ART = r"(?:(?:the|a|an|its|their)\s+)?"
-_ADJ = r"(?:(?i:new|current|next|first|incumbent|sole|permanent)\s+)?"
+_ADJ = (r"(?:(?i:new|current|next|first|incumbent|sole|permanent|long-serving|longtime|"
+        r"(?:recently|newly|just)\s+(?:appointed|elected|named))\s+)?")
+# "Vice President for the Asia Pacific at the Internet Society": a region the role covers
+_REGION = rf"(?:\s+for\s+(?:the\s+)?[{UP}][\w-]*(?:\s+[{UP}][\w-]*){{0,2}})?"
 _FORMER = rf"(?P<former>(?i:{_alternation(_LEX.qualifiers)})\s*)?"
 _PRONOUN = r"(?<![\w’'-])(?i:he|she|his|her)(?![\w’'-])"
 _HON = rf"(?:(?i:{_alternation(_LEX['honorifics'])})\.?\s+)?"
@@ -70,13 +75,19 @@ _P = rf"{_HON}(?P<p>{PERSON}){_WHOLE}"
 _PS = rf"{_HON}(?P<p>{PERSON_OR_SHORT}|{_PRONOUN}){_WHOLE}"
 _RE = re.compile
 
+# a speaker's turn in a transcript: "Steve Katz  0:09"
+TRANSCRIPT_TURN = _RE(rf"^(?P<p>{PERSON})\s+\(?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\)?$")
+_ORG_KIND = _RE(rf"(?<![\w’'-])(?P<o>{ORG}),\s+(?i:a|an|the)\s+(?:(?!(?i:at|of|for|with|in|and|who|"
+                rf"which|that)\s)[\w-]+\s+){{0,4}}?(?i:{_alternation(_LEX['org_kinds'])})"
+                rf"(?=\s*[,.;:)]|\s+(?:that|which|based|headquartered|in|from|with|offering|"
+                rf"providing|founded|whose|owned|registered|operating|serving|and)\b)")
 ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
 _O = rf"(?:the\s+)?(?P<o>{ORG})"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
 _NAMED = r"(?:appointed|named|selected|elected|chosen|confirmed|hired|promoted|installed)"
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
-    (_RE(rf"{_P},\s+(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
-         rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
+    (_RE(rf"{_P},\s+(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+         rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"{_PS}(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"\s+(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
@@ -93,7 +104,17 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
          rf"{_NAMED}\s+{_P}\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|their\s+)?{_ADJ}"
          rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
-         rf"\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
+         rf"{_REGION}\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
+    # "The Asia Pacific Network Information Center (APNIC) has named its new director
+    # general: ICANN regional managing director and vice president Jia Rong Low."
+    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?\s+(?:has\s+|have\s+)?{_NAMED}\s+(?:its|their|a|"
+         rf"the)\s+{_ADJ}{_FORMER}(?P<r>{ROLES})\s*[:–—]\s+(?:[^.;:]{{0,80}}?\s)?{_P}"), PATTERN),
+    (_RE(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election|tenure)\s+"
+         rf"as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"), PATTERN),
+    # "11 years at the Internet Corporation … (ICANN), where he rose to become … director"
+    (_RE(rf"\b(?:at|with|for)\s+{_O}(?:\s*\([^)]*\))?,\s+where\s+(?P<p>{_PRONOUN})\s+"
+         rf"(?:[\w-]+\s+){{0,3}}?(?:become|became|was|served\s+as|serves\s+as|worked\s+as|is)\s+"
+         rf"{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"), LOOSE),
     (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}"
          rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_PS}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}?(?:posts|positions|roles|jobs)\s+(?:include|"
@@ -112,6 +133,12 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
 # Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
 _START = r"(?<![\w’'-])"
 ROLE_PATTERNS = [(_RE(_START + p.pattern), tier) for p, tier in ROLE_PATTERNS]
+# headlines too: "Axel Pawlik Stepping Down as RIPE NCC Managing Director"
+HEADLINE_ROLE_PATTERNS = [(_RE(
+    rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
+    rf"retires?|retiring|retired|named|appointed|elected|confirmed))\s+as\s+(?P<o>{ORG})"
+    rf"(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
+ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS
 _ANY_ROLE = _RE(ROLE)
 _PRONOUN_SUBJECT = _RE(r"^(?:[\w,]+\s+){0,3}?(?:He|She|he|she)\s")
 _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur|executive|lawyer|"
@@ -134,6 +161,17 @@ VERB_PATTERNS = [
         rf"\s+(?:and\s+(?:owned|controlled)\s+)?by\s+(?:[\w-]+,?\s+){{0,3}}?{_P}"),
     _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
 ]
+# "accepted Göran Marby's resignation as President", "the appointment of X as CEO"
+_TITLE_WITHOUT_ORG = [
+    _RE(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election)\s+as\s+"
+        rf"{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
+    _RE(rf"\b(?:appointment|election|selection|nomination)\s+of\s+{_P}\s+as\s+{_ART}{_FORMER}"
+        rf"{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
+]
+# "The org was led by Paul Wilson for 26 years": the organisation the page is about
+_LED_BY = _RE(rf"\b(?i:the)\s+(?i:org|organisation|organization|registry|company|firm|group|"
+              rf"foundation|association|institute|body)\s+(?:was|is|has\s+been|had\s+been)\s+"
+              rf"(?P<v>led|headed|run|founded|chaired)\s+by\s+{_P}")
 _AS_TITLE = _RE(rf"{_P}(?:,[^,]{{1,80}},)?\s+(?:will\s+|would\s+)?(?:keep\s+serving|continue|"
                 rf"continues|serve|serves|remain|remains|stays?)\s+as\s+(?:its\s+|the\s+)?"
                 rf"{_FORMER}(?P<r>{ROLES})(?!\s+(?:of|at|for)\s)")
@@ -145,12 +183,17 @@ PERSON_PATTERNS = [
     _AS_TITLE,
 ]
 _QUOTE_SPEAKERS = [  # direct speech: a quote and its speaker
-    _RE(rf"[”\"]\s*,?\s*{_PS}\s+{_SPEECH}"),
-    _RE(rf"[”\"]\s*,?\s*{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
-    _RE(rf"{_PS}\s+{_SPEECH}\s*[:,]?\s*[“\"]"),
+    _RE(rf"[”\"»]\s*,?\s*{_PS}\s+{_SPEECH}"),
+    _RE(rf"[”\"»]\s*,?\s*{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
+    _RE(rf"{_PS}\s+{_SPEECH}\s*[:,]?\s*[“\"«]"),
 ]
 _REPORTED = [  # reported speech and interviews: "X said", "according to X", "spoke with X"
-    _RE(rf"{_PS}(?:,[^,]{{1,60}},)?\s+(?:has\s+|had\s+|also\s+|later\s+)?{_SPEECH}\b"),
+    _RE(rf"{_PS}(?<!['’]s)(?:,[^,]{{1,60}},|,\s+who)?\s+(?:has\s+|had\s+|also\s+|later\s+)?"
+        rf"{_SPEECH}\b"),  # not "Axel's assured leadership"
+    # "Göran Marby, President and CEO of ICANN said": an appositive that names a role
+    _RE(rf"{_P},\s+[^,.;]{{0,30}}?{ROLE}[^,.;]{{0,40}}?\s+{_SPEECH}\b"),
+    # "…," said ICANN Board Chair Tripti Sinha
+    _RE(rf"(?:[,”\"’»]\s*|^){_SPEECH}\s+(?:[{UP}][\w&-]*\s+){{0,3}}?{ROLES}\s+{_P}"),
     _RE(rf"(?:[,”\"’]\s*|^){_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),  # "…, said X"
     _RE(rf"\b(?i:according to)\s+(?:[\w’'-]+\s+){{0,10}}?{_P}"),
     _RE(rf"\b(?i:interview with|conversation with|sat down with|spoke with|speaks with|talked "
@@ -212,9 +255,25 @@ def role_names(text: str) -> list[str]:
     for part in re.split(r"\s*(?:,|\band\b|&|/)\s*", text.strip()):
         key = " ".join(part.lower().replace("cofounder", "co-founder").split())
         key = {"founders": "founder", "co-founders": "co-founder"}.get(key, key)
+        first, _, rest = key.partition(" ")
+        if key not in _LEX.role_titles and first in _LEX.role_modifiers and rest:
+            key = rest  # "regional managing director" is a Managing director
         if key:
             out.append(_LEX.role_titles.get(key) or key[:1].upper() + key[1:])
     return out
+
+
+_ROLE_WORDS = {w for title in _LEX.role_titles for w in title.split()} | set(_LEX.role_modifiers)
+
+
+def shift_role_words(org: str, role: str) -> tuple[str, str]:
+    """``ICANN Vice`` + ``President`` -> ``ICANN`` + ``Vice President``: the greedy
+    organisation phrase gives back the words that begin the role title."""
+    words = org.split()
+    while words and fold(words[-1]) in _ROLE_WORDS and \
+            _ANY_ROLE.fullmatch(f"{words[-1]} {role}"):
+        role = f"{words.pop()} {role}"
+    return " ".join(words), role
 
 
 def qualifiers(word: str | None) -> dict[str, object]:
@@ -242,6 +301,7 @@ def _could_be_name(part: str, names: PageNames | None) -> bool:
     return part[:1].isupper() and bool(
         set(words) & ORG_WORDS or known_org(part) or (names and names.lookup(part))
         or re.fullmatch(r"[A-Z][A-Z0-9&-]+", part)
+        or " " not in part and sum(c.isupper() for c in part) >= 2  # IPv4.Global, InternetNZ
         or len(words) >= 2 and all(w[:1].isupper() for w in part.split()))
 
 
@@ -269,8 +329,9 @@ class Extractor:
     essays and facts."""
 
     def __init__(self, body: list[Line], names: PageNames, doc_id: str,
-                 known: Sequence[tuple[str, str]] = ()) -> None:
+                 known: Sequence[tuple[str, str]] = (), title: Line | None = None) -> None:
         self.names = names
+        self.title = title
         self.known = dict(known)
         self._known_matcher = NameMatcher([(n, n) for n in self.known]) if known else None
         self.doc_id = doc_id
@@ -301,14 +362,19 @@ class Extractor:
             person = self.names.person(full, 0)
             if person is not None:
                 self.names.add_alias(person, nick)
+                person.short_forms.add(fold(nick.split()[0]))
         for ln in self.text:
             self._attribution(ln)
             self._known_names(ln)
         for ln in self.text:
             self._orgs(ln)
             self._roles(ln)
+        if self.title is not None:
+            self._named_people(self.title, heading=True)
+            self._roles(self.title, HEADLINE_ROLE_PATTERNS)
         for ln in self.text:
             self._people(ln)
+            self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
         for ln in self.text:
             if id(ln) in self._unresolved:  # a short name the page has named in full since
                 self._roles(ln)
@@ -363,6 +429,10 @@ class Extractor:
     def _attribution(self, ln: Line) -> None:
         """``——Name, CEO at X, CEO at Y, Founder of Z.``: QUOTED_IN plus one ROLE_AT per
         role."""
+        if turn := TRANSCRIPT_TURN.match(ln.text):
+            self._quoted(self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence), ln,
+                         ATTRIBUTION.confidence)
+            return
         m = ATTRIBUTION_LINE.match(ln.text)
         if not m:
             return
@@ -371,8 +441,7 @@ class Extractor:
             if parts else None
         if person is None:
             return
-        self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
-        self._fact(person.id, "QUOTED_IN", self.doc_id, ln, ATTRIBUTION.confidence)
+        self._quoted(person, ln, ATTRIBUTION.confidence)
         for part in parts[1:]:
             rm = re.match(rf"^{_FORMER}(?P<r>.+?)\s+(?:at|of|,)\s+(?P<o>.+)$", part)
             if rm and len(rm["r"].split()) <= 5:
@@ -395,21 +464,24 @@ class Extractor:
                 self._fact(person.id, "ROLE_AT", org.id, ln, confidence, props)
 
     # -------------------------------------------------------------- prose
-    def _roles(self, ln: Line) -> None:
+    def _roles(self, ln: Line,
+               patterns: Sequence[tuple[re.Pattern[str], ConfidenceTier]] = ROLE_PATTERNS
+               ) -> None:
         """Roles in prose (ROLE_PATTERNS): appositives (``Name, CEO of Org``, ``Name, Org's
         CEO``), ``Org's CEO Name``, ``Name is the CEO of Org``, appointments (``Name was
         appointed CEO of Org``, ``Org has named Name as its CEO``), ``Name served as CEO of
         Org``, ``Name serves Org as CEO``, ``Name joined Org as CEO``."""
         if not _ANY_ROLE.search(ln.text):
             return
-        for pattern, tier in ROLE_PATTERNS:
+        for pattern, tier in patterns:
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "role", tier.confidence, m.start())
                 if person is None:
                     self._unresolved.add(id(ln))
                     continue
                 conf = tier.confidence if len(m["p"].split()) > 1 else LOOSE.confidence
-                self._roles_at(person, m["r"], m["o"], ln, conf, m["former"])
+                org, role = shift_role_words(m["o"], m["r"])
+                self._roles_at(person, role, org, ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
 
     def _continuations(self, person: Named, ln: Line, pos: int, confidence: float) -> None:
@@ -437,6 +509,10 @@ class Extractor:
             self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
         for m in ACRONYM_APPOSITIVE.finditer(ln.text):
             self._acronym(m["long"], m["short"], ln)
+        for m in _ORG_KIND.finditer(ln.text):  # "Addrex, the IP address brokerage that …"
+            name = cut_at_role(strip_leading_stopwords(clean_name(m["o"])))
+            if self.names.lookup(name) is None and not is_role_title(name):
+                self._org(name, ln, "appositive", PATTERN.confidence)
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
@@ -488,6 +564,11 @@ class Extractor:
                 for item in items:
                     self._person(item, ln, "list of names", MENTION.confidence)
 
+    def _named_people(self, ln: Line, heading: bool) -> None:
+        """People named by a given name and a family name (loaders/text/people.py)."""
+        for _, name in name_chunks(ln.text, heading):
+            self._person(name, ln, "given name", MENTION.confidence)
+
     def _unattached_titles(self) -> None:
         """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally
         Costerton will continue as interim CEO``: a role with
@@ -498,14 +579,24 @@ class Extractor:
         if main is None:
             return
         for ln in self.text:
-            for m in (*_TITLED_PERSON.finditer(ln.text), *_AS_TITLE.finditer(ln.text)):
-                person = self.names.lookup(m["p"]) or self.names.by_short_form(m["p"])
-                if m["r"] and person is not None and person.type == "Person" and not any(
-                        f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no
-                        for f in self.facts):
-                    for role in role_names(m["r"]):
-                        self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
-                                   {"role": role, **qualifiers(m["former"])})
+            for m in _LED_BY.finditer(ln.text):
+                self._main_org_role(main, m["p"], _VERB_ROLES[m["v"].lower()], None, ln)
+            titled = (*_TITLED_PERSON.finditer(ln.text), *_AS_TITLE.finditer(ln.text),
+                      *(m for p in _TITLE_WITHOUT_ORG for m in p.finditer(ln.text)))
+            for m in titled:
+                if m["r"]:
+                    self._main_org_role(main, m["p"], m["r"], m["former"], ln)
+
+    def _main_org_role(self, main: Named, raw: str, roles: str, qualifier: str | None,
+                       ln: Line) -> None:
+        person = self.names.lookup(raw) or self.names.by_short_form(raw)
+        if person is None or person.type != "Person" or any(
+                f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no
+                for f in self.facts):
+            return
+        for role in role_names(roles):
+            self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
+                       {"role": role, **qualifiers(qualifier)})
 
     def _main_org(self) -> Named | None:
         counts: dict[str, int] = {}
@@ -577,7 +668,7 @@ class Extractor:
         “…”``: PATTERN with a full name, LOOSE with a pronoun or one name word) and for
         reported speech and interviews (``Name said that``, ``according to Name``, ``Name
         told Reuters``, ``an interview with Name``: LOOSE)."""
-        direct = bool(re.search(r"[“”\"]", ln.text))
+        direct = bool(re.search(r"[“”\"«»]", ln.text))
         patterns = [(p, True) for p in _QUOTE_SPEAKERS] if direct else []
         for pattern, is_direct in [*patterns, *((p, False) for p in _REPORTED)]:
             for m in pattern.finditer(ln.text):
@@ -585,9 +676,13 @@ class Extractor:
                 if person is None:
                     continue
                 full = len(m["p"].split()) > 1
-                conf = PATTERN.confidence if is_direct and full else LOOSE.confidence
-                self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
-                self._fact(person.id, "QUOTED_IN", self.doc_id, ln, conf)
+                self._quoted(person, ln,
+                             PATTERN.confidence if is_direct and full else LOOSE.confidence)
+
+    def _quoted(self, person: Named | None, ln: Line, confidence: float) -> None:
+        if person is not None:
+            self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
+            self._fact(person.id, "QUOTED_IN", self.doc_id, ln, confidence)
 
     def _fact(self, source: str, type_: str, target: str, ln: Line, confidence: float,
               properties: dict[str, object] | None = None) -> None:

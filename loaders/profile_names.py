@@ -116,7 +116,8 @@ def plausible_person(name: str) -> bool:
     """Two to four name words, none of them a word that names things rather than people."""
     words = fold(name).split()
     return 2 <= len(words) <= 4 and not any(w in NOT_NAME_WORDS for w in words) \
-        and known_org(name) is None
+        and known_org(name) is None \
+        and not any(len(w) > 1 and w.isalpha() and w.isupper() for w in name.split())
 
 
 def plausible_org(name: str, single_word_ok: bool = False) -> bool:

@@ -23,7 +23,7 @@ from loaders.text.lexicon import lexicon
 
 _CITATION = re.compile(r"\s?\[\d{1,3}\]")
 _NAME = r"[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?"
-NICKNAME = re.compile(rf"(?P<first>{_NAME}(?:\s+{_NAME})?)\s+(?P<q>[“\"‘])(?P<nick>{_NAME})[”\"’]"
+NICKNAME = re.compile(rf"(?P<first>{_NAME}(?:\s+{_NAME})?)\s+(?P<q>[“\"‘(])(?P<nick>{_NAME})[”\"’)]"
                       rf"\s+(?P<last>{_NAME})")
 _ENDS_SENTENCE = re.compile(r"[.!?:;”\"’')\]]$")
 _WRAP_WIDTH = 60  # a line at least this long that ends mid-sentence was wrapped
