@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from graph.ids import clean_text, entity_id, fold
-from graph.vocab import ATTRIBUTION, LOOSE, MENTION, ORGANISATION_TYPES, PATTERN, ConfidenceTier
+from graph.vocab import ATTRIBUTION, LOOSE, MENTION, PATTERN, ConfidenceTier
 from loaders.profile_fields import DATE, iso_date
 from loaders.profile_names import (
     KNOWN_NAMES,
@@ -42,7 +42,6 @@ from loaders.profile_names import (
     strip_leading_stopwords,
 )
 from loaders.profile_text import Line
-from loaders.text.gazetteer import NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
 from loaders.text.people import name_chunks
@@ -329,11 +328,9 @@ class Extractor:
     essays and facts."""
 
     def __init__(self, body: list[Line], names: PageNames, doc_id: str,
-                 known: Sequence[tuple[str, str]] = (), title: Line | None = None) -> None:
+                 title: Line | None = None) -> None:
         self.names = names
         self.title = title
-        self.known = dict(known)
-        self._known_matcher = NameMatcher([(n, n) for n in self.known]) if known else None
         self.doc_id = doc_id
         self.facts: list[Fact] = []
         self.mentions: list[Mention] = []
@@ -365,7 +362,6 @@ class Extractor:
                 person.short_forms.add(fold(nick.split()[0]))
         for ln in self.text:
             self._attribution(ln)
-            self._known_names(ln)
         for ln in self.text:
             self._orgs(ln)
             self._roles(ln)
@@ -401,19 +397,6 @@ class Extractor:
             self.mentions.append(Mention(raw, org.type, org.id, ln.no, ln.offset, rule,
                                          confidence))
         return org
-
-    def _known_names(self, ln: Line) -> None:
-        """Names the caller knows (the graph's), under the name and type it gave."""
-        if self._known_matcher is None:
-            return
-        for hit in self._known_matcher.find(ln.text):
-            name, type_ = hit.key, self.known[hit.key]
-            if type_ == "Person":
-                self._person(name, ln, "known name", MENTION.confidence)
-                continue
-            org = self._org(name, ln, "known name", MENTION.confidence)
-            if org is not None and org.type == "Organization" and type_ in ORGANISATION_TYPES:
-                org.type = type_
 
     def _capitalised_mid_sentence(self, word: str) -> bool:
         """A single capitalised word that the page also writes capitalised inside a sentence

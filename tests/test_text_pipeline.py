@@ -483,3 +483,19 @@ def test_a_litigant_in_cases_brought_against(tmp_path):
     batch = page(tmp_path, TITLE + "Although Crystal Web Ltd landed the hit, it was the primary "
                  "litigant in the over 55 court cases brought against AFRINIC since 2020.\n")
     assert ("Crystal Web Ltd", "LITIGATES_AGAINST", "AFRINIC") in facts(batch)
+
+
+def test_a_load_finds_the_names_the_graph_already_holds(sqlite_store, tmp_path):
+    first = tmp_path / "first.txt"
+    first.write_text(TITLE + "Crystal Web, a defunct Internet Service Provider that sold DSL, "
+                     "sued AFRINIC.\n", encoding="utf-8")
+    second = tmp_path / "second.txt"
+    second.write_text("Receivership news\nThe blow was delivered by Crystal Web in June.\n",
+                      encoding="utf-8")
+    assert "Crystal Web" not in {e.name for e in load_profile(second).entities}
+    assert not ops.load(sqlite_store, [str(first)]).errors
+    assert not ops.load(sqlite_store, [str(second)]).errors
+    names = {e.id: e.name for e in sqlite_store.iter_entities()}
+    mentions = {(names[e.source], names[e.target]) for e in sqlite_store.iter_edges()
+                if e.type == "MENTIONS"}
+    assert ("Receivership news", "Crystal Web") in mentions

@@ -7,11 +7,13 @@ names and aliases, passed to the loader as a read-only list: the loader never op
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import ahocorasick
 
 from graph.ids import fold
+from graph.vocab import ORGANISATION_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,3 +84,26 @@ def known_name_list(names: list[tuple[str, str]]) -> list[tuple[str, str]]:
             clash.add(key)
         seen.setdefault(key, (name, type_))
     return [v for k, v in seen.items() if k not in clash]
+
+
+class KnownNames:
+    """The names a caller already knows (the graph's people and organisations, names and
+    aliases), typed, in one automaton built once and shared by every page of a load. A name
+    joins only when it could not be an ordinary word: two words or more, or one word written
+    with two capitals or more (``AFRINIC``, ``InternetNZ``); a name two types claim is left
+    out."""
+
+    def __init__(self, names: Iterable[tuple[str, str]]) -> None:
+        usable = [(n, t) for n, t in names
+                  if (t == "Person" or t in ORGANISATION_TYPES) and _distinctive(n)]
+        self.types = dict(known_name_list(usable))
+        self.matcher = NameMatcher([(n, n) for n in self.types])
+
+    def find(self, text: str) -> list[tuple[str, str]]:
+        """(name, type) of every known name in the text, as the caller wrote the name."""
+        return [(hit.key, self.types[hit.key]) for hit in self.matcher.find(text)]
+
+
+def _distinctive(name: str) -> bool:
+    words = name.split()
+    return len(words) >= 2 or sum(c.isupper() for c in name) >= 2
