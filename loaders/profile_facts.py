@@ -13,7 +13,7 @@ honorifics come from the data files (loaders/text/data/, read by loaders/text/le
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -42,6 +42,7 @@ from loaders.profile_names import (
     strip_leading_stopwords,
 )
 from loaders.profile_text import Line
+from loaders.text.gazetteer import NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
 from loaders.text.people import name_chunks
@@ -139,6 +140,42 @@ HEADLINE_ROLE_PATTERNS = [(_RE(
     rf"(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
 ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS
 _ANY_ROLE = _RE(ROLE)
+# Where role titles stand in a sentence, found in one Aho–Corasick pass (any case): a test
+# before the role patterns, far cheaper than the titles' regular expression
+_TITLES = NameMatcher([(t + s, t) for t in (*_LEX.role_titles, "chief", "founding member")
+                       for s in ("", "s")], any_case=True)  # "one of the founders of"
+_AFTER_TITLE_NAME = _RE(rf",?\s+{_HON}[{UP}][{LO}]")
+
+
+def _title_then_name(text: str) -> bool:
+    """A role title followed by a capitalised word (``CEO Lu Heng``)."""
+    return any(_AFTER_TITLE_NAME.match(text, hit.end) for hit in _TITLES.find(text))
+_NAMED_WORDS = ("appointed", "named", "selected", "elected", "chosen", "confirmed", "hired",
+                "promoted", "installed")
+_POSSESSIVE = ("'s", "’s")
+# Cheap tests that skip a role pattern on a sentence that cannot match it: words one of which
+# the lower-cased sentence must hold, or a regular expression it must match (same order as
+# ROLE_PATTERNS; None: no test).
+_ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
+    (",",), ("is ", "was ", "serve", "became", "becomes", "remain", "been", "will be"),
+    ("and its",), ("whose",), (" of ",), _title_then_name, _POSSESSIVE, (",",), (",",),
+    _NAMED_WORDS, _NAMED_WORDS, (" as ", "became"), _NAMED_WORDS,
+    ("resignation", "appointment", "departure", "retirement", "election", "tenure"),
+    ("where",), ("serve",), ("posts", "positions", "roles", "jobs"), ("as ",),
+    ("as well as",), _POSSESSIVE, ("founder",), ("join",),
+    ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
+assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
+_CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
+
+
+def _cued(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
+    """Whether the sentence passes the pattern's cheap test (``_CUES``)."""
+    cue = _CUES.get(id(pattern))
+    if cue is None:
+        return True
+    if callable(cue):
+        return cue(text)
+    return any(word in lowered for word in cue)
 _PRONOUN_SUBJECT = _RE(r"^(?:[\w,]+\s+){0,3}?(?:He|She|he|she)\s")
 _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur|executive|lawyer|"
                      rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}"
@@ -218,6 +255,38 @@ ESSAY_PATTERNS = [
 _PUBLISHED_ON = _RE(rf"\bpublished\s+(?:on|in)\s+(?P<date>{DATE})")
 _ALSO_READ = _RE(r"(?i)^(?:also read|read also|see also|related|read more)\s*[:：]\s*(?P<t>\S.+)$")
 _ROLE_WORD = _RE(rf"^{ROLE}$")
+
+_SPEECH_WORDS = tuple(sorted(_LEX["speech"]))
+_KINDS_OF_PERSON = NameMatcher([(w, w) for w in ("entrepreneur", "executive", "lawyer", "analyst",
+                                                  "journalist", "engineer")], any_case=True)
+
+
+def _title_or_kind_then_name(text: str) -> bool:
+    return _title_then_name(text) or any(_AFTER_TITLE_NAME.match(text, hit.end)
+                                         for hit in _KINDS_OF_PERSON.find(text))
+
+
+for _pattern in (*_QUOTE_SPEAKERS, *_REPORTED[:4], PERSON_PATTERNS[0]):
+    _CUES[id(_pattern)] = _SPEECH_WORDS
+_CUES.update({
+    id(_REPORTED[4]): ("according to",),
+    id(_REPORTED[5]): ("interview with", "conversation with", "sat down with", "spoke with",
+                       "speaks with", "talked to", "talks to", "talking to"),
+    id(PERSON_PATTERNS[1]): ("according to", "said", "says", "added", "wrote"),
+    id(PERSON_PATTERNS[2]): ("mr", "mrs", "ms", "dr", "prof", "judge", "justice"),
+    id(PERSON_PATTERNS[3]): ("member of",),
+    id(PERSON_PATTERNS[4]): (" as ",),
+    id(_TITLED_PERSON): _title_or_kind_then_name,
+    id(VERB_PATTERNS[0]): tuple(_PRESENT_VERBS),
+    id(VERB_PATTERNS[1]): (" by ",),
+    id(VERB_PATTERNS[2]): ("who ",),
+    id(_AS_TITLE): (" as ",),
+    id(_TITLE_WITHOUT_ORG[0]): ("resignation", "appointment", "departure", "retirement",
+                                "election"),
+    id(_TITLE_WITHOUT_ORG[1]): ("appointment", "election", "selection", "nomination"),
+    id(ACRONYM_APPOSITIVE): (", the ",),
+    id(_ORG_KIND): (", a ", ", an ", ", the "),
+})
 
 
 @dataclass(slots=True)
@@ -348,6 +417,7 @@ class Extractor:
         self._nicknames = nicknames(lines)
         self._position = {id(s): i for i, s in enumerate(self.text)}
         self._unresolved: set[int] = set()
+        self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
         self._mid_sentence: dict[str, bool] = {}
 
     def run(self) -> None:
@@ -454,9 +524,12 @@ class Extractor:
         CEO``), ``Org's CEO Name``, ``Name is the CEO of Org``, appointments (``Name was
         appointed CEO of Org``, ``Org has named Name as its CEO``), ``Name served as CEO of
         Org``, ``Name serves Org as CEO``, ``Name joined Org as CEO``."""
-        if not _ANY_ROLE.search(ln.text):
+        if not _TITLES.find(ln.text):
             return
+        lowered = ln.text.lower()
         for pattern, tier in patterns:
+            if not _cued(pattern, ln.text, lowered):
+                continue
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "role", tier.confidence, m.start())
                 if person is None:
@@ -474,7 +547,10 @@ class Extractor:
 
     def _verb_roles(self, ln: Line) -> None:
         """``Name founded Org``, ``Org, founded by Name``, ``Name, who leads Org``."""
+        lowered = ln.text.lower()
         for pattern in VERB_PATTERNS:
+            if not _cued(pattern, ln.text, lowered):
+                continue
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "verb", LOOSE.confidence, m.start())
                 if person is not None:
@@ -485,21 +561,30 @@ class Extractor:
         """Known institutions, acronyms defined in either order (``Long Name (ACR)``, ``ACR
         (Long Name)``), and capitalised names that end in or contain an organisation word
         (Foundation, Court, Ltd, Registry, ...)."""
+        lowered = ln.text.lower()
         for pattern in (PARENTHESES, PARENTHESES_REVERSED):
-            for m in pattern.finditer(ln.text):
+            for m in pattern.finditer(ln.text) if "(" in ln.text else ():
                 self._acronym(m["long"], m["short"], ln)
         for hit in KNOWN_NAMES.find(ln.text):
             self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
-        for m in ACRONYM_APPOSITIVE.finditer(ln.text):
-            self._acronym(m["long"], m["short"], ln)
-        for m in _ORG_KIND.finditer(ln.text):  # "Addrex, the IP address brokerage that …"
-            name = cut_at_role(strip_leading_stopwords(clean_name(m["o"])))
-            if self.names.lookup(name) is None and not is_role_title(name):
-                self._org(name, ln, "appositive", PATTERN.confidence)
+        for pattern in (ACRONYM_APPOSITIVE, _ORG_KIND):
+            if not _cued(pattern, ln.text, lowered):
+                continue
+            for m in pattern.finditer(ln.text):
+                self._org_apposition(m, ln)
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
             self._keyword_org(m.group(0), ln)
+
+    def _org_apposition(self, m: re.Match[str], ln: Line) -> None:
+        """``ACR, the Long Name``, or ``Addrex, the IP address brokerage that …``."""
+        if "short" in m.re.groupindex:
+            self._acronym(m["long"], m["short"], ln)
+            return
+        name = cut_at_role(strip_leading_stopwords(clean_name(m["o"])))
+        if self.names.lookup(name) is None and not is_role_title(name):
+            self._org(name, ln, "appositive", PATTERN.confidence)
 
     def _acronym(self, long_form: str, short: str, ln: Line) -> None:
         """``Long Name (ACR)`` or ``ACR (Long Name)``: the long form, or the words at its end
@@ -537,7 +622,10 @@ class Extractor:
         """People named as speakers (``Name said``, ``according to Name``, ``Mr Name``),
         by a title before the name (``former CEO Alan Barrett``), or in a list of three or
         more names (``Chris Chapman (Chair), Sarah Deutsch (Vice Chair), Tripti Sinha``)."""
+        lowered = ln.text.lower()
         for pattern in (*PERSON_PATTERNS, _TITLED_PERSON):
+            if not _cued(pattern, ln.text, lowered):
+                continue
             for m in pattern.finditer(ln.text):
                 self._person(m["p"], ln, "speaker or title", LOOSE.confidence)
         for m in _PERSON_LIST.finditer(ln.text):
@@ -562,10 +650,11 @@ class Extractor:
         if main is None:
             return
         for ln in self.text:
-            for m in _LED_BY.finditer(ln.text):
+            lowered = ln.text.lower()
+            for m in _LED_BY.finditer(ln.text) if " by " in lowered else ():
                 self._main_org_role(main, m["p"], _VERB_ROLES[m["v"].lower()], None, ln)
-            titled = (*_TITLED_PERSON.finditer(ln.text), *_AS_TITLE.finditer(ln.text),
-                      *(m for p in _TITLE_WITHOUT_ORG for m in p.finditer(ln.text)))
+            titled = (m for p in (_TITLED_PERSON, _AS_TITLE, *_TITLE_WITHOUT_ORG)
+                      if _cued(p, ln.text, lowered) for m in p.finditer(ln.text))
             for m in titled:
                 if m["r"]:
                     self._main_org_role(main, m["p"], m["r"], m["former"], ln)
@@ -653,7 +742,10 @@ class Extractor:
         told Reuters``, ``an interview with Name``: LOOSE)."""
         direct = bool(re.search(r"[“”\"«»]", ln.text))
         patterns = [(p, True) for p in _QUOTE_SPEAKERS] if direct else []
+        lowered = ln.text.lower()
         for pattern, is_direct in [*patterns, *((p, False) for p in _REPORTED)]:
+            if not _cued(pattern, ln.text, lowered):
+                continue
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "speech", LOOSE.confidence, m.start())
                 if person is None:
@@ -674,9 +766,26 @@ class Extractor:
 
     # -------------------------------------------------------------- mentions
     def mention_lines(self, item: Named, extra: Sequence[Line] = ()) -> list[int]:
-        """Line numbers where a person or organisation is named."""
+        """Line numbers where a person or organisation is named: the sentences where one
+        automaton pass over the page finds any of its names, confirmed by its pattern."""
         pattern = names_regex(tuple(self.names.search_forms(item)), item.type != "Person")
-        return [ln.no for ln in [*extra, *self.text] if pattern.search(ln.text)]
+        candidates = self._candidates().get(item.id, set())
+        lines = [*extra, *(ln for i, ln in enumerate(self.text) if i in candidates)]
+        return [ln.no for ln in lines if pattern.search(ln.text)]
+
+    def _candidates(self) -> dict[str, set[int]]:
+        """Entity id -> indexes of the sentences that hold one of its names (in any case,
+        even inside a word: a superset), for the page's names as they are now."""
+        version = (len(self.names.items), sum(len(n.aliases) for n in self.names.items.values()))
+        if self._candidate_cache is None or self._candidate_cache[0] != version:
+            matcher = NameMatcher([(form, item.id) for item in self.names.items.values()
+                                   for form in self.names.search_forms(item)], any_case=True)
+            found: dict[str, set[int]] = {}
+            for i, ln in enumerate(self.text):
+                for hit in matcher.find(ln.text, whole_words=False):
+                    found.setdefault(hit.key, set()).add(i)
+            self._candidate_cache = (version, found)
+        return self._candidate_cache[1]
 
 
 @lru_cache(maxsize=4096)

@@ -28,8 +28,9 @@ class NameMatcher:
     """Whole-word matches of names in text, longest first, never overlapping. Names of four
     characters or more match in any case; shorter ones (acronyms, ``Lu``) only as written."""
 
-    def __init__(self, names: list[tuple[str, str]]) -> None:
-        """``names``: (name, key) pairs."""
+    def __init__(self, names: list[tuple[str, str]], any_case: bool = False) -> None:
+        """``names``: (name, key) pairs; ``any_case``: short names match in any case too."""
+        self._short = 0 if any_case else 4
         self._automaton = ahocorasick.Automaton()
         entries: dict[str, list[tuple[str, str]]] = {}
         for name, key in names:
@@ -42,7 +43,9 @@ class NameMatcher:
         if not self.empty:
             self._automaton.make_automaton()
 
-    def find(self, text: str) -> list[Hit]:
+    def find(self, text: str, whole_words: bool = True) -> list[Hit]:
+        """The names in the text; with ``whole_words=False`` every occurrence, even inside a
+        word or overlapping another (candidates for a stricter test)."""
         if self.empty:
             return []
         lowered = text.lower()
@@ -51,12 +54,15 @@ class NameMatcher:
         for end, values in self._automaton.iter(lowered):
             for form, key in values:
                 start = end - len(form) + 1
+                if not whole_words:
+                    hits.append(Hit(start, end + 1, key, form))
+                    continue
                 if not _whole_word(lowered, start, end + 1):
                     continue
-                if len(form) < 4 and source[start:end + 1] != form:
+                if len(form) < self._short and source[start:end + 1] != form:
                     continue
                 hits.append(Hit(start, end + 1, key, form))
-        return _longest_first(hits)
+        return _longest_first(hits) if whole_words else hits
 
 
 def _whole_word(text: str, start: int, end: int) -> bool:
