@@ -17,6 +17,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ahocorasick
+
 from graph.ids import clean_text, entity_id, fold
 from graph.vocab import ATTRIBUTION, LOOSE, MENTION, PATTERN, ConfidenceTier
 from loaders.profile_fields import DATE, iso_date
@@ -42,7 +44,7 @@ from loaders.profile_names import (
     strip_leading_stopwords,
 )
 from loaders.profile_text import Line
-from loaders.text.gazetteer import NameMatcher
+from loaders.text.gazetteer import Hit, NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
 from loaders.text.people import name_chunks
@@ -147,9 +149,15 @@ _TITLES = NameMatcher([(t + s, t) for t in (*_LEX.role_titles, "chief", "foundin
 _AFTER_TITLE_NAME = _RE(rf",?\s+{_HON}[{UP}][{LO}]")
 
 
+@lru_cache(maxsize=64)
+def _titles_in(text: str) -> tuple[Hit, ...]:
+    """The role titles of a sentence (asked several times per sentence)."""
+    return tuple(_TITLES.find(text))
+
+
 def _title_then_name(text: str) -> bool:
     """A role title followed by a capitalised word (``CEO Lu Heng``)."""
-    return any(_AFTER_TITLE_NAME.match(text, hit.end) for hit in _TITLES.find(text))
+    return any(_AFTER_TITLE_NAME.match(text, hit.end) for hit in _titles_in(text))
 _NAMED_WORDS = ("appointed", "named", "selected", "elected", "chosen", "confirmed", "hired",
                 "promoted", "installed")
 _POSSESSIVE = ("'s", "’s")
@@ -170,12 +178,8 @@ _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=Tru
 
 def _cued(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
     """Whether the sentence passes the pattern's cheap test (``_CUES``)."""
-    cue = _CUES.get(id(pattern))
-    if cue is None:
-        return True
-    if callable(cue):
-        return cue(text)
-    return any(word in lowered for word in cue)
+    cue = _CUE_TESTS.get(id(pattern))
+    return cue is None or cue(lowered if isinstance(cue, _Search) else text)
 _PRONOUN_SUBJECT = _RE(r"^(?:[\w,]+\s+){0,3}?(?:He|She|he|she)\s")
 _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur|executive|lawyer|"
                      rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}"
@@ -287,6 +291,25 @@ _CUES.update({
     id(ACRONYM_APPOSITIVE): (", the ",),
     id(_ORG_KIND): (", a ", ", an ", ", the "),
 })
+
+
+class _Search:
+    """Whether a lower-cased sentence holds one of some words (an Aho–Corasick automaton:
+    a regular expression of many alternatives is tried at every position)."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for word in words:
+            self._automaton.add_word(word, word)
+        self._automaton.make_automaton()
+
+    def __call__(self, lowered: str) -> bool:
+        return next(self._automaton.iter(lowered), None) is not None
+
+
+_CUE_TESTS: dict[int, Callable[[str], bool]] = {
+    key: _Search(cue) if isinstance(cue, tuple) else cue
+    for key, cue in _CUES.items() if cue is not None}
 
 
 @dataclass(slots=True)
@@ -524,7 +547,7 @@ class Extractor:
         CEO``), ``Org's CEO Name``, ``Name is the CEO of Org``, appointments (``Name was
         appointed CEO of Org``, ``Org has named Name as its CEO``), ``Name served as CEO of
         Org``, ``Name serves Org as CEO``, ``Name joined Org as CEO``."""
-        if not _TITLES.find(ln.text):
+        if not _titles_in(ln.text):
             return
         lowered = ln.text.lower()
         for pattern, tier in patterns:
