@@ -78,7 +78,7 @@ _PS = rf"{_HON}(?P<p>{PERSON_OR_SHORT}|{_PRONOUN}){_WHOLE}"
 _RE = re.compile
 
 # a speaker's turn in a transcript: "Steve Katz  0:09"
-TRANSCRIPT_TURN = _RE(rf"^(?P<p>{PERSON})\s+\(?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\)?$")
+TRANSCRIPT_TURN = _RE(rf"^(?P<p>{PERSON})(?:\s+\(?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\)?$|:\s+\S)")
 _ORG_KIND = _RE(rf"(?<![\w’'-])(?P<o>{ORG}),\s+(?i:a|an|the)\s+(?:(?!(?i:at|of|for|with|in|and|who|"
                 rf"which|that)\s)[\w-]+\s+){{0,4}}?(?i:{_alternation(_LEX['org_kinds'])})"
                 rf"(?=\s*[,.;:)]|\s+(?:that|which|based|headquartered|in|from|with|offering|"
@@ -88,17 +88,17 @@ _O = rf"(?:the\s+)?(?P<o>{ORG})"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
 _NAMED = r"(?:appointed|named|selected|elected|chosen|confirmed|hired|promoted|installed)"
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
-    (_RE(rf"{_P},\s+(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+    (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"{_PS}(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"\s+(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
-    (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
+    (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_P},\s+(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)"), PATTERN),
-    (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES}),\s+(?P<o>{ORG})"), PATTERN),
+    (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
     (_RE(rf"{_P}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
          rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
          rf"(?:of|at|for)\s+{_O}"), PATTERN),
@@ -165,7 +165,7 @@ _POSSESSIVE = ("'s", "’s")
 # the lower-cased sentence must hold, or a regular expression it must match (same order as
 # ROLE_PATTERNS; None: no test).
 _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
-    (",",), ("is ", "was ", "serve", "became", "becomes", "remain", "been", "will be"),
+    (",", "—", "–"), ("is ", "was ", "serve", "became", "becomes", "remain", "been", "will be"),
     ("and its",), ("whose",), (" of ",), _title_then_name, _POSSESSIVE, (",",), (",",),
     _NAMED_WORDS, _NAMED_WORDS, (" as ", "became"), _NAMED_WORDS,
     ("resignation", "appointment", "departure", "retirement", "election", "tenure"),
@@ -207,6 +207,8 @@ _TITLE_WITHOUT_ORG = [
         rf"{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
     _RE(rf"\b(?:appointment|election|selection|nomination)\s+of\s+{_P}\s+as\s+{_ART}{_FORMER}"
         rf"{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
+    # "Andrew Sullivan, our President and CEO": on the organisation's own page
+    _RE(rf"{_P},\s+(?:our|its)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
 ]
 # "The org was led by Paul Wilson for 26 years": the organisation the page is about
 _LED_BY = _RE(rf"\b(?i:the)\s+(?i:org|organisation|organization|registry|company|firm|group|"
@@ -288,6 +290,7 @@ _CUES.update({
     id(_TITLE_WITHOUT_ORG[0]): ("resignation", "appointment", "departure", "retirement",
                                 "election"),
     id(_TITLE_WITHOUT_ORG[1]): ("appointment", "election", "selection", "nomination"),
+    id(_TITLE_WITHOUT_ORG[2]): (", our ", ", its "),
     id(ACRONYM_APPOSITIVE): (", the ",),
     id(_ORG_KIND): (", a ", ", an ", ", the "),
 })
@@ -505,7 +508,7 @@ class Extractor:
     def _attribution(self, ln: Line) -> None:
         """``——Name, CEO at X, CEO at Y, Founder of Z.``: QUOTED_IN plus one ROLE_AT per
         role."""
-        if turn := TRANSCRIPT_TURN.match(ln.text):
+        if ln.offset == 0 and (turn := TRANSCRIPT_TURN.match(ln.text)):
             self._quoted(self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence), ln,
                          ATTRIBUTION.confidence)
             return
@@ -624,7 +627,7 @@ class Extractor:
         for name in exact[-1:] or ends:
             hit = self.names.lookup(name)
             if hit is not None and hit.type != "Person" or hit is None and looks_like_acronym(
-                    short, name) and plausible_org(name):
+                    short, name) and (plausible_org(name) or known_org(short)):
                 self._org(name, ln, "acronym", PATTERN.confidence, aliases=(short,))
                 return
 
@@ -633,6 +636,8 @@ class Extractor:
         name = _trim_after_org_word(name) if name else name
         words = fold(name).split()
         hit = self.names.lookup(name)
+        if hit is None and len(words) == 1:
+            hit = self.names.org_by_first_word(name)  # "Ethos" for Ethos Capital
         if hit is not None and hit.type != "Person" and fold(name) != fold(hit.name):
             self.names.add_alias(hit, name)  # "Cloud Innovation Limited" for Cloud Innovation
         if (len(words) >= 2 and set(words) & ORG_WORDS and hit is None
@@ -699,8 +704,8 @@ class Extractor:
             if mention.type != "Person":
                 counts[mention.entity] = counts.get(mention.entity, 0) + 1
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < 3 or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
-            return None
+        if not ranked or len(ranked) > 1 and (ranked[0][1] < 3 or ranked[1][1] == ranked[0][1]):
+            return None  # (a page that names one organisation only is about it)
         return self.names.items.get(ranked[0][0])
 
     def _speaker(self, raw: str, ln: Line, rule: str, confidence: float,

@@ -355,7 +355,8 @@ def _source(lines: list[Line], header: Header) -> None:
             return
 
 
-_BY = re.compile(rf"^(?:By|Written by|Authored by|Words by|Author:)\s+(?P<author>{PERSON})\s*"
+_BY = re.compile(rf"^(?i:by|written by|authored by|words by|author:)\s+"
+                 rf"(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?(?P<author>{PERSON})\s*"
                  rf"(?:[,|•·–-]|\bon\b|\d|$)")
 _NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–,-]\s*(?P<date>{DATE})\b")
 _READ_TIME = re.compile(rf"^(?:\d+\s+min(?:ute)?s?\s+read|{DATE})$", re.IGNORECASE)

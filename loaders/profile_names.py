@@ -291,8 +291,8 @@ class PageNames:
         """The organisation a name refers to, added when new. Known institutions take their
         canonical name (``Afrinic`` -> ``AFRINIC``) with the form used as an alias."""
         name = org_core(clean_name(strip_leading_stopwords(clean_name(raw))))
-        if not plausible_org(name, single_word_ok):
-            return None
+        if not plausible_org(name, single_word_ok) and not any(known_org(a) for a in aliases):
+            return None  # (a known acronym vouches for the long form it abbreviates)
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))
         hit = self.lookup(canonical) or self.lookup(name) or next(
@@ -326,6 +326,17 @@ class PageNames:
         if item.type != "Person":
             self.index.setdefault(item.id, item.id)
         return item
+
+    def org_by_first_word(self, word: str) -> Named | None:
+        """The one organisation of the page whose name is this word and company words
+        (``Ethos`` for ``Ethos Capital``, ``Hilco`` for ``Hilco Holdings``)."""
+        key = fold(word)
+        if sum(c.isupper() for c in word) > 1:
+            return None  # an acronym stands for itself ("BBN" beside "BBN Planet")
+        hits = [n for n in self.orgs() if len(n.name.split()) >= 2
+                and fold(n.name).split()[0] == key
+                and all(w in _COMPANY for w in fold(n.name).split()[1:])]
+        return hits[0] if len(hits) == 1 else None
 
     def people(self) -> list[Named]:
         return [n for n in self.items.values() if n.type == "Person"]

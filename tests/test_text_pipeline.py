@@ -25,13 +25,13 @@ from tests.text_labels import HELD_OUT, PAGES, PageScore, labels, page_files, sc
 
 # The bars this project holds the pipeline to on its labelled pages (docs/loaders.md).
 BARS = {"entities": (0.95, 0.90), "relations": (0.95, 0.85), "aliases": (None, 0.90)}
-# Issue 14's bars for pages from publishers the rules were not written for: held-out group 1
-# (scored before any change for it, then used to find general mechanisms) meets them; group 2
-# (collected after, never tuned on) is held to what it measured when first scored, which is
-# below the issue's bars for relations and aliases (docs/benchmarks.md).
+# Issue 14's bars for pages from publishers the rules were not written for. Each group was
+# scored before any change for it (docs/benchmarks.md has every first score), then used to
+# find general mechanisms; groups added later are held to what they measured when first
+# scored until they too have been worked on.
 HELD_OUT_BARS = {
     1: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
-    2: {"entities": (0.95, 0.85), "relations": (0.95, 0.25), "aliases": (None, 0.75)},
+    2: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
 }
 
 
@@ -508,3 +508,39 @@ def test_a_load_finds_the_names_the_graph_already_holds(sqlite_store, tmp_path):
     mentions = {(names[e.source], names[e.target]) for e in sqlite_store.iter_edges()
                 if e.type == "MENTIONS"}
     assert ("Receivership news", "Crystal Web") in mentions
+
+
+def test_transcripts_dashes_and_the_organisations_own_voice(tmp_path):
+    batch = page(tmp_path, "Action plan chat\nJane Roe: Hello everyone, welcome to the chat.\n"
+                 "I'm joined by John Doe, our President and CEO, at the Example Society.\n"
+                 "Ann Poe—the Chief Executive Officer of the Example Foundation (EF)—spoke.\n"
+                 "Example Registry's first chair, Bob Loe, declined.\n")
+    found = facts(batch)
+    assert ("Jane Roe", "QUOTED_IN", "Action plan chat") in found
+    got = roles(batch)
+    assert got[("Ann Poe", "Example Foundation")] == {"role": "CEO"}
+    assert got[("Bob Loe", "Example Registry")] == {"role": "Chair"}
+    assert ("John Doe", "Example Society") not in got  # three organisations: none is "our"
+    alone = page(tmp_path, "Action plan chat\nI'm joined by John Doe, our President and CEO, "
+                 "at the Example Society.\n")
+    assert roles(alone)[("John Doe", "Example Society")] == {"role": "President"}
+
+
+def test_a_title_then_the_organisation_at_the_end_of_a_line(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, President and CEO Example Society\n")
+    assert roles(batch)[("Jane Roe", "Example Society")]["role"] == "President"
+
+
+def test_byline_with_an_honorific(tmp_path):
+    batch = page(tmp_path, "Registry news\nby Dr. Jane Roe\n\nThe registry met on Monday.\n")
+    assert ("Jane Roe", "AUTHORED", "Registry news") in facts(batch)
+
+
+def test_short_forms_of_organisations(tmp_path):
+    batch = page(tmp_path, TITLE + "ICANN (Internet Corp for Assigned Names and Numbers) met.\n"
+                 "The registry was sold to Ethos Capital. The deal gave Ethos control.\n"
+                 "BBN Planet was founded by BBN in 1994.\n")
+    orgs = {e.name: set(e.aliases) for e in batch.entities if e.type != "Article"}
+    assert "Internet Corp for Assigned Names and Numbers" in orgs["ICANN"]
+    assert "Ethos" in orgs["Ethos Capital"]
+    assert "BBN" not in orgs["BBN Planet"]
