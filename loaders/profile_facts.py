@@ -131,6 +131,10 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
          rf"\s+of\s+{_O}"), PATTERN),
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
          rf"{_ADJ}{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    # "Hans Petter Holen, who took on the role of Managing Director of the RIPE NCC"
+    (_RE(rf"{_PS},?\s+(?:who\s+)?(?:took\s+on|takes\s+on|assumed|assumes|holds|held)\s+the\s+"
+         rf"(?:role|position|post|office)\s+of\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"),
+     PATTERN),
 ]
 # Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
 _START = r"(?<![\w’'-])"
@@ -170,7 +174,8 @@ _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
     _NAMED_WORDS, _NAMED_WORDS, (" as ", "became"), _NAMED_WORDS,
     ("resignation", "appointment", "departure", "retirement", "election", "tenure"),
     ("where",), ("serve",), ("posts", "positions", "roles", "jobs"), ("as ",),
-    ("as well as",), _POSSESSIVE, ("founder",), ("join",),
+    ("as well as",), _POSSESSIVE, ("founder",), ("join",), ("role of", "position of", "post of",
+                                                          "office of"),
     ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
 assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
 _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
@@ -215,7 +220,8 @@ _LED_BY = _RE(rf"\b(?i:the)\s+(?i:org|organisation|organization|registry|company
               rf"foundation|association|institute|body)\s+(?:was|is|has\s+been|had\s+been)\s+"
               rf"(?P<v>led|headed|run|founded|chaired)\s+by\s+{_P}")
 _AS_TITLE = _RE(rf"{_P}(?:,[^,]{{1,80}},)?\s+(?:will\s+|would\s+)?(?:keep\s+serving|continue|"
-                rf"continues|serve|serves|remain|remains|stays?)\s+as\s+(?:its\s+|the\s+)?"
+                rf"continues|serve|serves|remain|remains|stays?)\s+as\s+(?:its\s+|the\s+(?:organi[sz]"
+                rf"ation(?:'s|’s)\s+)?)?"
                 rf"{_FORMER}(?P<r>{ROLES})(?!\s+(?:of|at|for)\s)")
 PERSON_PATTERNS = [
     _RE(rf"(?P<p>{PERSON})\s+{_SPEECH}\b"),
@@ -228,6 +234,8 @@ _QUOTE_SPEAKERS = [  # direct speech: a quote and its speaker
     _RE(rf"[”\"»]\s*,?\s*{_PS}\s+{_SPEECH}"),
     _RE(rf"[”\"»]\s*,?\s*{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
     _RE(rf"{_PS}\s+{_SPEECH}\s*[:,]?\s*[“\"«]"),
+    # "Oscar Messano, President of …, thanked Echeberría for his 12 years …: "…""
+    _RE(rf"^{_P}(?:,[^,]{{1,80}},)?\s+[^“\"«:]{{1,120}}:\s*[“\"«]"),
 ]
 _REPORTED = [  # reported speech and interviews: "X said", "according to X", "spoke with X"
     _RE(rf"{_PS}(?<!['’]s)(?:,[^,]{{1,60}},|,\s+who)?\s+(?:has\s+|had\s+|also\s+|later\s+)?"
@@ -275,6 +283,7 @@ def _title_or_kind_then_name(text: str) -> bool:
 for _pattern in (*_QUOTE_SPEAKERS, *_REPORTED[:4], PERSON_PATTERNS[0]):
     _CUES[id(_pattern)] = _SPEECH_WORDS
 _CUES.update({
+    id(_QUOTE_SPEAKERS[3]): (":",),
     id(_REPORTED[4]): ("according to",),
     id(_REPORTED[5]): ("interview with", "conversation with", "sat down with", "spoke with",
                        "speaks with", "talked to", "talks to", "talking to"),

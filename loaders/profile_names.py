@@ -61,7 +61,7 @@ KNOWN_NAMES = known_names_matcher()
 _AUTHORITY = _LEX["authority"]
 _COMPANY = _LEX["company"] | set(LEGAL_SUFFIXES)
 ORG_WORDS = _AUTHORITY | _COMPANY | _LEX["org_words"]
-NOT_NAME_WORDS = ORG_WORDS | _LEX["not_name_words"]
+NOT_NAME_WORDS = ORG_WORDS | _LEX["not_name_words"] | _LEX["not_org_heads"]  # things: no names
 _LEADING_STOP = _LEX["leading_stop"]
 
 

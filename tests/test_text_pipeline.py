@@ -32,7 +32,7 @@ BARS = {"entities": (0.95, 0.90), "relations": (0.95, 0.85), "aliases": (None, 0
 HELD_OUT_BARS = {
     1: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
     2: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
-    3: {"entities": (0.85, 0.75), "relations": (0.80, 0.44), "aliases": (None, 1.0)},
+    3: {"entities": (0.95, 0.75), "relations": (0.95, 0.70), "aliases": (None, 1.0)},
 }
 
 
@@ -545,3 +545,21 @@ def test_short_forms_of_organisations(tmp_path):
     assert "Internet Corp for Assigned Names and Numbers" in orgs["ICANN"]
     assert "Ethos" in orgs["Ethos Capital"]
     assert "BBN" not in orgs["BBN Planet"]
+
+
+def test_roles_taken_on_and_quotes_after_a_colon(tmp_path):
+    batch = page(tmp_path, TITLE + "An interview with Jane Roe, who took on the role of Managing "
+                 "Director of the Example Registry in May 2020.\n"
+                 "John Doe, President of the Example Registry's Board, thanked her for her "
+                 "years at the head of the organization: \"She led us well.\"\n"
+                 "Ann Poe will serve as the organization's Executive Director.\n")
+    got = roles(batch)
+    assert got[("Jane Roe", "Example Registry")]["role"] == "Managing director"
+    assert ("John Doe", "QUOTED_IN", "Registry news") in facts(batch)
+    assert got[("Ann Poe", "Example Registry")] == {"role": "Executive director"}
+
+
+def test_names_of_things_are_never_people(tmp_path):
+    batch = page(tmp_path, TITLE + "This note was posted on RIPE Labs: Draft RIPE Chair Election "
+                 "Procedure.\n")
+    assert people(batch) == set()
