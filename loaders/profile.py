@@ -105,9 +105,11 @@ def add_known_names(batch: Batch, path: Path, known: KnownNames,
     alone becomes an entity under the name and type given, with a MENTIONS edge from the
     page at the line that names it. Found in one Aho–Corasick pass per line."""
     page = page or read_page(path)
+    have = {fold(n) for e in batch.entities for n in (e.name, *e.aliases)}
+    if all(fold(name) in have for name, _ in known.find("\n".join(ln.text for ln in page.lines))):
+        return  # nothing new on the whole page: no need to find its body
     header = read_header(page)
     doc = batch.entities[0]
-    have = {fold(n) for e in batch.entities for n in (e.name, *e.aliases)}
     ids = {e.id for e in batch.entities}
     title = [Line(header.title.line, doc.name)] if header.title else []
     for ln in [*title, *body_lines(page.lines, header)]:
