@@ -4,6 +4,7 @@ and tests can call them directly."""
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import stat
@@ -31,7 +32,7 @@ from graph.store.base import (
     UnknownEntity,
     WriteResult,
 )
-from loaders.base import LoadError, UnrecognisedFile, claims_suffix
+from loaders.base import Loader, LoadError, UnrecognisedFile, claims_suffix
 
 log = logging.getLogger("govgraph.load")
 Progress = Callable[[str, int, int], None]
@@ -115,6 +116,8 @@ class Source:
     # written in this order: judgements (they apply to the merges that follow), then sources
     # that define nodes, naming sources before the others
     order: tuple[bool, bool, bool] = (True, True, True)
+    # the file and its loader, when the loader adds the names the graph knows (prose pages)
+    page: tuple[Path, Loader] | None = None
 
     @classmethod
     def of(cls, head: Batch, parts: Callable[[], Iterator[Batch]] | None = None,
@@ -141,7 +144,9 @@ def read_sources(target: Path | str, in_folder: bool) -> list[Source]:
             raise LookupError(str(target)) from None
         raise
     if loader.stream is None:
-        return [Source.of(loader.load(target))]
+        source = Source.of(loader.load(target))
+        source.page = (target, loader) if loader.add_known else None
+        return [source]
     stream = loader.stream
 
     def parts() -> Iterator[Batch]:
@@ -184,6 +189,7 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.errors.append(str(exc))
         except Exception as exc:  # a loader's bug must not become a traceback or a lost load
             report.errors.append(f"{item}: {unexpected(exc)}")
+    report.errors += _add_known_names(store, sources)
     sources.sort(key=lambda s: s.order)  # verdicts before merges, nodes before edges
     done = [0]
     for source in sources:
@@ -200,6 +206,31 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
         progress("written", done[0], done[0])
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _add_known_names(store: GraphStore, sources: list[Source]) -> list[str]:
+    """Prose pages find the people and organisations the graph and the other sources of this
+    load name (so loading the same folder again finds the same names): their names and
+    aliases, read once into one automaton. A page that fails here is dropped and reported."""
+    pages = [(s, *s.page) for s in sources if s.page is not None]
+    if not pages:
+        return []
+    graph = ((n, e.type) for e in store.iter_entities() for n in (e.name, *e.aliases))
+    load = ((n, e.type) for s in sources for e in s.head.entities for n in (e.name, *e.aliases))
+    names = list(itertools.chain(graph, load))
+    built: dict[int, Any] = {}  # one automaton per kind of loader
+    errors = []
+    for source, path, loader in pages:
+        assert loader.add_known is not None and loader.known_names is not None
+        if id(loader) not in built:
+            built[id(loader)] = loader.known_names(names)
+        known = built[id(loader)]
+        try:
+            loader.add_known(source.head, path, known)
+        except LoadError as exc:
+            errors.append(str(exc))
+            sources.remove(source)
+    return errors
 
 
 def _write_error(name: str, exc: Exception) -> str:

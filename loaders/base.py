@@ -14,12 +14,12 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from graph.model import Batch
 from graph.settings import get_settings
@@ -65,6 +65,11 @@ class Loader:
     # each (the source's metadata on every part), reading the file as it goes: no file-size
     # limit, memory bounded by ``rows``. A bad line still fails the whole source.
     stream: Callable[[Path, int], Iterator[Batch]] | None = None
+    # A loader that can add the names the graph already holds to a batch it read (prose
+    # pages: the names a page uses but could not recognise alone): ``add_known(batch, path,
+    # names)`` with names built by ``known_names`` from (name, type) pairs, once per load.
+    add_known: Callable[[Batch, Path, Any], None] | None = None
+    known_names: Callable[[Iterable[tuple[str, str]]], Any] | None = None
 
 
 _LOADERS: list[Loader] = []

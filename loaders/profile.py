@@ -39,9 +39,9 @@ from loaders.profile_names import (
     plausible_person,
 )
 from loaders.profile_text import HTML_SUFFIXES, Line, Page, read_page
-from loaders.text.gazetteer import known_name_list
+from loaders.text.gazetteer import KnownNames
 from loaders.text.lexicon import lexicon
-from loaders.text.metadata import publisher_for_url
+from loaders.text.metadata import publisher_for_url, site_key
 
 SUFFIXES = (".txt", ".md", ".markdown", *HTML_SUFFIXES)
 PROFILE_RENDERINGS = {"flat", "card"}
@@ -77,7 +77,8 @@ def _detect(path: Path, head: str) -> bool:
     return not re.match(r"^\s*[\w.-]+\|[\w.*-]*\|", first)
 
 
-def load_profile(path: Path, known_names: Iterable[tuple[str, str]] = ()) -> Batch:
+def load_profile(path: Path,
+                 known_names: Iterable[tuple[str, str]] | KnownNames = ()) -> Batch:
     """One profile page as a Batch. Raises LoadError (with the file name and reason) for a
     page that cannot be parsed: empty, binary, not text, or without a title.
 
@@ -86,18 +87,49 @@ def load_profile(path: Path, known_names: Iterable[tuple[str, str]] = ()) -> Bat
     becomes a mention under that name, found in one Aho–Corasick pass per sentence."""
     page = read_page(path)
     try:
-        return PageBuilder(path, page, known_names).build()
+        batch = PageBuilder(path, page).build()
     except ModelError as exc:
         raise LoadError(path, f"cannot use page: {exc}") from None
     except RecursionError:
         raise LoadError(path, "page nested too deeply to parse") from None
+    if known_names:
+        known = known_names if isinstance(known_names, KnownNames) else KnownNames(known_names)
+        add_known_names(batch, path, known, page)
+    return batch
+
+
+def add_known_names(batch: Batch, path: Path, known: KnownNames,
+                    page: Page | None = None) -> None:
+    """Resolution against the graph, last: every known name (the graph's people and
+    organisations, or the other pages of a load) that the page writes but did not recognise
+    alone becomes an entity under the name and type given, with a MENTIONS edge from the
+    page at the line that names it. Found in one Aho–Corasick pass per line."""
+    page = page or read_page(path)
+    have = {fold(n) for e in batch.entities for n in (e.name, *e.aliases)}
+    if all(fold(name) in have for name, _ in known.find("\n".join(ln.text for ln in page.lines))):
+        return  # nothing new on the whole page: no need to find its body
+    header = read_header(page)
+    doc = batch.entities[0]
+    ids = {e.id for e in batch.entities}
+    title = [Line(header.title.line, doc.name)] if header.title else []
+    for ln in [*title, *body_lines(page.lines, header)]:
+        for name, type_ in known.find(ln.text):
+            entity = Entity(type_, name, locator=f"line {ln.no}")
+            if fold(name) in have or entity.id in ids:
+                continue
+            have.add(fold(name))
+            ids.add(entity.id)
+            batch.entities.append(entity)
+            batch.relations.append(Relation(doc.id, entity.id, "MENTIONS",
+                                            confidence=MENTION.confidence,
+                                            locator=f"line {ln.no}"))
 
 
 class PageBuilder:
     """Turns one page's header and body into entities and relations."""
 
     def __init__(self, path: Path, page: Page,
-                 known_names: Iterable[tuple[str, str]] = ()) -> None:
+                 ) -> None:
         self.path, self.page = path, page
         self.header: Header = read_header(page)
         if not self.header.title or not clean_name(self.header.title.value):
@@ -107,8 +139,8 @@ class PageBuilder:
         self.doc = Entity(self.doc_type, self.title, locator=f"line {self.header.title.line}")
         self.names = PageNames()
         self.body = body_lines(page.lines, self.header)
-        self.extractor = Extractor(self.body, self.names, self.doc.id,
-                                   known_name_list(list(known_names)))
+        title_line = Line(self.header.title.line, self.title, heading=1)
+        self.extractor = Extractor(self.body, self.names, self.doc.id, title_line)
         self.facts: list[Fact] = []
 
     def build(self) -> Batch:
@@ -205,10 +237,11 @@ class PageBuilder:
 
     # -------------------------------------------------------------- publisher, author
     def _publisher(self) -> tuple[Named, Found] | None:
-        found = self.header.publisher or self._publisher_from_url() or self._site_publisher()
+        found = self.header.publisher or self._publisher_from_url() or self._site_publisher() \
+            or self._site_owner()
         if found is None:
             return None
-        item = self.names.org(found.value, found.line, hint="publisher")
+        item = self.names.org(found.value, found.line, hint="publisher", single_word_ok=True)
         if item is None:
             return None
         if item.type in {"Organization", "Company"}:
@@ -220,6 +253,16 @@ class PageBuilder:
         url = self.header.fields.get("source_url")
         name = publisher_for_url(str(url)) if url else None
         return Found(name, 1, FIELD.confidence) if name else None
+
+    def _site_owner(self) -> Found | None:
+        """An organisation the page names whose name is its site's (``heficed.com``:
+        Heficed)."""
+        url = self.header.fields.get("source_url")
+        key = site_key(str(url)) if url else None
+        for item in self.names.orgs() if key else ():
+            if any(re.sub(r"[^a-z0-9]", "", fold(n)) == key for n in (item.name, *item.aliases)):
+                return Found(item.name, 1, LOOSE.confidence)
+        return None
 
     def _site_publisher(self) -> Found | None:
         for ln in site_publisher_lines(self.page.lines, self.header):
@@ -314,4 +357,5 @@ class PageBuilder:
         return batch
 
 
-PROFILE = register(Loader("profile", SUFFIXES, _detect, load_profile))
+PROFILE = register(Loader("profile", SUFFIXES, _detect, load_profile,
+                          add_known=add_known_names, known_names=KnownNames))

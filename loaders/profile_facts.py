@@ -13,12 +13,14 @@ honorifics come from the data files (loaders/text/data/, read by loaders/text/le
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ahocorasick
+
 from graph.ids import clean_text, entity_id, fold
-from graph.vocab import ATTRIBUTION, LOOSE, MENTION, ORGANISATION_TYPES, PATTERN
+from graph.vocab import ATTRIBUTION, LOOSE, MENTION, PATTERN, ConfidenceTier
 from loaders.profile_fields import DATE, iso_date
 from loaders.profile_names import (
     KNOWN_NAMES,
@@ -42,9 +44,10 @@ from loaders.profile_names import (
     strip_leading_stopwords,
 )
 from loaders.profile_text import Line
-from loaders.text.gazetteer import NameMatcher
+from loaders.text.gazetteer import Hit, NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
+from loaders.text.people import name_chunks
 from loaders.text.relations import linked_facts
 from loaders.text.sentences import nicknames, sentences
 
@@ -56,11 +59,15 @@ def _alternation(words: Iterable[str]) -> str:
                     for w in sorted(words, key=len, reverse=True))
 
 
-ROLE = rf"(?i:{_alternation(_LEX.role_titles)}|chief\s+[a-z]+\s+officer|founding\s+member)"
+ROLE = (rf"(?i:(?:(?:{_alternation(_LEX.role_modifiers)})\s+)?(?:{_alternation(_LEX.role_titles)}|"
+        rf"chief\s+[a-z]+\s+officer|founding\s+member))")
 ROLES = rf"{ROLE}(?:\s*(?:,|and|&|/)\s*{ROLE})*"
 _VERB_ROLES = _LEX.role_verbs
 _ART = r"(?:(?:the|a|an|its|their)\s+)?"
-_ADJ = r"(?:(?i:new|current|next|first|incumbent|sole|permanent)\s+)?"
+_ADJ = (r"(?:(?i:new|current|next|first|incumbent|sole|permanent|long-serving|longtime|"
+        r"(?:recently|newly|just)\s+(?:appointed|elected|named))\s+)?")
+# "Vice President for the Asia Pacific at the Internet Society": a region the role covers
+_REGION = rf"(?:\s+for\s+(?:the\s+)?[{UP}][\w-]*(?:\s+[{UP}][\w-]*){{0,2}})?"
 _FORMER = rf"(?P<former>(?i:{_alternation(_LEX.qualifiers)})\s*)?"
 _PRONOUN = r"(?<![\w’'-])(?i:he|she|his|her)(?![\w’'-])"
 _HON = rf"(?:(?i:{_alternation(_LEX['honorifics'])})\.?\s+)?"
@@ -70,22 +77,28 @@ _P = rf"{_HON}(?P<p>{PERSON}){_WHOLE}"
 _PS = rf"{_HON}(?P<p>{PERSON_OR_SHORT}|{_PRONOUN}){_WHOLE}"
 _RE = re.compile
 
+# a speaker's turn in a transcript: "Steve Katz  0:09"
+TRANSCRIPT_TURN = _RE(rf"^(?P<p>{PERSON})(?:\s+\(?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\)?$|:\s+\S)")
+_ORG_KIND = _RE(rf"(?<![\w’'-])(?P<o>{ORG}),\s+(?i:a|an|the)\s+(?:(?!(?i:at|of|for|with|in|and|who|"
+                rf"which|that)\s)[\w-]+\s+){{0,4}}?(?i:{_alternation(_LEX['org_kinds'])})"
+                rf"(?=\s*[,.;:)]|\s+(?:that|which|based|headquartered|in|from|with|offering|"
+                rf"providing|founded|whose|owned|registered|operating|serving|and)\b)")
 ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
 _O = rf"(?:the\s+)?(?P<o>{ORG})"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
 _NAMED = r"(?:appointed|named|selected|elected|chosen|confirmed|hired|promoted|installed)"
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
-    (_RE(rf"{_P},\s+(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
-         rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
+    (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+         rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"{_PS}(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"\s+(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
-    (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
+    (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_P},\s+(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)"), PATTERN),
-    (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES}),\s+(?P<o>{ORG})"), PATTERN),
+    (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
     (_RE(rf"{_P}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
          rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
          rf"(?:of|at|for)\s+{_O}"), PATTERN),
@@ -93,7 +106,17 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
          rf"{_NAMED}\s+{_P}\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|their\s+)?{_ADJ}"
          rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
-         rf"\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
+         rf"{_REGION}\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
+    # "The Asia Pacific Network Information Center (APNIC) has named its new director
+    # general: ICANN regional managing director and vice president Jia Rong Low."
+    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?\s+(?:has\s+|have\s+)?{_NAMED}\s+(?:its|their|a|"
+         rf"the)\s+{_ADJ}{_FORMER}(?P<r>{ROLES})\s*[:–—]\s+(?:[^.;:]{{0,80}}?\s)?{_P}"), PATTERN),
+    (_RE(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election|tenure)\s+"
+         rf"as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"), PATTERN),
+    # "11 years at the Internet Corporation … (ICANN), where he rose to become … director"
+    (_RE(rf"\b(?:at|with|for)\s+{_O}(?:\s*\([^)]*\))?,\s+where\s+(?P<p>{_PRONOUN})\s+"
+         rf"(?:[\w-]+\s+){{0,3}}?(?:become|became|was|served\s+as|serves\s+as|worked\s+as|is)\s+"
+         rf"{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"), LOOSE),
     (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}"
          rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_PS}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}?(?:posts|positions|roles|jobs)\s+(?:include|"
@@ -108,11 +131,60 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
          rf"\s+of\s+{_O}"), PATTERN),
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
          rf"{_ADJ}{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    # "Hans Petter Holen, who took on the role of Managing Director of the RIPE NCC"
+    (_RE(rf"{_PS},?\s+(?:who\s+)?(?:took\s+on|takes\s+on|assumed|assumes|holds|held)\s+the\s+"
+         rf"(?:role|position|post|office)\s+of\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"),
+     PATTERN),
 ]
 # Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
 _START = r"(?<![\w’'-])"
 ROLE_PATTERNS = [(_RE(_START + p.pattern), tier) for p, tier in ROLE_PATTERNS]
+# headlines too: "Axel Pawlik Stepping Down as RIPE NCC Managing Director"
+HEADLINE_ROLE_PATTERNS = [(_RE(
+    rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
+    rf"retires?|retiring|retired|named|appointed|elected|confirmed))\s+as\s+(?P<o>{ORG})"
+    rf"(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
+ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS
 _ANY_ROLE = _RE(ROLE)
+# Where role titles stand in a sentence, found in one Aho–Corasick pass (any case): a test
+# before the role patterns, far cheaper than the titles' regular expression
+_TITLES = NameMatcher([(t + s, t) for t in (*_LEX.role_titles, "chief", "founding member")
+                       for s in ("", "s")], any_case=True)  # "one of the founders of"
+_AFTER_TITLE_NAME = _RE(rf",?\s+{_HON}[{UP}][{LO}]")
+
+
+@lru_cache(maxsize=64)
+def _titles_in(text: str) -> tuple[Hit, ...]:
+    """The role titles of a sentence (asked several times per sentence)."""
+    return tuple(_TITLES.find(text))
+
+
+def _title_then_name(text: str) -> bool:
+    """A role title followed by a capitalised word (``CEO Lu Heng``)."""
+    return any(_AFTER_TITLE_NAME.match(text, hit.end) for hit in _titles_in(text))
+_NAMED_WORDS = ("appointed", "named", "selected", "elected", "chosen", "confirmed", "hired",
+                "promoted", "installed")
+_POSSESSIVE = ("'s", "’s")
+# Cheap tests that skip a role pattern on a sentence that cannot match it: words one of which
+# the lower-cased sentence must hold, or a regular expression it must match (same order as
+# ROLE_PATTERNS; None: no test).
+_ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
+    (",", "—", "–"), ("is ", "was ", "serve", "became", "becomes", "remain", "been", "will be"),
+    ("and its",), ("whose",), (" of ",), _title_then_name, _POSSESSIVE, (",",), (",",),
+    _NAMED_WORDS, _NAMED_WORDS, (" as ", "became"), _NAMED_WORDS,
+    ("resignation", "appointment", "departure", "retirement", "election", "tenure"),
+    ("where",), ("serve",), ("posts", "positions", "roles", "jobs"), ("as ",),
+    ("as well as",), _POSSESSIVE, ("founder",), ("join",), ("role of", "position of", "post of",
+                                                          "office of"),
+    ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
+assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
+_CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
+
+
+def _cued(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
+    """Whether the sentence passes the pattern's cheap test (``_CUES``)."""
+    cue = _CUE_TESTS.get(id(pattern))
+    return cue is None or cue(lowered if isinstance(cue, _Search) else text)
 _PRONOUN_SUBJECT = _RE(r"^(?:[\w,]+\s+){0,3}?(?:He|She|he|she)\s")
 _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur|executive|lawyer|"
                      rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}"
@@ -134,8 +206,22 @@ VERB_PATTERNS = [
         rf"\s+(?:and\s+(?:owned|controlled)\s+)?by\s+(?:[\w-]+,?\s+){{0,3}}?{_P}"),
     _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
 ]
+# "accepted Göran Marby's resignation as President", "the appointment of X as CEO"
+_TITLE_WITHOUT_ORG = [
+    _RE(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election)\s+as\s+"
+        rf"{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
+    _RE(rf"\b(?:appointment|election|selection|nomination)\s+of\s+{_P}\s+as\s+{_ART}{_FORMER}"
+        rf"{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
+    # "Andrew Sullivan, our President and CEO": on the organisation's own page
+    _RE(rf"{_P},\s+(?:our|its)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
+]
+# "The org was led by Paul Wilson for 26 years": the organisation the page is about
+_LED_BY = _RE(rf"\b(?i:the)\s+(?i:org|organisation|organization|registry|company|firm|group|"
+              rf"foundation|association|institute|body)\s+(?:was|is|has\s+been|had\s+been)\s+"
+              rf"(?P<v>led|headed|run|founded|chaired)\s+by\s+{_P}")
 _AS_TITLE = _RE(rf"{_P}(?:,[^,]{{1,80}},)?\s+(?:will\s+|would\s+)?(?:keep\s+serving|continue|"
-                rf"continues|serve|serves|remain|remains|stays?)\s+as\s+(?:its\s+|the\s+)?"
+                rf"continues|serve|serves|remain|remains|stays?)\s+as\s+(?:its\s+|the\s+(?:organi[sz]"
+                rf"ation(?:'s|’s)\s+)?)?"
                 rf"{_FORMER}(?P<r>{ROLES})(?!\s+(?:of|at|for)\s)")
 PERSON_PATTERNS = [
     _RE(rf"(?P<p>{PERSON})\s+{_SPEECH}\b"),
@@ -145,12 +231,19 @@ PERSON_PATTERNS = [
     _AS_TITLE,
 ]
 _QUOTE_SPEAKERS = [  # direct speech: a quote and its speaker
-    _RE(rf"[”\"]\s*,?\s*{_PS}\s+{_SPEECH}"),
-    _RE(rf"[”\"]\s*,?\s*{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
-    _RE(rf"{_PS}\s+{_SPEECH}\s*[:,]?\s*[“\"]"),
+    _RE(rf"[”\"»]\s*,?\s*{_PS}\s+{_SPEECH}"),
+    _RE(rf"[”\"»]\s*,?\s*{_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
+    _RE(rf"{_PS}\s+{_SPEECH}\s*[:,]?\s*[“\"«]"),
+    # "Oscar Messano, President of …, thanked Echeberría for his 12 years …: "…""
+    _RE(rf"^{_P}(?:,[^,]{{1,80}},)?\s+[^“\"«:]{{1,120}}:\s*[“\"«]"),
 ]
 _REPORTED = [  # reported speech and interviews: "X said", "according to X", "spoke with X"
-    _RE(rf"{_PS}(?:,[^,]{{1,60}},)?\s+(?:has\s+|had\s+|also\s+|later\s+)?{_SPEECH}\b"),
+    _RE(rf"{_PS}(?<!['’]s)(?:,[^,]{{1,60}},|,\s+who)?\s+(?:has\s+|had\s+|also\s+|later\s+)?"
+        rf"{_SPEECH}\b"),  # not "Axel's assured leadership"
+    # "Göran Marby, President and CEO of ICANN said": an appositive that names a role
+    _RE(rf"{_P},\s+[^,.;]{{0,30}}?{ROLE}[^,.;]{{0,40}}?\s+{_SPEECH}\b"),
+    # "…," said ICANN Board Chair Tripti Sinha
+    _RE(rf"(?:[,”\"’»]\s*|^){_SPEECH}\s+(?:[{UP}][\w&-]*\s+){{0,3}}?{ROLES}\s+{_P}"),
     _RE(rf"(?:[,”\"’]\s*|^){_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),  # "…, said X"
     _RE(rf"\b(?i:according to)\s+(?:[\w’'-]+\s+){{0,10}}?{_P}"),
     _RE(rf"\b(?i:interview with|conversation with|sat down with|spoke with|speaks with|talked "
@@ -176,6 +269,59 @@ ESSAY_PATTERNS = [
 _PUBLISHED_ON = _RE(rf"\bpublished\s+(?:on|in)\s+(?P<date>{DATE})")
 _ALSO_READ = _RE(r"(?i)^(?:also read|read also|see also|related|read more)\s*[:：]\s*(?P<t>\S.+)$")
 _ROLE_WORD = _RE(rf"^{ROLE}$")
+
+_SPEECH_WORDS = tuple(sorted(_LEX["speech"]))
+_KINDS_OF_PERSON = NameMatcher([(w, w) for w in ("entrepreneur", "executive", "lawyer", "analyst",
+                                                  "journalist", "engineer")], any_case=True)
+
+
+def _title_or_kind_then_name(text: str) -> bool:
+    return _title_then_name(text) or any(_AFTER_TITLE_NAME.match(text, hit.end)
+                                         for hit in _KINDS_OF_PERSON.find(text))
+
+
+for _pattern in (*_QUOTE_SPEAKERS, *_REPORTED[:4], PERSON_PATTERNS[0]):
+    _CUES[id(_pattern)] = _SPEECH_WORDS
+_CUES.update({
+    id(_QUOTE_SPEAKERS[3]): (":",),
+    id(_REPORTED[4]): ("according to",),
+    id(_REPORTED[5]): ("interview with", "conversation with", "sat down with", "spoke with",
+                       "speaks with", "talked to", "talks to", "talking to"),
+    id(PERSON_PATTERNS[1]): ("according to", "said", "says", "added", "wrote"),
+    id(PERSON_PATTERNS[2]): ("mr", "mrs", "ms", "dr", "prof", "judge", "justice"),
+    id(PERSON_PATTERNS[3]): ("member of",),
+    id(PERSON_PATTERNS[4]): (" as ",),
+    id(_TITLED_PERSON): _title_or_kind_then_name,
+    id(VERB_PATTERNS[0]): tuple(_PRESENT_VERBS),
+    id(VERB_PATTERNS[1]): (" by ",),
+    id(VERB_PATTERNS[2]): ("who ",),
+    id(_AS_TITLE): (" as ",),
+    id(_TITLE_WITHOUT_ORG[0]): ("resignation", "appointment", "departure", "retirement",
+                                "election"),
+    id(_TITLE_WITHOUT_ORG[1]): ("appointment", "election", "selection", "nomination"),
+    id(_TITLE_WITHOUT_ORG[2]): (", our ", ", its "),
+    id(ACRONYM_APPOSITIVE): (", the ",),
+    id(_ORG_KIND): (", a ", ", an ", ", the "),
+})
+
+
+class _Search:
+    """Whether a lower-cased sentence holds one of some words (an Aho–Corasick automaton:
+    a regular expression of many alternatives is tried at every position)."""
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self._automaton = ahocorasick.Automaton()
+        for word in words:
+            self._automaton.add_word(word, word)
+        self._automaton.make_automaton()
+
+    def __call__(self, lowered: str) -> bool:
+        return next(self._automaton.iter(lowered), None) is not None
+
+
+_CUE_TESTS: dict[int, Callable[[str], bool]] = {
+    key: _Search(cue) if isinstance(cue, tuple) else cue
+    for key, cue in _CUES.items() if cue is not None}
 
 
 @dataclass(slots=True)
@@ -212,9 +358,25 @@ def role_names(text: str) -> list[str]:
     for part in re.split(r"\s*(?:,|\band\b|&|/)\s*", text.strip()):
         key = " ".join(part.lower().replace("cofounder", "co-founder").split())
         key = {"founders": "founder", "co-founders": "co-founder"}.get(key, key)
+        first, _, rest = key.partition(" ")
+        if key not in _LEX.role_titles and first in _LEX.role_modifiers and rest:
+            key = rest  # "regional managing director" is a Managing director
         if key:
             out.append(_LEX.role_titles.get(key) or key[:1].upper() + key[1:])
     return out
+
+
+_ROLE_WORDS = {w for title in _LEX.role_titles for w in title.split()} | set(_LEX.role_modifiers)
+
+
+def shift_role_words(org: str, role: str) -> tuple[str, str]:
+    """``ICANN Vice`` + ``President`` -> ``ICANN`` + ``Vice President``: the greedy
+    organisation phrase gives back the words that begin the role title."""
+    words = org.split()
+    while words and fold(words[-1]) in _ROLE_WORDS and \
+            _ANY_ROLE.fullmatch(f"{words[-1]} {role}"):
+        role = f"{words.pop()} {role}"
+    return " ".join(words), role
 
 
 def qualifiers(word: str | None) -> dict[str, object]:
@@ -242,6 +404,7 @@ def _could_be_name(part: str, names: PageNames | None) -> bool:
     return part[:1].isupper() and bool(
         set(words) & ORG_WORDS or known_org(part) or (names and names.lookup(part))
         or re.fullmatch(r"[A-Z][A-Z0-9&-]+", part)
+        or " " not in part and sum(c.isupper() for c in part) >= 2  # IPv4.Global, InternetNZ
         or len(words) >= 2 and all(w[:1].isupper() for w in part.split()))
 
 
@@ -269,10 +432,9 @@ class Extractor:
     essays and facts."""
 
     def __init__(self, body: list[Line], names: PageNames, doc_id: str,
-                 known: Sequence[tuple[str, str]] = ()) -> None:
+                 title: Line | None = None) -> None:
         self.names = names
-        self.known = dict(known)
-        self._known_matcher = NameMatcher([(n, n) for n in self.known]) if known else None
+        self.title = title
         self.doc_id = doc_id
         self.facts: list[Fact] = []
         self.mentions: list[Mention] = []
@@ -290,6 +452,7 @@ class Extractor:
         self._nicknames = nicknames(lines)
         self._position = {id(s): i for i, s in enumerate(self.text)}
         self._unresolved: set[int] = set()
+        self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
         self._mid_sentence: dict[str, bool] = {}
 
     def run(self) -> None:
@@ -301,14 +464,18 @@ class Extractor:
             person = self.names.person(full, 0)
             if person is not None:
                 self.names.add_alias(person, nick)
+                person.short_forms.add(fold(nick.split()[0]))
         for ln in self.text:
             self._attribution(ln)
-            self._known_names(ln)
         for ln in self.text:
             self._orgs(ln)
             self._roles(ln)
+        if self.title is not None:
+            self._named_people(self.title, heading=True)
+            self._roles(self.title, HEADLINE_ROLE_PATTERNS)
         for ln in self.text:
             self._people(ln)
+            self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
         for ln in self.text:
             if id(ln) in self._unresolved:  # a short name the page has named in full since
                 self._roles(ln)
@@ -336,19 +503,6 @@ class Extractor:
                                          confidence))
         return org
 
-    def _known_names(self, ln: Line) -> None:
-        """Names the caller knows (the graph's), under the name and type it gave."""
-        if self._known_matcher is None:
-            return
-        for hit in self._known_matcher.find(ln.text):
-            name, type_ = hit.key, self.known[hit.key]
-            if type_ == "Person":
-                self._person(name, ln, "known name", MENTION.confidence)
-                continue
-            org = self._org(name, ln, "known name", MENTION.confidence)
-            if org is not None and org.type == "Organization" and type_ in ORGANISATION_TYPES:
-                org.type = type_
-
     def _capitalised_mid_sentence(self, word: str) -> bool:
         """A single capitalised word that the page also writes capitalised inside a sentence
         is a name (``CEO of Larus``), not a sentence's first word (``Retiring Chair``)."""
@@ -363,6 +517,10 @@ class Extractor:
     def _attribution(self, ln: Line) -> None:
         """``——Name, CEO at X, CEO at Y, Founder of Z.``: QUOTED_IN plus one ROLE_AT per
         role."""
+        if ln.offset == 0 and (turn := TRANSCRIPT_TURN.match(ln.text)):
+            self._quoted(self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence), ln,
+                         ATTRIBUTION.confidence)
+            return
         m = ATTRIBUTION_LINE.match(ln.text)
         if not m:
             return
@@ -371,8 +529,7 @@ class Extractor:
             if parts else None
         if person is None:
             return
-        self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
-        self._fact(person.id, "QUOTED_IN", self.doc_id, ln, ATTRIBUTION.confidence)
+        self._quoted(person, ln, ATTRIBUTION.confidence)
         for part in parts[1:]:
             rm = re.match(rf"^{_FORMER}(?P<r>.+?)\s+(?:at|of|,)\s+(?P<o>.+)$", part)
             if rm and len(rm["r"].split()) <= 5:
@@ -395,21 +552,27 @@ class Extractor:
                 self._fact(person.id, "ROLE_AT", org.id, ln, confidence, props)
 
     # -------------------------------------------------------------- prose
-    def _roles(self, ln: Line) -> None:
+    def _roles(self, ln: Line,
+               patterns: Sequence[tuple[re.Pattern[str], ConfidenceTier]] = ROLE_PATTERNS
+               ) -> None:
         """Roles in prose (ROLE_PATTERNS): appositives (``Name, CEO of Org``, ``Name, Org's
         CEO``), ``Org's CEO Name``, ``Name is the CEO of Org``, appointments (``Name was
         appointed CEO of Org``, ``Org has named Name as its CEO``), ``Name served as CEO of
         Org``, ``Name serves Org as CEO``, ``Name joined Org as CEO``."""
-        if not _ANY_ROLE.search(ln.text):
+        if not _titles_in(ln.text):
             return
-        for pattern, tier in ROLE_PATTERNS:
+        lowered = ln.text.lower()
+        for pattern, tier in patterns:
+            if not _cued(pattern, ln.text, lowered):
+                continue
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "role", tier.confidence, m.start())
                 if person is None:
                     self._unresolved.add(id(ln))
                     continue
                 conf = tier.confidence if len(m["p"].split()) > 1 else LOOSE.confidence
-                self._roles_at(person, m["r"], m["o"], ln, conf, m["former"])
+                org, role = shift_role_words(m["o"], m["r"])
+                self._roles_at(person, role, org, ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
 
     def _continuations(self, person: Named, ln: Line, pos: int, confidence: float) -> None:
@@ -419,7 +582,10 @@ class Extractor:
 
     def _verb_roles(self, ln: Line) -> None:
         """``Name founded Org``, ``Org, founded by Name``, ``Name, who leads Org``."""
+        lowered = ln.text.lower()
         for pattern in VERB_PATTERNS:
+            if not _cued(pattern, ln.text, lowered):
+                continue
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "verb", LOOSE.confidence, m.start())
                 if person is not None:
@@ -430,17 +596,30 @@ class Extractor:
         """Known institutions, acronyms defined in either order (``Long Name (ACR)``, ``ACR
         (Long Name)``), and capitalised names that end in or contain an organisation word
         (Foundation, Court, Ltd, Registry, ...)."""
+        lowered = ln.text.lower()
         for pattern in (PARENTHESES, PARENTHESES_REVERSED):
-            for m in pattern.finditer(ln.text):
+            for m in pattern.finditer(ln.text) if "(" in ln.text else ():
                 self._acronym(m["long"], m["short"], ln)
         for hit in KNOWN_NAMES.find(ln.text):
             self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
-        for m in ACRONYM_APPOSITIVE.finditer(ln.text):
-            self._acronym(m["long"], m["short"], ln)
+        for pattern in (ACRONYM_APPOSITIVE, _ORG_KIND):
+            if not _cued(pattern, ln.text, lowered):
+                continue
+            for m in pattern.finditer(ln.text):
+                self._org_apposition(m, ln)
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
             self._keyword_org(m.group(0), ln)
+
+    def _org_apposition(self, m: re.Match[str], ln: Line) -> None:
+        """``ACR, the Long Name``, or ``Addrex, the IP address brokerage that …``."""
+        if "short" in m.re.groupindex:
+            self._acronym(m["long"], m["short"], ln)
+            return
+        name = cut_at_role(strip_leading_stopwords(clean_name(m["o"])))
+        if self.names.lookup(name) is None and not is_role_title(name):
+            self._org(name, ln, "appositive", PATTERN.confidence)
 
     def _acronym(self, long_form: str, short: str, ln: Line) -> None:
         """``Long Name (ACR)`` or ``ACR (Long Name)``: the long form, or the words at its end
@@ -457,7 +636,7 @@ class Extractor:
         for name in exact[-1:] or ends:
             hit = self.names.lookup(name)
             if hit is not None and hit.type != "Person" or hit is None and looks_like_acronym(
-                    short, name) and plausible_org(name):
+                    short, name) and (plausible_org(name) or known_org(short)):
                 self._org(name, ln, "acronym", PATTERN.confidence, aliases=(short,))
                 return
 
@@ -466,6 +645,8 @@ class Extractor:
         name = _trim_after_org_word(name) if name else name
         words = fold(name).split()
         hit = self.names.lookup(name)
+        if hit is None and len(words) == 1:
+            hit = self.names.org_by_first_word(name)  # "Ethos" for Ethos Capital
         if hit is not None and hit.type != "Person" and fold(name) != fold(hit.name):
             self.names.add_alias(hit, name)  # "Cloud Innovation Limited" for Cloud Innovation
         if (len(words) >= 2 and set(words) & ORG_WORDS and hit is None
@@ -478,7 +659,10 @@ class Extractor:
         """People named as speakers (``Name said``, ``according to Name``, ``Mr Name``),
         by a title before the name (``former CEO Alan Barrett``), or in a list of three or
         more names (``Chris Chapman (Chair), Sarah Deutsch (Vice Chair), Tripti Sinha``)."""
+        lowered = ln.text.lower()
         for pattern in (*PERSON_PATTERNS, _TITLED_PERSON):
+            if not _cued(pattern, ln.text, lowered):
+                continue
             for m in pattern.finditer(ln.text):
                 self._person(m["p"], ln, "speaker or title", LOOSE.confidence)
         for m in _PERSON_LIST.finditer(ln.text):
@@ -487,6 +671,11 @@ class Extractor:
             if all(plausible_person(x) and len(x.split()) <= 3 for x in items):
                 for item in items:
                     self._person(item, ln, "list of names", MENTION.confidence)
+
+    def _named_people(self, ln: Line, heading: bool) -> None:
+        """People named by a given name and a family name (loaders/text/people.py)."""
+        for _, name in name_chunks(ln.text, heading):
+            self._person(name, ln, "given name", MENTION.confidence)
 
     def _unattached_titles(self) -> None:
         """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally
@@ -498,14 +687,25 @@ class Extractor:
         if main is None:
             return
         for ln in self.text:
-            for m in (*_TITLED_PERSON.finditer(ln.text), *_AS_TITLE.finditer(ln.text)):
-                person = self.names.lookup(m["p"]) or self.names.by_short_form(m["p"])
-                if m["r"] and person is not None and person.type == "Person" and not any(
-                        f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no
-                        for f in self.facts):
-                    for role in role_names(m["r"]):
-                        self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
-                                   {"role": role, **qualifiers(m["former"])})
+            lowered = ln.text.lower()
+            for m in _LED_BY.finditer(ln.text) if " by " in lowered else ():
+                self._main_org_role(main, m["p"], _VERB_ROLES[m["v"].lower()], None, ln)
+            titled = (m for p in (_TITLED_PERSON, _AS_TITLE, *_TITLE_WITHOUT_ORG)
+                      if _cued(p, ln.text, lowered) for m in p.finditer(ln.text))
+            for m in titled:
+                if m["r"]:
+                    self._main_org_role(main, m["p"], m["r"], m["former"], ln)
+
+    def _main_org_role(self, main: Named, raw: str, roles: str, qualifier: str | None,
+                       ln: Line) -> None:
+        person = self.names.lookup(raw) or self.names.by_short_form(raw)
+        if person is None or person.type != "Person" or any(
+                f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no
+                for f in self.facts):
+            return
+        for role in role_names(roles):
+            self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
+                       {"role": role, **qualifiers(qualifier)})
 
     def _main_org(self) -> Named | None:
         counts: dict[str, int] = {}
@@ -513,8 +713,8 @@ class Extractor:
             if mention.type != "Person":
                 counts[mention.entity] = counts.get(mention.entity, 0) + 1
         ranked = sorted(counts.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][1] < 3 or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
-            return None
+        if not ranked or len(ranked) > 1 and (ranked[0][1] < 3 or ranked[1][1] == ranked[0][1]):
+            return None  # (a page that names one organisation only is about it)
         return self.names.items.get(ranked[0][0])
 
     def _speaker(self, raw: str, ln: Line, rule: str, confidence: float,
@@ -577,17 +777,24 @@ class Extractor:
         “…”``: PATTERN with a full name, LOOSE with a pronoun or one name word) and for
         reported speech and interviews (``Name said that``, ``according to Name``, ``Name
         told Reuters``, ``an interview with Name``: LOOSE)."""
-        direct = bool(re.search(r"[“”\"]", ln.text))
+        direct = bool(re.search(r"[“”\"«»]", ln.text))
         patterns = [(p, True) for p in _QUOTE_SPEAKERS] if direct else []
+        lowered = ln.text.lower()
         for pattern, is_direct in [*patterns, *((p, False) for p in _REPORTED)]:
+            if not _cued(pattern, ln.text, lowered):
+                continue
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "speech", LOOSE.confidence, m.start())
                 if person is None:
                     continue
                 full = len(m["p"].split()) > 1
-                conf = PATTERN.confidence if is_direct and full else LOOSE.confidence
-                self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
-                self._fact(person.id, "QUOTED_IN", self.doc_id, ln, conf)
+                self._quoted(person, ln,
+                             PATTERN.confidence if is_direct and full else LOOSE.confidence)
+
+    def _quoted(self, person: Named | None, ln: Line, confidence: float) -> None:
+        if person is not None:
+            self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
+            self._fact(person.id, "QUOTED_IN", self.doc_id, ln, confidence)
 
     def _fact(self, source: str, type_: str, target: str, ln: Line, confidence: float,
               properties: dict[str, object] | None = None) -> None:
@@ -596,9 +803,26 @@ class Extractor:
 
     # -------------------------------------------------------------- mentions
     def mention_lines(self, item: Named, extra: Sequence[Line] = ()) -> list[int]:
-        """Line numbers where a person or organisation is named."""
+        """Line numbers where a person or organisation is named: the sentences where one
+        automaton pass over the page finds any of its names, confirmed by its pattern."""
         pattern = names_regex(tuple(self.names.search_forms(item)), item.type != "Person")
-        return [ln.no for ln in [*extra, *self.text] if pattern.search(ln.text)]
+        candidates = self._candidates().get(item.id, set())
+        lines = [*extra, *(ln for i, ln in enumerate(self.text) if i in candidates)]
+        return [ln.no for ln in lines if pattern.search(ln.text)]
+
+    def _candidates(self) -> dict[str, set[int]]:
+        """Entity id -> indexes of the sentences that hold one of its names (in any case,
+        even inside a word: a superset), for the page's names as they are now."""
+        version = (len(self.names.items), sum(len(n.aliases) for n in self.names.items.values()))
+        if self._candidate_cache is None or self._candidate_cache[0] != version:
+            matcher = NameMatcher([(form, item.id) for item in self.names.items.values()
+                                   for form in self.names.search_forms(item)], any_case=True)
+            found: dict[str, set[int]] = {}
+            for i, ln in enumerate(self.text):
+                for hit in matcher.find(ln.text, whole_words=False):
+                    found.setdefault(hit.key, set()).add(i)
+            self._candidate_cache = (version, found)
+        return self._candidate_cache[1]
 
 
 @lru_cache(maxsize=4096)

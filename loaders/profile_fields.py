@@ -355,8 +355,9 @@ def _source(lines: list[Line], header: Header) -> None:
             return
 
 
-_BY = re.compile(rf"^(?:By|Written by|Words by|Author:)\s+(?P<author>{PERSON})\s*(?:[,|•·–-]|"
-                 rf"\bon\b|\d|$)")
+_BY = re.compile(rf"^(?i:by|written by|authored by|words by|author:)\s+"
+                 rf"(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?(?P<author>{PERSON})\s*"
+                 rf"(?:[,|•·–-]|\bon\b|\d|$)")
 _NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–,-]\s*(?P<date>{DATE})\b")
 _READ_TIME = re.compile(rf"^(?:\d+\s+min(?:ute)?s?\s+read|{DATE})$", re.IGNORECASE)
 _DATELINE = re.compile(rf"^\((?P<place>[^()]{{0,60}}?),?\s+(?P<date>{DATE})\)")
@@ -369,7 +370,8 @@ def _text_byline(lines: list[Line], header: Header) -> None:
     head = [ln for ln in lines[:16] if id(ln) not in header.consumed]
     for i, ln in enumerate(head):
         if header.author is None:
-            author = _byline_author(ln, head[i + 1] if i + 1 < len(head) else None)
+            near = head[i - 1:i] + head[i + 1:i + 2]  # a name above or below a date
+            author = _byline_author(ln, near)
             if author:
                 header.author = Found(author, ln.no, ATTRIBUTION.confidence)
                 header.consumed.add(id(ln))
@@ -377,12 +379,11 @@ def _text_byline(lines: list[Line], header: Header) -> None:
             header.fields.setdefault("published", iso_date(m["date"]) or m["date"])
 
 
-def _byline_author(ln: Line, after: Line | None) -> str | None:
+def _byline_author(ln: Line, near: list[Line]) -> str | None:
     if m := _BY.match(ln.text) or _NAME_DATE.match(ln.text):
         return m["author"]
     alone = re.fullmatch(PERSON, ln.text)
-    if alone and after is not None and _READ_TIME.match(after.text) and \
-            plausible_person(ln.text):
+    if alone and any(_READ_TIME.match(x.text) for x in near) and plausible_person(ln.text):
         return ln.text
     return None
 

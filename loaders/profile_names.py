@@ -61,7 +61,7 @@ KNOWN_NAMES = known_names_matcher()
 _AUTHORITY = _LEX["authority"]
 _COMPANY = _LEX["company"] | set(LEGAL_SUFFIXES)
 ORG_WORDS = _AUTHORITY | _COMPANY | _LEX["org_words"]
-NOT_NAME_WORDS = ORG_WORDS | _LEX["not_name_words"]
+NOT_NAME_WORDS = ORG_WORDS | _LEX["not_name_words"] | _LEX["not_org_heads"]  # things: no names
 _LEADING_STOP = _LEX["leading_stop"]
 
 
@@ -116,7 +116,8 @@ def plausible_person(name: str) -> bool:
     """Two to four name words, none of them a word that names things rather than people."""
     words = fold(name).split()
     return 2 <= len(words) <= 4 and not any(w in NOT_NAME_WORDS for w in words) \
-        and known_org(name) is None
+        and known_org(name) is None \
+        and not any(len(w) > 1 and w.isalpha() and w.isupper() for w in name.split())
 
 
 def plausible_org(name: str, single_word_ok: bool = False) -> bool:
@@ -290,8 +291,8 @@ class PageNames:
         """The organisation a name refers to, added when new. Known institutions take their
         canonical name (``Afrinic`` -> ``AFRINIC``) with the form used as an alias."""
         name = org_core(clean_name(strip_leading_stopwords(clean_name(raw))))
-        if not plausible_org(name, single_word_ok):
-            return None
+        if not plausible_org(name, single_word_ok) and not any(known_org(a) for a in aliases):
+            return None  # (a known acronym vouches for the long form it abbreviates)
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))
         hit = self.lookup(canonical) or self.lookup(name) or next(
@@ -325,6 +326,17 @@ class PageNames:
         if item.type != "Person":
             self.index.setdefault(item.id, item.id)
         return item
+
+    def org_by_first_word(self, word: str) -> Named | None:
+        """The one organisation of the page whose name is this word and company words
+        (``Ethos`` for ``Ethos Capital``, ``Hilco`` for ``Hilco Holdings``)."""
+        key = fold(word)
+        if sum(c.isupper() for c in word) > 1:
+            return None  # an acronym stands for itself ("BBN" beside "BBN Planet")
+        hits = [n for n in self.orgs() if len(n.name.split()) >= 2
+                and fold(n.name).split()[0] == key
+                and all(w in _COMPANY for w in fold(n.name).split()[1:])]
+        return hits[0] if len(hits) == 1 else None
 
     def people(self) -> list[Named]:
         return [n for n in self.items.values() if n.type == "Person"]

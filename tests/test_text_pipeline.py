@@ -21,10 +21,19 @@ from loaders.text.gazetteer import NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.sentences import sentences
 from tests.helpers import counts
-from tests.text_labels import PAGES, PageScore, labels, page_files, score_batch
+from tests.text_labels import HELD_OUT, PAGES, PageScore, labels, page_files, score_batch
 
 # The bars this project holds the pipeline to on its labelled pages (docs/loaders.md).
 BARS = {"entities": (0.95, 0.90), "relations": (0.95, 0.85), "aliases": (None, 0.90)}
+# Issue 14's bars for pages from publishers the rules were not written for. Each group was
+# scored before any change for it (docs/benchmarks.md has every first score), then used to
+# find general mechanisms; groups added later are held to what they measured when first
+# scored until they too have been worked on.
+HELD_OUT_BARS = {
+    1: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
+    2: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
+    3: {"entities": (0.95, 0.75), "relations": (0.95, 0.70), "aliases": (None, 1.0)},
+}
 
 
 def _source(path: Path) -> str:
@@ -44,11 +53,13 @@ def test_labelled_set_is_real_pages_from_many_publishers():
     assert kinds & {"speaker biography", "wiki biography"}
 
 
-def test_precision_and_recall_on_the_labelled_pages():
+def _score_folder(folder: Path, bars: dict, group: int | None = None) -> None:
     total = PageScore()
-    for path in page_files():
-        total.add(score_batch(load_profile(path), labels()[path.stem]))
-    for measure, (precision, recall) in BARS.items():
+    for path in page_files(folder):
+        page = labels(folder)[path.stem]
+        if group is None or page["group"] == group:
+            total.add(score_batch(load_profile(path), page))
+    for measure, (precision, recall) in bars.items():
         tally = getattr(total, measure)
         detail = f"{measure}: wrong {tally.wrong[:10]} missed {tally.missed[:10]}"
         if precision is not None:
@@ -56,8 +67,25 @@ def test_precision_and_recall_on_the_labelled_pages():
         assert tally.recall >= recall, detail
 
 
+def test_precision_and_recall_on_the_labelled_pages():
+    _score_folder(PAGES, BARS)
+
+
+def test_held_out_pages_are_real_pages_from_publishers_the_labelled_set_lacks():
+    files = page_files(HELD_OUT)
+    assert {p.stem for p in files} == set(labels(HELD_OUT)) and len(files) >= 12
+    hosts = {urlsplit(_source(p)).hostname.removeprefix("www.") for p in files}
+    known = {urlsplit(_source(p)).hostname.removeprefix("www.") for p in page_files()}
+    assert len(hosts) >= 12 and not hosts & known
+
+
+@pytest.mark.parametrize("group", sorted(HELD_OUT_BARS))
+def test_precision_and_recall_on_the_held_out_pages(group):
+    _score_folder(HELD_OUT, HELD_OUT_BARS[group], group)
+
+
 def test_no_headline_is_a_person_or_organisation():
-    for path in page_files():
+    for path in [*page_files(), *page_files(HELD_OUT)]:
         batch = load_profile(path)
         doc = batch.entities[0]
         if not is_headline(doc.name):
@@ -374,3 +402,164 @@ def test_no_two_entities_of_a_page_share_a_name(tmp_path):
     assert _names_shared_by_two_entities(batch) == []
     assert {a for e in batch.entities for a in e.aliases} == {
         "IDRC", "Number Resource Organization", "ISOC"}
+
+
+# ------------------------------------------------------------------ general mechanisms (issue 14)
+def test_people_named_by_a_given_name_and_a_family_name(tmp_path):
+    batch = page(tmp_path, "Göran Marby Steps Down as ICANN President and CEO\n"
+                 "He recalled how Senior Lecturer Mark Cenite would question him.\n"
+                 "ICANN Vice President Low Jia Rong led a summit in India.\n"
+                 "The blow was struck by Crystal Web, a defunct Internet Service Provider that "
+                 "sold DSL in South Africa.\n"
+                 "(Port Louis, Mauritius) Heng said nothing. Although Crystal Web won, it lost.\n")
+    assert people(batch) == {"Göran Marby", "Mark Cenite", "Low Jia Rong"}
+    assert ("Organization", "Crystal Web") in {(e.type, e.name) for e in batch.entities}
+    found = roles(batch)
+    assert found[("Göran Marby", "ICANN")] == {"role": "President"}
+    assert found[("Low Jia Rong", "ICANN")] == {"role": "Vice president"}
+
+
+def test_a_name_with_an_organisation_kind_in_apposition_is_an_organisation(tmp_path):
+    batch = page(tmp_path, TITLE + "The letter comes from Addrex, the IP address brokerage that "
+                 "sold the block.\nJane Roe, CEO of Heficed, an IP address-centric company "
+                 "offering cloud services, spoke.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert orgs == {"Addrex", "Heficed"}
+
+
+@pytest.mark.parametrize("text,speaker", [
+    ("“We will appeal,” said ICANN Board Chair Jane Roe.", "Jane Roe"),
+    ("Jane Roe, President and CEO of ICANN said, « We will appeal. »", "Jane Roe"),
+    ("The post was penned by Jane Roe, who hailed the choice as “excellent”.", "Jane Roe"),
+    ("Jane Roe  0:09\nHello again and welcome to the podcast.", "Jane Roe"),
+])
+def test_more_ways_of_quoting(tmp_path, text, speaker):
+    assert (speaker, "QUOTED_IN", "Registry news") in facts(page(tmp_path, TITLE + text + "\n"))
+
+
+def test_a_possessive_is_not_a_speaker(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe joined in 1999. Jane's assured leadership helped.\n")
+    assert not [f for f in facts(batch) if f[1] == "QUOTED_IN"]
+
+
+@pytest.mark.parametrize("head", ["Authored by Jane Roe\n", "3 min read\n7 May 2024\nJane Roe\n"])
+def test_more_bylines(tmp_path, head):
+    batch = page(tmp_path, f"Registry news\n{head}\nThe registry met on Monday.\n")
+    assert ("Jane Roe", "AUTHORED", "Registry news") in facts(batch)
+
+
+def test_the_organisation_whose_site_it_is_publishes_the_page(tmp_path):
+    text = "Source: https://www.example-broker.com/news/x\n\nBroker news\n" \
+           "Jane Roe, CEO of Example-Broker, said prices rose.\n"
+    assert ("Broker news", "PUBLISHED_BY", "Example-Broker") in facts(page(tmp_path, text))
+    other = "Source: https://apnic.example/x\n\nBroker news\nAPNIC met.\n"
+    assert not [f for f in facts(page(tmp_path, other)) if f[1] == "PUBLISHED_BY"]
+
+
+@pytest.mark.parametrize("text,person,org,role", [
+    ("The Example Network Information Centre (EXNIC) has named its new director general: "
+     "ICANN regional managing director and vice president Jia Rong Low.",
+     "Jia Rong Low", "Example Network Information Centre", "Director general"),
+    ("Jia Rong Low spent 11 years at the Internet Corporation for Assigned Names and Numbers "
+     "(ICANN), where he rose to become regional managing director.",
+     "Jia Rong Low", "ICANN", "Managing director"),
+    ("Jane Roe, the recently appointed director general of Example Registry, spoke.",
+     "Jane Roe", "Example Registry", "Director general"),
+    ("Lee Howard, Senior Vice President at Hilco Streambank and IPv4.Global, joins us.",
+     "Lee Howard", "IPv4.Global", "Senior vice president"),
+    ("Axel Pawlik Stepping Down as RIPE NCC Managing Director.",
+     "Axel Pawlik", "RIPE NCC", "Managing director"),
+])
+def test_more_role_patterns(tmp_path, text, person, org, role):
+    props = roles(page(tmp_path, TITLE + text + "\n")).get((person, org))
+    assert props is not None and props["role"] == role, roles(page(tmp_path, TITLE + text))
+
+
+def test_roles_at_the_organisation_the_page_is_about(tmp_path):
+    about = "APNIC met. APNIC members voted. APNIC agreed.\n"
+    batch = page(tmp_path, TITLE + about + "The org was led by Paul Wilson for 26 years.\n"
+                 "The board accepted Jane Roe's resignation as President and CEO.\n"
+                 "It announced the appointment of Rajnesh (Raj) Singh as Chief Executive Officer."
+                 "\nRaj Singh thanked the board.\n")
+    found = roles(batch)
+    assert found[("Paul Wilson", "APNIC")] == {"role": "Head"}
+    assert found[("Jane Roe", "APNIC")]["role"] == "President"
+    assert found[("Rajnesh Singh", "APNIC")] == {"role": "CEO"}
+    [raj] = [e for e in batch.entities if e.name == "Rajnesh Singh"]
+    assert "Raj Singh" in raj.aliases
+
+
+def test_a_litigant_in_cases_brought_against(tmp_path):
+    batch = page(tmp_path, TITLE + "Although Crystal Web Ltd landed the hit, it was the primary "
+                 "litigant in the over 55 court cases brought against AFRINIC since 2020.\n")
+    assert ("Crystal Web Ltd", "LITIGATES_AGAINST", "AFRINIC") in facts(batch)
+
+
+def test_a_load_finds_the_names_the_graph_already_holds(sqlite_store, tmp_path):
+    first = tmp_path / "first.txt"
+    first.write_text(TITLE + "Crystal Web, a defunct Internet Service Provider that sold DSL, "
+                     "sued AFRINIC.\n", encoding="utf-8")
+    second = tmp_path / "second.txt"
+    second.write_text("Receivership news\nThe blow was delivered by Crystal Web in June.\n",
+                      encoding="utf-8")
+    assert "Crystal Web" not in {e.name for e in load_profile(second).entities}
+    assert not ops.load(sqlite_store, [str(first)]).errors
+    assert not ops.load(sqlite_store, [str(second)]).errors
+    names = {e.id: e.name for e in sqlite_store.iter_entities()}
+    mentions = {(names[e.source], names[e.target]) for e in sqlite_store.iter_edges()
+                if e.type == "MENTIONS"}
+    assert ("Receivership news", "Crystal Web") in mentions
+
+
+def test_transcripts_dashes_and_the_organisations_own_voice(tmp_path):
+    batch = page(tmp_path, "Action plan chat\nJane Roe: Hello everyone, welcome to the chat.\n"
+                 "I'm joined by John Doe, our President and CEO, at the Example Society.\n"
+                 "Ann Poe—the Chief Executive Officer of the Example Foundation (EF)—spoke.\n"
+                 "Example Registry's first chair, Bob Loe, declined.\n")
+    found = facts(batch)
+    assert ("Jane Roe", "QUOTED_IN", "Action plan chat") in found
+    got = roles(batch)
+    assert got[("Ann Poe", "Example Foundation")] == {"role": "CEO"}
+    assert got[("Bob Loe", "Example Registry")] == {"role": "Chair"}
+    assert ("John Doe", "Example Society") not in got  # three organisations: none is "our"
+    alone = page(tmp_path, "Action plan chat\nI'm joined by John Doe, our President and CEO, "
+                 "at the Example Society.\n")
+    assert roles(alone)[("John Doe", "Example Society")] == {"role": "President"}
+
+
+def test_a_title_then_the_organisation_at_the_end_of_a_line(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, President and CEO Example Society\n")
+    assert roles(batch)[("Jane Roe", "Example Society")]["role"] == "President"
+
+
+def test_byline_with_an_honorific(tmp_path):
+    batch = page(tmp_path, "Registry news\nby Dr. Jane Roe\n\nThe registry met on Monday.\n")
+    assert ("Jane Roe", "AUTHORED", "Registry news") in facts(batch)
+
+
+def test_short_forms_of_organisations(tmp_path):
+    batch = page(tmp_path, TITLE + "ICANN (Internet Corp for Assigned Names and Numbers) met.\n"
+                 "The registry was sold to Ethos Capital. The deal gave Ethos control.\n"
+                 "BBN Planet was founded by BBN in 1994.\n")
+    orgs = {e.name: set(e.aliases) for e in batch.entities if e.type != "Article"}
+    assert "Internet Corp for Assigned Names and Numbers" in orgs["ICANN"]
+    assert "Ethos" in orgs["Ethos Capital"]
+    assert "BBN" not in orgs["BBN Planet"]
+
+
+def test_roles_taken_on_and_quotes_after_a_colon(tmp_path):
+    batch = page(tmp_path, TITLE + "An interview with Jane Roe, who took on the role of Managing "
+                 "Director of the Example Registry in May 2020.\n"
+                 "John Doe, President of the Example Registry's Board, thanked her for her "
+                 "years at the head of the organization: \"She led us well.\"\n"
+                 "Ann Poe will serve as the organization's Executive Director.\n")
+    got = roles(batch)
+    assert got[("Jane Roe", "Example Registry")]["role"] == "Managing director"
+    assert ("John Doe", "QUOTED_IN", "Registry news") in facts(batch)
+    assert got[("Ann Poe", "Example Registry")] == {"role": "Executive director"}
+
+
+def test_names_of_things_are_never_people(tmp_path):
+    batch = page(tmp_path, TITLE + "This note was posted on RIPE Labs: Draft RIPE Chair Election "
+                 "Procedure.\n")
+    assert people(batch) == set()

@@ -14,16 +14,16 @@ from graph.model import Batch
 from graph.vocab import ORGANISATION_TYPES
 
 PAGES = Path(__file__).resolve().parent / "data" / "text_pages"
-LABELS = PAGES / "labels.json"
+HELD_OUT = Path(__file__).resolve().parent / "data" / "text_heldout"
 _PAIRS = {"ROLE_AT": "roles", "MEMBER_OF": "member_of", "LITIGATES_AGAINST": "litigates"}
 
 
-def labels() -> dict:
-    return json.loads(LABELS.read_text(encoding="utf-8"))["pages"]
+def labels(folder: Path = PAGES) -> dict:
+    return json.loads((folder / "labels.json").read_text(encoding="utf-8"))["pages"]
 
 
-def page_files() -> list[Path]:
-    return sorted(p for p in PAGES.iterdir() if p.suffix in {".txt", ".html", ".md"})
+def page_files(folder: Path = PAGES) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.suffix in {".txt", ".html", ".md"})
 
 
 @dataclass

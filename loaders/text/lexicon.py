@@ -32,10 +32,12 @@ class Lexicon:
     role_titles: dict[str, str]  # lower-case title -> recorded role
     role_verbs: dict[str, str]
     qualifiers: dict[str, str]  # word -> property name (former, interim, acting, incoming)
+    role_modifiers: tuple[str, ...]  # words that may stand before any title ("regional")
     sub_bodies: tuple[str, ...]
     institutions: tuple[Institution, ...]
     hosts: dict[str, str]
     publishers: tuple[str, ...]
+    generic_suffixes: frozenset[str]  # host suffixes that say nothing of the site's owner
 
     def __getitem__(self, key: str) -> frozenset[str]:
         return self.words[key]
@@ -53,9 +55,11 @@ def lexicon() -> Lexicon:
         role_titles=dict(roles["titles"]),
         role_verbs=dict(roles["verbs"]),
         qualifiers=dict(roles["qualifier_names"]),
+        role_modifiers=tuple(roles["modifiers"]),
         sub_bodies=tuple(sorted(roles["sub_bodies"], key=len, reverse=True)),
         institutions=tuple(Institution(i["name"], i["type"], tuple(i["aliases"]),
                                        tuple(i.get("descriptions", ()))) for i in known),
         hosts=dict(sites["hosts"]),
         publishers=tuple(sites["publishers"]),
+        generic_suffixes=frozenset(sites["generic_suffixes"]),
     )

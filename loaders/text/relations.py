@@ -32,7 +32,8 @@ LITIGATION = [
                rf"started|initiate|file|bring|lodge)\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+"
                rf"(?:(?:with|before|in|at)\s+[^.;]{{1,60}}?\s+)?against\b", re.IGNORECASE),
     re.compile(r"\b(?:sued|sues|is\s+suing|was\s+suing)\b", re.IGNORECASE),
-    re.compile(rf"\bplaintiffs?\s+in\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+against\b", re.IGNORECASE),
+    re.compile(rf"\b(?:plaintiffs?|litigants?|claimants?)\s+in\s+(?:[\w-]+\s+){{0,6}}?{_LEGAL}\s+"
+               rf"(?:(?:brought|filed|lodged)\s+)?against\b", re.IGNORECASE),
     re.compile(r"\btook\b(?=.{1,60}?\bto\s+court\b)", re.IGNORECASE),
 ]
 CASE_TITLE = re.compile(r"\s+(?:&\s+(?:Others|Ors)\s+)?vs?\.?\s+")

@@ -23,8 +23,9 @@ from loaders.text.lexicon import lexicon
 
 _CITATION = re.compile(r"\s?\[\d{1,3}\]")
 _NAME = r"[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?"
-NICKNAME = re.compile(rf"(?P<first>{_NAME}(?:\s+{_NAME})?)\s+(?P<q>[“\"‘])(?P<nick>{_NAME})[”\"’]"
+NICKNAME = re.compile(rf"(?P<first>{_NAME}(?:\s+{_NAME})?)\s+(?P<q>[“\"‘(])(?P<nick>{_NAME})[”\"’)]"
                       rf"\s+(?P<last>{_NAME})")
+_MAY_HOLD_NICKNAME = re.compile(r"[“\"‘(][A-ZÀ-Þ]")  # a cheap test before NICKNAME
 _ENDS_SENTENCE = re.compile(r"[.!?:;”\"’')\]]$")
 _WRAP_WIDTH = 60  # a line at least this long that ends mid-sentence was wrapped
 
@@ -112,7 +113,8 @@ def nicknames(lines: list[Line]) -> list[tuple[str, str]]:
     """(full name, nickname and family name) for every ``First “Nick” Last`` of the
     lines: ``("Kurt Erik Lindqvist", "Kurtis Lindqvist")``."""
     return [(f"{m['first']} {m['last']}", f"{m['nick']} {m['last']}")
-            for ln in lines for m in NICKNAME.finditer(ln.text)]
+            for ln in lines if _MAY_HOLD_NICKNAME.search(ln.text)
+            for m in NICKNAME.finditer(ln.text)]
 
 
 def sentences(lines: list[Line]) -> list[Line]:
@@ -121,7 +123,8 @@ def sentences(lines: list[Line]) -> list[Line]:
     out: list[Line] = []
     for para in paragraphs(lines):
         text = _CITATION.sub(lambda m: " " * len(m.group(0)), para.text)
-        text = NICKNAME.sub(_without_nickname, text)
+        if _MAY_HOLD_NICKNAME.search(text):
+            text = NICKNAME.sub(_without_nickname, text)
         for offset, sentence in split(text):
             line, column = para.place(offset)
             out.append(Line(line.no, " ".join(sentence.split()), line.heading, line.bullet,
