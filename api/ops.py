@@ -116,8 +116,9 @@ class Source:
     # written in this order: judgements (they apply to the merges that follow), then sources
     # that define nodes, naming sources before the others
     order: tuple[bool, bool, bool] = (True, True, True)
-    # the file and its loader, when the loader adds the names the graph knows (prose pages)
-    page: tuple[Path, Loader] | None = None
+    # what the loader read of the page for the names the graph knows (prose pages: its title
+    # and body lines), and the loader; dropped once those names are added
+    page: tuple[Any, Loader] | None = None
 
     @classmethod
     def of(cls, head: Batch, parts: Callable[[], Iterator[Batch]] | None = None,
@@ -143,10 +144,13 @@ def read_sources(target: Path | str, in_folder: bool) -> list[Source]:
         if in_folder and unknown:
             raise LookupError(str(target)) from None
         raise
-    if loader.stream is None:
-        source = Source.of(loader.load(target))
-        source.page = (target, loader) if loader.add_known else None
+    if loader.stream is None and loader.read is not None:
+        batch, page = loader.read(target)
+        source = Source.of(batch)
+        source.page = (page, loader)
         return [source]
+    if loader.stream is None:
+        return [Source.of(loader.load(target))]
     stream = loader.stream
 
     def parts() -> Iterator[Batch]:
@@ -215,18 +219,19 @@ def _add_known_names(store: GraphStore, sources: list[Source]) -> list[str]:
     pages = [(s, *s.page) for s in sources if s.page is not None]
     if not pages:
         return []
-    graph = ((n, e.type) for e in store.iter_entities() for n in (e.name, *e.aliases))
+    graph = store.actor_names()
     load = ((n, e.type) for s in sources for e in s.head.entities for n in (e.name, *e.aliases))
     names = list(itertools.chain(graph, load))
     built: dict[int, Any] = {}  # one automaton per kind of loader
     errors = []
-    for source, path, loader in pages:
+    for source, page, loader in pages:
         assert loader.add_known is not None and loader.known_names is not None
         if id(loader) not in built:
             built[id(loader)] = loader.known_names(names)
         known = built[id(loader)]
+        source.page = None
         try:
-            loader.add_known(source.head, path, known)
+            loader.add_known(source.head, page, known)
         except LoadError as exc:
             errors.append(str(exc))
             sources.remove(source)

@@ -66,9 +66,12 @@ class Loader:
     # limit, memory bounded by ``rows``. A bad line still fails the whole source.
     stream: Callable[[Path, int], Iterator[Batch]] | None = None
     # A loader that can add the names the graph already holds to a batch it read (prose
-    # pages: the names a page uses but could not recognise alone): ``add_known(batch, path,
-    # names)`` with names built by ``known_names`` from (name, type) pairs, once per load.
-    add_known: Callable[[Batch, Path, Any], None] | None = None
+    # pages: the names a page uses but could not recognise alone): ``read(path)`` gives the
+    # batch and what ``add_known`` needs of the page (read once for both), then
+    # ``add_known(batch, that, names)`` with names built by ``known_names`` from (name, type)
+    # pairs, once per load.
+    read: Callable[[Path], tuple[Batch, Any]] | None = None
+    add_known: Callable[[Batch, Any, Any], None] | None = None
     known_names: Callable[[Iterable[tuple[str, str]]], Any] | None = None
 
 

@@ -85,34 +85,36 @@ def load_profile(path: Path,
     ``known_names`` are (name, type) pairs the caller already knows (the graph's names and
     aliases, read by the caller: a loader never opens a store); every one the page names
     becomes a mention under that name, found in one Aho–Corasick pass per sentence."""
+    batch, lines = read_profile(path)
+    if known_names:
+        known = known_names if isinstance(known_names, KnownNames) else KnownNames(known_names)
+        add_known_names(batch, lines, known)
+    return batch
+
+
+def read_profile(path: Path) -> tuple[Batch, list[Line]]:
+    """The page's batch, and the lines known names are looked for in (its title and body):
+    the page's header and body are read once for both (``add_known_names``)."""
     page = read_page(path)
     try:
-        batch = PageBuilder(path, page).build()
+        builder = PageBuilder(path, page)
+        return builder.build(), builder.name_lines()
     except ModelError as exc:
         raise LoadError(path, f"cannot use page: {exc}") from None
     except RecursionError:
         raise LoadError(path, "page nested too deeply to parse") from None
-    if known_names:
-        known = known_names if isinstance(known_names, KnownNames) else KnownNames(known_names)
-        add_known_names(batch, path, known, page)
-    return batch
 
 
-def add_known_names(batch: Batch, path: Path, known: KnownNames,
-                    page: Page | None = None) -> None:
+def add_known_names(batch: Batch, lines: list[Line], known: KnownNames) -> None:
     """Resolution against the graph, last: every known name (the graph's people and
-    organisations, or the other pages of a load) that the page writes but did not recognise
-    alone becomes an entity under the name and type given, with a MENTIONS edge from the
-    page at the line that names it. Found in one Aho–Corasick pass per line."""
-    page = page or read_page(path)
+    organisations, or the other pages of a load) that the page's title and body ``lines``
+    (``read_profile``) write but that the page did not recognise alone becomes an entity
+    under the name and type given, with a MENTIONS edge from the page at the line that
+    names it. Found in one Aho–Corasick pass per line."""
     have = {fold(n) for e in batch.entities for n in (e.name, *e.aliases)}
-    if all(fold(name) in have for name, _ in known.find("\n".join(ln.text for ln in page.lines))):
-        return  # nothing new on the whole page: no need to find its body
-    header = read_header(page)
     doc = batch.entities[0]
     ids = {e.id for e in batch.entities}
-    title = [Line(header.title.line, doc.name)] if header.title else []
-    for ln in [*title, *body_lines(page.lines, header)]:
+    for ln in lines:
         for name, type_ in known.find(ln.text):
             entity = Entity(type_, name, locator=f"line {ln.no}")
             if fold(name) in have or entity.id in ids:
@@ -162,6 +164,12 @@ class PageBuilder:
         self._mentions(skip={p[0].id for p in (publisher, author) if p})
         self.doc.properties = self._properties()
         return self._batch()
+
+    def name_lines(self) -> list[Line]:
+        """The title (as the document is named) and the body: where known names are looked
+        for."""
+        title = [Line(self.header.title.line, self.doc.name)] if self.header.title else []
+        return [*title, *self.body]
 
     # -------------------------------------------------------------- subject
     def _named_subject(self) -> tuple[Named, Found] | None:
@@ -357,5 +365,5 @@ class PageBuilder:
         return batch
 
 
-PROFILE = register(Loader("profile", SUFFIXES, _detect, load_profile,
+PROFILE = register(Loader("profile", SUFFIXES, _detect, load_profile, read=read_profile,
                           add_known=add_known_names, known_names=KnownNames))

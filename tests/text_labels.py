@@ -1,20 +1,23 @@
 """Scoring the text pipeline against the hand-labelled real pages in tests/data/text_pages/
 (labels.json): precision and recall of people and organisations, of relations (ROLE_AT and
 MEMBER_OF and LITIGATES_AGAINST pairs, QUOTED_IN and AUTHORED people, the publisher), and
-the recall of alias groups (every name of a group on one node)."""
+the recall of alias groups (every name of a group on one node). A page's batch is either what
+the loader returns or what a store's export says of the page (:func:`export_batches`)."""
 
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from graph.ids import fold
-from graph.model import Batch
-from graph.vocab import ORGANISATION_TYPES
+from graph.model import Batch, Entity, Relation
+from graph.vocab import DOCUMENT_TYPES, ORGANISATION_TYPES
 
 PAGES = Path(__file__).resolve().parent / "data" / "text_pages"
 HELD_OUT = Path(__file__).resolve().parent / "data" / "text_heldout"
+UNSEEN = Path(__file__).resolve().parent / "data" / "text_unseen"
 _PAIRS = {"ROLE_AT": "roles", "MEMBER_OF": "member_of", "LITIGATES_AGAINST": "litigates"}
 
 
@@ -59,6 +62,55 @@ class PageScore:
             mine.fn += theirs.fn
             mine.wrong += theirs.wrong
             mine.missed += theirs.missed
+
+
+def address(path: Path) -> str:
+    """The page's ``Source:`` address (its first line)."""
+    return path.read_text(encoding="utf-8").splitlines()[0].split("Source:", 1)[1].strip(" ->")
+
+
+def export_batches(export: dict) -> dict[str, Batch]:
+    """What a store's JSON export (``govgraph export --format json``) says of each page, by
+    the page's address (its document's ``source_url``): the document, the edges of the
+    sources that made a claim about the document, and their ends."""
+    nodes = {n["id"]: n for n in export["nodes"]}
+    said: defaultdict[str, dict[str, dict]] = defaultdict(dict)  # source id -> edges by key
+    doc_sources: defaultdict[str, set[str]] = defaultdict(set)
+    for edge in export["edges"]:
+        for source_id in {claim["source_id"] for claim in edge["sources"]}:
+            said[source_id][edge["key"]] = edge
+            for end in (edge["source"], edge["target"]):
+                if nodes[end]["type"] in DOCUMENT_TYPES:
+                    doc_sources[end].add(source_id)
+    batches = {}
+    for doc in nodes.values():
+        if doc["type"] in DOCUMENT_TYPES and doc.get("source_url"):
+            edges = {k: e for s in doc_sources[doc["id"]] for k, e in said[s].items()}
+            batches[doc["source_url"]] = _page_batch(doc, list(edges.values()), nodes)
+    return batches
+
+
+def _page_batch(doc: dict, edges: list[dict], nodes: dict[str, dict]) -> Batch:
+    ends = dict.fromkeys(end for edge in edges for end in (edge["source"], edge["target"]))
+    order = [doc["id"], *(i for i in ends if i != doc["id"])]
+    entities = [Entity(nodes[i]["type"], nodes[i]["name"], i, list(nodes[i]["aliases"]))
+                for i in order]
+    reserved = {"source", "target", "type", "confidence", "grade", "sources", "key"}
+    relations = [Relation(e["source"], e["target"], e["type"],
+                          {k: v for k, v in e.items() if k not in reserved}) for e in edges]
+    return Batch(doc["source_url"], doc["source_url"], "export", "", entities, relations)
+
+
+def score_groups(batches: dict[str, Batch], folder: Path) -> dict[int, PageScore]:
+    """Each group's score over its pages, found by address (a page the batches lack found
+    nothing)."""
+    totals: defaultdict[int, PageScore] = defaultdict(PageScore)
+    pages = labels(folder)
+    for path in page_files(folder):
+        url = address(path)
+        batch = batches.get(url) or Batch(url, url, "none", "")
+        totals[pages[path.stem]["group"]].add(score_batch(batch, pages[path.stem]))
+    return dict(totals)
 
 
 def _family(type_: str) -> str | None:

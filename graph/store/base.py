@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.ids import fold
 from graph.model import Batch, EdgeRecord, EntityRecord
+from graph.vocab import ORGANISATION_TYPES
 
 if TYPE_CHECKING:
     from graph.store.writer import WriteTx
@@ -142,6 +143,9 @@ class Projection:
 
 T = TypeVar("T")
 Chunk = tuple[str, list[tuple]]  # a table's name and some of its rows (graph.store.sync)
+
+
+ACTOR_TYPES = ORGANISATION_TYPES | {"Person"}  # the nodes prose names (actor_names)
 
 
 class GraphStore(ABC):
@@ -277,6 +281,13 @@ class GraphStore(ABC):
     @abstractmethod
     def iter_entities(self) -> Iterator[EntityRecord]:
         """Every entity, in id order."""
+
+    def actor_names(self) -> Iterator[tuple[str, str]]:
+        """``(name, type)`` of every name and alias of the people and organisations: the
+        names a prose page looks for (``api/ops.py``). A store may read only those nodes."""
+        for entity in self.iter_entities():
+            if entity.type in ACTOR_TYPES:
+                yield from ((name, entity.type) for name in (entity.name, *entity.aliases))
 
     @abstractmethod
     def iter_edges(self, flt: EdgeFilter | None = None,

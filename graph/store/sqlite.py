@@ -25,6 +25,7 @@ from graph import merge as mg
 from graph.model import Claim, EdgeRecord, EntityRecord
 from graph.settings import get_settings
 from graph.store.base import (
+    ACTOR_TYPES,
     Chunk,
     EdgeFilter,
     GraphStore,
@@ -236,6 +237,17 @@ class SQLiteStore(GraphStore):
         while rows:
             yield from (_entity(r, columns.of(r[0])) for r in rows)
             rows = cur.fetchmany(CHUNK)
+
+    def actor_names(self) -> Iterator[tuple[str, str]]:
+        """One SELECT, by the type index, of the people's and organisations' names, aliases
+        and keys (an EntityRecord's aliases), in id order: no other node, property or score
+        is read."""
+        marks = ",".join("?" * len(ACTOR_TYPES))
+        cur = self.db.cursor().execute(f"SELECT type, name, aliases, keys FROM nodes WHERE type"
+                                       f" IN ({marks}) ORDER BY id", sorted(ACTOR_TYPES))
+        for type_, name, aliases, keys in cur:
+            yield name, type_
+            yield from ((a, type_) for a in chain(mg.from_json(aliases), mg.from_json(keys)))
 
     def iter_edges(self, flt: EdgeFilter | None = None,
                    claims: bool = True) -> Iterator[EdgeRecord]:

@@ -1,8 +1,9 @@
 """People named without any cue around them: a run of capitalised name words that starts
 with a given name (``Göran Marby``, ``Mark Cenite``, ``Low Jia Rong``).
 
-The given names are gender-guesser's dictionary of about 61,000 first names from many
-countries (its data file, read once), less the ones a page mostly uses as ordinary words or
+The given names are ``data/given_names.txt``: about 70,000 first names from US birth records
+and from many countries' name lists (public domain and MIT; its header and docs/loaders.md
+say how it is built), read once, less the ones a page mostly uses as ordinary words or
 places (``data/words.json`` → ``not_given_names``). A run is cut at words that never stand in
 a person's name (organisation words, role titles, months, places: ``not_name_words``), so
 ``Senior Lecturer Mark Cenite`` is ``Mark Cenite``; it is a person only when one of its first
@@ -15,8 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import cache
-
-from gender_guesser.detector import Detector
+from importlib import resources
 
 from graph.ids import fold
 from loaders.text.lexicon import lexicon
@@ -35,8 +35,9 @@ def given_names() -> frozenset[str]:
     lex = lexicon()
     ordinary = (lex["not_given_names"] | lex["not_name_words"] | lex["leading_stop"]
                 | lex["headline_words"] | lex["connectors"] | lex["interrogatives"])
-    return frozenset(n for n in Detector(case_sensitive=False).names
-                     if len(n) >= 2 and n not in ordinary)
+    text = resources.files(__package__).joinpath("data", "given_names.txt").read_text("utf-8")
+    return frozenset(n for n in text.splitlines()
+                     if len(n) >= 2 and not n.startswith("#") and n not in ordinary)
 
 
 @cache

@@ -1,0 +1,101 @@
+"""Issue 14's check of the text pipeline on pages from publishers it was not written for:
+each folder is loaded with the CLI into a fresh SQLite store, page by page and as one folder,
+read back with ``govgraph export --format json`` and scored against the hand labels
+(tests/text_labels.py): people, organisations and documents found, relations, alias groups
+on one node, and no headline typed as a person or organisation."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from graph.model import Batch
+from graph.vocab import DOCUMENT_TYPES, ORGANISATION_TYPES
+from loaders.profile import is_headline
+from tests.test_text_pipeline import HELD_OUT_BARS
+from tests.text_labels import (
+    HELD_OUT,
+    PAGES,
+    UNSEEN,
+    address,
+    export_batches,
+    labels,
+    page_files,
+    score_groups,
+)
+
+# Groups 4 and 5 (tests/data/text_unseen/) were scored once, before any rule was changed for
+# them; their bars are those first figures rounded down (labels.json's comment has them).
+UNSEEN_BARS = {
+    4: {"entities": (0.89, 0.84), "relations": (0.88, 0.62), "aliases": (None, 0.81)},
+    5: {"entities": (0.74, 0.70), "relations": (1.0, 0.46), "aliases": (None, 0.87)},
+}
+FOLDERS = {"unseen": (UNSEEN, UNSEEN_BARS), "held-out": (HELD_OUT, HELD_OUT_BARS)}
+
+
+def _cli(*args: str) -> None:
+    result = CliRunner().invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+
+
+def _export(folder: Path, db: Path, page_by_page: bool) -> dict:
+    targets = [str(p) for p in page_files(folder)] if page_by_page else [str(folder)]
+    for target in targets:
+        _cli("load", target, "--db", str(db), "--quiet")
+    out = db.with_suffix(".json")
+    _cli("export", "--format", "json", "--db", str(db), "-o", str(out))
+    return json.loads(out.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module", params=[(f, m) for f in FOLDERS for m in ("pages", "folder")],
+                ids=lambda p: f"{p[0]}-{p[1]}")
+def read_back(request, tmp_path_factory) -> tuple[str, dict[str, Batch]]:
+    name, mode = request.param
+    db = tmp_path_factory.mktemp(f"{name}-{mode}") / "graph.db"
+    return name, export_batches(_export(FOLDERS[name][0], db, page_by_page=mode == "pages"))
+
+
+def test_unseen_pages_are_real_pages_from_publishers_never_seen_before():
+    files = page_files(UNSEEN)
+    assert {p.stem for p in files} == set(labels(UNSEEN)) and len(files) >= 16
+    groups = {page["group"] for page in labels(UNSEEN).values()}
+    assert groups == set(UNSEEN_BARS)
+
+    def hosts(folder: Path) -> set[str]:
+        return {urlsplit(address(p)).hostname.removeprefix("www.") for p in page_files(folder)}
+
+    assert len(hosts(UNSEEN)) == len(files)
+    assert not hosts(UNSEEN) & (hosts(PAGES) | hosts(HELD_OUT))
+
+
+def test_precision_and_recall_read_back_from_the_export(read_back):
+    name, batches = read_back
+    folder, bars = FOLDERS[name]
+    for group, score in score_groups(batches, folder).items():
+        for measure, (precision, recall) in bars[group].items():
+            tally = getattr(score, measure)
+            detail = f"group {group} {measure}: wrong {tally.wrong[:8]} missed {tally.missed[:8]}"
+            if precision is not None:
+                assert tally.precision >= precision, detail
+            assert tally.recall >= recall, detail
+
+
+def test_every_page_reads_back_with_its_document(read_back):
+    name, batches = read_back
+    folder = FOLDERS[name][0]
+    assert set(batches) == {address(p) for p in page_files(folder)}
+    assert all(b.entities[0].type in DOCUMENT_TYPES for b in batches.values())
+
+
+def test_no_headline_reads_back_as_a_person_or_organisation(read_back):
+    _, batches = read_back
+    actors = {"Person"} | ORGANISATION_TYPES
+    for url, batch in batches.items():
+        doc = batch.entities[0]
+        if is_headline(doc.name):
+            assert not [e for e in batch.entities if e.type in actors and e.name == doc.name], url
