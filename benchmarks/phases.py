@@ -288,17 +288,55 @@ def centrality_govgraph(db: str, k: int = 256, rel_types: str = ALL_RELATIONS,
                         suite: bool = True, each: bool = True) -> dict[str, Any]:
     """Projection (with its igraph view) and each measure on it (``each``), then the whole
     suite (``compute_and_store``: project, every measure, scores written back), with wall
-    and CPU seconds and the load average."""
+    and CPU seconds per step of the suite (``suite_steps``), the peak resident set after
+    each, and the load average."""
     from graph.analytics import compute_and_store
-    from graph.store.sqlite import SQLiteStore
 
     flt = _filter(rel_types)
-    with SQLiteStore(Path(db)) as store:
+    with _steps_store()(Path(db)) as store:
         out = {**(_projected(store, flt, k) if each else {}), "relation_types": rel_types}
         if suite:
+            store.steps.clear()
             _, clock = _clocked(lambda: compute_and_store(store, "all", flt, k=k))
-            out.update(suite_s=clock["wall_s"], suite_cpu_s=clock["cpu_s"])
+            out.update(suite_s=clock["wall_s"], suite_cpu_s=clock["cpu_s"],
+                       suite_steps=store.steps, suite_peak_rss_mb=peak_rss_mb())
     return {**out, "loadavg": list(os.getloadavg())}
+
+
+def _steps_store() -> type:
+    """A SQLiteStore that clocks the suite's steps: the projection, each measure (the time
+    from the end of the previous step to the start of its write) and each write-back."""
+    from graph.store.sqlite import SQLiteStore
+
+    class StepsStore(SQLiteStore):
+        steps: list[dict[str, Any]] = []
+        last = (0.0, 0.0)  # wall, CPU at the end of the last step
+
+        def _step(self, name: str, fn: Callable[[], Any]) -> Any:
+            started = (time.perf_counter(), cpu_s())
+            if name.startswith("write "):
+                self._record("measure " + name[6:], self.last, started)
+            value = fn()
+            self.last = (time.perf_counter(), cpu_s())
+            self._record(name, started, self.last)
+            return value
+
+        def _record(self, name: str, start: tuple[float, float],
+                    end: tuple[float, float]) -> None:
+            self.steps.append({"step": name, "wall_s": end[0] - start[0],
+                               "cpu_s": end[1] - start[1], "peak_rss_mb": peak_rss_mb(),
+                               "loadavg_1m": os.getloadavg()[0]})
+            print(self.steps[-1], file=sys.stderr, flush=True)
+
+        def projection(self, *args: Any, **kwargs: Any) -> Any:
+            return self._step("projection", lambda: super(StepsStore, self).projection(
+                *args, **kwargs))
+
+        def write_score_column(self, metric: str, *args: Any) -> None:
+            self._step("write " + metric, lambda: super(StepsStore, self).write_score_column(
+                metric, *args))
+
+    return StepsStore
 
 
 @phase

@@ -21,7 +21,10 @@ import json
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import Any
+
+import numpy as np
 
 INT64 = (-(2 ** 63), 2 ** 63 - 1)
 # The standard library's encoder: NaN and the infinities come back (as NaN, Infinity).
@@ -59,6 +62,20 @@ def to_row(value: Any) -> tuple[int | float | None, str | None]:
     if isinstance(number, float) and math.isinf(number):
         return number, json_with_nan(number)
     return number, None
+
+
+def to_rows(values: Sequence[Any] | np.ndarray) -> Iterable[tuple[Any, str | None]]:
+    """``to_row`` of each value, in order; a numpy column of numbers is encoded whole (a
+    list of its values, no ``detail``) when every value ranks as itself."""
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        kind = values.dtype.kind
+        if kind == "b":
+            return zip(values.astype(np.int8).tolist(),
+                       np.where(values, "true", "false").tolist(), strict=True)
+        if kind == "i" or (kind == "f" and bool(np.isfinite(values).all())):
+            return zip(values.tolist(), repeat(None))
+        values = values.tolist()
+    return map(to_row, values)
 
 
 _CONSTANTS = {"true": True, "false": False, "null": None}

@@ -15,7 +15,6 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,13 +32,12 @@ from graph.store.base import (
     StoreBusy,
 )
 from graph.store.schema import migrate
-from graph.store.scores import from_row, to_row
+from graph.store.scores import from_row, to_rows
 from graph.store.sqlite_tx import (
     BULK_CACHE_KIB,
     BULK_ROWS,
     CHUNK,
     SQLiteTx,
-    by_ids,
     chunked,
     lookup_rows,
     marks,
@@ -272,24 +270,37 @@ class SQLiteStore(GraphStore):
                           weight=weights)
 
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:
-        """One transaction: the metric's rows are deleted, then the new ones inserted with one
-        ``executemany`` (ids resolved to nids in bulk; unknown ids are skipped)."""
-        encoded = {node_id: to_row(value) for node_id, value in values.items()}
+        self.write_score_column(metric, list(values), list(values.values()))
+
+    def write_score_column(self, metric: str, ids: Sequence[str],
+                           values: Sequence[Any] | np.ndarray) -> None:
+        """One transaction, set-based: the column is staged in a temporary table keyed by
+        nid (each id resolved by one ``nodes.id`` seek in the same statement; unknown ids
+        are skipped), then the metric's rows for other nodes are deleted and the staged
+        rows upserted in nid order. A row whose value is unchanged is not rewritten, so
+        rewriting the same scores leaves the ``scores_rank`` index alone."""
         with self._tx() as db:
-            if len(encoded) >= BULK_ROWS:
+            if len(ids) >= BULK_ROWS:
                 db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-            rows = [(nid, metric, *encoded[node_id])
-                    for node_id, nid in by_ids(db, encoded).items()]
-            rows.sort(key=itemgetter(0))
-            db.execute("DELETE FROM scores WHERE metric=?", (metric,))
-            db.executemany("INSERT INTO scores(nid, metric, value, detail) VALUES (?,?,?,?)",
-                           rows)  # in nid order: appended to the metric's primary-key range
-            if rows:  # the metric is now the last one written
+            db.execute("CREATE TEMP TABLE score_column(nid INTEGER PRIMARY KEY, value, detail)")
+            db.executemany("INSERT OR REPLACE INTO temp.score_column(nid, value, detail)"
+                           " SELECT nid, ?, ? FROM nodes WHERE id=?",
+                           ((v, d, i) for i, (v, d) in zip(ids, to_rows(values), strict=True)))
+            db.execute("DELETE FROM scores WHERE metric=? AND nid NOT IN"
+                       " (SELECT nid FROM temp.score_column)", (metric,))
+            db.execute("INSERT INTO scores(nid, metric, value, detail) SELECT nid, ?, value,"
+                       " detail FROM temp.score_column WHERE true ON CONFLICT(metric, nid)"
+                       " DO UPDATE SET value=excluded.value, detail=excluded.detail WHERE"
+                       " typeof(value) <> typeof(excluded.value) OR value <> excluded.value"
+                       " OR detail IS NOT excluded.detail", (metric,))
+            if db.execute("SELECT 1 FROM temp.score_column LIMIT 1").fetchone():
+                # the metric is now the last one written
                 db.execute("INSERT INTO score_metrics(metric, seq) SELECT ?, coalesce(max(seq),"
                            " 0) + 1 FROM score_metrics WHERE true ON CONFLICT(metric) DO UPDATE"
                            " SET seq=excluded.seq", (metric,))
             else:
                 db.execute("DELETE FROM score_metrics WHERE metric=?", (metric,))
+            db.execute("DROP TABLE temp.score_column")
 
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
         """Highest ``value`` first, ties by id: the ``limit``-th highest value is read from
