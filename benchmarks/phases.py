@@ -290,51 +290,50 @@ def centrality_govgraph(db: str, k: int = 256, rel_types: str = ALL_RELATIONS,
     suite (``compute_and_store``: project, every measure, scores written back), with wall
     and CPU seconds per step of the suite (``suite_steps``), the peak resident set after
     each, and the load average."""
+    from importlib import import_module
+
     from graph.analytics import compute_and_store
 
+    compute = import_module("graph.analytics.compute")
     flt = _filter(rel_types)
     with _steps_store()(Path(db)) as store:
         out = {**(_projected(store, flt, k) if each else {}), "relation_types": rel_types}
         if suite:
             store.steps.clear()
-            _, clock = _clocked(lambda: compute_and_store(store, "all", flt, k=k))
+            measure = compute._measure_column  # clocked here, put back after
+            compute._measure_column = lambda g, gs, name, *rest: store.step(
+                "measure " + name, lambda: measure(g, gs, name, *rest))
+            try:
+                _, clock = _clocked(lambda: compute_and_store(store, "all", flt, k=k))
+            finally:
+                compute._measure_column = measure
             out.update(suite_s=clock["wall_s"], suite_cpu_s=clock["cpu_s"],
-                       suite_steps=store.steps, suite_peak_rss_mb=peak_rss_mb())
+                       suite_steps=store.steps, suite_peak_rss_mb=peak_rss_mb(),
+                       suite_other_cpu_s=clock["cpu_s"] - sum(s["cpu_s"] for s in store.steps))
     return {**out, "loadavg": list(os.getloadavg())}
 
 
 def _steps_store() -> type:
-    """A SQLiteStore that clocks the suite's steps: the projection, each measure (the time
-    from the end of the previous step to the start of its write) and each write-back."""
+    """A SQLiteStore that clocks the suite's steps (wall, CPU, peak RSS after each): the
+    projection and the write-back here, and the measures its ``step`` is given."""
     from graph.store.sqlite import SQLiteStore
 
     class StepsStore(SQLiteStore):
         steps: list[dict[str, Any]] = []
-        last = (0.0, 0.0)  # wall, CPU at the end of the last step
 
-        def _step(self, name: str, fn: Callable[[], Any]) -> Any:
-            started = (time.perf_counter(), cpu_s())
-            if name.startswith("write "):
-                self._record("measure " + name[6:], self.last, started)
-            value = fn()
-            self.last = (time.perf_counter(), cpu_s())
-            self._record(name, started, self.last)
-            return value
-
-        def _record(self, name: str, start: tuple[float, float],
-                    end: tuple[float, float]) -> None:
-            self.steps.append({"step": name, "wall_s": end[0] - start[0],
-                               "cpu_s": end[1] - start[1], "peak_rss_mb": peak_rss_mb(),
+        def step(self, name: str, fn: Callable[[], Any]) -> Any:
+            value, clock = _clocked(fn)
+            self.steps.append({"step": name, **clock, "peak_rss_mb": peak_rss_mb(),
                                "loadavg_1m": os.getloadavg()[0]})
             print(self.steps[-1], file=sys.stderr, flush=True)
+            return value
 
         def projection(self, *args: Any, **kwargs: Any) -> Any:
-            return self._step("projection", lambda: super(StepsStore, self).projection(
+            return self.step("projection", lambda: super(StepsStore, self).projection(
                 *args, **kwargs))
 
-        def write_score_column(self, metric: str, *args: Any) -> None:
-            self._step("write " + metric, lambda: super(StepsStore, self).write_score_column(
-                metric, *args))
+        def write_score_columns(self, *args: Any) -> None:
+            self.step("write-back", lambda: super(StepsStore, self).write_score_columns(*args))
 
     return StepsStore
 

@@ -253,8 +253,8 @@ def test_score_columns_are_stored_as_write_scores_stores_them(store):
                "int": np.array([3, -(2 ** 63), 0, 1, 2 ** 62]),
                "bool": np.array([True, False, True, False, False]),
                "object": np.array([None, [1, "x"], 2 ** 70, "t", 1.5], dtype=object)}
+    store.write_score_columns(ids, columns)
     for name, column in columns.items():
-        store.write_score_column(name, ids, column)
         store.write_scores(name + "-dict", dict(zip(ids, column.tolist(), strict=True)))
     for e in store.entities(ids):
         for name in columns:
@@ -268,14 +268,22 @@ def test_score_columns_are_stored_as_write_scores_stores_them(store):
 
 def test_rewriting_a_score_column_keeps_only_the_new_values(store):
     _chain(store)
-    store.write_score_column("m", ["org:a0", "org:a1", "org:hub"], np.array([5, 5, 1]))
-    store.write_score_column("m", ["org:a1", "org:hub", "org:a2"],
-                             np.array([5.0, 1.0, 7.0]))  # same numbers, now floats
+    store.write_score_columns(["org:a0", "org:a1", "org:hub"], {"m": np.array([5, 5, 1])})
+    store.write_score_columns(["org:a1", "org:hub", "org:a2"],
+                              {"m": np.array([5.0, 1.0, 7.0])})  # same numbers, now floats
     got = {e.id: e.scores for e in store.entities(["org:a0", "org:a1", "org:hub", "org:a2"])}
     assert got == {"org:a0": {}, "org:a1": {"m": 5.0}, "org:hub": {"m": 1.0},
                    "org:a2": {"m": 7.0}}
     assert all(type(s["m"]) is float for s in got.values() if s)
     assert [e.id for e in store.top("m", 5)] == ["org:a2", "org:a1", "org:hub"]
+
+
+def test_a_score_column_of_the_wrong_length_is_refused(store):
+    _chain(store)
+    store.write_scores("m", {"org:a0": 1})
+    with pytest.raises(ValueError):
+        store.write_score_columns(["org:a1", "org:hub"], {"m": np.array([2.0])})
+    assert [(e.id, e.scores) for e in store.top("m", 5)] == [("org:a0", {"m": 1})]
 
 
 def test_top_breaks_ties_by_id(store):

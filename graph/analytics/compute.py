@@ -126,18 +126,21 @@ def compute_and_store(store: GraphStore, metrics: str | Iterable[str] = "all",
                       engine: str = "auto", layer: str | None = None,
                       **options: Any) -> ScoreColumns:
     """Project the store (``flt``'s relation types, else the dependency layers: see
-    :func:`scoped_graphs`), compute the measures one at a time, write each as a score on
-    the nodes as soon as it is computed (``store.write_score_column``: nodes outside the
-    projection lose that score) and return them as ``{metric: {entity id: value}}``
-    (:class:`ScoreColumns`). ``cut_off`` and ``spof`` are per layer and combined
-    (``layers.cut_off``); the other measures run on the union of the layers."""
+    :func:`scoped_graphs`), compute the measures one at a time, each kept as a numpy column
+    over the projection's nodes (a measure's working memory is freed before the next
+    starts), write them all in one ``store.write_score_columns`` (nodes outside the
+    projection lose those scores; readers see all the new scores at once) and return them
+    as ``{metric: {entity id: value}}`` (:class:`ScoreColumns`). ``cut_off`` and ``spof``
+    are per layer and combined (``layers.cut_off``); the other measures run on the union of
+    the layers."""
     graph, graphs = scoped_graphs(store, flt, weight, layer)
     opts = {"engine": engine, **options}
     columns: dict[str, np.ndarray] = {}
     for name in _ordered_for_reuse(metrics):
         columns[name] = _measure_column(graph, graphs, name, columns, opts)
-        store.write_score_column(name, graph.ids, columns[name])
-    return ScoreColumns(graph, {name: columns[name] for name in metric_names(metrics)})
+    columns = {name: columns[name] for name in metric_names(metrics)}  # the write order
+    store.write_score_columns(graph.ids, columns)
+    return ScoreColumns(graph, columns)
 
 
 def _measure_column(graph: DependencyGraph, graphs: dict[str, DependencyGraph], name: str,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -294,13 +294,16 @@ class GraphStore(ABC):
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:
         """Store a metric's value on the given nodes and clear it from all others."""
 
-    def write_score_column(self, metric: str, ids: Sequence[str],
-                           values: Sequence[Any] | np.ndarray) -> None:
-        """:meth:`write_scores` with the values as a column: ``values[i]`` is the score of
-        ``ids[i]`` (a list, or a numpy array as analytics computes it). A backend may write
-        it set-based, with no ``{id: value}`` dict; by default it builds one."""
-        plain = values.tolist() if hasattr(values, "tolist") else values
-        self.write_scores(metric, dict(zip(ids, plain, strict=True)))
+    def write_score_columns(self, ids: Sequence[str],
+                            columns: Mapping[str, Sequence[Any] | np.ndarray]) -> None:
+        """:meth:`write_scores` of several metrics given as columns over the same nodes:
+        ``columns[metric][i]`` is the score of ``ids[i]`` (a list, or a numpy array as
+        analytics computes it); the metrics are written in the mapping's order. A backend
+        may write them set-based and in one transaction, with no ``{id: value}`` dict; by
+        default each is a dict and a ``write_scores``."""
+        for metric, values in columns.items():
+            plain = values.tolist() if hasattr(values, "tolist") else values
+            self.write_scores(metric, dict(zip(ids, plain, strict=True)))
 
     @abstractmethod
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:

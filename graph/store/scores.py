@@ -64,18 +64,18 @@ def to_row(value: Any) -> tuple[int | float | None, str | None]:
     return number, None
 
 
-def to_rows(values: Sequence[Any] | np.ndarray) -> Iterable[tuple[Any, str | None]]:
-    """``to_row`` of each value, in order; a numpy column of numbers is encoded whole (a
-    list of its values, no ``detail``) when every value ranks as itself."""
+def to_columns(values: Sequence[Any] | np.ndarray) -> tuple[Iterable[Any], Iterable[Any]]:
+    """``to_row`` of each value as two columns, ``value`` and ``detail``; a numpy column of
+    numbers is encoded whole (its values as a list, no detail) when each ranks as itself."""
     if isinstance(values, np.ndarray) and values.ndim == 1:
         kind = values.dtype.kind
         if kind == "b":
-            return zip(values.astype(np.int8).tolist(),
-                       np.where(values, "true", "false").tolist(), strict=True)
+            return values.astype(np.int8).tolist(), np.where(values, "true", "false").tolist()
         if kind == "i" or (kind == "f" and bool(np.isfinite(values).all())):
-            return zip(values.tolist(), repeat(None))
+            return values.tolist(), repeat(None)
         values = values.tolist()
-    return map(to_row, values)
+    rows = [to_row(v) for v in values]
+    return [r[0] for r in rows], [r[1] for r in rows]
 
 
 _CONSTANTS = {"true": True, "false": False, "null": None}
