@@ -282,8 +282,10 @@ def test_a_score_column_of_the_wrong_length_is_refused(store):
     _chain(store)
     store.write_scores("m", {"org:a0": 1})
     with pytest.raises(ValueError):
-        store.write_score_columns(["org:a1", "org:hub"], {"m": np.array([2.0])})
+        store.write_score_columns(["org:a1", "org:hub"], {"n": np.array([1, 2]),
+                                                          "m": np.array([2.0])})
     assert [(e.id, e.scores) for e in store.top("m", 5)] == [("org:a0", {"m": 1})]
+    assert store.top("n", 5) == []
 
 
 def test_top_breaks_ties_by_id(store):

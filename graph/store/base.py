@@ -301,6 +301,9 @@ class GraphStore(ABC):
         analytics computes it); the metrics are written in the mapping's order. A backend
         may write them set-based and in one transaction, with no ``{id: value}`` dict; by
         default each is a dict and a ``write_scores``."""
+        wrong = [m for m, values in columns.items() if len(values) != len(ids)]
+        if wrong:
+            raise ValueError(f"{', '.join(wrong)}: not one value for each of {len(ids)} ids")
         for metric, values in columns.items():
             plain = values.tolist() if hasattr(values, "tolist") else values
             self.write_scores(metric, dict(zip(ids, plain, strict=True)))
