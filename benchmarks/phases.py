@@ -288,17 +288,54 @@ def centrality_govgraph(db: str, k: int = 256, rel_types: str = ALL_RELATIONS,
                         suite: bool = True, each: bool = True) -> dict[str, Any]:
     """Projection (with its igraph view) and each measure on it (``each``), then the whole
     suite (``compute_and_store``: project, every measure, scores written back), with wall
-    and CPU seconds and the load average."""
-    from graph.analytics import compute_and_store
-    from graph.store.sqlite import SQLiteStore
+    and CPU seconds per step of the suite (``suite_steps``), the peak resident set after
+    each, and the load average."""
+    from importlib import import_module
 
+    from graph.analytics import compute_and_store
+
+    compute = import_module("graph.analytics.compute")
     flt = _filter(rel_types)
-    with SQLiteStore(Path(db)) as store:
+    with _steps_store()(Path(db)) as store:
         out = {**(_projected(store, flt, k) if each else {}), "relation_types": rel_types}
         if suite:
-            _, clock = _clocked(lambda: compute_and_store(store, "all", flt, k=k))
-            out.update(suite_s=clock["wall_s"], suite_cpu_s=clock["cpu_s"])
+            store.steps.clear()
+            measure = compute._measure_column  # clocked here, put back after
+            compute._measure_column = lambda g, gs, name, *rest: store.step(
+                "measure " + name, lambda: measure(g, gs, name, *rest))
+            try:
+                _, clock = _clocked(lambda: compute_and_store(store, "all", flt, k=k))
+            finally:
+                compute._measure_column = measure
+            out.update(suite_s=clock["wall_s"], suite_cpu_s=clock["cpu_s"],
+                       suite_steps=store.steps, suite_peak_rss_mb=peak_rss_mb(),
+                       suite_other_cpu_s=clock["cpu_s"] - sum(s["cpu_s"] for s in store.steps))
     return {**out, "loadavg": list(os.getloadavg())}
+
+
+def _steps_store() -> type:
+    """A SQLiteStore that clocks the suite's steps (wall, CPU, peak RSS after each): the
+    projection and the write-back here, and the measures its ``step`` is given."""
+    from graph.store.sqlite import SQLiteStore
+
+    class StepsStore(SQLiteStore):
+        steps: list[dict[str, Any]] = []
+
+        def step(self, name: str, fn: Callable[[], Any]) -> Any:
+            value, clock = _clocked(fn)
+            self.steps.append({"step": name, **clock, "peak_rss_mb": peak_rss_mb(),
+                               "loadavg_1m": os.getloadavg()[0]})
+            print(self.steps[-1], file=sys.stderr, flush=True)
+            return value
+
+        def projection(self, *args: Any, **kwargs: Any) -> Any:
+            return self.step("projection", lambda: super(StepsStore, self).projection(
+                *args, **kwargs))
+
+        def write_score_columns(self, *args: Any) -> None:
+            self.step("write-back", lambda: super(StepsStore, self).write_score_columns(*args))
+
+    return StepsStore
 
 
 @phase

@@ -2,11 +2,20 @@
 RUN.json...`` plots, against the edge count, each run's load time, centrality time
 (projection + PageRank + betweenness) and their baselines, and the memory of the
 projection and of the networkx graph (log-log axes), and the load time per relation (a
-flat line is linear growth)."""
+flat line is linear growth).
+
+``python -m benchmarks.plot --per-relation`` is the plot of docs/benchmarks.md in one
+command: it loads 10k, 100k and 1M relations again (``benchmarks.run --load-only``, one run
+each, one after the other, into ``benchmarks/results/load-<scale>-latest.json``) and plots
+them with the last recorded 10M load (``--ten-m``) into docs/benchmarks-per-relation.png;
+``--no-measure`` plots the recorded files only.
+"""
 
 from __future__ import annotations
 
+import argparse
 import json
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -66,10 +75,45 @@ def plot(runs: list[dict[str, Any]], out: Path) -> None:
     fig.savefig(out, dpi=110)
 
 
+RESULTS = Path(__file__).parent / "results"
+PER_RELATION_PNG = Path(__file__).parents[1] / "docs" / "benchmarks-per-relation.png"
+PER_RELATION_SCALES = ("10k", "100k", "1m")
+TEN_M = RESULTS / "load-10m-streamed.json"  # the last recorded 10M load (about 30 min)
+
+
+def per_relation(measure: bool, ten_m: Path, root: str | None) -> list[Path]:
+    """The runs of the per-relation plot: each scale's load measured now (``measure``) or
+    as last recorded, then the 10M one."""
+    runs = [RESULTS / f"load-{scale}-latest.json" for scale in PER_RELATION_SCALES]
+    for scale, out in zip(PER_RELATION_SCALES, runs, strict=True) if measure else ():
+        subprocess.run([sys.executable, "-m", "benchmarks.run", "--load-only", "--scale", scale,
+                        "--repeat", "1", "--json", str(out),
+                        *(["--root", root] if root else [])], check=True)
+    return [*runs, ten_m]
+
+
 def main(argv: list[str] | None = None) -> None:
-    args = sys.argv[1:] if argv is None else argv
-    plot([json.loads(Path(p).read_text()) for p in args[1:]], Path(args[0]))
-    print(f"wrote {args[0]}")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.plot",
+                                     description=__doc__.split("\n\n")[0])
+    parser.add_argument("out", nargs="?", help="the PNG to write")
+    parser.add_argument("runs", nargs="*", help="benchmarks.run JSON files")
+    parser.add_argument("--per-relation", action="store_true",
+                        help="measure the loads at 10k, 100k, 1M and plot the time per "
+                             "relation into docs/benchmarks-per-relation.png")
+    parser.add_argument("--no-measure", action="store_true",
+                        help="with --per-relation: plot the recorded loads only")
+    parser.add_argument("--ten-m", type=Path, default=TEN_M, help="the 10M load's JSON")
+    parser.add_argument("--root", help="where benchmarks.run puts graphs and stores")
+    args = parser.parse_args(argv)
+    if args.per_relation:
+        paths = per_relation(not args.no_measure, args.ten_m, args.root)
+        out = Path(args.out) if args.out else PER_RELATION_PNG
+    elif args.out and args.runs:
+        paths, out = [Path(p) for p in args.runs], Path(args.out)
+    else:
+        parser.error("give OUT.png and RUN.json files, or --per-relation")
+    plot([json.loads(p.read_text()) for p in paths], out)
+    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -307,6 +307,23 @@ def test_held_out_csv_graph_matches_networkx(held_out):
     assert [e.id for e in stored] == [r["id"] for r in rows[:3]]
 
 
+def test_a_ranking_cut_at_top_is_the_head_of_the_whole_ranking(held_out):
+    store, _ = held_out
+    for metric in ("dependents", "spof", "transitive_dependents", "pagerank"):
+        ranked = analytics.centrality(store, metric)
+        for top in range(1, len(ranked) + 2):  # ties straddle the cut for dependents, spof
+            assert analytics.centrality(store, metric, top=top) == ranked[:top], (metric, top)
+
+
+def test_compute_and_store_returns_what_it_stored(held_out):
+    store, _ = held_out
+    scores = analytics.compute_and_store(store)
+    assert list(scores) == analytics.metric_names("all")
+    stored = {e.id: e.scores for e in store.iter_entities() if e.scores}
+    assert stored == {i: {m: scores[m][i] for m in scores} for i in scores["pagerank"]}
+    assert {type(v) for v in scores["spof"].values()} == {bool}
+
+
 def test_held_out_filters_and_weight(held_out):
     store, direct = held_out
     strong = analytics.centrality(store, "dependents", min_confidence=0.75)

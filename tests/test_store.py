@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from graph.model import Entity
@@ -243,6 +244,48 @@ def test_non_numeric_scores_round_trip(store):
     assert [(e.id, e.scores["flag"]) for e in top] == [
         ("org:a1", True), ("org:hub", True), ("org:a0", False)]
     assert top[1].scores == {"detail": float("inf"), "flag": True}
+
+
+def test_score_columns_are_stored_as_write_scores_stores_them(store):
+    _chain(store)
+    ids = ["org:a0", "org:a1", "org:hub", "org:nobody", "org:leaf-0"]
+    columns = {"float": np.array([0.5, float("inf"), -1.25, 2.0, 0.1 + 0.2]),
+               "int": np.array([3, -(2 ** 63), 0, 1, 2 ** 62]),
+               "bool": np.array([True, False, True, False, False]),
+               "object": np.array([None, [1, "x"], 2 ** 70, "t", 1.5], dtype=object)}
+    store.write_score_columns(ids, columns)
+    for name, column in columns.items():
+        store.write_scores(name + "-dict", dict(zip(ids, column.tolist(), strict=True)))
+    for e in store.entities(ids):
+        for name in columns:
+            got, want = e.scores[name], e.scores[name + "-dict"]
+            assert (type(got), got) == (type(want), want), (e.id, name)
+    assert [e.id for e in store.top("float", 10)] == ["org:a1", "org:a0", "org:leaf-0",
+                                                     "org:hub"]
+    assert [e.id for e in store.top("bool", 10)] == ["org:a0", "org:hub", "org:a1",
+                                                    "org:leaf-0"]
+
+
+def test_rewriting_a_score_column_keeps_only_the_new_values(store):
+    _chain(store)
+    store.write_score_columns(["org:a0", "org:a1", "org:hub"], {"m": np.array([5, 5, 1])})
+    store.write_score_columns(["org:a1", "org:hub", "org:a2"],
+                              {"m": np.array([5.0, 1.0, 7.0])})  # same numbers, now floats
+    got = {e.id: e.scores for e in store.entities(["org:a0", "org:a1", "org:hub", "org:a2"])}
+    assert got == {"org:a0": {}, "org:a1": {"m": 5.0}, "org:hub": {"m": 1.0},
+                   "org:a2": {"m": 7.0}}
+    assert all(type(s["m"]) is float for s in got.values() if s)
+    assert [e.id for e in store.top("m", 5)] == ["org:a2", "org:a1", "org:hub"]
+
+
+def test_a_score_column_of_the_wrong_length_is_refused(store):
+    _chain(store)
+    store.write_scores("m", {"org:a0": 1})
+    with pytest.raises(ValueError):
+        store.write_score_columns(["org:a1", "org:hub"], {"n": np.array([1, 2]),
+                                                          "m": np.array([2.0])})
+    assert [(e.id, e.scores) for e in store.top("m", 5)] == [("org:a0", {"m": 1})]
+    assert store.top("n", 5) == []
 
 
 def test_top_breaks_ties_by_id(store):

@@ -8,7 +8,7 @@ and other callers use to refresh every stored score.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import networkx as nx
@@ -85,29 +85,87 @@ def scoped_graphs(store: GraphStore, flt: EdgeFilter | None = None, weight: str 
     return layers.union(graphs.values(), weight is not None), graphs
 
 
+class ScoreColumns(Mapping[str, Mapping[str, Any]]):
+    """What :func:`compute_and_store` computed, read as ``{metric: {entity id: value}}``:
+    one numpy column per metric over the projection's nodes (``ids``), not a dict per
+    metric (at 10M relations nine such dicts held several GB)."""
+
+    def __init__(self, graph: DependencyGraph, columns: dict[str, np.ndarray]) -> None:
+        self.graph = graph
+        self.columns = columns
+
+    def __getitem__(self, metric: str) -> Mapping[str, Any]:
+        return _Column(self.graph, self.columns[metric])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.columns)
+
+    def __len__(self) -> int:
+        return len(self.columns)
+
+
+class _Column(Mapping[str, Any]):
+    """One metric's values by entity id (JSON-safe: see :func:`_plain`)."""
+
+    def __init__(self, graph: DependencyGraph, column: np.ndarray) -> None:
+        self.graph = graph
+        self.column = column
+
+    def __getitem__(self, node_id: str) -> Any:
+        return _plain(self.column[self.graph.index[node_id]])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.graph.ids)
+
+    def __len__(self) -> int:
+        return self.graph.n
+
+
 def compute_and_store(store: GraphStore, metrics: str | Iterable[str] = "all",
                       flt: EdgeFilter | None = None, weight: str | None = None,
                       engine: str = "auto", layer: str | None = None,
-                      **options: Any) -> dict[str, dict[str, Any]]:
+                      **options: Any) -> ScoreColumns:
     """Project the store (``flt``'s relation types, else the dependency layers: see
-    :func:`scoped_graphs`), compute the measures, write each as a score on the nodes
-    (``store.write_scores``: nodes outside the projection lose that score) and return
-    ``{metric: {entity id: value}}``. ``cut_off`` and ``spof`` are per layer and combined
-    (``layers.cut_off``); the other measures run on the union of the layers."""
+    :func:`scoped_graphs`), compute the measures one at a time, each kept as a numpy column
+    over the projection's nodes (a measure's working memory is freed before the next
+    starts), write them all in one ``store.write_score_columns`` (nodes outside the
+    projection lose those scores; readers see all the new scores at once) and return them
+    as ``{metric: {entity id: value}}`` (:class:`ScoreColumns`). ``cut_off`` and ``spof``
+    are per layer and combined (``layers.cut_off``); the other measures run on the union of
+    the layers."""
     graph, graphs = scoped_graphs(store, flt, weight, layer)
-    names = _ordered_for_reuse(metrics)
-    own = [n for n in names if n not in ("cut_off", "spof")] if len(graphs) > 1 else names
-    results = compute(graph, own, engine, **options)
-    by_id: dict[str, dict[str, Any]] = {}
-    if len(graphs) > 1 and {"cut_off", "spof"} & set(names):
-        cut = layers.cut_off(graphs, engine)
-        by_id["cut_off"] = {i: cut.get(i, 0) for i in graph.ids}
-        by_id["spof"] = {i: c > 0 for i, c in by_id["cut_off"].items()}
-    for name in metric_names(metrics):
-        if name in results:
-            by_id[name] = {graph.ids[i]: _plain(v) for i, v in results[name].items()}
-        store.write_scores(name, by_id[name])
-    return {name: by_id[name] for name in metric_names(metrics)}
+    opts = {"engine": engine, **options}
+    columns: dict[str, np.ndarray] = {}
+    for name in _ordered_for_reuse(metrics):
+        columns[name] = _measure_column(graph, graphs, name, columns, opts)
+    columns = {name: columns[name] for name in metric_names(metrics)}  # the write order
+    store.write_score_columns(graph.ids, columns)
+    return ScoreColumns(graph, columns)
+
+
+def _measure_column(graph: DependencyGraph, graphs: dict[str, DependencyGraph], name: str,
+                    done: dict[str, np.ndarray], opts: dict[str, Any]) -> np.ndarray:
+    """One measure's values in node order: on the union graph, or for ``cut_off`` and
+    ``spof`` over several layers, per layer and combined; ``spof`` from ``cut_off`` when
+    that is done."""
+    if name == "spof" and "cut_off" in done:
+        return done["cut_off"] > 0
+    if name in ("cut_off", "spof") and len(graphs) > 1:
+        cut = layers.cut_off(graphs, opts["engine"])
+        counts = np.array([cut.get(i, 0) for i in graph.ids], dtype=np.int64)
+        return counts if name == "cut_off" else counts > 0
+    return _column(METRICS[name](graph, opts), graph.n)
+
+
+def _column(values: dict[int, Any], n: int) -> np.ndarray:
+    """A measure's ``{node index: value}`` as a numpy column; NaN as None (an object
+    column), as :func:`_plain` gives it."""
+    column = np.asarray([values[i] for i in range(n)])
+    if column.dtype.kind == "f" and np.isnan(column).any():
+        return np.array([_plain(v) for v in column.tolist()], dtype=object)
+    if column.dtype.kind not in "bif":
+        return np.array([_plain(v) for v in column.tolist()], dtype=object)
+    return column
 
 
 def _ordered_for_reuse(metrics: str | Iterable[str]) -> list[str]:
@@ -118,6 +176,8 @@ def _ordered_for_reuse(metrics: str | Iterable[str]) -> list[str]:
 
 def _plain(value: Any) -> Any:
     """numpy scalars and NaN as JSON-safe Python values."""
+    if value is None:
+        return None
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     if isinstance(value, (int, np.integer)):
@@ -138,8 +198,7 @@ def centrality(store: GraphStore, metric: str | Iterable[str] = "all",
     flt = request_filter(rel_types, min_confidence, as_of)
     scores = compute_and_store(store, metric, flt, weight, engine, layer, **options)
     names = metric_names(metric)
-    ids = sorted(scores[names[0]], key=lambda i: _rank_key(scores, names[0], i))
-    ids = ids[:top] if top else ids
+    ids = [scores.graph.ids[v] for v in _ranked(scores, names[0], top)]
     records = {r.id: r for r in store.entities(ids)}
     return [{"id": i, "name": records[i].name if i in records else i,
              "type": records[i].type if i in records else None,
@@ -152,10 +211,10 @@ def layer_ranking(store: GraphStore, metric: str, layer: str,
     :func:`scoped_graphs`), nothing stored, ties by id: ``[(record, value)]``."""
     (name,) = metric_names(metric)
     graph, _ = scoped_graphs(store, None, None, layer)
-    values = {graph.ids[i]: _plain(v) for i, v in compute(graph, [name]).get(name, {}).items()}
-    ranked = sorted(values, key=lambda i: _rank_key({name: values}, name, i))[:top]
+    column = _column(compute(graph, [name])[name], graph.n)
+    ranked = [graph.ids[v] for v in _ranked(ScoreColumns(graph, {name: column}), name, top)]
     records = {r.id: r for r in store.entities(ranked)}
-    return [(records[i], values[i]) for i in ranked if i in records]
+    return [(records[i], _plain(column[graph.index[i]])) for i in ranked if i in records]
 
 
 def request_filter(rel_types: Iterable[str] | None, min_confidence: float = 0.0,
@@ -167,10 +226,25 @@ def request_filter(rel_types: Iterable[str] | None, min_confidence: float = 0.0,
     return EdgeFilter(min_confidence=min_confidence, as_of=as_of)
 
 
-def _rank_key(scores: dict[str, dict[str, Any]], metric: str, node_id: str) -> tuple:
-    value = scores[metric][node_id]
-    tie = scores.get("pagerank", {}).get(node_id) or 0.0
-    return (-(float(value) if value is not None else -1.0), -tie, node_id)
+def _ranked(scores: ScoreColumns, metric: str, top: int | None) -> list[int]:
+    """The nodes by ``metric``, highest first (None below every number), ties by PageRank
+    (when computed) then id; the first ``top``. With ``top``, only the nodes at or above
+    the ``top``-th highest value are sorted."""
+    column, graph = scores.columns[metric], scores.graph
+    candidates: Iterable[int] = range(graph.n)
+    if top and top < graph.n and column.dtype.kind in "bif":
+        numbers = column.astype(np.float64)
+        bound = np.partition(numbers, graph.n - top)[graph.n - top]
+        candidates = np.flatnonzero(numbers >= bound).tolist()
+    tie = scores.columns.get("pagerank")
+
+    def key(v: int) -> tuple:
+        value = _plain(column[v])
+        tied = (_plain(tie[v]) if tie is not None else None) or 0.0
+        return (-(float(value) if value is not None else -1.0), -tied, graph.ids[v])
+
+    ranked = sorted(candidates, key=key)
+    return ranked[:top] if top else ranked
 
 
 def impact(store: GraphStore, ref: str, rel_types: Iterable[str] | None = None,

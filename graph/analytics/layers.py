@@ -55,10 +55,15 @@ def holders(store: GraphStore, flt: EdgeFilter | None = None) -> dict[str, list[
                                        frozenset({"ASN", *ORGANISATION_TYPES}),
                                        base.min_confidence, base.as_of))
     out: dict[str, list[str]] = defaultdict(list)
-    for s, d in zip(held.src, held.dst, strict=True):
-        if held.ids[s].startswith("asn:"):
-            out[held.ids[s]].append(held.ids[d])
+    ids = held.ids
+    for s, d in zip(_plain_ints(held.src), _plain_ints(held.dst), strict=True):
+        if ids[s].startswith("asn:"):  # Python ints: a numpy scalar per edge costs seconds
+            out[ids[s]].append(ids[d])
     return out
+
+
+def _plain_ints(values: Sequence[int] | np.ndarray) -> Sequence[int]:
+    return values.tolist() if isinstance(values, np.ndarray) else values
 
 
 def holder_lookup(held: dict[str, list[str]]):

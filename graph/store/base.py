@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -16,6 +16,8 @@ from graph.model import Batch, EdgeRecord, EntityRecord
 from graph.vocab import ORGANISATION_TYPES
 
 if TYPE_CHECKING:
+    import numpy as np
+
     from graph.store.writer import WriteTx
 
 
@@ -302,6 +304,20 @@ class GraphStore(ABC):
     @abstractmethod
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:
         """Store a metric's value on the given nodes and clear it from all others."""
+
+    def write_score_columns(self, ids: Sequence[str],
+                            columns: Mapping[str, Sequence[Any] | np.ndarray]) -> None:
+        """:meth:`write_scores` of several metrics given as columns over the same nodes:
+        ``columns[metric][i]`` is the score of ``ids[i]`` (a list, or a numpy array as
+        analytics computes it); the metrics are written in the mapping's order. A backend
+        may write them set-based and in one transaction, with no ``{id: value}`` dict; by
+        default each is a dict and a ``write_scores``."""
+        wrong = [m for m, values in columns.items() if len(values) != len(ids)]
+        if wrong:
+            raise ValueError(f"{', '.join(wrong)}: not one value for each of {len(ids)} ids")
+        for metric, values in columns.items():
+            plain = values.tolist() if hasattr(values, "tolist") else values
+            self.write_scores(metric, dict(zip(ids, plain, strict=True)))
 
     @abstractmethod
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:

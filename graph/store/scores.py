@@ -21,7 +21,10 @@ import json
 import math
 import numbers
 from collections.abc import Iterable, Sequence
+from itertools import repeat
 from typing import Any
+
+import numpy as np
 
 INT64 = (-(2 ** 63), 2 ** 63 - 1)
 # The standard library's encoder: NaN and the infinities come back (as NaN, Infinity).
@@ -59,6 +62,20 @@ def to_row(value: Any) -> tuple[int | float | None, str | None]:
     if isinstance(number, float) and math.isinf(number):
         return number, json_with_nan(number)
     return number, None
+
+
+def to_columns(values: Sequence[Any] | np.ndarray) -> tuple[Iterable[Any], Iterable[Any]]:
+    """``to_row`` of each value as two columns, ``value`` and ``detail``; a numpy column of
+    numbers is encoded whole (its values as a list, no detail) when each ranks as itself."""
+    if isinstance(values, np.ndarray) and values.ndim == 1:
+        kind = values.dtype.kind
+        if kind == "b":
+            return values.astype(np.int8).tolist(), np.where(values, "true", "false").tolist()
+        if kind == "i" or (kind == "f" and bool(np.isfinite(values).all())):
+            return values.tolist(), repeat(None)
+        values = values.tolist()
+    rows = [to_row(v) for v in values]
+    return [r[0] for r in rows], [r[1] for r in rows]
 
 
 _CONSTANTS = {"true": True, "false": False, "null": None}

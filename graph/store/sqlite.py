@@ -12,10 +12,9 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import chain
-from operator import itemgetter
+from itertools import chain, count
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,13 +33,12 @@ from graph.store.base import (
     StoreBusy,
 )
 from graph.store.schema import migrate
-from graph.store.scores import from_row, to_row
+from graph.store.scores import from_row, to_columns
 from graph.store.sqlite_tx import (
     BULK_CACHE_KIB,
     BULK_ROWS,
     CHUNK,
     SQLiteTx,
-    by_ids,
     chunked,
     lookup_rows,
     marks,
@@ -284,24 +282,27 @@ class SQLiteStore(GraphStore):
                           weight=weights)
 
     def write_scores(self, metric: str, values: dict[str, Any]) -> None:
-        """One transaction: the metric's rows are deleted, then the new ones inserted with one
-        ``executemany`` (ids resolved to nids in bulk; unknown ids are skipped)."""
-        encoded = {node_id: to_row(value) for node_id, value in values.items()}
+        self.write_score_columns(list(values), {metric: list(values.values())})
+
+    def write_score_columns(self, ids: Sequence[str],
+                            columns: Mapping[str, Sequence[Any] | np.ndarray]) -> None:
+        """One transaction, set-based: the ids are resolved once, into a temporary table of
+        (nid, position) (one ``nodes.id`` seek each, in SQLite; unknown ids are skipped);
+        then per metric its column is staged by position, the metric's rows for nodes not
+        staged are deleted and the staged rows upserted in nid order. A row whose value
+        (and type) is unchanged is not rewritten, so recomputing identical scores leaves
+        the ``scores_rank`` index alone."""
         with self._tx() as db:
-            if len(encoded) >= BULK_ROWS:
+            if len(ids) >= BULK_ROWS:
                 db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-            rows = [(nid, metric, *encoded[node_id])
-                    for node_id, nid in by_ids(db, encoded).items()]
-            rows.sort(key=itemgetter(0))
-            db.execute("DELETE FROM scores WHERE metric=?", (metric,))
-            db.executemany("INSERT INTO scores(nid, metric, value, detail) VALUES (?,?,?,?)",
-                           rows)  # in nid order: appended to the metric's primary-key range
-            if rows:  # the metric is now the last one written
-                db.execute("INSERT INTO score_metrics(metric, seq) SELECT ?, coalesce(max(seq),"
-                           " 0) + 1 FROM score_metrics WHERE true ON CONFLICT(metric) DO UPDATE"
-                           " SET seq=excluded.seq", (metric,))
-            else:
-                db.execute("DELETE FROM score_metrics WHERE metric=?", (metric,))
+            db.execute("CREATE TEMP TABLE score_nodes(nid INTEGER PRIMARY KEY, i INTEGER)")
+            db.executemany("INSERT OR REPLACE INTO temp.score_nodes(nid, i) SELECT nid, ?"
+                           " FROM nodes WHERE id=?", enumerate(ids))
+            for metric, values in columns.items():
+                if len(values) != len(ids):
+                    raise ValueError(f"{metric}: {len(values)} values for {len(ids)} ids")
+                _write_score_column(db, metric, values)
+            db.execute("DROP TABLE temp.score_nodes")
 
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
         """Highest ``value`` first, ties by id: the ``limit``-th highest value is read from
@@ -359,6 +360,32 @@ _NODE_COLS = "nid, id, type, name, aliases, keys, props, first_seen, last_seen"
 _NODE_SELECT = f"SELECT {_NODE_COLS} FROM nodes"
 _EDGE_SELECT = ("SELECT e.eid, e.key, s.id, d.id, e.type, e.props, e.confidence FROM edges e"
                 " JOIN nodes s ON s.nid=e.src JOIN nodes d ON d.nid=e.dst")
+
+
+def _write_score_column(db: sqlite3.Connection, metric: str,
+                        values: Sequence[Any] | np.ndarray) -> None:
+    """One metric of :meth:`SQLiteStore.write_score_columns`, in its transaction, the nodes
+    in ``temp.score_nodes``."""
+    db.execute("CREATE TEMP TABLE score_column(i INTEGER PRIMARY KEY, value, detail)")
+    db.executemany("INSERT INTO temp.score_column(i, value, detail) VALUES (?,?,?)",
+                   zip(count(), *to_columns(values)))
+    staged = ("SELECT n.nid, c.value, c.detail FROM temp.score_nodes n"
+              " JOIN temp.score_column c ON c.i=n.i")
+    db.execute("DELETE FROM scores WHERE metric=? AND nid NOT IN (SELECT nid FROM"
+               " temp.score_nodes)", (metric,))
+    db.execute(f"INSERT INTO scores(nid, metric, value, detail) SELECT nid, ?, value, detail"
+               f" FROM ({staged}) WHERE true ON CONFLICT(metric, nid) DO UPDATE SET"
+               " value=excluded.value, detail=excluded.detail WHERE typeof(value) <>"
+               " typeof(excluded.value) OR value <> excluded.value OR detail IS NOT"
+               " excluded.detail", (metric,))
+    if db.execute("SELECT 1 FROM temp.score_nodes LIMIT 1").fetchone():
+        # the metric is now the last one written
+        db.execute("INSERT INTO score_metrics(metric, seq) SELECT ?, coalesce(max(seq), 0) + 1"
+                   " FROM score_metrics WHERE true ON CONFLICT(metric) DO UPDATE"
+                   " SET seq=excluded.seq", (metric,))
+    else:
+        db.execute("DELETE FROM score_metrics WHERE metric=?", (metric,))
+    db.execute("DROP TABLE temp.score_column")
 
 
 def _entity(row: Sequence[Any], scores: dict[str, Any]) -> EntityRecord:
