@@ -67,7 +67,9 @@ _ART = r"(?:(?:the|a|an|its|their)\s+)?"
 _ADJ = (r"(?:(?i:new|current|next|first|incumbent|sole|permanent|long-serving|longtime|"
         r"(?:recently|newly|just)\s+(?:appointed|elected|named))\s+)?")
 # "Vice President for the Asia Pacific at the Internet Society": a region the role covers
-_REGION = rf"(?:\s+for\s+(?:the\s+)?[{UP}][\w-]*(?:\s+[{UP}][\w-]*){{0,2}})?"
+# or a field ("associate professor of law at Y", "head of policy at Y")
+_REGION = (rf"(?:\s+for\s+(?:the\s+)?[{UP}][\w-]*(?:\s+[{UP}][\w-]*){{0,2}}|\s+(?:of|for|in)\s+"
+           rf"(?:the\s+)?[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){{0,2}}(?=\s+(?:at|with)\s))?")
 _FORMER = rf"(?P<former>(?i:{_alternation(_LEX.qualifiers)})\s*)?"
 _PRONOUN = r"(?<![\w’'-])(?i:he|she|his|her)(?![\w’'-])"
 _HON = rf"(?:(?i:{_alternation(_LEX['honorifics'])})\.?\s+)?"
@@ -90,8 +92,8 @@ _NAMED = r"(?:appointed|named|selected|elected|chosen|confirmed|hired|promoted|i
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
     (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
-    (_RE(rf"{_PS}(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
-         rf"\s+(?:of|at|for)\s+{_O}"), PATTERN),
+    (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
+         rf"{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
@@ -103,7 +105,8 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
          rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
          rf"(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+(?:has\s+|have\s+|had\s+)?"
-         rf"{_NAMED}\s+{_P}\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|their\s+)?{_ADJ}"
+         rf"{_NAMED}\s+{_P}(?:,[^,]{{1,60}},)?\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|"
+         rf"their\s+)?{_ADJ}"
          rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
@@ -135,6 +138,11 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:took\s+on|takes\s+on|assumed|assumes|holds|held)\s+the\s+"
          rf"(?:role|position|post|office)\s+of\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"),
      PATTERN),
+    # "Jane Roe (CEO, Example Registry)", "Jane Roe (CEO of Example Registry)"
+    (_RE(rf"{_P}\s*\(\s*{_FORMER}(?P<r>{ROLES})(?:,\s*|\s+(?:of|at)\s+)(?P<o>{ORG})\s*\)"),
+     PATTERN),
+    # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
+    (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
 ]
 # Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
 _START = r"(?<![\w’'-])"
@@ -176,6 +184,7 @@ _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
     ("where",), ("serve",), ("posts", "positions", "roles", "jobs"), ("as ",),
     ("as well as",), _POSSESSIVE, ("founder",), ("join",), ("role of", "position of", "post of",
                                                           "office of"),
+    ("(",), ("(",),
     ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
 assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
 _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
@@ -704,8 +713,9 @@ class Extractor:
                 for f in self.facts):
             return
         for role in role_names(roles):
-            self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
-                       {"role": role, **qualifiers(qualifier)})
+            if fold(role) not in _LEX.occupations:  # "journalist Jane Roe" works anywhere
+                self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
+                           {"role": role, **qualifiers(qualifier)})
 
     def _main_org(self) -> Named | None:
         counts: dict[str, int] = {}

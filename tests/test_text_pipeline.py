@@ -159,6 +159,18 @@ TITLE = "Registry news\n"
     ("ARIN has named John Curran as president and chief executive officer.",
      "John Curran", "ARIN", "President"),
     ("Oscar Robles is currently serving as LACNIC's CEO.", "Oscar Robles", "LACNIC", "CEO"),
+    ("Jane Roe, who was the chief executive of Example Registry until 2020, disagreed.",
+     "Jane Roe", "Example Registry", "CEO"),
+    ("Jane Roe is an associate professor of law at Example University.",
+     "Jane Roe", "Example University", "Professor"),
+    ("Jane Roe, head of policy at Example Registry, disagreed.",
+     "Jane Roe", "Example Registry", "Head"),
+    ("Example Registry hired Jane Roe, previously of Sample Networks, as its general counsel.",
+     "Jane Roe", "Example Registry", "General counsel"),
+    ("The panel heard Jane Roe (CEO, Example Registry) first.",
+     "Jane Roe", "Example Registry", "CEO"),
+    ("The panel heard Jane Roe (Example Registry's chief executive) first.",
+     "Jane Roe", "Example Registry", "CEO"),
 ])
 def test_roles_stated_in_prose(tmp_path, sentence, person, org, role):
     batch = page(tmp_path, TITLE + sentence + "\n")
@@ -211,10 +223,31 @@ def test_bylines(tmp_path, byline):
     ("Cloud Innovation took AFRINIC to court.", "Cloud Innovation", "AFRINIC"),
     ("Cloud Innovation filed another case with the Supreme Court of Mauritius against AFRINIC.",
      "Cloud Innovation", "AFRINIC"),
+    ("AFRINIC was sued by Cloud Innovation in 2021.", "Cloud Innovation", "AFRINIC"),
+    ("A lawsuit brought by Cloud Innovation against AFRINIC was dismissed.",
+     "Cloud Innovation", "AFRINIC"),
+    ("Cloud Innovation has taken AFRINIC to court.", "Cloud Innovation", "AFRINIC"),
+    ("Cloud Innovation challenged AFRINIC in court.", "Cloud Innovation", "AFRINIC"),
+    ("Cloud Innovation's lawsuit against AFRINIC was heard.", "Cloud Innovation", "AFRINIC"),
 ])
 def test_litigation(tmp_path, sentence, plaintiff, defendant):
     batch = page(tmp_path, TITLE + sentence + "\n")
-    assert (plaintiff, "LITIGATES_AGAINST", defendant) in facts(batch)
+    found = {f for f in facts(batch) if f[1] == "LITIGATES_AGAINST"}
+    assert found == {(plaintiff, "LITIGATES_AGAINST", defendant)}  # never the wrong way round
+
+
+@pytest.mark.parametrize("sentence,member,body", [
+    ("Jane Roe is a member of the Internet Society.", "Jane Roe", "Internet Society"),
+    ("Jane Roe, a member of the Internet Society, spoke.", "Jane Roe", "Internet Society"),
+    ("Example Telecom Ltd joined the Internet Society as a member in 2019.",
+     "Example Telecom Ltd", "Internet Society"),
+    ("Jane Roe serves on the Internet Architecture Board.", "Jane Roe", "IAB"),
+    ("Jane Roe has held positions on the Example Standards Board.", "Jane Roe",
+     "Example Standards Board"),
+])
+def test_membership(tmp_path, sentence, member, body):
+    batch = page(tmp_path, TITLE + sentence + "\n")
+    assert (member, "MEMBER_OF", body) in facts(batch)
 
 
 def test_membership_and_plain_dependencies_only(tmp_path):

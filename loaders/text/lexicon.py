@@ -33,6 +33,7 @@ class Lexicon:
     role_verbs: dict[str, str]
     qualifiers: dict[str, str]  # word -> property name (former, interim, acting, incoming)
     role_modifiers: tuple[str, ...]  # words that may stand before any title ("regional")
+    occupations: frozenset[str]  # titles that say what, not where ("journalist")
     sub_bodies: tuple[str, ...]
     institutions: tuple[Institution, ...]
     hosts: dict[str, str]
@@ -56,6 +57,7 @@ def lexicon() -> Lexicon:
         role_verbs=dict(roles["verbs"]),
         qualifiers=dict(roles["qualifier_names"]),
         role_modifiers=tuple(roles["modifiers"]),
+        occupations=frozenset(roles["occupations"]),
         sub_bodies=tuple(sorted(roles["sub_bodies"], key=len, reverse=True)),
         institutions=tuple(Institution(i["name"], i["type"], tuple(i["aliases"]),
                                        tuple(i.get("descriptions", ()))) for i in known),

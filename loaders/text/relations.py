@@ -31,16 +31,36 @@ LITIGATION = [
     re.compile(rf"\b(?:filed|lodged|brought|initiated|instituted|entered|launched|commenced|"
                rf"started|initiate|file|bring|lodge)\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+"
                rf"(?:(?:with|before|in|at)\s+[^.;]{{1,60}}?\s+)?against\b", re.IGNORECASE),
-    re.compile(r"\b(?:sued|sues|is\s+suing|was\s+suing)\b", re.IGNORECASE),
+    re.compile(r"\b(?:sued|sues|is\s+suing|was\s+suing)\b(?!\s+by\b)", re.IGNORECASE),
     re.compile(rf"\b(?:plaintiffs?|litigants?|claimants?)\s+in\s+(?:[\w-]+\s+){{0,6}}?{_LEGAL}\s+"
                rf"(?:(?:brought|filed|lodged)\s+)?against\b", re.IGNORECASE),
-    re.compile(r"\btook\b(?=.{1,60}?\bto\s+court\b)", re.IGNORECASE),
+    re.compile(r"\b(?:took|taken|takes|taking)\b(?=.{1,60}?\bto\s+court\b)", re.IGNORECASE),
+    re.compile(r"\b(?:challenged|challenges|challenging)\b(?=.{1,60}?\bin\s+court\b)",
+               re.IGNORECASE),
+    re.compile(rf"(?:'s|’s)\s+(?:[\w-]+\s+){{0,2}}?{_LEGAL}\s+against\b", re.IGNORECASE),
 ]
+# the defendant first: "Y was sued by X", "Y is being sued by X"
+SUED_BY = [re.compile(r"\b(?:was|were|is|are|been|being)\s+(?:[\w-]+\s+){0,2}?sued\s+by\b",
+                      re.IGNORECASE)]
+# "a lawsuit brought by X against Y": the plaintiff after "by", the defendant after "against"
+BY_AGAINST = re.compile(rf"\b{_LEGAL}\s+(?:[\w-]+\s+)?(?:filed|brought|lodged|launched|"
+                        rf"initiated|commenced|instituted)\s+by\s+(?P<by>[^.;]{{2,80}}?)\s+"
+                        rf"against\b", re.IGNORECASE)
 CASE_TITLE = re.compile(r"\s+(?:&\s+(?:Others|Ors)\s+)?vs?\.?\s+")
 MEMBERSHIP = [
     re.compile(r"\b(?:is|was|became|becomes|has\s+been|had\s+been|remains)\s+(?:also\s+|now\s+)?"
                r"(?:a|an)\s+(?:founding\s+|active\s+|former\s+|longtime\s+|full\s+)?member\s+of\b",
                re.IGNORECASE),
+]
+# "X joined Y as a member", "X, a member of Y", "X, serving on the Internet Architecture Board"
+MEMBERSHIP += [
+    re.compile(r"\b(?:joined|joins)\b(?=\s+[^.;]{1,80}?\s+as\s+(?:a|an)\s+(?:founding\s+|"
+               r"full\s+|associate\s+)?member\b)", re.IGNORECASE),
+    re.compile(r",\s+(?:also\s+|now\s+|himself\s+|herself\s+)?(?:a|an)\s+(?:founding\s+|active\s+|"
+               r"former\s+|longtime\s+|full\s+)?member\s+of\b", re.IGNORECASE),
+    re.compile(r"\b(?:serves|served|serving|sits|sat|sitting|held\s+(?:a\s+)?(?:seats?|positions?)|"
+               r"holds\s+(?:a\s+)?(?:seats?|positions?)|holding\s+(?:a\s+)?(?:seats?|positions?))"
+               r"\s+on\b", re.IGNORECASE),
 ]
 MEMBER_FIRST = re.compile(r"\bAs\s+a\s+(?:founding\s+)?member\s+of\b", re.IGNORECASE)
 DEPENDENCY = [
@@ -78,6 +98,8 @@ def linked_facts(sentences: list[Line], names: PageNames,
             continue
         linker = _Linker(ln, hits, names, last_person, out)
         linker.cues("LITIGATES_AGAINST", LITIGATION, any_type=True)
+        linker.cues("LITIGATES_AGAINST", SUED_BY, any_type=True, passive=True)
+        linker.by_against()
         if re.search(r"[.!?:;”\"]$", ln.text) and not ln.heading:  # not a headline
             linker.case_titles()
         linker.cues("MEMBER_OF", MEMBERSHIP, any_type=False)
@@ -96,11 +118,15 @@ class _Linker:
             ln, hits, names, last_person, out)
 
     def cues(self, type_: str, patterns: list[re.Pattern[str]], any_type: bool,
-             orgs_only: bool = False) -> None:
+             orgs_only: bool = False, passive: bool = False) -> None:
+        """The mention before each cue and the first after it (``passive``: the other way
+        round, "Y was sued by X")."""
         for pattern in patterns:
             for m in pattern.finditer(self.ln.text):
                 subject = self._before(m.start())
                 target = self._after(m.end())
+                if passive:
+                    subject, target = target, subject
                 if subject is None or target is None:
                     continue
                 if orgs_only and subject.type == "Person":
@@ -108,6 +134,11 @@ class _Linker:
                 if not any_type and target.type == "Person":
                     continue
                 self._add(subject, type_, target)
+
+    def by_against(self) -> None:
+        """``a lawsuit brought by X against Y``."""
+        for m in BY_AGAINST.finditer(self.ln.text):
+            self._add(self._after(m.start("by")), "LITIGATES_AGAINST", self._after(m.end()))
 
     def case_titles(self) -> None:
         """``Afri Holdings & Others vs AFRINIC``: the party before ``v``/``vs`` sues the one
