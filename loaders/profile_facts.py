@@ -203,8 +203,8 @@ _SINCE = _RE(rf"\b(?:effective|since|as of|starting|from)\s+(?P<d>{DATE})|\b(?:a
              rf"elected|selected|joined)\b[^.;]*?\bin\s+(?P<d2>{DATE})")
 _CONTINUATION = _RE(rf"(?:\s*\([^)]*\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+)"
                     rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at|for)\s+(?P<o>{ORG})")
-_PRESENT_VERBS = [v for v in _VERB_ROLES if not v.endswith("ed") or v in {
-    "co-founded", "founded", "established"}]
+_PRESENT_VERBS = [v for v in _VERB_ROLES if v in {"co-founded", "founded", "established"} or (
+    v not in _LEX.past_verbs and not v.endswith("ed"))]
 _VERBS = rf"(?P<v>{_alternation(_PRESENT_VERBS)})"
 VERB_PATTERNS = [
     _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+(?:also\s+|later\s+|previously\s+|"
@@ -215,6 +215,24 @@ VERB_PATTERNS = [
         rf"\s+(?:and\s+(?:owned|controlled)\s+)?by\s+(?:[\w-]+,?\s+){{0,3}}?{_P}"),
     _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
 ]
+# "Jane Roe, who led Example Registry for ten years": a role held before (former)
+_PAST_VERB = _RE(rf"(?P<p>{PERSON}|{_PRONOUN})(?:,\s+who)?\s+(?:previously\s+|formerly\s+|once\s+|"
+                 rf"also\s+|later\s+)?(?P<v>{_alternation(_LEX.past_verbs)})\s+(?:the\s+)?(?P<o>{ORG})"
+                 rf"(?=\s*(?:[,.;:)]|$)|\s+(?:for|from|until|between|in|during|since|through|and|"
+                 rf"when|before|after)\b)")
+VERB_PATTERNS.append(_PAST_VERB)
+# "Jane Roe and John Doe, the CEOs of Example Registry and Sample Networks": one role each
+_COORDINATED = _RE(rf"{_START}{_HON}(?P<p>{PERSON})\s+and\s+{_HON}(?P<p2>{PERSON}),\s+{_ART}"
+                   rf"(?:respective\s+)?{_FORMER}(?P<r>{ROLE})s?\s+(?:of|at)\s+{_O}")
+# "Its CEO, Jane Roe", "the company's chief executive Jane Roe": the organisation named last
+_ITS_TITLE = _RE(rf"\b(?:(?i:its|their)|(?i:the)\s+(?i:{_alternation(_LEX['org_kinds'])})(?:'s|’s))"
+                 rf"\s+{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
+# "“…,” the chief executive said", "said the CEO": the one person the page gave that title
+_DEFINITE = rf"(?i:the|its|their)\s+(?:[\w-]+(?:'s|’s)\s+)?{_FORMER}(?P<r>{ROLES})"
+_TITLE_SPEAKERS = [
+    _RE(rf"(?:[,”\"’»]\s*|^){_DEFINITE}\s+(?:has\s+|had\s+|also\s+|later\s+)?{_SPEECH}\b"),
+    _RE(rf"(?:[,”\"’»]\s*|^){_SPEECH}\s+{_DEFINITE}(?!\s+(?:of|at|for)\s|,?\s+{_HON}[{UP}])"),
+]
 # "accepted Göran Marby's resignation as President", "the appointment of X as CEO"
 _TITLE_WITHOUT_ORG = [
     _RE(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election)\s+as\s+"
@@ -223,6 +241,9 @@ _TITLE_WITHOUT_ORG = [
         rf"{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
     # "Andrew Sullivan, our President and CEO": on the organisation's own page
     _RE(rf"{_P},\s+(?:our|its)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
+    # "said Dr. Stephen Crocker, Chair of the Board of Directors."
+    _RE(rf"{_P},\s+(?:the\s+)?{_FORMER}{_ADJ}(?P<r>{ROLES})(?:\s+of\s+the\s+(?i:"
+        rf"{_alternation(_LEX.sub_bodies)}))?(?=\s*(?:[,.;:]|$))"),
 ]
 # "The org was led by Paul Wilson for 26 years": the organisation the page is about
 _LED_BY = _RE(rf"\b(?i:the)\s+(?i:org|organisation|organization|registry|company|firm|group|"
@@ -304,11 +325,13 @@ _CUES.update({
     id(VERB_PATTERNS[0]): tuple(_PRESENT_VERBS),
     id(VERB_PATTERNS[1]): (" by ",),
     id(VERB_PATTERNS[2]): ("who ",),
+    id(_PAST_VERB): tuple(f"{v} " for v in _LEX.past_verbs),
     id(_AS_TITLE): (" as ",),
     id(_TITLE_WITHOUT_ORG[0]): ("resignation", "appointment", "departure", "retirement",
                                 "election"),
     id(_TITLE_WITHOUT_ORG[1]): ("appointment", "election", "selection", "nomination"),
     id(_TITLE_WITHOUT_ORG[2]): (", our ", ", its "),
+    id(_TITLE_WITHOUT_ORG[3]): (",",),
     id(ACRONYM_APPOSITIVE): (", the ",),
     id(_ORG_KIND): (", a ", ", an ", ", the "),
 })
@@ -328,6 +351,7 @@ class _Search:
         return next(self._automaton.iter(lowered), None) is not None
 
 
+_SPEECH_SEARCH = _Search(_SPEECH_WORDS)
 _CUE_TESTS: dict[int, Callable[[str], bool]] = {
     key: _Search(cue) if isinstance(cue, tuple) else cue
     for key, cue in _CUES.items() if cue is not None}
@@ -462,6 +486,7 @@ class Extractor:
         self._position = {id(s): i for i, s in enumerate(self.text)}
         self._unresolved: set[int] = set()
         self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
+        self._orgs_cache: tuple[tuple[int, int], NameMatcher] | None = None
         self._mid_sentence: dict[str, bool] = {}
 
     def run(self) -> None:
@@ -489,9 +514,13 @@ class Extractor:
             if id(ln) in self._unresolved:  # a short name the page has named in full since
                 self._roles(ln)
             self._verb_roles(ln)
+            self._coordinated(ln)
         for ln in self.text:
             self._essays(ln)
             self._quotes(ln)
+        for ln in self.text:
+            self._its_titles(ln)
+            self._title_speakers(ln)
         self._unattached_titles()
         self.facts.extend(linked_facts(self.text, self.names, self.last_person))
 
@@ -599,7 +628,71 @@ class Extractor:
                 person = self._speaker(m["p"], ln, "verb", LOOSE.confidence, m.start())
                 if person is not None:
                     self._roles_at(person, _VERB_ROLES[m["v"].lower()], m["o"], ln,
-                                   LOOSE.confidence)
+                                   LOOSE.confidence, "former" if pattern is _PAST_VERB else None)
+
+    def _coordinated(self, ln: Line) -> None:
+        """``X and Y, the CEOs of A and B``: X at A and Y at B; ``X and Y, co-founders of
+        A``: both at A."""
+        for m in _COORDINATED.finditer(ln.text) if " and " in ln.text else ():
+            people = [self._person(m[g], ln, "role", PATTERN.confidence) for g in ("p", "p2")]
+            orgs = split_orgs(org_core(cut_at_role(m["o"])), self.names)
+            pairs = zip(people, orgs, strict=True) if len(orgs) == 2 else \
+                ((p, orgs[0]) for p in people)
+            for person, org in pairs:
+                if person is not None and len(orgs) <= 2:
+                    self._roles_at(person, m["r"], org, ln, PATTERN.confidence, m["former"])
+
+    # -------------------------------------------------------------- titles for names
+    def _its_titles(self, ln: Line) -> None:
+        """``Its CEO, Jane Roe``, ``the company's chief executive Jane Roe``: a role at the
+        organisation the nearest sentence names first (LOOSE)."""
+        for m in _ITS_TITLE.finditer(ln.text) if "'s" in ln.text or "’s" in ln.text or \
+                re.search(r"(?i)\b(?:its|their)\b", ln.text) else ():
+            person = self._person(m["p"], ln, "role", LOOSE.confidence)
+            org = self._org_before(ln, m.start())
+            if person is not None and org is not None and not self._has_role(person, ln):
+                for role in role_names(m["r"]):
+                    self._fact(person.id, "ROLE_AT", org.id, ln, LOOSE.confidence,
+                               {"role": role, **qualifiers(m["former"])})
+
+    def _has_role(self, person: Named, ln: Line) -> bool:
+        return any(f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no and
+                   f.offset == ln.offset for f in self.facts)
+
+    def _org_before(self, ln: Line, pos: int) -> Named | None:
+        """The organisation named last in this sentence before ``pos``, else first (the
+        subject) in one of the two sentences before it."""
+        at = self._position.get(id(ln), 0)
+        hits = self._org_matcher().find(ln.text[:pos])
+        if hits:
+            return self.names.items.get(hits[-1].key)
+        for x in reversed(self.text[max(0, at - 2):at]):
+            hits = self._org_matcher().find(x.text)
+            if hits:
+                return self.names.items.get(hits[0].key)
+        return None
+
+    def _org_matcher(self) -> NameMatcher:
+        version = (len(self.names.items), sum(len(n.aliases) for n in self.names.items.values()))
+        if self._orgs_cache is None or self._orgs_cache[0] != version:
+            self._orgs_cache = (version, NameMatcher([
+                (form, org.id) for org in self.names.orgs()
+                for form in self.names.search_forms(org)]))
+        return self._orgs_cache[1]
+
+    def _title_speakers(self, ln: Line) -> None:
+        """``“…,” the chief executive said``, ``said the CEO``: QUOTED_IN for the one person
+        the page has given that title (LOOSE)."""
+        lowered = ln.text.lower()
+        if not _titles_in(ln.text) or not _SPEECH_SEARCH(lowered):
+            return
+        for pattern in _TITLE_SPEAKERS:
+            for m in pattern.finditer(ln.text):
+                wanted = set(role_names(m["r"]))
+                holders = {f.source for f in self.facts if f.type == "ROLE_AT"
+                           and f.properties.get("role") in wanted}
+                if len(holders) == 1:
+                    self._quoted(self.names.items.get(holders.pop()), ln, LOOSE.confidence)
 
     def _orgs(self, ln: Line) -> None:
         """Known institutions, acronyms defined in either order (``Long Name (ACR)``, ``ACR

@@ -202,6 +202,43 @@ def test_direct_and_reported_speech(tmp_path, sentence, speaker):
     assert (speaker, "QUOTED_IN", "Registry news") in facts(batch)
 
 
+def test_speaker_named_by_a_title_is_the_person_holding_it(tmp_path):
+    batch = page(tmp_path, TITLE + "Example Registry named Jane Roe as chief executive. "
+                 "John Doe, its chair, agreed.\n“We will appeal,” the chief executive said.\n"
+                 "The CTO said nothing.\n")
+    quoted = {s for s, t, _ in facts(batch) if t == "QUOTED_IN"}
+    assert quoted == {"Jane Roe"}  # nobody on the page is the CTO: no speaker
+
+
+def test_its_title_is_a_role_at_the_organisation_named_before(tmp_path):
+    batch = page(tmp_path, TITLE + "Sample Networks Ltd sued Example Registry. Its chief "
+                 "executive, Jane Roe, declined to comment.\nThe company's chair John Doe "
+                 "did not.\nExample Registry and its founder, Ann Poe, disagreed.\n")
+    found = roles(batch)
+    assert found[("Jane Roe", "Sample Networks Ltd")] == {"role": "CEO"}
+    assert found[("John Doe", "Sample Networks Ltd")] == {"role": "Chair"}
+    assert ("Ann Poe", "Example Registry") in found
+    assert {org for person, org in found if person == "Jane Roe"} == {"Sample Networks Ltd"}
+
+
+def test_coordinated_roles_and_roles_held_before(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe and John Doe, the CEOs of Example Registry and "
+                 "Sample Networks Ltd, met.\nAnn Poe, who led Example Foundation for ten years, "
+                 "spoke.\n")
+    found = roles(batch)
+    assert found[("Jane Roe", "Example Registry")] == {"role": "CEO"}
+    assert found[("John Doe", "Sample Networks Ltd")] == {"role": "CEO"}
+    assert ("Jane Roe", "Sample Networks Ltd") not in found
+    assert found[("Ann Poe", "Example Foundation")] == {"role": "Head", "former": True}
+
+
+def test_a_title_after_a_name_without_organisation_and_occupations(tmp_path):
+    batch = page(tmp_path, TITLE + "Example Registry met. Example Registry voted. Example "
+                 "Registry closed.\n“We agree,” said Jane Roe, Chair of the Board of Directors.\n"
+                 "Professor John Doe and journalist Ann Poe disagreed.\n")
+    assert roles(batch) == {("Jane Roe", "Example Registry"): {"role": "Chair"}}
+
+
 def test_pronoun_speaker_is_the_subject_named_before(tmp_path):
     batch = page(tmp_path, TITLE + "Lu Heng, CEO at LARUS Ltd, has criticised Paul Wilson.\n"
                  "“The registry must change,” he said.\n")
