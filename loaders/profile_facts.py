@@ -325,13 +325,13 @@ _CUES.update({
     id(VERB_PATTERNS[0]): tuple(_PRESENT_VERBS),
     id(VERB_PATTERNS[1]): (" by ",),
     id(VERB_PATTERNS[2]): ("who ",),
-    id(_PAST_VERB): tuple(f"{v} " for v in _LEX.past_verbs),
+    id(_PAST_VERB): tuple(f" {v} " for v in _LEX.past_verbs),
     id(_AS_TITLE): (" as ",),
     id(_TITLE_WITHOUT_ORG[0]): ("resignation", "appointment", "departure", "retirement",
                                 "election"),
     id(_TITLE_WITHOUT_ORG[1]): ("appointment", "election", "selection", "nomination"),
     id(_TITLE_WITHOUT_ORG[2]): (", our ", ", its "),
-    id(_TITLE_WITHOUT_ORG[3]): (",",),
+    id(_TITLE_WITHOUT_ORG[3]): lambda text: "," in text and bool(_titles_in(text)),
     id(ACRONYM_APPOSITIVE): (", the ",),
     id(_ORG_KIND): (", a ", ", an ", ", the "),
 })
@@ -633,7 +633,8 @@ class Extractor:
     def _coordinated(self, ln: Line) -> None:
         """``X and Y, the CEOs of A and B``: X at A and Y at B; ``X and Y, co-founders of
         A``: both at A."""
-        for m in _COORDINATED.finditer(ln.text) if " and " in ln.text else ():
+        for m in _COORDINATED.finditer(ln.text) if " and " in ln.text and _titles_in(ln.text) \
+                else ():
             people = [self._person(m[g], ln, "role", PATTERN.confidence) for g in ("p", "p2")]
             orgs = split_orgs(org_core(cut_at_role(m["o"])), self.names)
             pairs = zip(people, orgs, strict=True) if len(orgs) == 2 else \

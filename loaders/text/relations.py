@@ -97,14 +97,18 @@ def linked_facts(sentences: list[Line], names: PageNames,
         if not hits:
             continue
         linker = _Linker(ln, hits, names, last_person, out)
-        linker.cues("LITIGATES_AGAINST", LITIGATION, any_type=True)
-        linker.cues("LITIGATES_AGAINST", SUED_BY, any_type=True, passive=True)
-        linker.by_against()
+        lowered = ln.text.lower()
+        if any(w in lowered for w in ("against", "sue", "suing", "court")):
+            linker.cues("LITIGATES_AGAINST", LITIGATION, any_type=True)
+            linker.cues("LITIGATES_AGAINST", SUED_BY, any_type=True, passive=True)
+            linker.by_against()
         if re.search(r"[.!?:;”\"]$", ln.text) and not ln.heading:  # not a headline
             linker.case_titles()
-        linker.cues("MEMBER_OF", MEMBERSHIP, any_type=False)
-        linker.member_first()
-        linker.cues("DEPENDS_ON", DEPENDENCY, any_type=False, orgs_only=True)
+        if "member" in lowered or " on " in lowered:
+            linker.cues("MEMBER_OF", MEMBERSHIP, any_type=False)
+            linker.member_first()
+        if any(w in lowered for w in ("rel", "depend", "from")):
+            linker.cues("DEPENDS_ON", DEPENDENCY, any_type=False, orgs_only=True)
     return out
 
 
