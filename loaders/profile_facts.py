@@ -281,6 +281,20 @@ _REPORTED = [  # reported speech and interviews: "X said", "according to X", "sp
 ]
 PARENTHESES = _RE(rf"(?P<long>{ORG})\s*\((?P<short>[A-Za-z][\w&.-]{{1,14}})\)")
 ACRONYM_APPOSITIVE = _RE(rf"(?<![\w-])(?P<short>[A-Z][A-Z&-]{{1,9}}),\s+the\s+(?P<long>{ORG})")
+# "the London Internet Exchange, LINX, and": the acronym after the long form
+ACRONYM_AFTER = _RE(rf"(?P<long>{ORG}),\s+(?P<short>[A-Z][A-Z&-]{{1,9}})"
+                    rf"(?=\s*[,;)]|\s+(?:and|or)\s)")
+# "Dyn (later, Oracle Dyn)", "Example Ltd (now Sample Group)", "Y, formerly X,": one organisation
+RENAMED = _RE(rf"(?P<long>{ORG})\s*(?:\(\s*(?i:later|now|formerly|previously|renamed)|,\s+"
+              rf"(?i:formerly|previously))(?:\s+(?i:known\s+as|called))?,?\s+(?P<short>{ORG})"
+              rf"\s*[),;.]")
+# "Organisations with .org domains include NPR, Khan Academy and the IET", "ISPs (e.g. Comcast)":
+# the capitalised names listed as examples of a kind of organisation
+_KINDS = _alternation({f"{k[:-1]}ies" if k.endswith("y") else f"{k}s" for k in _LEX["org_kinds"]})
+KIND_EXAMPLES = _RE(rf"(?<!\w)(?i:{_KINDS})(?![\w-])(?:[^.;:]|\.(?=\w)){{0,60}}?(?:\b(?:include|"
+                    rf"included|including|such\s+as|like)|[(:,]\s*(?:i\.e\.|e\.g\.)),?\s+"
+                    rf"(?P<list>[^.;:()]+)")
+_LIST_ITEM = _RE(rf"^(?:the\s+)?(?P<name>[{UP}][\w&.'’-]*(?:\s+[{UP}][\w&.'’-]*){{0,3}})$")
 PARENTHESES = _RE(_START + PARENTHESES.pattern)
 PARENTHESES_REVERSED = _RE(rf"(?P<short>[A-Z][A-Za-z&.-]{{1,14}})\s*\((?P<long>{ORG})\)")
 ORG_PHRASE = _RE(ORG)
@@ -333,6 +347,9 @@ _CUES.update({
     id(_TITLE_WITHOUT_ORG[2]): (", our ", ", its "),
     id(_TITLE_WITHOUT_ORG[3]): lambda text: "," in text and bool(_titles_in(text)),
     id(ACRONYM_APPOSITIVE): (", the ",),
+    id(ACRONYM_AFTER): lambda text: bool(re.search(r", [A-Z][A-Z&-]+\b", text)),
+    id(RENAMED): ("later", "now", "formerly", "previously", "then", "renamed"),
+    id(KIND_EXAMPLES): ("include", "such as", "like", "i.e.", "e.g."),
     id(_ORG_KIND): (", a ", ", an ", ", the "),
 })
 
@@ -710,6 +727,14 @@ class Extractor:
                 continue
             for m in pattern.finditer(ln.text):
                 self._org_apposition(m, ln)
+        for m in ACRONYM_AFTER.finditer(ln.text) if _cued(ACRONYM_AFTER, ln.text, lowered) \
+                else ():
+            self._acronym(m["long"], m["short"], ln, fits=True)  # not "the ICANN, RIR and ASO"
+        for m in RENAMED.finditer(ln.text) if _cued(RENAMED, ln.text, lowered) else ():
+            self._renamed(m["long"], m["short"], ln)
+        for m in KIND_EXAMPLES.finditer(ln.text) if _cued(KIND_EXAMPLES, ln.text, lowered) \
+                else ():
+            self._kind_examples(m["list"], ln)
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
@@ -724,11 +749,28 @@ class Extractor:
         if self.names.lookup(name) is None and not is_role_title(name):
             self._org(name, ln, "appositive", PATTERN.confidence)
 
-    def _acronym(self, long_form: str, short: str, ln: Line) -> None:
+    def _renamed(self, old_name: str, new_name: str, ln: Line) -> None:
+        """Two names of one organisation, neither a person's name or a role title."""
+        for name in (old_name, new_name):
+            known = self.names.lookup(name)
+            if is_role_title(cut_at_role(name) or name) or known is not None and \
+                    known.type == "Person":
+                return
+        self._org(old_name, ln, "renamed", PATTERN.confidence, aliases=(new_name,))
+
+    def _kind_examples(self, listed: str, ln: Line) -> None:
+        """Each capitalised item of a list of examples of a kind of organisation."""
+        for item in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", listed.strip()):
+            m = _LIST_ITEM.match(item)
+            if m and not self.names.lookup(m["name"]) and plausible_person(m["name"]) is False:
+                self._org(m["name"], ln, "example of a kind", MENTION.confidence)
+
+    def _acronym(self, long_form: str, short: str, ln: Line, fits: bool = False) -> None:
         """``Long Name (ACR)`` or ``ACR (Long Name)``: the long form, or the words at its end
         that the acronym fits (``Principal Consultant for the International Development
         Research Centre (IDRC)``: the acronym's letters are exactly the initials of the last
-        four words), with the acronym as an alias."""
+        four words), with the acronym as an alias. ``fits``: only where the letters fit,
+        even for a name the page knows already."""
         if sum(c.isupper() for c in short) < 2 and not known_org(short):
             return  # "Research Centre (IDRC)" read backwards: "Centre" is no acronym
         words = strip_leading_stopwords(clean_name(long_form)).split()
@@ -738,8 +780,9 @@ class Extractor:
         exact = [n for n in ends if acronym_of(n.split()) == letters]
         for name in exact[-1:] or ends:
             hit = self.names.lookup(name)
-            if hit is not None and hit.type != "Person" or hit is None and looks_like_acronym(
-                    short, name) and (plausible_org(name) or known_org(short)):
+            fit = looks_like_acronym(short, name)
+            if hit is not None and hit.type != "Person" and (fit or not fits) or hit is None and \
+                    fit and (plausible_org(name) or known_org(short)):
                 self._org(name, ln, "acronym", PATTERN.confidence, aliases=(short,))
                 return
 

@@ -309,6 +309,18 @@ def test_acronyms_in_either_order_and_possessives(tmp_path):
     assert "Number Resource Organization" in orgs["NRO"]
 
 
+def test_acronym_after_renamed_organisations_and_examples_of_a_kind(tmp_path):
+    batch = page(tmp_path, TITLE + "She ran the Example Network Exchange, ENX, and left.\n"
+                 "In 2012 I joined Dyn (later, Oracle Dyn) to build a lab.\n"
+                 "Jane Roe, now CEO of Example Registry, agreed.\n"
+                 "Organisations with .org domains include Wikipedia, Khan Academy, NPR, and the "
+                 "IET.\nWe get addresses from ISPs (i.e., Comcast, our networks, etc.).\n")
+    orgs = {e.name: set(e.aliases) for e in batch.entities if e.type != "Person"}
+    assert "ENX" in orgs["Example Network Exchange"] and "Oracle Dyn" in orgs["Dyn"]
+    assert {"Khan Academy", "NPR", "IET", "Comcast"} <= set(orgs)
+    assert "Jane Roe" in people(batch) and "Jane Roe" not in orgs
+
+
 def test_middle_names_short_forms_and_family_names(tmp_path):
     batch = page(tmp_path, TITLE + "Eddy Mabano Kayihura was appointed CEO of AFRINIC.\n"
                  "Mr Kayihura thanked the board.\n"
