@@ -88,7 +88,7 @@ _ORG_KIND = _RE(rf"(?<![\w’'-])(?P<o>{ORG}),\s+(?i:a|an|the)\s+(?:(?!(?i:at|of
 ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
 _O = rf"(?:the\s+)?(?P<o>{ORG})"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
-_NAMED = r"(?:appointed|named|selected|elected|chosen|confirmed|hired|promoted|installed)"
+_NAMED = rf"(?:{_alternation(_LEX.appointment_verbs)})"
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
     (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
@@ -152,7 +152,9 @@ HEADLINE_ROLE_PATTERNS = [(_RE(
     rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
     rf"retires?|retiring|retired|named|appointed|elected|confirmed))\s+as\s+(?P<o>{ORG})"
     rf"(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
-ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS
+# sentence-case headlines as prose: "ICANN picks Fadi Chehade as new chief executive"
+HEADLINE_ROLE_PATTERNS.append(ROLE_PATTERNS[10])
+ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]
 _ANY_ROLE = _RE(ROLE)
 # Where role titles stand in a sentence, found in one Aho–Corasick pass (any case): a test
 # before the role patterns, far cheaper than the titles' regular expression
@@ -170,8 +172,7 @@ def _titles_in(text: str) -> tuple[Hit, ...]:
 def _title_then_name(text: str) -> bool:
     """A role title followed by a capitalised word (``CEO Lu Heng``)."""
     return any(_AFTER_TITLE_NAME.match(text, hit.end) for hit in _titles_in(text))
-_NAMED_WORDS = ("appointed", "named", "selected", "elected", "chosen", "confirmed", "hired",
-                "promoted", "installed")
+_NAMED_WORDS = _LEX.appointment_verbs
 _POSSESSIVE = ("'s", "’s")
 # Cheap tests that skip a role pattern on a sentence that cannot match it: words one of which
 # the lower-cased sentence must hold, or a regular expression it must match (same order as
@@ -783,7 +784,8 @@ class Extractor:
             fit = looks_like_acronym(short, name)
             if hit is not None and hit.type != "Person" and (fit or not fits) or hit is None and \
                     fit and (plausible_org(name) or known_org(short)):
-                self._org(name, ln, "acronym", PATTERN.confidence, aliases=(short,))
+                self._org(name, ln, "acronym", PATTERN.confidence,
+                          aliases=(short, *_place_before(words, name)))
                 return
 
     def _keyword_org(self, phrase: str, ln: Line) -> None:
@@ -980,6 +982,16 @@ def names_regex(forms: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
 
 
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
+
+
+def _place_before(words: list[str], name: str) -> tuple[str, ...]:
+    """The name with the one capitalised word before it that its acronym leaves out
+    (``Tanzania Commission for Science and Technology (COSTECH)``), as another name of it."""
+    extra = words[:len(words) - len(name.split())]
+    if len(extra) != 1 or not extra[0][:1].isupper() or fold(extra[0]) in _ROLE_WORDS or \
+            fold(extra[0]) in _LEX["leading_stop"]:
+        return ()
+    return (" ".join(words),)
 
 
 def _trim_after_org_word(name: str) -> str:

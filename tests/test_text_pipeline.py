@@ -178,6 +178,13 @@ def test_roles_stated_in_prose(tmp_path, sentence, person, org, role):
     assert props is not None and props["role"] == role, roles(batch)
 
 
+def test_appointments_in_a_sentence_case_headline_and_the_present_tense(tmp_path):
+    batch = page(tmp_path, "Example Registry picks Jane Roe as new chief executive\n"
+                 "Sample Networks Ltd taps John Doe as its CTO.\n")
+    assert roles(batch) == {("Jane Roe", "Example Registry"): {"role": "CEO"},
+                            ("John Doe", "Sample Networks Ltd"): {"role": "CTO"}}
+
+
 def test_role_qualifiers_and_start_date(tmp_path):
     batch = page(tmp_path, TITLE + "Jane Roe, the former CEO of Example Holdings Ltd, spoke.\n"
                  "John Doe, the interim CEO of Example Registry, agreed.\n"
@@ -311,6 +318,7 @@ def test_acronyms_in_either_order_and_possessives(tmp_path):
 
 def test_acronym_after_renamed_organisations_and_examples_of_a_kind(tmp_path):
     batch = page(tmp_path, TITLE + "She ran the Example Network Exchange, ENX, and left.\n"
+                 "The Tanzania Commission for Science and Technology (COSTECH) hosted it.\n"
                  "In 2012 I joined Dyn (later, Oracle Dyn) to build a lab.\n"
                  "Jane Roe, now CEO of Example Registry, agreed.\n"
                  "Organisations with .org domains include Wikipedia, Khan Academy, NPR, and the "
@@ -318,6 +326,8 @@ def test_acronym_after_renamed_organisations_and_examples_of_a_kind(tmp_path):
     orgs = {e.name: set(e.aliases) for e in batch.entities if e.type != "Person"}
     assert "ENX" in orgs["Example Network Exchange"] and "Oracle Dyn" in orgs["Dyn"]
     assert {"Khan Academy", "NPR", "IET", "Comcast"} <= set(orgs)
+    [costech] = [name for name, aliases in orgs.items() if "COSTECH" in aliases | {name}]
+    assert not any("Tanzania" in name for name in orgs if name != costech)
     assert "Jane Roe" in people(batch) and "Jane Roe" not in orgs
 
 

@@ -32,6 +32,7 @@ class Lexicon:
     role_titles: dict[str, str]  # lower-case title -> recorded role
     role_verbs: dict[str, str]
     past_verbs: tuple[str, ...]  # verbs of a role held before ("led"): former
+    appointment_verbs: tuple[str, ...]  # "appointed", "picks"
     qualifiers: dict[str, str]  # word -> property name (former, interim, acting, incoming)
     role_modifiers: tuple[str, ...]  # words that may stand before any title ("regional")
     occupations: frozenset[str]  # titles that say what, not where ("journalist")
@@ -57,6 +58,7 @@ def lexicon() -> Lexicon:
         role_titles=dict(roles["titles"]),
         role_verbs=dict(roles["verbs"]),
         past_verbs=tuple(roles["past_verbs"]),
+        appointment_verbs=tuple(roles["appointment_verbs"]),
         qualifiers=dict(roles["qualifier_names"]),
         role_modifiers=tuple(roles["modifiers"]),
         occupations=frozenset(roles["occupations"]),
