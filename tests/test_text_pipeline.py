@@ -273,6 +273,10 @@ def test_bylines(tmp_path, byline):
     ("Cloud Innovation has taken AFRINIC to court.", "Cloud Innovation", "AFRINIC"),
     ("Cloud Innovation challenged AFRINIC in court.", "Cloud Innovation", "AFRINIC"),
     ("Cloud Innovation's lawsuit against AFRINIC was heard.", "Cloud Innovation", "AFRINIC"),
+    ("Cloud Innovation then applied for an urgent injunction against AFRINIC.",
+     "Cloud Innovation", "AFRINIC"),
+    ("Whilst Cloud Innovation lodged a claim for damages against AFRINIC, nothing changed.",
+     "Cloud Innovation", "AFRINIC"),
 ])
 def test_litigation(tmp_path, sentence, plaintiff, defendant):
     batch = page(tmp_path, TITLE + sentence + "\n")

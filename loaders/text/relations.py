@@ -29,8 +29,9 @@ _LEGAL = r"(?:case|cases|lawsuit|lawsuits|suit|suits|legal\s+proceedings|proceed
          r"actions|complaint|complaints|claim|claims|application|applications|injunction|appeal)"
 LITIGATION = [
     re.compile(rf"\b(?:filed|lodged|brought|initiated|instituted|entered|launched|commenced|"
-               rf"started|initiate|file|bring|lodge)\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+"
-               rf"(?:(?:with|before|in|at)\s+[^.;]{{1,60}}?\s+)?against\b", re.IGNORECASE),
+               rf"started|initiate|file|bring|lodge|applied\s+for|applies\s+for|sought|obtained|"
+               rf"secured|won)\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+"
+               rf"(?:(?:with|before|in|at|for)\s+[^.;]{{1,60}}?\s+)?against\b", re.IGNORECASE),
     re.compile(r"\b(?:sued|sues|is\s+suing|was\s+suing)\b(?!\s+by\b)", re.IGNORECASE),
     re.compile(rf"\b(?:plaintiffs?|litigants?|claimants?)\s+in\s+(?:[\w-]+\s+){{0,6}}?{_LEGAL}\s+"
                rf"(?:(?:brought|filed|lodged)\s+)?against\b", re.IGNORECASE),
