@@ -101,9 +101,9 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_P},\s+(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)"), PATTERN),
     (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
-    (_RE(rf"{_P}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
+    (_RE(rf"{_PS}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
          rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
-         rf"(?:of|at|for)\s+{_O}"), PATTERN),
+         rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+(?:has\s+|have\s+|had\s+)?"
          rf"{_NAMED}\s+{_P}(?:,[^,]{{1,60}},)?\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|"
          rf"their\s+)?{_ADJ}"
@@ -202,7 +202,7 @@ _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur
 _PERSON_LIST = _RE(rf"(?:{PERSON}(?:\s*\([^)]{{1,30}}\))?,\s+){{2,}}(?:and\s+)?{PERSON}")
 _SINCE = _RE(rf"\b(?:effective|since|as of|starting|from)\s+(?P<d>{DATE})|\b(?:appointed|named|"
              rf"elected|selected|joined)\b[^.;]*?\bin\s+(?P<d2>{DATE})")
-_CONTINUATION = _RE(rf"(?:\s*\([^)]*\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+)"
+_CONTINUATION = _RE(rf"(?:\s*\([^)]*\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+(?:as\s+)?|\s+as well as\s+)"
                     rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at|for)\s+(?P<o>{ORG})")
 _PRESENT_VERBS = [v for v in _VERB_ROLES if v in {"co-founded", "founded", "established"} or (
     v not in _LEX.past_verbs and not v.endswith("ed"))]
@@ -225,6 +225,9 @@ VERB_PATTERNS.append(_PAST_VERB)
 # "Jane Roe and John Doe, the CEOs of Example Registry and Sample Networks": one role each
 _COORDINATED = _RE(rf"{_START}{_HON}(?P<p>{PERSON})\s+and\s+{_HON}(?P<p2>{PERSON}),\s+{_ART}"
                    rf"(?:respective\s+)?{_FORMER}(?P<r>{ROLE})s?\s+(?:of|at)\s+{_O}")
+# a speaker page: a line with a name alone, then "Research Director, Example Institute"
+_TITLE_LINE = _RE(rf"^{_FORMER}{_ADJ}(?:[{UP}][\w&-]*\s+){{0,2}}?(?P<r>{ROLES})"
+                  rf"(?:\s*,\s*|\s+(?:of|at)\s+(?:the\s+)?)(?P<o>[^.;]+?)\.?$")
 # "Its CEO, Jane Roe", "the company's chief executive Jane Roe": the organisation named last
 _ITS_TITLE = _RE(rf"\b(?:(?i:its|their)|(?i:the)\s+(?i:{_alternation(_LEX['org_kinds'])})(?:'s|’s))"
                  rf"\s+{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
@@ -536,6 +539,7 @@ class Extractor:
         for ln in self.text:
             self._essays(ln)
             self._quotes(ln)
+        self._speaker_lines()
         for ln in self.text:
             self._its_titles(ln)
             self._title_speakers(ln)
@@ -660,6 +664,28 @@ class Extractor:
             for person, org in pairs:
                 if person is not None and len(orgs) <= 2:
                     self._roles_at(person, m["r"], org, ln, PATTERN.confidence, m["former"])
+
+    def _speaker_lines(self) -> None:
+        """A name alone on its line, and on the next line its title and organisation (a
+        speaker page): ``Jane Roe`` / ``Research Director, Example Institute (EI), Example
+        University`` -> a role at the first organisation the title line names."""
+        for ln, nxt in zip(self.text, self.text[1:], strict=False):
+            person = self.names.lookup(ln.text)
+            m = _TITLE_LINE.match(nxt.text) if nxt.no - ln.no <= 2 and nxt.offset == 0 else None
+            if person is None or person.type != "Person" or m is None:
+                continue
+            for part in re.split(r"\s*,\s*", m["o"]):
+                part = re.sub(r"\s*\([^)]*\)$", "", part)
+                if self._org_like(part):
+                    self._roles_at(person, m["r"], part, nxt, PATTERN.confidence, m["former"])
+                    break
+
+    def _org_like(self, name: str) -> bool:
+        """A name with an organisation word, one the page or the lexicon knows, or written
+        like one (``GeoTech``, ``ICANN``)."""
+        return bool(known_org(name) or self.names.lookup(name) or
+                    set(fold(name).split()) & ORG_WORDS or
+                    re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][\w&-]*", name))
 
     # -------------------------------------------------------------- titles for names
     def _its_titles(self, ln: Line) -> None:

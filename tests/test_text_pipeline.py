@@ -185,6 +185,17 @@ def test_appointments_in_a_sentence_case_headline_and_the_present_tense(tmp_path
                             ("John Doe", "Sample Networks Ltd"): {"role": "CTO"}}
 
 
+def test_speaker_page_name_line_then_title_line(tmp_path):
+    batch = page(tmp_path, "Speakers\n\nJane Roe\n\nResearch Director, Example Cyber Initiative "
+                 "(ECI), Example University\n\nJohn Doe\n\nPrincipal, Internet Policy and "
+                 "Advocacy\n\nHe is a past board member of the Internet Society. He was also "
+                 "named a Senior Fellow with the Example Institute in 2018.\n")
+    assert roles(batch) == {
+        ("Jane Roe", "Example Cyber Initiative"): {"role": "Director"},
+        ("John Doe", "Internet Society"): {"role": "Board member", "former": True},
+        ("John Doe", "Example Institute"): {"role": "Fellow", "since": "2018"}}
+
+
 def test_role_qualifiers_and_start_date(tmp_path):
     batch = page(tmp_path, TITLE + "Jane Roe, the former CEO of Example Holdings Ltd, spoke.\n"
                  "John Doe, the interim CEO of Example Registry, agreed.\n"
