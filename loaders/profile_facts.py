@@ -81,6 +81,9 @@ _RE = re.compile
 
 # a speaker's turn in a transcript: "Steve Katz  0:09"
 TRANSCRIPT_TURN = _RE(rf"^(?P<p>{PERSON})(?:\s+\(?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\)?$|:\s+\S)")
+# a turn in a stenographic record: "HANS PETTER HOLEN: So, thank you."
+_CAPS_WORD = rf"[{UP}]{{2,}}(?:[-'’][{UP}]+)?"
+CAPITALS_TURN = _RE(rf"^(?P<p>{_CAPS_WORD}(?:\s+{_CAPS_WORD}){{1,3}}):\s+\S")
 _ORG_KIND = _RE(rf"(?<![\w’'-])(?P<o>{ORG}),\s+(?i:a|an|the)\s+(?:(?!(?i:at|of|for|with|in|and|who|"
                 rf"which|that)\s)[\w-]+\s+){{0,4}}?(?i:{_alternation(_LEX['org_kinds'])})"
                 rf"(?=\s*[,.;:)]|\s+(?:that|which|based|headquartered|in|from|with|offering|"
@@ -152,9 +155,10 @@ HEADLINE_ROLE_PATTERNS = [(_RE(
     rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
     rf"retires?|retiring|retired|named|appointed|elected|confirmed))\s+as\s+(?P<o>{ORG})"
     rf"(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
-# sentence-case headlines as prose: "ICANN picks Fadi Chehade as new chief executive"
-HEADLINE_ROLE_PATTERNS.append(ROLE_PATTERNS[10])
-ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]
+# sentence-case headlines as prose: "ICANN picks Fadi Chehade as new chief executive",
+# "Q&A: RIPE NCC managing director Axel Pawlik"
+HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5]]
+ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
 # Where role titles stand in a sentence, found in one Aho–Corasick pass (any case): a test
 # before the role patterns, far cheaper than the titles' regular expression
@@ -577,6 +581,11 @@ class Extractor:
     def _attribution(self, ln: Line) -> None:
         """``——Name, CEO at X, CEO at Y, Founder of Z.``: QUOTED_IN plus one ROLE_AT per
         role."""
+        if ln.offset == 0 and (caps := CAPITALS_TURN.match(ln.text)) and \
+                (name := _capitals_name(caps["p"])):
+            self._quoted(self._person(name, ln, "transcript", ATTRIBUTION.confidence), ln,
+                         ATTRIBUTION.confidence)
+            return
         if ln.offset == 0 and (turn := TRANSCRIPT_TURN.match(ln.text)):
             self._quoted(self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence), ln,
                          ATTRIBUTION.confidence)
@@ -1008,6 +1017,13 @@ def names_regex(forms: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
 
 
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
+
+
+def _capitals_name(text: str) -> str | None:
+    """``HANS PETTER HOLEN`` -> ``Hans Petter Holen`` when it reads as a person's name (a
+    given name first: not ``RIPE NCC`` or ``ICANN BOARD``)."""
+    name = " ".join(w.capitalize() for w in text.split())
+    return name if any(chunk == name for _, chunk in name_chunks(name)) else None
 
 
 def _place_before(words: list[str], name: str) -> tuple[str, ...]:

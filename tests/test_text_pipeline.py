@@ -196,6 +196,17 @@ def test_speaker_page_name_line_then_title_line(tmp_path):
         ("John Doe", "Example Institute"): {"role": "Fellow", "since": "2018"}}
 
 
+def test_stenographic_turns_and_an_organisation_title_name_headline(tmp_path):
+    batch = page(tmp_path, "Q&A: Example Registry managing director Jane Roe\n\n"
+                 "JOHN DOE: Welcome to your favourite Working Group, everyone.\n\n"
+                 "JANE ROE: Thank you, John.\n\nICANN BOARD: Members met.\n")
+    assert roles(batch) == {("Jane Roe", "Example Registry"): {"role": "Managing director"}}
+    quoted = {s for s, t, _ in facts(batch) if t == "QUOTED_IN"}
+    assert quoted == {"Jane Roe", "John Doe"}
+    assert people(batch) == {"Jane Roe", "John Doe"}
+    assert "Working Group" not in {e.name for e in batch.entities}
+
+
 def test_role_qualifiers_and_start_date(tmp_path):
     batch = page(tmp_path, TITLE + "Jane Roe, the former CEO of Example Holdings Ltd, spoke.\n"
                  "John Doe, the interim CEO of Example Registry, agreed.\n"
