@@ -257,7 +257,8 @@ _TITLE_WITHOUT_ORG = [
 _LED_BY = _RE(rf"\b(?i:the)\s+(?i:org|organisation|organization|registry|company|firm|group|"
               rf"foundation|association|institute|body)\s+(?:was|is|has\s+been|had\s+been)\s+"
               rf"(?P<v>led|headed|run|founded|chaired)\s+by\s+{_P}")
-_AS_TITLE = _RE(rf"{_P}(?:,[^,]{{1,80}},)?\s+(?:will\s+|would\s+)?(?:keep\s+serving|continue|"
+_AS_TITLE = _RE(rf"{_P}(?:,[^,]{{1,80}},)?\s+(?:will\s+|would\s+|is\s+|was\s+)?(?:keep\s+serving|"
+                rf"serving|continue|"
                 rf"continues|serve|serves|remain|remains|stays?)\s+as\s+(?:its\s+|the\s+(?:organi[sz]"
                 rf"ation(?:'s|’s)\s+)?)?"
                 rf"{_FORMER}(?P<r>{ROLES})(?!\s+(?:of|at|for)\s)")
@@ -635,7 +636,8 @@ class Extractor:
             if not _cued(pattern, ln.text, lowered):
                 continue
             for m in pattern.finditer(ln.text):
-                person = self._speaker(m["p"], ln, "role", tier.confidence, m.start())
+                raw = _before_heading_verb(m["p"]) if ln is self.title else m["p"]
+                person = self._speaker(raw, ln, "role", tier.confidence, m.start())
                 if person is None:
                     self._unresolved.add(id(ln))
                     continue
@@ -693,7 +695,7 @@ class Extractor:
         """A name with an organisation word, one the page or the lexicon knows, or written
         like one (``GeoTech``, ``ICANN``)."""
         return bool(known_org(name) or self.names.lookup(name) or
-                    set(fold(name).split()) & ORG_WORDS or
+                    set(re.split(r"[\s/]+", fold(name))) & ORG_WORDS or
                     re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][\w&-]*", name))
 
     # -------------------------------------------------------------- titles for names
@@ -825,6 +827,7 @@ class Extractor:
 
     def _keyword_org(self, phrase: str, ln: Line) -> None:
         name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
+        name = _TRAILING_CONNECTORS.sub("", name)  # "... Office of the" (before "President")
         name = _trim_after_org_word(name) if name else name
         words = fold(name).split()
         hit = self.names.lookup(name)
@@ -834,7 +837,7 @@ class Extractor:
             self.names.add_alias(hit, name)  # "Cloud Innovation Limited" for Cloud Innovation
         if (len(words) >= 2 and set(words) & ORG_WORDS and hit is None
                 and not generic_description(name) and not is_role_title(name)):
-            for part in split_orgs(name, self.names):
+            for part in split_orgs(org_core(name), self.names):
                 if len(part.split()) >= 2 or self.names.lookup(part):
                     self._org(part, ln, "organisation word", MENTION.confidence)
 
@@ -858,7 +861,8 @@ class Extractor:
     def _named_people(self, ln: Line, heading: bool) -> None:
         """People named by a given name and a family name (loaders/text/people.py)."""
         for _, name in name_chunks(ln.text, heading):
-            self._person(name, ln, "given name", MENTION.confidence)
+            self._person(_before_heading_verb(name) if heading else name, ln, "given name",
+                         MENTION.confidence)
 
     def _unattached_titles(self) -> None:
         """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally
@@ -1017,6 +1021,15 @@ def names_regex(forms: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
 
 
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
+_TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|the|on|&))+$")
+
+
+def _before_heading_verb(name: str) -> str:
+    """``Brian Cute Resigns`` -> ``Brian Cute`` (a title-case headline's verb)."""
+    words = name.split()
+    while len(words) > 2 and fold(words[-1]) in _LEX["heading_verbs"]:
+        words.pop()
+    return " ".join(words)
 
 
 def _capitals_name(text: str) -> str | None:

@@ -207,6 +207,21 @@ def test_stenographic_turns_and_an_organisation_title_name_headline(tmp_path):
     assert "Working Group" not in {e.name for e in batch.entities}
 
 
+def test_acronym_initials_boards_weekdays_and_title_case_headlines(tmp_path):
+    batch = page(tmp_path, "EPR CEO Jane Roe Resigns\n\nJane Roe, CEO of the Example Public "
+                 "Registry, has resigned, the EPR statement said. The Example Public Registry "
+                 "Board of Directors will find a successor. John Doe is serving as interim CEO.\n"
+                 "The Internet Corporation for Assigned Names and Numbers Tuesday agreed.\n"
+                 "Ann Poe, who joined ICANN's board of directors a year ago, said nothing.\n")
+    orgs = {e.name: set(e.aliases) for e in batch.entities[1:] if e.type != "Person"}
+    assert set(orgs) == {"Example Public Registry", "ICANN"} and "EPR" in orgs[
+        "Example Public Registry"]
+    assert people(batch) == {"Jane Roe", "John Doe", "Ann Poe"}
+    assert roles(batch)[("John Doe", "Example Public Registry")] == {"role": "CEO",
+                                                                     "interim": True}
+    assert ("Ann Poe", "MEMBER_OF", "ICANN") in facts(batch)
+
+
 def test_role_qualifiers_and_start_date(tmp_path):
     batch = page(tmp_path, TITLE + "Jane Roe, the former CEO of Example Holdings Ltd, spoke.\n"
                  "John Doe, the interim CEO of Example Registry, agreed.\n"

@@ -59,6 +59,8 @@ MEMBERSHIP += [
                r"full\s+|associate\s+)?member\b)", re.IGNORECASE),
     re.compile(r",\s+(?:also\s+|now\s+|himself\s+|herself\s+)?(?:a|an)\s+(?:founding\s+|active\s+|"
                r"former\s+|longtime\s+|full\s+)?member\s+of\b", re.IGNORECASE),
+    # "Chung, who joined ICANN's board of directors", "she joined the board of Example Ltd"
+    re.compile(r"\b(?:joined|joins)\s+(?=(?:the\s+)?[Bb]oard\s+of\b|[^.;]{1,60}?(?:'s|’s)\s+[Bb]oard\b)"),
     re.compile(r"\b(?:serves|served|serving|sits|sat|sitting|held\s+(?:a\s+)?(?:seats?|positions?)|"
                r"holds\s+(?:a\s+)?(?:seats?|positions?)|holding\s+(?:a\s+)?(?:seats?|positions?))"
                r"\s+on\b", re.IGNORECASE),
@@ -105,7 +107,7 @@ def linked_facts(sentences: list[Line], names: PageNames,
             linker.by_against()
         if re.search(r"[.!?:;”\"]$", ln.text) and not ln.heading:  # not a headline
             linker.case_titles()
-        if "member" in lowered or " on " in lowered:
+        if "member" in lowered or " on " in lowered or "join" in lowered:
             linker.cues("MEMBER_OF", MEMBERSHIP, any_type=False)
             linker.member_first()
         if any(w in lowered for w in ("rel", "depend", "from")):
