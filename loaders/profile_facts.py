@@ -303,6 +303,10 @@ _KINDS = _alternation({f"{k[:-1]}ies" if k.endswith("y") else f"{k}s" for k in _
 KIND_EXAMPLES = _RE(rf"(?<!\w)(?i:{_KINDS})(?![\w-])(?:[^.;:]|\.(?=\w)){{0,60}}?(?:\b(?:include|"
                     rf"included|including|such\s+as|like)|[(:,]\s*(?:i\.e\.|e\.g\.)),?\s+"
                     rf"(?P<list>[^.;:()]+)")
+# "RIPE NCC separated from TERENA", "Vice Chairman, of APIA": a name in capitals after a
+# preposition (not a technology, currency or place: words.json not_org_acronyms)
+CAPITALS_AFTER = _RE(r"(?:\b(?:from|at|of|with|by|joined|for|to)\s+|,\s+)(?:the\s+)?"
+                     r"(?P<acr>[A-Z]{3,10}(?:-[A-Z]{2,6})?)(?![\w-])(?!\s+[A-Z])")
 _LIST_ITEM = _RE(rf"^(?:the\s+)?(?P<name>[{UP}][\w&.'’-]*(?:\s+[{UP}][\w&.'’-]*){{0,3}})$")
 PARENTHESES = _RE(_START + PARENTHESES.pattern)
 PARENTHESES_REVERSED = _RE(rf"(?P<short>[A-Z][A-Za-z&.-]{{1,14}})\s*\((?P<long>{ORG})\)")
@@ -358,7 +362,7 @@ _CUES.update({
     id(ACRONYM_APPOSITIVE): (", the ",),
     id(ACRONYM_AFTER): lambda text: bool(re.search(r", [A-Z][A-Z&-]+\b", text)),
     id(RENAMED): ("later", "now", "formerly", "previously", "then", "renamed"),
-    id(KIND_EXAMPLES): ("include", "such as", "like", "i.e.", "e.g."),
+    id(KIND_EXAMPLES): ("includ", "such as", "like", "i.e.", "e.g."),
     id(_ORG_KIND): (", a ", ", an ", ", the "),
 })
 
@@ -534,6 +538,7 @@ class Extractor:
             self._named_people(self.title, heading=True)
             self._roles(self.title, HEADLINE_ROLE_PATTERNS)
         for ln in self.text:
+            self._capitals(ln)
             self._people(ln)
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
         for ln in self.text:
@@ -781,7 +786,7 @@ class Extractor:
     def _org_apposition(self, m: re.Match[str], ln: Line) -> None:
         """``ACR, the Long Name``, or ``Addrex, the IP address brokerage that …``."""
         if "short" in m.re.groupindex:
-            self._acronym(m["long"], m["short"], ln)
+            self._acronym(m["long"], m["short"], ln, fits=True)
             return
         name = cut_at_role(strip_leading_stopwords(clean_name(m["o"])))
         if self.names.lookup(name) is None and not is_role_title(name):
@@ -795,6 +800,14 @@ class Extractor:
                     known.type == "Person":
                 return
         self._org(old_name, ln, "renamed", PATTERN.confidence, aliases=(new_name,))
+
+    def _capitals(self, ln: Line) -> None:
+        """Names in capitals after a preposition (``CAPITALS_AFTER``), once the page's long
+        forms are known (``EPR`` after ``Example Public Registry`` is that registry)."""
+        for m in CAPITALS_AFTER.finditer(ln.text) if not ln.heading else ():
+            acronym = m["acr"]
+            if fold(acronym) not in _LEX["not_org_acronyms"] and not is_role_title(acronym):
+                self._org(acronym, ln, "name in capitals", MENTION.confidence)
 
     def _kind_examples(self, listed: str, ln: Line) -> None:
         """Each capitalised item of a list of examples of a kind of organisation."""

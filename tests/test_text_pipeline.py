@@ -367,6 +367,10 @@ def test_acronym_after_renamed_organisations_and_examples_of_a_kind(tmp_path):
     orgs = {e.name: set(e.aliases) for e in batch.entities if e.type != "Person"}
     assert "ENX" in orgs["Example Network Exchange"] and "Oracle Dyn" in orgs["Dyn"]
     assert {"Khan Academy", "NPR", "IET", "Comcast"} <= set(orgs)
+    capitals = page(tmp_path, TITLE + "The registry separated from EXNET in 1998. He was CTO, "
+                    "DCTO and chair of APIA, and works with many organizations including the ITU "
+                    "and APEC-TEL. They work on DNS and BGP at the UK office.\n", "capitals.txt")
+    assert {e.name for e in capitals.entities[1:]} == {"EXNET", "APIA", "ITU", "APEC-TEL"}
     [costech] = [name for name, aliases in orgs.items() if "COSTECH" in aliases | {name}]
     assert not any("Tanzania" in name for name in orgs if name != costech)
     assert "Jane Roe" in people(batch) and "Jane Roe" not in orgs
