@@ -307,6 +307,9 @@ KIND_EXAMPLES = _RE(rf"(?<!\w)(?i:{_KINDS})(?![\w-])(?:[^.;:]|\.(?=\w)){{0,60}}?
 # preposition (not a technology, currency or place: words.json not_org_acronyms)
 CAPITALS_AFTER = _RE(r"(?:\b(?:from|at|of|with|by|joined|for|to)\s+|,\s+)(?:the\s+)?"
                      r"(?P<acr>[A-Z]{3,10}(?:-[A-Z]{2,6})?)(?![\w-])(?!\s+[A-Z])")
+# "Jane Roe told Reuters", "told The Register": the outlet a person spoke to
+TOLD = _RE(rf"\btold\s+(?P<o>(?:The\s+)?[{UP}][\w&.'’-]*(?:\s+[{UP}][\w&.'’-]*){{0,3}})")
+_PUBLISHER_NAMES = NameMatcher([(p, p) for p in _LEX.publishers])
 _LIST_ITEM = _RE(rf"^(?:the\s+)?(?P<name>[{UP}][\w&.'’-]*(?:\s+[{UP}][\w&.'’-]*){{0,3}})$")
 PARENTHESES = _RE(_START + PARENTHESES.pattern)
 PARENTHESES_REVERSED = _RE(rf"(?P<short>[A-Z][A-Za-z&.-]{{1,14}})\s*\((?P<long>{ORG})\)")
@@ -765,6 +768,12 @@ class Extractor:
                 self._acronym(m["long"], m["short"], ln)
         for hit in KNOWN_NAMES.find(ln.text):
             self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
+        for hit in _PUBLISHER_NAMES.find(ln.text):
+            if ln.text[hit.start:hit.end] == hit.form:  # "The Register", not "the register"
+                self._publisher(hit.form, ln, "known publisher")
+        for m in TOLD.finditer(ln.text) if "told" in lowered else ():
+            if not any(True for _ in name_chunks(m["o"])) and not self.names.lookup(m["o"]):
+                self._publisher(m["o"], ln, "told")
         for pattern in (ACRONYM_APPOSITIVE, _ORG_KIND):
             if not _cued(pattern, ln.text, lowered):
                 continue
@@ -800,6 +809,14 @@ class Extractor:
                     known.type == "Person":
                 return
         self._org(old_name, ln, "renamed", PATTERN.confidence, aliases=(new_name,))
+
+    def _publisher(self, name: str, ln: Line, rule: str) -> None:
+        org = self.names.org(name, ln.no, hint="publisher", single_word_ok=True)
+        if org is not None and org.type != "Person":
+            if org.type in {"Organization", "Company"}:
+                org.type = "Publisher"
+            self.mentions.append(Mention(name, org.type, org.id, ln.no, ln.offset, rule,
+                                         MENTION.confidence))
 
     def _capitals(self, ln: Line) -> None:
         """Names in capitals after a preposition (``CAPITALS_AFTER``), once the page's long

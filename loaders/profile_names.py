@@ -32,6 +32,7 @@ KNOWN_ORGS: list[tuple[str, str, tuple[str, ...]]] = [
     (i.name, i.type, i.aliases) for i in _LEX.institutions]
 KNOWN_PUBLISHERS = _LEX.publishers
 
+_PUBLISHER_SET = frozenset(KNOWN_PUBLISHERS)
 KNOWN_PUBLISHERS_PATTERN = re.compile(
     r"(?<![\w.])(?:" + "|".join(re.escape(p) for p in KNOWN_PUBLISHERS) + r")(?!\w)")
 
@@ -89,6 +90,8 @@ def clean_name(text: str) -> str:
     """A name without surrounding punctuation, possessive ``'s``, leading ``the`` or
     honorifics, with straight quotes and single spaces."""
     text = " ".join(text.replace("’", "'").split())
+    if text in _PUBLISHER_SET:
+        return text  # "The Register" is the publisher's name
     text = re.sub(r"^(?:(?:the|The|THE|Mr|Mrs|Ms|Dr|Prof|Judge|Justice)\.?\s+)+", "", text)
     text = re.sub(r"'s$", "", text)
     return text.strip(" \t,.;:!?\"'()[]{}–—-")
@@ -292,9 +295,11 @@ class PageNames:
             single_word_ok: bool = False) -> Named | None:
         """The organisation a name refers to, added when new. Known institutions take their
         canonical name (``Afrinic`` -> ``AFRINIC``) with the form used as an alias."""
-        name = org_core(clean_name(strip_leading_stopwords(clean_name(raw))))
-        name = self._parent_of_sub_body(name)
-        if not plausible_org(name, single_word_ok) and not any(known_org(a) for a in aliases):
+        name = clean_name(raw)
+        if name not in _PUBLISHER_SET:  # ("The Register" keeps its article)
+            name = self._parent_of_sub_body(org_core(clean_name(strip_leading_stopwords(name))))
+        if not (name in _PUBLISHER_SET or plausible_org(name, single_word_ok)) and \
+                not any(known_org(a) for a in aliases):
             return None  # (a known acronym vouches for the long form it abbreviates)
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))

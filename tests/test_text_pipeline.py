@@ -283,6 +283,15 @@ def test_a_title_after_a_name_without_organisation_and_occupations(tmp_path):
     assert roles(batch) == {("Jane Roe", "Example Registry"): {"role": "Chair"}}
 
 
+def test_outlets_a_person_spoke_to_and_known_publishers_are_publishers(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe told Example Wire News the registry would appeal.\n"
+                 "The Register offers that advice. John Doe told Ann Poe nothing. The register "
+                 "of members is public.\n")
+    publishers = {e.name for e in batch.entities if e.type == "Publisher"}
+    assert publishers == {"Example Wire News", "The Register"}
+    assert people(batch) == {"Jane Roe", "John Doe", "Ann Poe"}
+
+
 def test_pronoun_speaker_is_the_subject_named_before(tmp_path):
     batch = page(tmp_path, TITLE + "Lu Heng, CEO at LARUS Ltd, has criticised Paul Wilson.\n"
                  "“The registry must change,” he said.\n")
