@@ -141,6 +141,8 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:took\s+on|takes\s+on|assumed|assumes|holds|held)\s+the\s+"
          rf"(?:role|position|post|office)\s+of\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"),
      PATTERN),
+    # "CEO John Curran of ARIN", "Director General Jane Roe of Example Registry"
+    (_RE(rf"{_FORMER}(?P<r>{ROLES})\s+{_HON}(?P<p>{PERSON}){_WHOLE}\s+(?:of|at)\s+{_O}"), PATTERN),
     # "Jane Roe (CEO, Example Registry)", "Jane Roe (CEO of Example Registry)"
     (_RE(rf"{_P}\s*\(\s*{_FORMER}(?P<r>{ROLES})(?:,\s*|\s+(?:of|at)\s+)(?P<o>{ORG})\s*\)"),
      PATTERN),
@@ -189,7 +191,7 @@ _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
     ("where",), ("serve",), ("posts", "positions", "roles", "jobs"), ("as ",),
     ("as well as",), _POSSESSIVE, ("founder",), ("join",), ("role of", "position of", "post of",
                                                           "office of"),
-    ("(",), ("(",),
+    _title_then_name, ("(",), ("(",),
     ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
 assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
 _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
@@ -235,6 +237,9 @@ _TITLE_LINE = _RE(rf"^{_FORMER}{_ADJ}(?:[{UP}][\w&-]*\s+){{0,2}}?(?P<r>{ROLES})"
 # "Its CEO, Jane Roe", "the company's chief executive Jane Roe": the organisation named last
 _ITS_TITLE = _RE(rf"\b(?:(?i:its|their)|(?i:the)\s+(?i:{_alternation(_LEX['org_kinds'])})(?:'s|’s))"
                  rf"\s+{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
+# "Jane Roe will become its new CEO", "... took over as their chair"
+_AS_ITS_TITLE = _RE(rf"{_P}\s+(?:[\w’'-]+\s+){{0,4}}?(?:as|become|becomes|became)\s+"
+                    rf"(?i:its|their)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)")
 # "“…,” the chief executive said", "said the CEO": the one person the page gave that title
 _DEFINITE = rf"(?i:the|its|their)\s+(?:[\w-]+(?:'s|’s)\s+)?{_FORMER}(?P<r>{ROLES})"
 _TITLE_SPEAKERS = [
@@ -710,7 +715,8 @@ class Extractor:
     def _its_titles(self, ln: Line) -> None:
         """``Its CEO, Jane Roe``, ``the company's chief executive Jane Roe``: a role at the
         organisation the nearest sentence names first (LOOSE)."""
-        for m in _ITS_TITLE.finditer(ln.text) if "'s" in ln.text or "’s" in ln.text or \
+        found = (m for p in (_ITS_TITLE, _AS_ITS_TITLE) for m in p.finditer(ln.text))
+        for m in found if "'s" in ln.text or "’s" in ln.text or \
                 re.search(r"(?i)\b(?:its|their)\b", ln.text) else ():
             person = self._person(m["p"], ln, "role", LOOSE.confidence)
             org = self._org_before(ln, m.start())
