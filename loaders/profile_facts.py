@@ -149,6 +149,7 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
     (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
 ]
+_ROLE_OF_ORG_NAME_AT = 4  # "the CEO of Org, Name": the index of that pattern
 # Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
 _START = r"(?<![\w’'-])"
 ROLE_PATTERNS = [(_RE(_START + p.pattern), tier) for p, tier in ROLE_PATTERNS]
@@ -157,6 +158,7 @@ HEADLINE_ROLE_PATTERNS = [(_RE(
     rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
     rf"retires?|retiring|retired|named|appointed|elected|confirmed))\s+as\s+(?P<o>{ORG})"
     rf"(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
+_ROLE_OF_ORG_NAME = ROLE_PATTERNS[_ROLE_OF_ORG_NAME_AT][0]
 # sentence-case headlines as prose: "ICANN picks Fadi Chehade as new chief executive",
 # "Q&A: RIPE NCC managing director Axel Pawlik"
 HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5]]
@@ -600,7 +602,7 @@ class Extractor:
             self._quoted(self._person(name, ln, "transcript", ATTRIBUTION.confidence), ln,
                          ATTRIBUTION.confidence)
             return
-        if ln.offset == 0 and (turn := TRANSCRIPT_TURN.match(ln.text)):
+        if ln.offset == 0 and (turn := TRANSCRIPT_TURN.match(ln.text)) and _turn_name(turn):
             self._quoted(self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence), ln,
                          ATTRIBUTION.confidence)
             return
@@ -650,6 +652,8 @@ class Extractor:
                 continue
             for m in pattern.finditer(ln.text):
                 raw = _before_heading_verb(m["p"]) if ln is self.title else m["p"]
+                if pattern is _ROLE_OF_ORG_NAME and not _clear_boundary(ln.text, m):
+                    continue
                 person = self._speaker(raw, ln, "role", tier.confidence, m.start())
                 if person is None:
                     self._unresolved.add(id(ln))
@@ -1058,6 +1062,22 @@ def names_regex(forms: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
 
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
 _TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|the|on|&))+$")
+
+
+def _turn_name(turn: re.Match[str]) -> bool:
+    """A speaker's turn (``Dan York: Hello``) is named by a given name first, not a heading
+    (``Important People: Principal Figures``); a turn with a time (``Steve Katz  0:09``) is
+    a turn whatever the name."""
+    return ":" not in turn.group(0)[len(turn["p"]):len(turn["p"]) + 2] or any(
+        chunk == turn["p"] for _, chunk in name_chunks(turn["p"]))
+
+
+def _clear_boundary(text: str, m: re.Match[str]) -> bool:
+    """``the CEO of ICANN, Göran Marby`` or ``… ICANN Göran Marby`` with a given name: not
+    ``the President of the Corporation for National Research Initiatives`` read as an
+    organisation ``Corporation for National`` and a person ``Research Initiatives``."""
+    return "," in text[m.end("o"):m.start("p")] or any(
+        chunk == m["p"] for _, chunk in name_chunks(m["p"]))
 
 
 def _before_heading_verb(name: str) -> str:

@@ -296,6 +296,15 @@ def test_outlets_a_person_spoke_to_and_known_publishers_are_publishers(tmp_path)
     assert people(batch) == {"Jane Roe", "John Doe", "Ann Poe"}
 
 
+def test_an_organisation_name_is_not_cut_into_a_person(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe is Chairman and CEO of the Corporation for "
+                 "National Research Initiatives (CNRI).\nThe CEO of ICANN Fadi Chehade spoke.\n"
+                 "Important People: Principal Figures of the Internet\n")
+    assert people(batch) == {"Jane Roe", "Fadi Chehade"}
+    assert set(roles(batch)) == {("Jane Roe", "Corporation for National Research Initiatives"),
+                                 ("Fadi Chehade", "ICANN")}
+
+
 def test_pronoun_speaker_is_the_subject_named_before(tmp_path):
     batch = page(tmp_path, TITLE + "Lu Heng, CEO at LARUS Ltd, has criticised Paul Wilson.\n"
                  "“The registry must change,” he said.\n")
