@@ -564,7 +564,8 @@ class Extractor:
             self._its_titles(ln)
             self._title_speakers(ln)
         self._unattached_titles()
-        self.facts.extend(linked_facts(self.text, self.names, self.last_person))
+        self.facts.extend(linked_facts(self.text, self.names, self.last_person,
+                                       self.org_by_noun))
 
     # -------------------------------------------------------------- mentions
     def _person(self, raw: str, ln: Line, rule: str, confidence: float) -> Named | None:
@@ -744,6 +745,20 @@ class Extractor:
             hits = self._org_matcher().find(x.text)
             if hits:
                 return self.names.items.get(hits[0].key)
+        return None
+
+    def org_by_noun(self, ln: Line, pos: int, noun: str) -> Named | None:
+        """The organisation ``the registry`` (``the company``, ``the firm`` …) stands for:
+        the nearest one named before, in this sentence or the two before it, of the type the
+        noun implies (any type for ``the organisation``)."""
+        wanted = _NOUN_TYPES.get(noun)
+        at = self._position.get(id(ln), 0)
+        for x in reversed(self.text[max(0, at - 2):at + 1]):
+            hits = self._org_matcher().find(x.text[:pos] if x is ln else x.text)
+            for hit in reversed(hits) if x is ln else hits:
+                org = self.names.items.get(hit.key)
+                if org is not None and (wanted is None or org.type == wanted):
+                    return org
         return None
 
     def _org_matcher(self) -> NameMatcher:
@@ -1060,6 +1075,8 @@ def names_regex(forms: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE if ignore_case else 0)
 
 
+_NOUN_TYPES = {"registry": "Registry", "company": "Company", "firm": "Company",
+               "foundation": "Foundation", "regulator": "Authority"}
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
 _TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|the|on|&))+$")
 

@@ -343,6 +343,17 @@ def test_litigation(tmp_path, sentence, plaintiff, defendant):
     assert found == {(plaintiff, "LITIGATES_AGAINST", defendant)}  # never the wrong way round
 
 
+def test_the_registry_is_the_registry_named_before(tmp_path):
+    batch = page(tmp_path, TITLE + "Cloud Innovation Ltd sued AFRINIC in 2021. The registry then "
+                 "sued Cloud Innovation Ltd for damages. The company relies on Example Transit "
+                 "Ltd for its transit.\n")
+    found = facts(batch)
+    assert {f for f in found if f[1] == "LITIGATES_AGAINST"} == {
+        ("Cloud Innovation Ltd", "LITIGATES_AGAINST", "AFRINIC"),
+        ("AFRINIC", "LITIGATES_AGAINST", "Cloud Innovation Ltd")}
+    assert ("Cloud Innovation Ltd", "DEPENDS_ON", "Example Transit Ltd") in found
+
+
 @pytest.mark.parametrize("sentence,member,body", [
     ("Jane Roe is a member of the Internet Society.", "Jane Roe", "Internet Society"),
     ("Jane Roe, a member of the Internet Society, spoke.", "Jane Roe", "Internet Society"),

@@ -75,6 +75,10 @@ DEPENDENCY = [
                r"resources|address\s+blocks|connectivity|transit)\s+from\b", re.IGNORECASE),
     re.compile(r"\bis\s+(?:operationally\s+)?dependent\s+on\b", re.IGNORECASE),
 ]
+# "The registry then sued Cloud Innovation": the organisation of that kind named before
+_DEFINITE_ORG_BEFORE = re.compile(r"\b(?:[Tt]he|[Ii]ts)\s+(?P<noun>registry|company|firm|"
+                                  r"organi[sz]ation|foundation|regulator|operator|provider|ISP)"
+                                  r"\s+(?:\w+\s+){0,2}$")
 _PRONOUN_BEFORE = re.compile(r"\b(?:he|she|He|She)\s+(?:\w+\s+){0,2}$")
 _SUBJECT_GAP = 80
 _OBJECT_GAP = 45
@@ -88,8 +92,12 @@ def page_matcher(names: PageNames) -> NameMatcher:
     return NameMatcher(entries)
 
 
+OrgByNoun = Callable[[Line, int, str], Named | None]
+
+
 def linked_facts(sentences: list[Line], names: PageNames,
-                 last_person: Callable[[Line, int | None], Named | None]) -> list[Fact]:
+                 last_person: Callable[[Line, int | None], Named | None],
+                 org_by_noun: OrgByNoun | None = None) -> list[Fact]:
     """LITIGATES_AGAINST, MEMBER_OF and DEPENDS_ON facts from cue phrases (module doc)."""
     matcher = page_matcher(names)
     if matcher.empty:
@@ -99,7 +107,7 @@ def linked_facts(sentences: list[Line], names: PageNames,
         hits = matcher.find(ln.text)
         if not hits:
             continue
-        linker = _Linker(ln, hits, names, last_person, out)
+        linker = _Linker(ln, hits, names, last_person, out, org_by_noun)
         lowered = ln.text.lower()
         if any(w in lowered for w in ("against", "sue", "suing", "court")):
             linker.cues("LITIGATES_AGAINST", LITIGATION, any_type=True)
@@ -120,9 +128,10 @@ class _Linker:
 
     def __init__(self, ln: Line, hits: list[Hit], names: PageNames,
                  last_person: Callable[[Line, int | None], Named | None],
-                 out: list[Fact]) -> None:
+                 out: list[Fact], org_by_noun: OrgByNoun | None = None) -> None:
         self.ln, self.hits, self.names, self.last_person, self.out = (
             ln, hits, names, last_person, out)
+        self.org_by_noun = org_by_noun
 
     def cues(self, type_: str, patterns: list[re.Pattern[str]], any_type: bool,
              orgs_only: bool = False, passive: bool = False) -> None:
@@ -174,6 +183,8 @@ class _Linker:
     def _before(self, pos: int) -> Named | None:
         if _PRONOUN_BEFORE.search(self.ln.text[:pos]):
             return self.last_person(self.ln, pos)
+        if self.org_by_noun and (m := _DEFINITE_ORG_BEFORE.search(self.ln.text[:pos])):
+            return self.org_by_noun(self.ln, m.start(), m["noun"].lower())
         before = [h for h in self.hits if h.end <= pos and pos - h.end <= _SUBJECT_GAP and
                   ";" not in self.ln.text[h.end:pos]]
         return self._item(before[-1]) if before else None
