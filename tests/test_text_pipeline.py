@@ -29,10 +29,12 @@ BARS = {"entities": (0.95, 0.90), "relations": (0.95, 0.85), "aliases": (None, 0
 # scored before any change for it (docs/benchmarks.md has every first score), then used to
 # find general mechanisms; groups added later are held to what they measured when first
 # scored until they too have been worked on.
+# Groups 2 and 3 have been tuned on too since (issue 14, text3): every group is held to what
+# it measures now; the figure for unseen publishers comes from groups this project never saw.
 HELD_OUT_BARS = {
-    1: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
-    2: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
-    3: {"entities": (0.95, 0.75), "relations": (0.95, 0.70), "aliases": (None, 1.0)},
+    1: {"entities": (0.95, 0.88), "relations": (0.95, 0.88), "aliases": (None, 1.0)},
+    2: {"entities": (0.95, 1.0), "relations": (0.95, 1.0), "aliases": (None, 1.0)},
+    3: {"entities": (0.95, 0.87), "relations": (0.95, 0.77), "aliases": (None, 1.0)},
 }
 
 
