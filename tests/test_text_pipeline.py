@@ -260,26 +260,26 @@ def test_speaker_named_by_a_title_is_the_person_holding_it(tmp_path):
     assert quoted == {"Jane Roe"}  # nobody on the page is the CTO: no speaker
 
 
-def test_its_title_is_a_role_at_the_organisation_named_before(tmp_path):
-    batch = page(tmp_path, TITLE + "Sample Networks Ltd sued Example Registry. Its chief "
-                 "executive, Jane Roe, declined to comment.\nThe company's chair John Doe "
-                 "did not.\nExample Registry and its founder, Ann Poe, disagreed.\n")
-    found = roles(batch)
-    assert found[("Jane Roe", "Sample Networks Ltd")] == {"role": "CEO"}
-    assert found[("John Doe", "Sample Networks Ltd")] == {"role": "Chair"}
-    assert ("Ann Poe", "Example Registry") in found
-    assert {org for person, org in found if person == "Jane Roe"} == {"Sample Networks Ltd"}
-
-
-def test_coordinated_roles_and_roles_held_before(tmp_path):
-    batch = page(tmp_path, TITLE + "Jane Roe and John Doe, the CEOs of Example Registry and "
-                 "Sample Networks Ltd, met.\nAnn Poe, who led Example Foundation for ten years, "
-                 "spoke.\n")
-    found = roles(batch)
-    assert found[("Jane Roe", "Example Registry")] == {"role": "CEO"}
-    assert found[("John Doe", "Sample Networks Ltd")] == {"role": "CEO"}
-    assert ("Jane Roe", "Sample Networks Ltd") not in found
-    assert found[("Ann Poe", "Example Foundation")] == {"role": "Head", "former": True}
+@pytest.mark.parametrize("text,expected,absent", [
+    ("Sample Networks Ltd sued Example Registry. Its chief executive, Jane Roe, declined to "
+     "comment.\nThe company's chair John Doe did not.\nExample Registry and its founder, Ann "
+     "Poe, disagreed.\n",
+     {("Jane Roe", "Sample Networks Ltd"): {"role": "CEO"},
+      ("John Doe", "Sample Networks Ltd"): {"role": "Chair"},
+      ("Ann Poe", "Example Registry"): {"role": "Founder"}},
+     {("Jane Roe", "Example Registry")}),
+    ("Jane Roe and John Doe, the CEOs of Example Registry and Sample Networks Ltd, met.\n"
+     "Ann Poe, who led Example Foundation for ten years, spoke.\n",
+     {("Jane Roe", "Example Registry"): {"role": "CEO"},
+      ("John Doe", "Sample Networks Ltd"): {"role": "CEO"},
+      ("Ann Poe", "Example Foundation"): {"role": "Head", "former": True}},
+     {("Jane Roe", "Sample Networks Ltd")}),
+])
+def test_roles_from_its_title_coordinations_and_roles_held_before(tmp_path, text, expected,
+                                                                  absent):
+    found = roles(page(tmp_path, TITLE + text))
+    assert {pair: found.get(pair) for pair in expected} == expected
+    assert not absent & set(found)
 
 
 def test_a_title_after_a_name_without_organisation_and_occupations(tmp_path):
