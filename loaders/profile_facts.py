@@ -225,8 +225,10 @@ VERB_PATTERNS = [
     _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
 ]
 # "Jane Roe, who led Example Registry for ten years": a role held before (former)
-_PAST_VERB = _RE(rf"(?P<p>{PERSON}|{_PRONOUN})(?:,\s+who)?\s+(?:previously\s+|formerly\s+|once\s+|"
-                 rf"also\s+|later\s+)?(?P<v>{_alternation(_LEX.past_verbs)})\s+(?:the\s+)?(?P<o>{ORG})"
+_PAST_VERB = _RE(rf"(?P<p>{PERSON}|{_PRONOUN})(?:,\s+who)?\s+(?P<since>has\s+|have\s+)?"
+                 rf"(?:previously\s+|formerly\s+|once\s+|also\s+|later\s+)?"
+                 rf"(?P<v>{_alternation(_LEX.past_verbs)})\s+"
+                 rf"(?:the\s+)?(?P<o>{ORG})"
                  rf"(?=\s*(?:[,.;:)]|$)|\s+(?:for|from|until|between|in|during|since|through|and|"
                  rf"when|before|after)\b)")
 VERB_PATTERNS.append(_PAST_VERB)
@@ -633,7 +635,7 @@ class Extractor:
                 continue
             for role in role_names(roles):
                 props: dict[str, object] = {"role": role, **qualifiers(qualifier)}
-                if since:
+                if since and not props.get("former"):  # (the date is of the later step)
                     props["since"] = since
                 self._fact(person.id, "ROLE_AT", org.id, ln, confidence, props)
 
@@ -678,8 +680,9 @@ class Extractor:
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "verb", LOOSE.confidence, m.start())
                 if person is not None:
+                    held = pattern is _PAST_VERB and not m["since"]  # "has led": still
                     self._roles_at(person, _VERB_ROLES[m["v"].lower()], m["o"], ln,
-                                   LOOSE.confidence, "former" if pattern is _PAST_VERB else None)
+                                   LOOSE.confidence, "former" if held else None)
 
     def _coordinated(self, ln: Line) -> None:
         """``X and Y, the CEOs of A and B``: X at A and Y at B; ``X and Y, co-founders of

@@ -300,7 +300,9 @@ class PageNames:
             name = self._parent_of_sub_body(org_core(clean_name(strip_leading_stopwords(name))))
         if not (name in _PUBLISHER_SET or plausible_org(name, single_word_ok)) and \
                 not any(known_org(a) for a in aliases):
-            return None  # (a known acronym vouches for the long form it abbreviates)
+            return self.org_by_first_word(name) if " " not in name else None
+            # (a known acronym vouches for the long form it abbreviates; "Sample's CEO"
+            # after "Sample Networks Ltd" is that company)
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))
         hit = self.lookup(canonical) or self.lookup(name) or next(

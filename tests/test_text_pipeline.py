@@ -169,6 +169,8 @@ TITLE = "Registry news\n"
      "Jane Roe", "Example Registry", "Head"),
     ("Example Registry hired Jane Roe, previously of Sample Networks, as its general counsel.",
      "Jane Roe", "Example Registry", "General counsel"),
+    ("Sample Networks Ltd sued Example Registry. Jane Roe, Sample's chief executive, spoke.",
+     "Jane Roe", "Sample Networks Ltd", "CEO"),
     ("Chief executive Jane Roe of Example Registry spoke first.",
      "Jane Roe", "Example Registry", "CEO"),
     ("Example Registry said on Monday that Jane Roe will become its new chief executive.",
@@ -237,6 +239,11 @@ def test_role_qualifiers_and_start_date(tmp_path):
     assert found[("Jane Roe", "Example Holdings Ltd")] == {"role": "CEO", "former": True}
     assert found[("John Doe", "Example Registry")] == {"role": "CEO", "interim": True}
     assert found[("Ann Poe", "Example Foundation")] == {"role": "Director", "acting": True}
+    later = roles(page(tmp_path, TITLE + "Ann Poe, previously chief technology officer at Example "
+                       "Registry, joined Sample Networks Ltd in 2020.\nJohn Doe, who has led "
+                       "Example Foundation since 2015, agreed.\n", "later.txt"))
+    assert later[("Ann Poe", "Example Registry")] == {"role": "CTO", "former": True}
+    assert later[("John Doe", "Example Foundation")] == {"role": "Head", "since": "2015"}
     assert found[("John Curran", "ARIN")] == {"role": "President", "since": "2009-07-01"}
 
 
