@@ -564,8 +564,9 @@ class Extractor:
         self._speaker_lines()
         for ln in self.text:
             self._its_titles(ln)
-            self._title_speakers(ln)
         self._unattached_titles()
+        for ln in self.text:
+            self._title_speakers(ln)
         self.facts.extend(linked_facts(self.text, self.names, self.last_person,
                                        self.org_by_noun))
 
@@ -781,10 +782,15 @@ class Extractor:
         for pattern in _TITLE_SPEAKERS:
             for m in pattern.finditer(ln.text):
                 wanted = set(role_names(m["r"]))
-                holders = {f.source for f in self.facts if f.type == "ROLE_AT"
-                           and f.properties.get("role") in wanted}
+                holders = self._holders(wanted, ln) or self._holders(
+                    {t for group in _LEX.equivalent_titles if wanted & group for t in group}, ln)
                 if len(holders) == 1:
                     self._quoted(self.names.items.get(holders.pop()), ln, LOOSE.confidence)
+
+    def _holders(self, titles: set[str], ln: Line) -> set[str]:
+        """The people given one of these titles on the page, up to this sentence."""
+        return {f.source for f in self.facts if f.type == "ROLE_AT" and
+                f.properties.get("role") in titles and (f.line, f.offset) <= (ln.no, ln.offset)}
 
     def _orgs(self, ln: Line) -> None:
         """Known institutions, acronyms defined in either order (``Long Name (ACR)``, ``ACR

@@ -36,6 +36,7 @@ class Lexicon:
     qualifiers: dict[str, str]  # word -> property name (former, interim, acting, incoming)
     role_modifiers: tuple[str, ...]  # words that may stand before any title ("regional")
     occupations: frozenset[str]  # titles that say what, not where ("journalist")
+    equivalent_titles: tuple[frozenset[str], ...]  # roles one title may refer back to
     sub_bodies: tuple[str, ...]
     institutions: tuple[Institution, ...]
     hosts: dict[str, str]
@@ -62,6 +63,7 @@ def lexicon() -> Lexicon:
         qualifiers=dict(roles["qualifier_names"]),
         role_modifiers=tuple(roles["modifiers"]),
         occupations=frozenset(roles["occupations"]),
+        equivalent_titles=tuple(frozenset(g) for g in roles["equivalent_titles"]),
         sub_bodies=tuple(sorted(roles["sub_bodies"], key=len, reverse=True)),
         institutions=tuple(Institution(i["name"], i["type"], tuple(i["aliases"]),
                                        tuple(i.get("descriptions", ()))) for i in known),
