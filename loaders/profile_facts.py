@@ -67,7 +67,9 @@ _ART = r"(?:(?:the|a|an|its|their)\s+)?"
 _ADJ = (r"(?:(?i:new|current|next|first|incumbent|sole|permanent|long-serving|longtime|"
         r"(?:recently|newly|just)\s+(?:appointed|elected|named))\s+)?")
 # "Vice President for the Asia Pacific at the Internet Society": a region the role covers
-_REGION = rf"(?:\s+for\s+(?:the\s+)?[{UP}][\w-]*(?:\s+[{UP}][\w-]*){{0,2}})?"
+# or a field ("associate professor of law at Y", "head of policy at Y")
+_REGION = (rf"(?:\s+for\s+(?:the\s+)?[{UP}][\w-]*(?:\s+[{UP}][\w-]*){{0,2}}|\s+(?:of|for|in)\s+"
+           rf"(?:the\s+)?[a-z][\w-]*(?:\s+(?:and\s+)?[a-z][\w-]*){{0,2}}(?=\s+(?:at|with)\s))?")
 _FORMER = rf"(?P<former>(?i:{_alternation(_LEX.qualifiers)})\s*)?"
 _PRONOUN = r"(?<![\w’'-])(?i:he|she|his|her)(?![\w’'-])"
 _HON = rf"(?:(?i:{_alternation(_LEX['honorifics'])})\.?\s+)?"
@@ -79,6 +81,9 @@ _RE = re.compile
 
 # a speaker's turn in a transcript: "Steve Katz  0:09"
 TRANSCRIPT_TURN = _RE(rf"^(?P<p>{PERSON})(?:\s+\(?\d{{1,2}}:\d{{2}}(?::\d{{2}})?\)?$|:\s+\S)")
+# a turn in a stenographic record: "HANS PETTER HOLEN: So, thank you."
+_CAPS_WORD = rf"[{UP}]{{2,}}(?:[-'’][{UP}]+)?"
+CAPITALS_TURN = _RE(rf"^(?P<p>{_CAPS_WORD}(?:\s+{_CAPS_WORD}){{1,3}}):\s+\S")
 _ORG_KIND = _RE(rf"(?<![\w’'-])(?P<o>{ORG}),\s+(?i:a|an|the)\s+(?:(?!(?i:at|of|for|with|in|and|who|"
                 rf"which|that)\s)[\w-]+\s+){{0,4}}?(?i:{_alternation(_LEX['org_kinds'])})"
                 rf"(?=\s*[,.;:)]|\s+(?:that|which|based|headquartered|in|from|with|offering|"
@@ -86,12 +91,12 @@ _ORG_KIND = _RE(rf"(?<![\w’'-])(?P<o>{ORG}),\s+(?i:a|an|the)\s+(?:(?!(?i:at|of
 ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
 _O = rf"(?:the\s+)?(?P<o>{ORG})"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
-_NAMED = r"(?:appointed|named|selected|elected|chosen|confirmed|hired|promoted|installed)"
+_NAMED = rf"(?:{_alternation(_LEX.appointment_verbs)})"
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
     (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
-    (_RE(rf"{_PS}(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
-         rf"\s+(?:of|at|for)\s+{_O}"), PATTERN),
+    (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
+         rf"{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
@@ -99,11 +104,12 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_P},\s+(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)"), PATTERN),
     (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
-    (_RE(rf"{_P}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
+    (_RE(rf"{_PS}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
          rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
-         rf"(?:of|at|for)\s+{_O}"), PATTERN),
+         rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+(?:has\s+|have\s+|had\s+)?"
-         rf"{_NAMED}\s+{_P}\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|their\s+)?{_ADJ}"
+         rf"{_NAMED}\s+{_P}(?:,[^,]{{1,60}},)?\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|"
+         rf"their\s+)?{_ADJ}"
          rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
@@ -135,7 +141,15 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:took\s+on|takes\s+on|assumed|assumes|holds|held)\s+the\s+"
          rf"(?:role|position|post|office)\s+of\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"),
      PATTERN),
+    # "CEO John Curran of ARIN", "Director General Jane Roe of Example Registry"
+    (_RE(rf"{_FORMER}(?P<r>{ROLES})\s+{_HON}(?P<p>{PERSON}){_WHOLE}\s+(?:of|at)\s+{_O}"), PATTERN),
+    # "Jane Roe (CEO, Example Registry)", "Jane Roe (CEO of Example Registry)"
+    (_RE(rf"{_P}\s*\(\s*{_FORMER}(?P<r>{ROLES})(?:,\s*|\s+(?:of|at)\s+)(?P<o>{ORG})\s*\)"),
+     PATTERN),
+    # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
+    (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
 ]
+_ROLE_OF_ORG_NAME_AT = 4  # "the CEO of Org, Name": the index of that pattern
 # Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
 _START = r"(?<![\w’'-])"
 ROLE_PATTERNS = [(_RE(_START + p.pattern), tier) for p, tier in ROLE_PATTERNS]
@@ -144,7 +158,11 @@ HEADLINE_ROLE_PATTERNS = [(_RE(
     rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
     rf"retires?|retiring|retired|named|appointed|elected|confirmed))\s+as\s+(?P<o>{ORG})"
     rf"(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
-ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS
+_ROLE_OF_ORG_NAME = ROLE_PATTERNS[_ROLE_OF_ORG_NAME_AT][0]
+# sentence-case headlines as prose: "ICANN picks Fadi Chehade as new chief executive",
+# "Q&A: RIPE NCC managing director Axel Pawlik"
+HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5]]
+ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
 # Where role titles stand in a sentence, found in one Aho–Corasick pass (any case): a test
 # before the role patterns, far cheaper than the titles' regular expression
@@ -162,8 +180,7 @@ def _titles_in(text: str) -> tuple[Hit, ...]:
 def _title_then_name(text: str) -> bool:
     """A role title followed by a capitalised word (``CEO Lu Heng``)."""
     return any(_AFTER_TITLE_NAME.match(text, hit.end) for hit in _titles_in(text))
-_NAMED_WORDS = ("appointed", "named", "selected", "elected", "chosen", "confirmed", "hired",
-                "promoted", "installed")
+_NAMED_WORDS = _LEX.appointment_verbs
 _POSSESSIVE = ("'s", "’s")
 # Cheap tests that skip a role pattern on a sentence that cannot match it: words one of which
 # the lower-cased sentence must hold, or a regular expression it must match (same order as
@@ -176,6 +193,7 @@ _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
     ("where",), ("serve",), ("posts", "positions", "roles", "jobs"), ("as ",),
     ("as well as",), _POSSESSIVE, ("founder",), ("join",), ("role of", "position of", "post of",
                                                           "office of"),
+    _title_then_name, ("(",), ("(",),
     ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
 assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
 _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
@@ -192,10 +210,10 @@ _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur
 _PERSON_LIST = _RE(rf"(?:{PERSON}(?:\s*\([^)]{{1,30}}\))?,\s+){{2,}}(?:and\s+)?{PERSON}")
 _SINCE = _RE(rf"\b(?:effective|since|as of|starting|from)\s+(?P<d>{DATE})|\b(?:appointed|named|"
              rf"elected|selected|joined)\b[^.;]*?\bin\s+(?P<d2>{DATE})")
-_CONTINUATION = _RE(rf"(?:\s*\([^)]*\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+|\s+as well as\s+)"
+_CONTINUATION = _RE(rf"(?:\s*\([^)]*\))?\s*(?:,\s*(?:and\s+)?|\s+and\s+(?:as\s+)?|\s+as well as\s+)"
                     rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at|for)\s+(?P<o>{ORG})")
-_PRESENT_VERBS = [v for v in _VERB_ROLES if not v.endswith("ed") or v in {
-    "co-founded", "founded", "established"}]
+_PRESENT_VERBS = [v for v in _VERB_ROLES if v in {"co-founded", "founded", "established"} or (
+    v not in _LEX.past_verbs and not v.endswith("ed"))]
 _VERBS = rf"(?P<v>{_alternation(_PRESENT_VERBS)})"
 VERB_PATTERNS = [
     _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+(?:also\s+|later\s+|previously\s+|"
@@ -206,6 +224,32 @@ VERB_PATTERNS = [
         rf"\s+(?:and\s+(?:owned|controlled)\s+)?by\s+(?:[\w-]+,?\s+){{0,3}}?{_P}"),
     _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
 ]
+# "Jane Roe, who led Example Registry for ten years": a role held before (former)
+_PAST_VERB = _RE(rf"(?P<p>{PERSON}|{_PRONOUN})(?:,\s+who)?\s+(?P<since>has\s+|have\s+)?"
+                 rf"(?:previously\s+|formerly\s+|once\s+|also\s+|later\s+)?"
+                 rf"(?P<v>{_alternation(_LEX.past_verbs)})\s+"
+                 rf"(?:the\s+)?(?P<o>{ORG})"
+                 rf"(?=\s*(?:[,.;:)]|$)|\s+(?:for|from|until|between|in|during|since|through|and|"
+                 rf"when|before|after)\b)")
+VERB_PATTERNS.append(_PAST_VERB)
+# "Jane Roe and John Doe, the CEOs of Example Registry and Sample Networks": one role each
+_COORDINATED = _RE(rf"{_START}{_HON}(?P<p>{PERSON})\s+and\s+{_HON}(?P<p2>{PERSON}),\s+{_ART}"
+                   rf"(?:respective\s+)?{_FORMER}(?P<r>{ROLE})s?\s+(?:of|at)\s+{_O}")
+# a speaker page: a line with a name alone, then "Research Director, Example Institute"
+_TITLE_LINE = _RE(rf"^{_FORMER}{_ADJ}(?:[{UP}][\w&-]*\s+){{0,2}}?(?P<r>{ROLES})"
+                  rf"(?:\s*,\s*|\s+(?:of|at)\s+(?:the\s+)?)(?P<o>[^.;]+?)\.?$")
+# "Its CEO, Jane Roe", "the company's chief executive Jane Roe": the organisation named last
+_ITS_TITLE = _RE(rf"\b(?:(?i:its|their)|(?i:the)\s+(?i:{_alternation(_LEX['org_kinds'])})(?:'s|’s))"
+                 rf"\s+{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
+# "Jane Roe will become its new CEO", "... took over as their chair"
+_AS_ITS_TITLE = _RE(rf"{_P}\s+(?:[\w’'-]+\s+){{0,4}}?(?:as|become|becomes|became)\s+"
+                    rf"(?i:its|their)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)")
+# "“…,” the chief executive said", "said the CEO": the one person the page gave that title
+_DEFINITE = rf"(?i:the|its|their)\s+(?:[\w-]+(?:'s|’s)\s+)?{_FORMER}(?P<r>{ROLES})"
+_TITLE_SPEAKERS = [
+    _RE(rf"(?:[,”\"’»]\s*|^){_DEFINITE}\s+(?:has\s+|had\s+|also\s+|later\s+)?{_SPEECH}\b"),
+    _RE(rf"(?:[,”\"’»]\s*|^){_SPEECH}\s+{_DEFINITE}(?!\s+(?:of|at|for)\s|,?\s+{_HON}[{UP}])"),
+]
 # "accepted Göran Marby's resignation as President", "the appointment of X as CEO"
 _TITLE_WITHOUT_ORG = [
     _RE(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election)\s+as\s+"
@@ -214,12 +258,16 @@ _TITLE_WITHOUT_ORG = [
         rf"{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
     # "Andrew Sullivan, our President and CEO": on the organisation's own page
     _RE(rf"{_P},\s+(?:our|its)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)"),
+    # "said Dr. Stephen Crocker, Chair of the Board of Directors."
+    _RE(rf"{_P},\s+(?:the\s+)?{_FORMER}{_ADJ}(?P<r>{ROLES})(?:\s+of\s+the\s+(?i:"
+        rf"{_alternation(_LEX.sub_bodies)}))?(?=\s*(?:[,.;:]|$))"),
 ]
 # "The org was led by Paul Wilson for 26 years": the organisation the page is about
 _LED_BY = _RE(rf"\b(?i:the)\s+(?i:org|organisation|organization|registry|company|firm|group|"
               rf"foundation|association|institute|body)\s+(?:was|is|has\s+been|had\s+been)\s+"
               rf"(?P<v>led|headed|run|founded|chaired)\s+by\s+{_P}")
-_AS_TITLE = _RE(rf"{_P}(?:,[^,]{{1,80}},)?\s+(?:will\s+|would\s+)?(?:keep\s+serving|continue|"
+_AS_TITLE = _RE(rf"{_P}(?:,[^,]{{1,80}},)?\s+(?:will\s+|would\s+|is\s+|was\s+)?(?:keep\s+serving|"
+                rf"serving|continue|"
                 rf"continues|serve|serves|remain|remains|stays?)\s+as\s+(?:its\s+|the\s+(?:organi[sz]"
                 rf"ation(?:'s|’s)\s+)?)?"
                 rf"{_FORMER}(?P<r>{ROLES})(?!\s+(?:of|at|for)\s)")
@@ -251,6 +299,27 @@ _REPORTED = [  # reported speech and interviews: "X said", "according to X", "sp
 ]
 PARENTHESES = _RE(rf"(?P<long>{ORG})\s*\((?P<short>[A-Za-z][\w&.-]{{1,14}})\)")
 ACRONYM_APPOSITIVE = _RE(rf"(?<![\w-])(?P<short>[A-Z][A-Z&-]{{1,9}}),\s+the\s+(?P<long>{ORG})")
+# "the London Internet Exchange, LINX, and": the acronym after the long form
+ACRONYM_AFTER = _RE(rf"(?P<long>{ORG}),\s+(?P<short>[A-Z][A-Z&-]{{1,9}})"
+                    rf"(?=\s*[,;)]|\s+(?:and|or)\s)")
+# "Dyn (later, Oracle Dyn)", "Example Ltd (now Sample Group)", "Y, formerly X,": one organisation
+RENAMED = _RE(rf"(?P<long>{ORG})\s*(?:\(\s*(?i:later|now|formerly|previously|renamed)|,\s+"
+              rf"(?i:formerly|previously))(?:\s+(?i:known\s+as|called))?,?\s+(?P<short>{ORG})"
+              rf"\s*[),;.]")
+# "Organisations with .org domains include NPR, Khan Academy and the IET", "ISPs (e.g. Comcast)":
+# the capitalised names listed as examples of a kind of organisation
+_KINDS = _alternation({f"{k[:-1]}ies" if k.endswith("y") else f"{k}s" for k in _LEX["org_kinds"]})
+KIND_EXAMPLES = _RE(rf"(?<!\w)(?i:{_KINDS})(?![\w-])(?:[^.;:]|\.(?=\w)){{0,60}}?(?:\b(?:include|"
+                    rf"included|including|such\s+as|like)|[(:,]\s*(?:i\.e\.|e\.g\.)),?\s+"
+                    rf"(?P<list>[^.;:()]+)")
+# "RIPE NCC separated from TERENA", "Vice Chairman, of APIA": a name in capitals after a
+# preposition (not a technology, currency or place: words.json not_org_acronyms)
+CAPITALS_AFTER = _RE(r"(?:\b(?:from|at|of|with|by|joined|for|to)\s+|,\s+)(?:the\s+)?"
+                     r"(?P<acr>[A-Z]{3,10}(?:-[A-Z]{2,6})?)(?![\w-])(?!\s+[A-Z])")
+# "Jane Roe told Reuters", "told The Register": the outlet a person spoke to
+TOLD = _RE(rf"\btold\s+(?P<o>(?:The\s+)?[{UP}][\w&.'’-]*(?:\s+[{UP}][\w&.'’-]*){{0,3}})")
+_PUBLISHER_NAMES = NameMatcher([(p, p) for p in _LEX.publishers])
+_LIST_ITEM = _RE(rf"^(?:the\s+)?(?P<name>[{UP}][\w&.'’-]*(?:\s+[{UP}][\w&.'’-]*){{0,3}})$")
 PARENTHESES = _RE(_START + PARENTHESES.pattern)
 PARENTHESES_REVERSED = _RE(rf"(?P<short>[A-Z][A-Za-z&.-]{{1,14}})\s*\((?P<long>{ORG})\)")
 ORG_PHRASE = _RE(ORG)
@@ -295,12 +364,17 @@ _CUES.update({
     id(VERB_PATTERNS[0]): tuple(_PRESENT_VERBS),
     id(VERB_PATTERNS[1]): (" by ",),
     id(VERB_PATTERNS[2]): ("who ",),
+    id(_PAST_VERB): tuple(f" {v} " for v in _LEX.past_verbs),
     id(_AS_TITLE): (" as ",),
     id(_TITLE_WITHOUT_ORG[0]): ("resignation", "appointment", "departure", "retirement",
                                 "election"),
     id(_TITLE_WITHOUT_ORG[1]): ("appointment", "election", "selection", "nomination"),
     id(_TITLE_WITHOUT_ORG[2]): (", our ", ", its "),
+    id(_TITLE_WITHOUT_ORG[3]): lambda text: "," in text and bool(_titles_in(text)),
     id(ACRONYM_APPOSITIVE): (", the ",),
+    id(ACRONYM_AFTER): lambda text: bool(re.search(r", [A-Z][A-Z&-]+\b", text)),
+    id(RENAMED): ("later", "now", "formerly", "previously", "then", "renamed"),
+    id(KIND_EXAMPLES): ("includ", "such as", "like", "i.e.", "e.g."),
     id(_ORG_KIND): (", a ", ", an ", ", the "),
 })
 
@@ -319,6 +393,7 @@ class _Search:
         return next(self._automaton.iter(lowered), None) is not None
 
 
+_SPEECH_SEARCH = _Search(_SPEECH_WORDS)
 _CUE_TESTS: dict[int, Callable[[str], bool]] = {
     key: _Search(cue) if isinstance(cue, tuple) else cue
     for key, cue in _CUES.items() if cue is not None}
@@ -453,6 +528,7 @@ class Extractor:
         self._position = {id(s): i for i, s in enumerate(self.text)}
         self._unresolved: set[int] = set()
         self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
+        self._orgs_cache: tuple[tuple[int, int], NameMatcher] | None = None
         self._mid_sentence: dict[str, bool] = {}
 
     def run(self) -> None:
@@ -474,17 +550,25 @@ class Extractor:
             self._named_people(self.title, heading=True)
             self._roles(self.title, HEADLINE_ROLE_PATTERNS)
         for ln in self.text:
+            self._capitals(ln)
             self._people(ln)
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
         for ln in self.text:
             if id(ln) in self._unresolved:  # a short name the page has named in full since
                 self._roles(ln)
             self._verb_roles(ln)
+            self._coordinated(ln)
         for ln in self.text:
             self._essays(ln)
             self._quotes(ln)
+        self._speaker_lines()
+        for ln in self.text:
+            self._its_titles(ln)
         self._unattached_titles()
-        self.facts.extend(linked_facts(self.text, self.names, self.last_person))
+        for ln in self.text:
+            self._title_speakers(ln)
+        self.facts.extend(linked_facts(self.text, self.names, self.last_person,
+                                       self.org_by_noun))
 
     # -------------------------------------------------------------- mentions
     def _person(self, raw: str, ln: Line, rule: str, confidence: float) -> Named | None:
@@ -517,7 +601,12 @@ class Extractor:
     def _attribution(self, ln: Line) -> None:
         """``——Name, CEO at X, CEO at Y, Founder of Z.``: QUOTED_IN plus one ROLE_AT per
         role."""
-        if ln.offset == 0 and (turn := TRANSCRIPT_TURN.match(ln.text)):
+        if ln.offset == 0 and (caps := CAPITALS_TURN.match(ln.text)) and \
+                (name := _capitals_name(caps["p"])):
+            self._quoted(self._person(name, ln, "transcript", ATTRIBUTION.confidence), ln,
+                         ATTRIBUTION.confidence)
+            return
+        if ln.offset == 0 and (turn := TRANSCRIPT_TURN.match(ln.text)) and _turn_name(turn):
             self._quoted(self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence), ln,
                          ATTRIBUTION.confidence)
             return
@@ -547,7 +636,7 @@ class Extractor:
                 continue
             for role in role_names(roles):
                 props: dict[str, object] = {"role": role, **qualifiers(qualifier)}
-                if since:
+                if since and not props.get("former"):  # (the date is of the later step)
                     props["since"] = since
                 self._fact(person.id, "ROLE_AT", org.id, ln, confidence, props)
 
@@ -566,7 +655,10 @@ class Extractor:
             if not _cued(pattern, ln.text, lowered):
                 continue
             for m in pattern.finditer(ln.text):
-                person = self._speaker(m["p"], ln, "role", tier.confidence, m.start())
+                raw = _before_heading_verb(m["p"]) if ln is self.title else m["p"]
+                if pattern is _ROLE_OF_ORG_NAME and not _clear_boundary(ln.text, m):
+                    continue
+                person = self._speaker(raw, ln, "role", tier.confidence, m.start())
                 if person is None:
                     self._unresolved.add(id(ln))
                     continue
@@ -589,8 +681,116 @@ class Extractor:
             for m in pattern.finditer(ln.text):
                 person = self._speaker(m["p"], ln, "verb", LOOSE.confidence, m.start())
                 if person is not None:
+                    held = pattern is _PAST_VERB and not m["since"]  # "has led": still
                     self._roles_at(person, _VERB_ROLES[m["v"].lower()], m["o"], ln,
-                                   LOOSE.confidence)
+                                   LOOSE.confidence, "former" if held else None)
+
+    def _coordinated(self, ln: Line) -> None:
+        """``X and Y, the CEOs of A and B``: X at A and Y at B; ``X and Y, co-founders of
+        A``: both at A."""
+        for m in _COORDINATED.finditer(ln.text) if " and " in ln.text and _titles_in(ln.text) \
+                else ():
+            people = [self._person(m[g], ln, "role", PATTERN.confidence) for g in ("p", "p2")]
+            orgs = split_orgs(org_core(cut_at_role(m["o"])), self.names)
+            pairs = zip(people, orgs, strict=True) if len(orgs) == 2 else \
+                ((p, orgs[0]) for p in people)
+            for person, org in pairs:
+                if person is not None and len(orgs) <= 2:
+                    self._roles_at(person, m["r"], org, ln, PATTERN.confidence, m["former"])
+
+    def _speaker_lines(self) -> None:
+        """A name alone on its line, and on the next line its title and organisation (a
+        speaker page): ``Jane Roe`` / ``Research Director, Example Institute (EI), Example
+        University`` -> a role at the first organisation the title line names."""
+        for ln, nxt in zip(self.text, self.text[1:], strict=False):
+            person = self.names.lookup(ln.text)
+            m = _TITLE_LINE.match(nxt.text) if nxt.no - ln.no <= 2 and nxt.offset == 0 else None
+            if person is None or person.type != "Person" or m is None:
+                continue
+            for part in re.split(r"\s*,\s*", m["o"]):
+                part = re.sub(r"\s*\([^)]*\)$", "", part)
+                if self._org_like(part):
+                    self._roles_at(person, m["r"], part, nxt, PATTERN.confidence, m["former"])
+                    break
+
+    def _org_like(self, name: str) -> bool:
+        """A name with an organisation word, one the page or the lexicon knows, or written
+        like one (``GeoTech``, ``ICANN``)."""
+        return bool(known_org(name) or self.names.lookup(name) or
+                    set(re.split(r"[\s/]+", fold(name))) & ORG_WORDS or
+                    re.fullmatch(r"[A-Z][A-Za-z]*[A-Z][\w&-]*", name))
+
+    # -------------------------------------------------------------- titles for names
+    def _its_titles(self, ln: Line) -> None:
+        """``Its CEO, Jane Roe``, ``the company's chief executive Jane Roe``: a role at the
+        organisation the nearest sentence names first (LOOSE)."""
+        found = (m for p in (_ITS_TITLE, _AS_ITS_TITLE) for m in p.finditer(ln.text))
+        for m in found if "'s" in ln.text or "’s" in ln.text or \
+                re.search(r"(?i)\b(?:its|their)\b", ln.text) else ():
+            person = self._person(m["p"], ln, "role", LOOSE.confidence)
+            org = self._org_before(ln, m.start())
+            if person is not None and org is not None and not self._has_role(person, ln):
+                for role in role_names(m["r"]):
+                    self._fact(person.id, "ROLE_AT", org.id, ln, LOOSE.confidence,
+                               {"role": role, **qualifiers(m["former"])})
+
+    def _has_role(self, person: Named, ln: Line) -> bool:
+        return any(f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no and
+                   f.offset == ln.offset for f in self.facts)
+
+    def _org_before(self, ln: Line, pos: int) -> Named | None:
+        """The organisation named last in this sentence before ``pos``, else first (the
+        subject) in one of the two sentences before it."""
+        at = self._position.get(id(ln), 0)
+        hits = self._org_matcher().find(ln.text[:pos])
+        if hits:
+            return self.names.items.get(hits[-1].key)
+        for x in reversed(self.text[max(0, at - 2):at]):
+            hits = self._org_matcher().find(x.text)
+            if hits:
+                return self.names.items.get(hits[0].key)
+        return None
+
+    def org_by_noun(self, ln: Line, pos: int, noun: str) -> Named | None:
+        """The organisation ``the registry`` (``the company``, ``the firm`` …) stands for:
+        the nearest one named before, in this sentence or the two before it, of the type the
+        noun implies (any type for ``the organisation``)."""
+        wanted = _NOUN_TYPES.get(noun)
+        at = self._position.get(id(ln), 0)
+        for x in reversed(self.text[max(0, at - 2):at + 1]):
+            hits = self._org_matcher().find(x.text[:pos] if x is ln else x.text)
+            for hit in reversed(hits) if x is ln else hits:
+                org = self.names.items.get(hit.key)
+                if org is not None and (wanted is None or org.type == wanted):
+                    return org
+        return None
+
+    def _org_matcher(self) -> NameMatcher:
+        version = (len(self.names.items), sum(len(n.aliases) for n in self.names.items.values()))
+        if self._orgs_cache is None or self._orgs_cache[0] != version:
+            self._orgs_cache = (version, NameMatcher([
+                (form, org.id) for org in self.names.orgs()
+                for form in self.names.search_forms(org)]))
+        return self._orgs_cache[1]
+
+    def _title_speakers(self, ln: Line) -> None:
+        """``“…,” the chief executive said``, ``said the CEO``: QUOTED_IN for the one person
+        the page has given that title (LOOSE)."""
+        lowered = ln.text.lower()
+        if not _titles_in(ln.text) or not _SPEECH_SEARCH(lowered):
+            return
+        for pattern in _TITLE_SPEAKERS:
+            for m in pattern.finditer(ln.text):
+                wanted = set(role_names(m["r"]))
+                holders = self._holders(wanted, ln) or self._holders(
+                    {t for group in _LEX.equivalent_titles if wanted & group for t in group}, ln)
+                if len(holders) == 1:
+                    self._quoted(self.names.items.get(holders.pop()), ln, LOOSE.confidence)
+
+    def _holders(self, titles: set[str], ln: Line) -> set[str]:
+        """The people given one of these titles on the page, up to this sentence."""
+        return {f.source for f in self.facts if f.type == "ROLE_AT" and
+                f.properties.get("role") in titles and (f.line, f.offset) <= (ln.no, ln.offset)}
 
     def _orgs(self, ln: Line) -> None:
         """Known institutions, acronyms defined in either order (``Long Name (ACR)``, ``ACR
@@ -602,11 +802,25 @@ class Extractor:
                 self._acronym(m["long"], m["short"], ln)
         for hit in KNOWN_NAMES.find(ln.text):
             self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
+        for hit in _PUBLISHER_NAMES.find(ln.text):
+            if ln.text[hit.start:hit.end] == hit.form:  # "The Register", not "the register"
+                self._publisher(hit.form, ln, "known publisher")
+        for m in TOLD.finditer(ln.text) if "told" in lowered else ():
+            if not any(True for _ in name_chunks(m["o"])) and not self.names.lookup(m["o"]):
+                self._publisher(m["o"], ln, "told")
         for pattern in (ACRONYM_APPOSITIVE, _ORG_KIND):
             if not _cued(pattern, ln.text, lowered):
                 continue
             for m in pattern.finditer(ln.text):
                 self._org_apposition(m, ln)
+        for m in ACRONYM_AFTER.finditer(ln.text) if _cued(ACRONYM_AFTER, ln.text, lowered) \
+                else ():
+            self._acronym(m["long"], m["short"], ln, fits=True)  # not "the ICANN, RIR and ASO"
+        for m in RENAMED.finditer(ln.text) if _cued(RENAMED, ln.text, lowered) else ():
+            self._renamed(m["long"], m["short"], ln)
+        for m in KIND_EXAMPLES.finditer(ln.text) if _cued(KIND_EXAMPLES, ln.text, lowered) \
+                else ():
+            self._kind_examples(m["list"], ln)
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
@@ -615,17 +829,50 @@ class Extractor:
     def _org_apposition(self, m: re.Match[str], ln: Line) -> None:
         """``ACR, the Long Name``, or ``Addrex, the IP address brokerage that …``."""
         if "short" in m.re.groupindex:
-            self._acronym(m["long"], m["short"], ln)
+            self._acronym(m["long"], m["short"], ln, fits=True)
             return
         name = cut_at_role(strip_leading_stopwords(clean_name(m["o"])))
         if self.names.lookup(name) is None and not is_role_title(name):
             self._org(name, ln, "appositive", PATTERN.confidence)
 
-    def _acronym(self, long_form: str, short: str, ln: Line) -> None:
+    def _renamed(self, old_name: str, new_name: str, ln: Line) -> None:
+        """Two names of one organisation, neither a person's name or a role title."""
+        for name in (old_name, new_name):
+            known = self.names.lookup(name)
+            if is_role_title(cut_at_role(name) or name) or known is not None and \
+                    known.type == "Person":
+                return
+        self._org(old_name, ln, "renamed", PATTERN.confidence, aliases=(new_name,))
+
+    def _publisher(self, name: str, ln: Line, rule: str) -> None:
+        org = self.names.org(name, ln.no, hint="publisher", single_word_ok=True)
+        if org is not None and org.type != "Person":
+            if org.type in {"Organization", "Company"}:
+                org.type = "Publisher"
+            self.mentions.append(Mention(name, org.type, org.id, ln.no, ln.offset, rule,
+                                         MENTION.confidence))
+
+    def _capitals(self, ln: Line) -> None:
+        """Names in capitals after a preposition (``CAPITALS_AFTER``), once the page's long
+        forms are known (``EPR`` after ``Example Public Registry`` is that registry)."""
+        for m in CAPITALS_AFTER.finditer(ln.text) if not ln.heading else ():
+            acronym = m["acr"]
+            if fold(acronym) not in _LEX["not_org_acronyms"] and not is_role_title(acronym):
+                self._org(acronym, ln, "name in capitals", MENTION.confidence)
+
+    def _kind_examples(self, listed: str, ln: Line) -> None:
+        """Each capitalised item of a list of examples of a kind of organisation."""
+        for item in re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+", listed.strip()):
+            m = _LIST_ITEM.match(item)
+            if m and not self.names.lookup(m["name"]) and plausible_person(m["name"]) is False:
+                self._org(m["name"], ln, "example of a kind", MENTION.confidence)
+
+    def _acronym(self, long_form: str, short: str, ln: Line, fits: bool = False) -> None:
         """``Long Name (ACR)`` or ``ACR (Long Name)``: the long form, or the words at its end
         that the acronym fits (``Principal Consultant for the International Development
         Research Centre (IDRC)``: the acronym's letters are exactly the initials of the last
-        four words), with the acronym as an alias."""
+        four words), with the acronym as an alias. ``fits``: only where the letters fit,
+        even for a name the page knows already."""
         if sum(c.isupper() for c in short) < 2 and not known_org(short):
             return  # "Research Centre (IDRC)" read backwards: "Centre" is no acronym
         words = strip_leading_stopwords(clean_name(long_form)).split()
@@ -635,13 +882,16 @@ class Extractor:
         exact = [n for n in ends if acronym_of(n.split()) == letters]
         for name in exact[-1:] or ends:
             hit = self.names.lookup(name)
-            if hit is not None and hit.type != "Person" or hit is None and looks_like_acronym(
-                    short, name) and (plausible_org(name) or known_org(short)):
-                self._org(name, ln, "acronym", PATTERN.confidence, aliases=(short,))
+            fit = looks_like_acronym(short, name)
+            if hit is not None and hit.type != "Person" and (fit or not fits) or hit is None and \
+                    fit and (plausible_org(name) or known_org(short)):
+                self._org(name, ln, "acronym", PATTERN.confidence,
+                          aliases=(short, *_place_before(words, name)))
                 return
 
     def _keyword_org(self, phrase: str, ln: Line) -> None:
         name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
+        name = _TRAILING_CONNECTORS.sub("", name)  # "... Office of the" (before "President")
         name = _trim_after_org_word(name) if name else name
         words = fold(name).split()
         hit = self.names.lookup(name)
@@ -651,7 +901,7 @@ class Extractor:
             self.names.add_alias(hit, name)  # "Cloud Innovation Limited" for Cloud Innovation
         if (len(words) >= 2 and set(words) & ORG_WORDS and hit is None
                 and not generic_description(name) and not is_role_title(name)):
-            for part in split_orgs(name, self.names):
+            for part in split_orgs(org_core(name), self.names):
                 if len(part.split()) >= 2 or self.names.lookup(part):
                     self._org(part, ln, "organisation word", MENTION.confidence)
 
@@ -675,7 +925,8 @@ class Extractor:
     def _named_people(self, ln: Line, heading: bool) -> None:
         """People named by a given name and a family name (loaders/text/people.py)."""
         for _, name in name_chunks(ln.text, heading):
-            self._person(name, ln, "given name", MENTION.confidence)
+            self._person(_before_heading_verb(name) if heading else name, ln, "given name",
+                         MENTION.confidence)
 
     def _unattached_titles(self) -> None:
         """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally
@@ -704,8 +955,9 @@ class Extractor:
                 for f in self.facts):
             return
         for role in role_names(roles):
-            self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
-                       {"role": role, **qualifiers(qualifier)})
+            if fold(role) not in _LEX.occupations:  # "journalist Jane Roe" works anywhere
+                self._fact(person.id, "ROLE_AT", main.id, ln, LOOSE.confidence,
+                           {"role": role, **qualifiers(qualifier)})
 
     def _main_org(self) -> Named | None:
         counts: dict[str, int] = {}
@@ -832,7 +1084,51 @@ def names_regex(forms: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{body})(?!\w)", re.IGNORECASE if ignore_case else 0)
 
 
+_NOUN_TYPES = {"registry": "Registry", "company": "Company", "firm": "Company",
+               "foundation": "Foundation", "regulator": "Authority"}
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
+_TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|the|on|&))+$")
+
+
+def _turn_name(turn: re.Match[str]) -> bool:
+    """A speaker's turn (``Dan York: Hello``) is named by a given name first, not a heading
+    (``Important People: Principal Figures``); a turn with a time (``Steve Katz  0:09``) is
+    a turn whatever the name."""
+    return ":" not in turn.group(0)[len(turn["p"]):len(turn["p"]) + 2] or any(
+        chunk == turn["p"] for _, chunk in name_chunks(turn["p"]))
+
+
+def _clear_boundary(text: str, m: re.Match[str]) -> bool:
+    """``the CEO of ICANN, Göran Marby`` or ``… ICANN Göran Marby`` with a given name: not
+    ``the President of the Corporation for National Research Initiatives`` read as an
+    organisation ``Corporation for National`` and a person ``Research Initiatives``."""
+    return "," in text[m.end("o"):m.start("p")] or any(
+        chunk == m["p"] for _, chunk in name_chunks(m["p"]))
+
+
+def _before_heading_verb(name: str) -> str:
+    """``Brian Cute Resigns`` -> ``Brian Cute`` (a title-case headline's verb)."""
+    words = name.split()
+    while len(words) > 2 and fold(words[-1]) in _LEX["heading_verbs"]:
+        words.pop()
+    return " ".join(words)
+
+
+def _capitals_name(text: str) -> str | None:
+    """``HANS PETTER HOLEN`` -> ``Hans Petter Holen`` when it reads as a person's name (a
+    given name first: not ``RIPE NCC`` or ``ICANN BOARD``)."""
+    name = " ".join(w.capitalize() for w in text.split())
+    return name if any(chunk == name for _, chunk in name_chunks(name)) else None
+
+
+def _place_before(words: list[str], name: str) -> tuple[str, ...]:
+    """The name with the one capitalised word before it that its acronym leaves out
+    (``Tanzania Commission for Science and Technology (COSTECH)``), as another name of it."""
+    extra = words[:len(words) - len(name.split())]
+    if len(extra) != 1 or not extra[0][:1].isupper() or fold(extra[0]) in _ROLE_WORDS or \
+            fold(extra[0]) in _LEX["leading_stop"]:
+        return ()
+    return (" ".join(words),)
 
 
 def _trim_after_org_word(name: str) -> str:

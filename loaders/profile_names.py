@@ -32,6 +32,7 @@ KNOWN_ORGS: list[tuple[str, str, tuple[str, ...]]] = [
     (i.name, i.type, i.aliases) for i in _LEX.institutions]
 KNOWN_PUBLISHERS = _LEX.publishers
 
+_PUBLISHER_SET = frozenset(KNOWN_PUBLISHERS)
 KNOWN_PUBLISHERS_PATTERN = re.compile(
     r"(?<![\w.])(?:" + "|".join(re.escape(p) for p in KNOWN_PUBLISHERS) + r")(?!\w)")
 
@@ -89,6 +90,8 @@ def clean_name(text: str) -> str:
     """A name without surrounding punctuation, possessive ``'s``, leading ``the`` or
     honorifics, with straight quotes and single spaces."""
     text = " ".join(text.replace("’", "'").split())
+    if text in _PUBLISHER_SET:
+        return text  # "The Register" is the publisher's name
     text = re.sub(r"^(?:(?:the|The|THE|Mr|Mrs|Ms|Dr|Prof|Judge|Justice)\.?\s+)+", "", text)
     text = re.sub(r"'s$", "", text)
     return text.strip(" \t,.;:!?\"'()[]{}–—-")
@@ -146,8 +149,10 @@ def is_role_title(text: str) -> bool:
         key.startswith("board ") and key[6:] in titles)
 
 
-_DATE_TAIL = re.compile(r"\s+(?:on|in|at|since|from|as of)\s+(?:\d|(?:January|February|March|"
-                        r"April|May|June|July|August|September|October|November|December)\b).*$")
+_DATE_TAIL = re.compile(r"\s+(?:(?:on|in|at|since|from|as of)\s+(?:\d|(?:January|February|March|"
+                        r"April|May|June|July|August|September|October|November|December)\b)|"
+                        r"(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+                        r".*$")
 _ORDINAL_HEAD = re.compile(r"^(?:\d+(?:st|nd|rd|th)|\d+)\s+")
 _SUB_BODY_OF = re.compile(r"^(?:(?:the|its)\s+)?(?:[\w&-]+\s+){0,4}?(?:" + "|".join(
     re.escape(b) for b in _LEX.sub_bodies) + r")\s+of\s+(?:the\s+)?(?P<org>.+)$", re.IGNORECASE)
@@ -290,13 +295,18 @@ class PageNames:
             single_word_ok: bool = False) -> Named | None:
         """The organisation a name refers to, added when new. Known institutions take their
         canonical name (``Afrinic`` -> ``AFRINIC``) with the form used as an alias."""
-        name = org_core(clean_name(strip_leading_stopwords(clean_name(raw))))
-        if not plausible_org(name, single_word_ok) and not any(known_org(a) for a in aliases):
-            return None  # (a known acronym vouches for the long form it abbreviates)
+        name = clean_name(raw)
+        if name not in _PUBLISHER_SET:  # ("The Register" keeps its article)
+            name = self._parent_of_sub_body(org_core(clean_name(strip_leading_stopwords(name))))
+        if not (name in _PUBLISHER_SET or plausible_org(name, single_word_ok)) and \
+                not any(known_org(a) for a in aliases):
+            return self.org_by_first_word(name) if " " not in name else None
+            # (a known acronym vouches for the long form it abbreviates; "Sample's CEO"
+            # after "Sample Networks Ltd" is that company)
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))
         hit = self.lookup(canonical) or self.lookup(name) or next(
-            (self.lookup(a) for a in aliases if self.lookup(a)), None)
+            (self.lookup(a) for a in aliases if self.lookup(a)), None) or self._by_initials(name)
         if hit is not None and hit.type == "Person":
             return None
         if hit is None:
@@ -307,6 +317,22 @@ class PageNames:
         for alias in (name, *aliases):
             self.add_alias(hit, alias)
         return hit
+
+    def _by_initials(self, name: str) -> Named | None:
+        """The one organisation of the page whose initials an acronym of three letters or
+        more spells exactly (``PIR`` after ``Public Interest Registry``)."""
+        if not re.fullmatch(r"[A-Z]{3,8}", name) or known_org(name):
+            return None
+        hits = [o for o in self.orgs() if len(o.name.split()) >= 3 and
+                acronym_of(o.name.split()) == name]
+        return hits[0] if len(hits) == 1 else None
+
+    def _parent_of_sub_body(self, name: str) -> str:
+        """``Public Interest Registry Board of Directors`` -> ``Public Interest Registry``
+        when the page knows the organisation (org_core does this for known institutions)."""
+        m = _SUB_BODY_TAIL.search(name)
+        parent = self.lookup(name[:m.start()].strip()) if m else None
+        return parent.name if parent is not None and parent.type != "Person" else name
 
     def add_alias(self, item: Named, alias: str) -> None:
         alias = clean_name(alias)

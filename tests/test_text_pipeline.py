@@ -29,10 +29,12 @@ BARS = {"entities": (0.95, 0.90), "relations": (0.95, 0.85), "aliases": (None, 0
 # scored before any change for it (docs/benchmarks.md has every first score), then used to
 # find general mechanisms; groups added later are held to what they measured when first
 # scored until they too have been worked on.
+# Groups 2 and 3 have been tuned on too since (issue 14, text3): every group is held to what
+# it measures now; the figure for unseen publishers comes from groups this project never saw.
 HELD_OUT_BARS = {
-    1: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
-    2: {"entities": (0.95, 0.85), "relations": (0.95, 0.70), "aliases": (None, 0.80)},
-    3: {"entities": (0.95, 0.75), "relations": (0.95, 0.70), "aliases": (None, 1.0)},
+    1: {"entities": (0.95, 0.88), "relations": (0.95, 0.88), "aliases": (None, 1.0)},
+    2: {"entities": (0.95, 1.0), "relations": (0.95, 1.0), "aliases": (None, 1.0)},
+    3: {"entities": (0.95, 0.87), "relations": (0.95, 0.88), "aliases": (None, 1.0)},
 }
 
 
@@ -159,11 +161,73 @@ TITLE = "Registry news\n"
     ("ARIN has named John Curran as president and chief executive officer.",
      "John Curran", "ARIN", "President"),
     ("Oscar Robles is currently serving as LACNIC's CEO.", "Oscar Robles", "LACNIC", "CEO"),
+    ("Jane Roe, who was the chief executive of Example Registry until 2020, disagreed.",
+     "Jane Roe", "Example Registry", "CEO"),
+    ("Jane Roe is an associate professor of law at Example University.",
+     "Jane Roe", "Example University", "Professor"),
+    ("Jane Roe, head of policy at Example Registry, disagreed.",
+     "Jane Roe", "Example Registry", "Head"),
+    ("Example Registry hired Jane Roe, previously of Sample Networks, as its general counsel.",
+     "Jane Roe", "Example Registry", "General counsel"),
+    ("Sample Networks Ltd sued Example Registry. Jane Roe, Sample's chief executive, spoke.",
+     "Jane Roe", "Sample Networks Ltd", "CEO"),
+    ("Chief executive Jane Roe of Example Registry spoke first.",
+     "Jane Roe", "Example Registry", "CEO"),
+    ("Example Registry said on Monday that Jane Roe will become its new chief executive.",
+     "Jane Roe", "Example Registry", "CEO"),
+    ("The panel heard Jane Roe (CEO, Example Registry) first.",
+     "Jane Roe", "Example Registry", "CEO"),
+    ("The panel heard Jane Roe (Example Registry's chief executive) first.",
+     "Jane Roe", "Example Registry", "CEO"),
 ])
 def test_roles_stated_in_prose(tmp_path, sentence, person, org, role):
     batch = page(tmp_path, TITLE + sentence + "\n")
     props = roles(batch).get((person, org))
     assert props is not None and props["role"] == role, roles(batch)
+
+
+def test_appointments_in_a_sentence_case_headline_and_the_present_tense(tmp_path):
+    batch = page(tmp_path, "Example Registry picks Jane Roe as new chief executive\n"
+                 "Sample Networks Ltd taps John Doe as its CTO.\n")
+    assert roles(batch) == {("Jane Roe", "Example Registry"): {"role": "CEO"},
+                            ("John Doe", "Sample Networks Ltd"): {"role": "CTO"}}
+
+
+def test_speaker_page_name_line_then_title_line(tmp_path):
+    batch = page(tmp_path, "Speakers\n\nJane Roe\n\nResearch Director, Example Cyber Initiative "
+                 "(ECI), Example University\n\nJohn Doe\n\nPrincipal, Internet Policy and "
+                 "Advocacy\n\nHe is a past board member of the Internet Society. He was also "
+                 "named a Senior Fellow with the Example Institute in 2018.\n")
+    assert roles(batch) == {
+        ("Jane Roe", "Example Cyber Initiative"): {"role": "Director"},
+        ("John Doe", "Internet Society"): {"role": "Board member", "former": True},
+        ("John Doe", "Example Institute"): {"role": "Fellow", "since": "2018"}}
+
+
+def test_stenographic_turns_and_an_organisation_title_name_headline(tmp_path):
+    batch = page(tmp_path, "Q&A: Example Registry managing director Jane Roe\n\n"
+                 "JOHN DOE: Welcome to your favourite Working Group, everyone.\n\n"
+                 "JANE ROE: Thank you, John.\n\nICANN BOARD: Members met.\n")
+    assert roles(batch) == {("Jane Roe", "Example Registry"): {"role": "Managing director"}}
+    quoted = {s for s, t, _ in facts(batch) if t == "QUOTED_IN"}
+    assert quoted == {"Jane Roe", "John Doe"}
+    assert people(batch) == {"Jane Roe", "John Doe"}
+    assert "Working Group" not in {e.name for e in batch.entities}
+
+
+def test_acronym_initials_boards_weekdays_and_title_case_headlines(tmp_path):
+    batch = page(tmp_path, "EPR CEO Jane Roe Resigns\n\nJane Roe, CEO of the Example Public "
+                 "Registry, has resigned, the EPR statement said. The Example Public Registry "
+                 "Board of Directors will find a successor. John Doe is serving as interim CEO.\n"
+                 "The Internet Corporation for Assigned Names and Numbers Tuesday agreed.\n"
+                 "Ann Poe, who joined ICANN's board of directors a year ago, said nothing.\n")
+    orgs = {e.name: set(e.aliases) for e in batch.entities[1:] if e.type != "Person"}
+    assert set(orgs) == {"Example Public Registry", "ICANN"} and "EPR" in orgs[
+        "Example Public Registry"]
+    assert people(batch) == {"Jane Roe", "John Doe", "Ann Poe"}
+    assert roles(batch)[("John Doe", "Example Public Registry")] == {"role": "CEO",
+                                                                     "interim": True}
+    assert ("Ann Poe", "MEMBER_OF", "ICANN") in facts(batch)
 
 
 def test_role_qualifiers_and_start_date(tmp_path):
@@ -175,6 +239,11 @@ def test_role_qualifiers_and_start_date(tmp_path):
     assert found[("Jane Roe", "Example Holdings Ltd")] == {"role": "CEO", "former": True}
     assert found[("John Doe", "Example Registry")] == {"role": "CEO", "interim": True}
     assert found[("Ann Poe", "Example Foundation")] == {"role": "Director", "acting": True}
+    later = roles(page(tmp_path, TITLE + "Ann Poe, previously chief technology officer at Example "
+                       "Registry, joined Sample Networks Ltd in 2020.\nJohn Doe, who has led "
+                       "Example Foundation since 2015, agreed.\n", "later.txt"))
+    assert later[("Ann Poe", "Example Registry")] == {"role": "CTO", "former": True}
+    assert later[("John Doe", "Example Foundation")] == {"role": "Head", "since": "2015"}
     assert found[("John Curran", "ARIN")] == {"role": "President", "since": "2009-07-01"}
 
 
@@ -188,6 +257,65 @@ def test_role_qualifiers_and_start_date(tmp_path):
 def test_direct_and_reported_speech(tmp_path, sentence, speaker):
     batch = page(tmp_path, TITLE + sentence + "\n")
     assert (speaker, "QUOTED_IN", "Registry news") in facts(batch)
+
+
+def test_speaker_named_by_a_title_is_the_person_holding_it(tmp_path):
+    batch = page(tmp_path, TITLE + "Example Registry named Jane Roe as chief executive. "
+                 "John Doe, its chair, agreed.\n“We will appeal,” the chief executive said.\n"
+                 "The CTO said nothing.\n")
+    quoted = {s for s, t, _ in facts(batch) if t == "QUOTED_IN"}
+    assert quoted == {"Jane Roe"}  # nobody on the page is the CTO: no speaker
+    batch = page(tmp_path, TITLE + "Ann Poe will succeed its executive director, Jane Roe. "
+                 "Example Registry agreed.\n“It was an honour,” said the outgoing CEO.\n"
+                 "John Doe will then serve as the registry's managing director.\n", "eq.txt")
+    assert {s for s, t, _ in facts(batch) if t == "QUOTED_IN"} == {"Jane Roe"}
+
+
+@pytest.mark.parametrize("text,expected,absent", [
+    ("Sample Networks Ltd sued Example Registry. Its chief executive, Jane Roe, declined to "
+     "comment.\nThe company's chair John Doe did not.\nExample Registry and its founder, Ann "
+     "Poe, disagreed.\n",
+     {("Jane Roe", "Sample Networks Ltd"): {"role": "CEO"},
+      ("John Doe", "Sample Networks Ltd"): {"role": "Chair"},
+      ("Ann Poe", "Example Registry"): {"role": "Founder"}},
+     {("Jane Roe", "Example Registry")}),
+    ("Jane Roe and John Doe, the CEOs of Example Registry and Sample Networks Ltd, met.\n"
+     "Ann Poe, who led Example Foundation for ten years, spoke.\n",
+     {("Jane Roe", "Example Registry"): {"role": "CEO"},
+      ("John Doe", "Sample Networks Ltd"): {"role": "CEO"},
+      ("Ann Poe", "Example Foundation"): {"role": "Head", "former": True}},
+     {("Jane Roe", "Sample Networks Ltd")}),
+])
+def test_roles_from_its_title_coordinations_and_roles_held_before(tmp_path, text, expected,
+                                                                  absent):
+    found = roles(page(tmp_path, TITLE + text))
+    assert {pair: found.get(pair) for pair in expected} == expected
+    assert not absent & set(found)
+
+
+def test_a_title_after_a_name_without_organisation_and_occupations(tmp_path):
+    batch = page(tmp_path, TITLE + "Example Registry met. Example Registry voted. Example "
+                 "Registry closed.\n“We agree,” said Jane Roe, Chair of the Board of Directors.\n"
+                 "Professor John Doe and journalist Ann Poe disagreed.\n")
+    assert roles(batch) == {("Jane Roe", "Example Registry"): {"role": "Chair"}}
+
+
+def test_outlets_a_person_spoke_to_and_known_publishers_are_publishers(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe told Example Wire News the registry would appeal.\n"
+                 "The Register offers that advice. John Doe told Ann Poe nothing. The register "
+                 "of members is public.\n")
+    publishers = {e.name for e in batch.entities if e.type == "Publisher"}
+    assert publishers == {"Example Wire News", "The Register"}
+    assert people(batch) == {"Jane Roe", "John Doe", "Ann Poe"}
+
+
+def test_an_organisation_name_is_not_cut_into_a_person(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe is Chairman and CEO of the Corporation for "
+                 "National Research Initiatives (CNRI).\nThe CEO of ICANN Fadi Chehade spoke.\n"
+                 "Important People: Principal Figures of the Internet\n")
+    assert people(batch) == {"Jane Roe", "Fadi Chehade"}
+    assert set(roles(batch)) == {("Jane Roe", "Corporation for National Research Initiatives"),
+                                 ("Fadi Chehade", "ICANN")}
 
 
 def test_pronoun_speaker_is_the_subject_named_before(tmp_path):
@@ -211,10 +339,46 @@ def test_bylines(tmp_path, byline):
     ("Cloud Innovation took AFRINIC to court.", "Cloud Innovation", "AFRINIC"),
     ("Cloud Innovation filed another case with the Supreme Court of Mauritius against AFRINIC.",
      "Cloud Innovation", "AFRINIC"),
+    ("AFRINIC was sued by Cloud Innovation in 2021.", "Cloud Innovation", "AFRINIC"),
+    ("A lawsuit brought by Cloud Innovation against AFRINIC was dismissed.",
+     "Cloud Innovation", "AFRINIC"),
+    ("Cloud Innovation has taken AFRINIC to court.", "Cloud Innovation", "AFRINIC"),
+    ("Cloud Innovation challenged AFRINIC in court.", "Cloud Innovation", "AFRINIC"),
+    ("Cloud Innovation's lawsuit against AFRINIC was heard.", "Cloud Innovation", "AFRINIC"),
+    ("Cloud Innovation then applied for an urgent injunction against AFRINIC.",
+     "Cloud Innovation", "AFRINIC"),
+    ("Whilst Cloud Innovation lodged a claim for damages against AFRINIC, nothing changed.",
+     "Cloud Innovation", "AFRINIC"),
 ])
 def test_litigation(tmp_path, sentence, plaintiff, defendant):
     batch = page(tmp_path, TITLE + sentence + "\n")
-    assert (plaintiff, "LITIGATES_AGAINST", defendant) in facts(batch)
+    found = {f for f in facts(batch) if f[1] == "LITIGATES_AGAINST"}
+    assert found == {(plaintiff, "LITIGATES_AGAINST", defendant)}  # never the wrong way round
+
+
+def test_the_registry_is_the_registry_named_before(tmp_path):
+    batch = page(tmp_path, TITLE + "Cloud Innovation Ltd sued AFRINIC in 2021. The registry then "
+                 "sued Cloud Innovation Ltd for damages. The company relies on Example Transit "
+                 "Ltd for its transit.\n")
+    found = facts(batch)
+    assert {f for f in found if f[1] == "LITIGATES_AGAINST"} == {
+        ("Cloud Innovation Ltd", "LITIGATES_AGAINST", "AFRINIC"),
+        ("AFRINIC", "LITIGATES_AGAINST", "Cloud Innovation Ltd")}
+    assert ("Cloud Innovation Ltd", "DEPENDS_ON", "Example Transit Ltd") in found
+
+
+@pytest.mark.parametrize("sentence,member,body", [
+    ("Jane Roe is a member of the Internet Society.", "Jane Roe", "Internet Society"),
+    ("Jane Roe, a member of the Internet Society, spoke.", "Jane Roe", "Internet Society"),
+    ("Example Telecom Ltd joined the Internet Society as a member in 2019.",
+     "Example Telecom Ltd", "Internet Society"),
+    ("Jane Roe serves on the Internet Architecture Board.", "Jane Roe", "IAB"),
+    ("Jane Roe has held positions on the Example Standards Board.", "Jane Roe",
+     "Example Standards Board"),
+])
+def test_membership(tmp_path, sentence, member, body):
+    batch = page(tmp_path, TITLE + sentence + "\n")
+    assert (member, "MEMBER_OF", body) in facts(batch)
 
 
 def test_membership_and_plain_dependencies_only(tmp_path):
@@ -237,6 +401,25 @@ def test_acronyms_in_either_order_and_possessives(tmp_path):
     orgs = {e.name: set(e.aliases) for e in batch.entities if e.type != "Person"}
     assert "Public Interest Registry" in orgs and "PIR" in orgs["Public Interest Registry"]
     assert "Number Resource Organization" in orgs["NRO"]
+
+
+def test_acronym_after_renamed_organisations_and_examples_of_a_kind(tmp_path):
+    batch = page(tmp_path, TITLE + "She ran the Example Network Exchange, ENX, and left.\n"
+                 "The Tanzania Commission for Science and Technology (COSTECH) hosted it.\n"
+                 "In 2012 I joined Dyn (later, Oracle Dyn) to build a lab.\n"
+                 "Jane Roe, now CEO of Example Registry, agreed.\n"
+                 "Organisations with .org domains include Wikipedia, Khan Academy, NPR, and the "
+                 "IET.\nWe get addresses from ISPs (i.e., Comcast, our networks, etc.).\n")
+    orgs = {e.name: set(e.aliases) for e in batch.entities if e.type != "Person"}
+    assert "ENX" in orgs["Example Network Exchange"] and "Oracle Dyn" in orgs["Dyn"]
+    assert {"Khan Academy", "NPR", "IET", "Comcast"} <= set(orgs)
+    capitals = page(tmp_path, TITLE + "The registry separated from EXNET in 1998. He was CTO, "
+                    "DCTO and chair of APIA, and works with many organizations including the ITU "
+                    "and APEC-TEL. They work on DNS and BGP at the UK office.\n", "capitals.txt")
+    assert {e.name for e in capitals.entities[1:]} == {"EXNET", "APIA", "ITU", "APEC-TEL"}
+    [costech] = [name for name, aliases in orgs.items() if "COSTECH" in aliases | {name}]
+    assert not any("Tanzania" in name for name in orgs if name != costech)
+    assert "Jane Roe" in people(batch) and "Jane Roe" not in orgs
 
 
 def test_middle_names_short_forms_and_family_names(tmp_path):

@@ -31,8 +31,12 @@ class Lexicon:
     words: dict[str, frozenset[str]]
     role_titles: dict[str, str]  # lower-case title -> recorded role
     role_verbs: dict[str, str]
+    past_verbs: tuple[str, ...]  # verbs of a role held before ("led"): former
+    appointment_verbs: tuple[str, ...]  # "appointed", "picks"
     qualifiers: dict[str, str]  # word -> property name (former, interim, acting, incoming)
     role_modifiers: tuple[str, ...]  # words that may stand before any title ("regional")
+    occupations: frozenset[str]  # titles that say what, not where ("journalist")
+    equivalent_titles: tuple[frozenset[str], ...]  # roles one title may refer back to
     sub_bodies: tuple[str, ...]
     institutions: tuple[Institution, ...]
     hosts: dict[str, str]
@@ -54,8 +58,12 @@ def lexicon() -> Lexicon:
         words=words,
         role_titles=dict(roles["titles"]),
         role_verbs=dict(roles["verbs"]),
+        past_verbs=tuple(roles["past_verbs"]),
+        appointment_verbs=tuple(roles["appointment_verbs"]),
         qualifiers=dict(roles["qualifier_names"]),
         role_modifiers=tuple(roles["modifiers"]),
+        occupations=frozenset(roles["occupations"]),
+        equivalent_titles=tuple(frozenset(g) for g in roles["equivalent_titles"]),
         sub_bodies=tuple(sorted(roles["sub_bodies"], key=len, reverse=True)),
         institutions=tuple(Institution(i["name"], i["type"], tuple(i["aliases"]),
                                        tuple(i.get("descriptions", ()))) for i in known),

@@ -29,18 +29,41 @@ _LEGAL = r"(?:case|cases|lawsuit|lawsuits|suit|suits|legal\s+proceedings|proceed
          r"actions|complaint|complaints|claim|claims|application|applications|injunction|appeal)"
 LITIGATION = [
     re.compile(rf"\b(?:filed|lodged|brought|initiated|instituted|entered|launched|commenced|"
-               rf"started|initiate|file|bring|lodge)\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+"
-               rf"(?:(?:with|before|in|at)\s+[^.;]{{1,60}}?\s+)?against\b", re.IGNORECASE),
-    re.compile(r"\b(?:sued|sues|is\s+suing|was\s+suing)\b", re.IGNORECASE),
+               rf"started|initiate|file|bring|lodge|applied\s+for|applies\s+for|sought|obtained|"
+               rf"secured|won)\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+"
+               rf"(?:(?:with|before|in|at|for)\s+[^.;]{{1,60}}?\s+)?against\b", re.IGNORECASE),
+    re.compile(r"\b(?:sued|sues|is\s+suing|was\s+suing)\b(?!\s+by\b)", re.IGNORECASE),
     re.compile(rf"\b(?:plaintiffs?|litigants?|claimants?)\s+in\s+(?:[\w-]+\s+){{0,6}}?{_LEGAL}\s+"
                rf"(?:(?:brought|filed|lodged)\s+)?against\b", re.IGNORECASE),
-    re.compile(r"\btook\b(?=.{1,60}?\bto\s+court\b)", re.IGNORECASE),
+    re.compile(r"\b(?:took|taken|takes|taking)\b(?=.{1,60}?\bto\s+court\b)", re.IGNORECASE),
+    re.compile(r"\b(?:challenged|challenges|challenging)\b(?=.{1,60}?\bin\s+court\b)",
+               re.IGNORECASE),
+    re.compile(rf"(?:'s|’s)\s+(?:[\w-]+\s+){{0,2}}?{_LEGAL}\s+against\b", re.IGNORECASE),
 ]
+# the defendant first: "Y was sued by X", "Y is being sued by X"
+SUED_BY = [re.compile(r"\b(?:was|were|is|are|been|being)\s+(?:[\w-]+\s+){0,2}?sued\s+by\b",
+                      re.IGNORECASE)]
+# "a lawsuit brought by X against Y": the plaintiff after "by", the defendant after "against"
+BY_AGAINST = re.compile(rf"\b{_LEGAL}\s+(?:[\w-]+\s+)?(?:filed|brought|lodged|launched|"
+                        rf"initiated|commenced|instituted)\s+by\s+(?P<by>[^.;]{{2,80}}?)\s+"
+                        rf"against\b", re.IGNORECASE)
 CASE_TITLE = re.compile(r"\s+(?:&\s+(?:Others|Ors)\s+)?vs?\.?\s+")
 MEMBERSHIP = [
     re.compile(r"\b(?:is|was|became|becomes|has\s+been|had\s+been|remains)\s+(?:also\s+|now\s+)?"
                r"(?:a|an)\s+(?:founding\s+|active\s+|former\s+|longtime\s+|full\s+)?member\s+of\b",
                re.IGNORECASE),
+]
+# "X joined Y as a member", "X, a member of Y", "X, serving on the Internet Architecture Board"
+MEMBERSHIP += [
+    re.compile(r"\b(?:joined|joins)\b(?=\s+[^.;]{1,80}?\s+as\s+(?:a|an)\s+(?:founding\s+|"
+               r"full\s+|associate\s+)?member\b)", re.IGNORECASE),
+    re.compile(r",\s+(?:also\s+|now\s+|himself\s+|herself\s+)?(?:a|an)\s+(?:founding\s+|active\s+|"
+               r"former\s+|longtime\s+|full\s+)?member\s+of\b", re.IGNORECASE),
+    # "Chung, who joined ICANN's board of directors", "she joined the board of Example Ltd"
+    re.compile(r"\b(?:joined|joins)\s+(?=(?:the\s+)?[Bb]oard\s+of\b|[^.;]{1,60}?(?:'s|’s)\s+[Bb]oard\b)"),
+    re.compile(r"\b(?:serves|served|serving|sits|sat|sitting|held\s+(?:a\s+)?(?:seats?|positions?)|"
+               r"holds\s+(?:a\s+)?(?:seats?|positions?)|holding\s+(?:a\s+)?(?:seats?|positions?))"
+               r"\s+on\b", re.IGNORECASE),
 ]
 MEMBER_FIRST = re.compile(r"\bAs\s+a\s+(?:founding\s+)?member\s+of\b", re.IGNORECASE)
 DEPENDENCY = [
@@ -52,6 +75,10 @@ DEPENDENCY = [
                r"resources|address\s+blocks|connectivity|transit)\s+from\b", re.IGNORECASE),
     re.compile(r"\bis\s+(?:operationally\s+)?dependent\s+on\b", re.IGNORECASE),
 ]
+# "The registry then sued Cloud Innovation": the organisation of that kind named before
+_DEFINITE_ORG_BEFORE = re.compile(r"\b(?:[Tt]he|[Ii]ts)\s+(?P<noun>registry|company|firm|"
+                                  r"organi[sz]ation|foundation|regulator|operator|provider|ISP)"
+                                  r"\s+(?:\w+\s+){0,2}$")
 _PRONOUN_BEFORE = re.compile(r"\b(?:he|she|He|She)\s+(?:\w+\s+){0,2}$")
 _SUBJECT_GAP = 80
 _OBJECT_GAP = 45
@@ -65,8 +92,12 @@ def page_matcher(names: PageNames) -> NameMatcher:
     return NameMatcher(entries)
 
 
+OrgByNoun = Callable[[Line, int, str], Named | None]
+
+
 def linked_facts(sentences: list[Line], names: PageNames,
-                 last_person: Callable[[Line, int | None], Named | None]) -> list[Fact]:
+                 last_person: Callable[[Line, int | None], Named | None],
+                 org_by_noun: OrgByNoun | None = None) -> list[Fact]:
     """LITIGATES_AGAINST, MEMBER_OF and DEPENDS_ON facts from cue phrases (module doc)."""
     matcher = page_matcher(names)
     if matcher.empty:
@@ -76,13 +107,19 @@ def linked_facts(sentences: list[Line], names: PageNames,
         hits = matcher.find(ln.text)
         if not hits:
             continue
-        linker = _Linker(ln, hits, names, last_person, out)
-        linker.cues("LITIGATES_AGAINST", LITIGATION, any_type=True)
+        linker = _Linker(ln, hits, names, last_person, out, org_by_noun)
+        lowered = ln.text.lower()
+        if any(w in lowered for w in ("against", "sue", "suing", "court")):
+            linker.cues("LITIGATES_AGAINST", LITIGATION, any_type=True)
+            linker.cues("LITIGATES_AGAINST", SUED_BY, any_type=True, passive=True)
+            linker.by_against()
         if re.search(r"[.!?:;”\"]$", ln.text) and not ln.heading:  # not a headline
             linker.case_titles()
-        linker.cues("MEMBER_OF", MEMBERSHIP, any_type=False)
-        linker.member_first()
-        linker.cues("DEPENDS_ON", DEPENDENCY, any_type=False, orgs_only=True)
+        if "member" in lowered or " on " in lowered or "join" in lowered:
+            linker.cues("MEMBER_OF", MEMBERSHIP, any_type=False)
+            linker.member_first()
+        if any(w in lowered for w in ("rel", "depend", "from")):
+            linker.cues("DEPENDS_ON", DEPENDENCY, any_type=False, orgs_only=True)
     return out
 
 
@@ -91,16 +128,21 @@ class _Linker:
 
     def __init__(self, ln: Line, hits: list[Hit], names: PageNames,
                  last_person: Callable[[Line, int | None], Named | None],
-                 out: list[Fact]) -> None:
+                 out: list[Fact], org_by_noun: OrgByNoun | None = None) -> None:
         self.ln, self.hits, self.names, self.last_person, self.out = (
             ln, hits, names, last_person, out)
+        self.org_by_noun = org_by_noun
 
     def cues(self, type_: str, patterns: list[re.Pattern[str]], any_type: bool,
-             orgs_only: bool = False) -> None:
+             orgs_only: bool = False, passive: bool = False) -> None:
+        """The mention before each cue and the first after it (``passive``: the other way
+        round, "Y was sued by X")."""
         for pattern in patterns:
             for m in pattern.finditer(self.ln.text):
                 subject = self._before(m.start())
                 target = self._after(m.end())
+                if passive:
+                    subject, target = target, subject
                 if subject is None or target is None:
                     continue
                 if orgs_only and subject.type == "Person":
@@ -108,6 +150,11 @@ class _Linker:
                 if not any_type and target.type == "Person":
                     continue
                 self._add(subject, type_, target)
+
+    def by_against(self) -> None:
+        """``a lawsuit brought by X against Y``."""
+        for m in BY_AGAINST.finditer(self.ln.text):
+            self._add(self._after(m.start("by")), "LITIGATES_AGAINST", self._after(m.end()))
 
     def case_titles(self) -> None:
         """``Afri Holdings & Others vs AFRINIC``: the party before ``v``/``vs`` sues the one
@@ -136,6 +183,8 @@ class _Linker:
     def _before(self, pos: int) -> Named | None:
         if _PRONOUN_BEFORE.search(self.ln.text[:pos]):
             return self.last_person(self.ln, pos)
+        if self.org_by_noun and (m := _DEFINITE_ORG_BEFORE.search(self.ln.text[:pos])):
+            return self.org_by_noun(self.ln, m.start(), m["noun"].lower())
         before = [h for h in self.hits if h.end <= pos and pos - h.end <= _SUBJECT_GAP and
                   ";" not in self.ln.text[h.end:pos]]
         return self._item(before[-1]) if before else None
