@@ -18,6 +18,7 @@ from graph.vocab import DOCUMENT_TYPES, ORGANISATION_TYPES
 PAGES = Path(__file__).resolve().parent / "data" / "text_pages"
 HELD_OUT = Path(__file__).resolve().parent / "data" / "text_heldout"
 UNSEEN = Path(__file__).resolve().parent / "data" / "text_unseen"
+FRESH = Path(__file__).resolve().parent / "data" / "text_fresh"
 _PAIRS = {"ROLE_AT": "roles", "MEMBER_OF": "member_of", "LITIGATES_AGAINST": "litigates"}
 
 
