@@ -10,12 +10,17 @@ The model (see docs/stores.md):
   themselves, other values as JSON text: :mod:`graph.store.scores`), with a range index per
   metric for ranking.
 - ``(:ScoreMetric {name, seq})`` — the metrics with stored scores, in write order.
-- ``(:Entity)-[:<RELATION> {key, props, confidence, weight, start, end}]->(:Entity)`` — one
-  relationship per fact; the type is a vocabulary relation type.
+- ``(:Entity)-[:<RELATION> {key, props, confidence, weight, start, end, claim_sids,
+  claim_locators, claim_confidences, claim_props}]->(:Entity)`` — one relationship per fact;
+  the type is a vocabulary relation type. Its claims are the four parallel ``claim_*`` lists
+  (one item per claim: the source's ``sid``, the locator, confidence and properties JSON),
+  written with the relationship.
 - ``(:Entity)-[:NAMED]->(:Alias {norm, kind})`` — the alias index (folded names and keys).
-- ``(:Source {source_id, sid, ...})``, ``(:NodeClaim {id, sid, ...})``,
-  ``(:EdgeClaim {key, rtype, sid, locator, confidence, props})``, ``(:Judgement)``,
+- ``(:Source {source_id, sid, ...})``, ``(:NodeClaim {id, sid, ...})``, ``(:Judgement)``,
   ``(:Redirect {old_id, new_id})``, ``(:MergeLog {seq, ...})`` — provenance, as in SQLite.
+- ``(:SchemaVersion {name: 'govgraph', version})`` — the layout's version
+  (:data:`SCHEMA_VERSION`); an older database is upgraded when the store opens it, a newer
+  one refused.
 
 Writes are the shared algorithm of :mod:`graph.store.writer` over the primitives of
 :mod:`graph.store.neo4j_tx`, in one managed transaction (``execute_write``) that first takes
@@ -48,13 +53,15 @@ from graph.store.base import (
     StoreError,
 )
 from graph.store.neo4j_tx import (
+    ALL_RELATIONS,
     BATCH,
-    BY_CLAIM_KEY,
     BY_ID,
+    CLAIMS,
     REF_QUERIES,
     Neo4jTx,
     Statements,
     chunked,
+    claims_of,
     label,
     rel_label,
 )
@@ -65,6 +72,8 @@ from graph.vocab import NODE_TYPES, RELATION_TYPES
 T = TypeVar("T")
 
 SCORE = "score."  # prefix of the per-metric score properties
+# 1: edge claims as (:EdgeClaim) nodes (no SchemaVersion node); 2: as lists on the edge
+SCHEMA_VERSION = 2
 
 
 _SCHEMA = {
@@ -85,10 +94,8 @@ _SCHEMA = {
                         "ON (c.id)",
     "gg_node_claim_sid": "CREATE INDEX gg_node_claim_sid IF NOT EXISTS FOR (c:NodeClaim) "
                          "ON (c.sid)",
-    "gg_edge_claim_key": "CREATE INDEX gg_edge_claim_key IF NOT EXISTS FOR (c:EdgeClaim) "
-                         "ON (c.key)",
-    "gg_edge_claim_sid": "CREATE INDEX gg_edge_claim_sid IF NOT EXISTS FOR (c:EdgeClaim) "
-                         "ON (c.sid)",
+    "gg_schema_version": "CREATE CONSTRAINT gg_schema_version IF NOT EXISTS "
+                         "FOR (v:SchemaVersion) REQUIRE v.name IS UNIQUE",
     "gg_judgement_sid": "CREATE INDEX gg_judgement_sid IF NOT EXISTS FOR (j:Judgement) "
                         "ON (j.sid)",
     "gg_score_metric": "CREATE CONSTRAINT gg_score_metric IF NOT EXISTS FOR (m:ScoreMetric) "
@@ -98,8 +105,8 @@ _SCHEMA = {
 }
 
 # Labels of everything govgraph writes (what clear() removes).
-OWN_LABELS = ("Entity", "Alias", "Source", "NodeClaim", "EdgeClaim", "Judgement", "Redirect",
-              "MergeLog", "ScoreMetric", "WriteLock", "Absorbed")
+OWN_LABELS = ("Entity", "Alias", "Source", "NodeClaim", "Judgement", "Redirect", "MergeLog",
+              "ScoreMetric", "WriteLock", "Absorbed")
 
 # Queries returning _NODE_RETURN start with _METRICS (the metric names in write order), so
 # each node's scores come as [[metric, value], ...] in that order.
@@ -110,7 +117,7 @@ _NODE_RETURN = ("e.id AS id, e.type AS type, e.name AS name, e.aliases AS aliase
                 f"[k IN metrics WHERE e['{SCORE}' + k] IS NOT NULL | [k, e['{SCORE}' + k]]] "
                 "AS scores, e.first_seen AS first_seen, e.last_seen AS last_seen")
 _EDGE_RETURN = ("r.key AS key, s.id AS source, d.id AS target, type(r) AS type, "
-                "r.props AS props, r.confidence AS confidence")
+                f"r.props AS props, r.confidence AS confidence, {CLAIMS} AS claims")
 
 
 class Neo4jStore(GraphStore):
@@ -203,6 +210,27 @@ class Neo4jStore(GraphStore):
             from graph.store.neo4j_sync import upgrade_scores
 
             upgrade_scores(self)
+        self._upgrade()
+
+    def _upgrade(self) -> None:
+        """Bring the database's layout to SCHEMA_VERSION; refuse one newer than this code.
+        A database without a version is empty (0) or of version 1."""
+        stored = self._read("MATCH (v:SchemaVersion {name: 'govgraph'}) RETURN v.version")
+        if stored and stored[0][0] == SCHEMA_VERSION:
+            return
+        version = stored[0][0] if stored else 1 if self._read(
+            "MATCH (n) WHERE n:Entity OR n:Source OR n:EdgeClaim RETURN 1 LIMIT 1") else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.uri}: the database has govgraph's Neo4j layout version "
+                             f"{version}, newer than this govgraph's ({SCHEMA_VERSION}); "
+                             "upgrade govgraph")
+        if version == 1:
+            from graph.store.neo4j_sync import upgrade_edge_claims
+
+            upgrade_edge_claims(self)
+        self.driver.execute_query("MERGE (v:SchemaVersion {name: 'govgraph'}) "
+                                  "SET v.version = $version", version=SCHEMA_VERSION,
+                                  database_=self.database)
 
     def _score_index(self, metric: str) -> None:
         """The range index ``top`` ranks a metric by (made when first needed)."""
@@ -243,7 +271,13 @@ class Neo4jStore(GraphStore):
     def transact(self, work: Callable[[WriteTx], T]) -> T:
         """One managed write transaction (``execute_write``: ``work`` runs again on a
         transient error), the write lock taken first."""
-        return self._write(lambda tx: work(Neo4jTx(tx, self.batch_size)))
+        def run(tx: neo4j.ManagedTransaction) -> T:
+            write = Neo4jTx(tx, self.batch_size)
+            done = work(write)
+            write.flush()
+            return done
+
+        return self._write(run)
 
     # ---------------------------------------------------------------- reads
     def sources(self) -> list[SourceInfo]:
@@ -255,19 +289,21 @@ class Neo4jStore(GraphStore):
     def stats(self) -> dict[str, Any]:
         counts = " UNION ALL ".join(
             [f"MATCH (n:{name}) RETURN '{name}' AS what, count(n) AS n"
-             for name in ("Entity", "EdgeClaim", "Source")]
+             for name in ("Entity", "Source")]
+            + [f"MATCH ()-[r:{ALL_RELATIONS}]->() RETURN 'claims' AS what, "
+               "coalesce(sum(size(r.claim_sids)), 0) AS n"]
             + [f"MATCH (n:{label(t)}) RETURN 'node:{t}' AS what, count(n) AS n"
                for t in NODE_TYPES]
             + [f"MATCH ()-[r:{rel_label(t)}]->() RETURN 'edge:{t}' AS what, count(r) AS n"
                for t in RELATION_TYPES])
-        found = dict.fromkeys(("Entity", "EdgeClaim", "Source"), 0)
+        found = dict.fromkeys(("Entity", "claims", "Source"), 0)
         found.update((r["what"], r["n"]) for r in self._read(counts))
         by = {kind: {name.split(":", 1)[1]: n for name, n in sorted(found.items())
                      if name.startswith(kind + ":") and n}
               for kind in ("node", "edge")}
         return {"store": self.kind, "path": self.uri, "database": self.database,
                 "nodes": found["Entity"], "edges": sum(by["edge"].values()),
-                "claims": found["EdgeClaim"], "sources": found["Source"],
+                "claims": found["claims"], "sources": found["Source"],
                 "nodes_by_type": by["node"], "edges_by_type": by["edge"]}
 
     def lookup(self, form: str, keys: list[str]) -> Iterator[tuple[str, str]]:
@@ -300,7 +336,7 @@ class Neo4jStore(GraphStore):
               flt: EdgeFilter | None = None, limit: int | None = None,
               claims: bool = True) -> list[EdgeRecord]:
         ids = list(dict.fromkeys(ids))
-        pattern, where, params = _edge_match(self.in_force(flt))
+        pattern, where, params = self._edge_match(flt)
         ends = {"out": ["s"], "in": ["d"], "both": ["s", "d"]}[direction]
         out: dict[str, neo4j.Record] = {}
         for chunk in chunked(ids):
@@ -316,7 +352,7 @@ class Neo4jStore(GraphStore):
 
     def edges_among(self, ids: Iterable[str], flt: EdgeFilter | None = None,
                     claims: bool = True) -> list[EdgeRecord]:
-        pattern, where, params = _edge_match(self.in_force(flt))
+        pattern, where, params = self._edge_match(flt)
         rows = self._read(
             f"MATCH (s:Entity){pattern}(d:Entity) WHERE s.id IN $ids AND d.id IN $ids "
             f"AND {where} RETURN {_EDGE_RETURN} ORDER BY r.key",
@@ -324,7 +360,7 @@ class Neo4jStore(GraphStore):
         return self._edge_records(rows, claims)
 
     def degree(self, ids: Iterable[str], flt: EdgeFilter | None = None) -> dict[str, int]:
-        pattern, where, params = _edge_match(self.in_force(flt))
+        pattern, where, params = self._edge_match(flt)
         counts: dict[str, int] = {}
         for chunk in chunked(list(dict.fromkeys(ids))):
             for end in ("s", "d"):
@@ -335,23 +371,32 @@ class Neo4jStore(GraphStore):
                     counts[row["id"]] = counts.get(row["id"], 0) + row["n"]
         return counts
 
+    def _edge_match(self, flt: EdgeFilter | None) -> tuple[str, str, dict[str, Any]]:
+        """:func:`_edge_match` of the filter in force, hidden sources given by their sids."""
+        flt = self.in_force(flt)
+        hidden = flt.hidden_sources if flt else None
+        return _edge_match(flt, self._sids(hidden) if hidden else [])
+
+    def _sids(self, source_ids: Iterable[str]) -> list[int]:
+        return [r[0] for r in self._read("MATCH (s:Source) WHERE s.source_id IN $ids "
+                                         "RETURN s.sid", ids=sorted(source_ids))]
+
     def _edge_records(self, rows: Sequence[neo4j.Record], claims: bool) -> list[EdgeRecord]:
-        by_key = self._claims([r["key"] for r in rows]) if claims else {}
+        """Edges with their claims (from the relationships' claim lists) when ``claims``."""
+        sources = {r[0]: r.values()[1:] for r in self._read(
+            "MATCH (s:Source) RETURN s.sid, s.source_id, s.uri, s.loader, s.retrieved_at")
+            } if claims and rows else {}
+
+        def claimed(lists: list[Any]) -> list[Claim]:
+            return [Claim(source_id, uri, loader, at, locator, confidence)
+                    for sid, locator, confidence, _ in claims_of(lists) if sid in sources
+                    for source_id, uri, loader, at in [sources[sid]]]
+
         return [EdgeRecord(key=r["key"], source=r["source"], target=r["target"],
                            type=r["type"], properties=mg.from_json(r["props"]),
-                           confidence=r["confidence"], sources=by_key.get(r["key"], []))
+                           confidence=r["confidence"],
+                           sources=claimed(r["claims"]) if claims else [])
                 for r in rows]
-
-    def _claims(self, keys: list[str]) -> dict[str, list[Claim]]:
-        out: dict[str, list[Claim]] = {}
-        for chunk in chunked(keys):
-            for row in self._read(
-                    f"UNWIND $keys AS k MATCH (c:EdgeClaim {{key: k}}) {BY_CLAIM_KEY}"
-                    "MATCH (s:Source {sid: c.sid}) RETURN k, s.source_id, s.uri, s.loader, "
-                    "s.retrieved_at, c.locator, c.confidence ORDER BY c.sid, c.locator",
-                    keys=list(chunk)):
-                out.setdefault(row[0], []).append(Claim(*row.values()[1:]))
-        return out
 
     def iter_entities(self) -> Iterator[EntityRecord]:
         for row in self._stream(f"{_METRICS}MATCH (e:Entity) RETURN {_NODE_RETURN} "
@@ -360,7 +405,7 @@ class Neo4jStore(GraphStore):
 
     def iter_edges(self, flt: EdgeFilter | None = None,
                    claims: bool = True) -> Iterator[EdgeRecord]:
-        pattern, where, params = _edge_match(self.in_force(flt))
+        pattern, where, params = self._edge_match(flt)
         rows: list[neo4j.Record] = []
         for row in self._stream(f"MATCH (s:Entity){pattern}(d:Entity) WHERE {where} "
                                 f"RETURN {_EDGE_RETURN} ORDER BY r.key", **params):
@@ -372,7 +417,7 @@ class Neo4jStore(GraphStore):
 
     def projection(self, flt: EdgeFilter | None = None,
                    weight: str | None = None) -> Projection:
-        pattern, where, params = _edge_match(self.in_force(flt))
+        pattern, where, params = self._edge_match(flt)
         own = weight in (None, "weight")
         proj = Projection(ids=[])
         for s, d, w in self._stream(
@@ -454,9 +499,10 @@ def _entity(row: neo4j.Record) -> EntityRecord:
                         first_seen=row["first_seen"], last_seen=row["last_seen"])
 
 
-def _edge_match(flt: EdgeFilter | None) -> tuple[str, str, dict[str, Any]]:
+def _edge_match(flt: EdgeFilter | None, hidden: list[int]) -> tuple[str, str, dict[str, Any]]:
     """The relationship pattern, WHERE clause and parameters of an edge filter (``s``, ``r``,
-    ``d`` are the source, relationship and target)."""
+    ``d`` are the source, relationship and target); ``hidden``: the sids of its hidden
+    sources."""
     flt = flt or EdgeFilter()
     clauses = ["r.confidence >= $min_conf"]
     params: dict[str, Any] = {"min_conf": flt.min_confidence - 1e-12}
@@ -475,7 +521,6 @@ def _edge_match(flt: EdgeFilter | None) -> tuple[str, str, dict[str, Any]]:
                        "(r.end IS NULL OR r.end >= $as_of)")
         params["as_of"] = flt.as_of
     if flt.hidden_sources:  # a claim from a source in force (graph/timeline.py)
-        clauses.append(f"EXISTS {{ MATCH (c:EdgeClaim {{key: r.key}}) {BY_CLAIM_KEY}"
-                       "MATCH (cs:Source {sid: c.sid}) WHERE NOT cs.source_id IN $hidden }")
-        params["hidden"] = sorted(flt.hidden_sources)
+        clauses.append("any(sid IN r.claim_sids WHERE NOT sid IN $hidden)")
+        params["hidden"] = hidden
     return pattern, " AND ".join(clauses), params

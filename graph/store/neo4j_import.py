@@ -6,7 +6,10 @@ same labels, properties, ``nid``/``sid`` sequence numbers, aliases, claims and s
 ``govgraph sync --to`` writes), so that the imported database *is* a govgraph Neo4j store:
 reads, searches, exports, later loads, reloads and unloads behave as on the original.
 The indexes and constraints are not in the files: the store makes them when it first
-opens the database (each metric's score index when that metric is next written).
+opens the database (each metric's score index when that metric is next written); nor is
+the layout's version node, so that the store also completes what the importer cannot write
+(an edge's list of claim locators whose one item is an empty string: see
+:func:`graph.store.neo4j_sync.upgrade_edge_claims`).
 
 Rules of the files:
 
@@ -37,7 +40,7 @@ from typing import Any, TextIO
 from graph.store.base import Chunk, GraphStore
 from graph.store.neo4j import SCORE
 from graph.store.neo4j_tx import (
-    EDGE_CLAIM_FIELDS,
+    CLAIM_LISTS,
     EDGE_FIELDS,
     NODE_CLAIM_FIELDS,
     alias_maps,
@@ -154,8 +157,9 @@ class _Layout:
     def __init__(self, out: ImportWriter) -> None:
         self.out = out
         self.sid: dict[str, int] = {}
-        self.rtype: dict[str, str] = {}
         self.held: list[tuple] = []  # node rows, held until the scores are read
+        # edge key -> (source, target, type, properties): held until the claims are read
+        self.held_edges: dict[str, tuple[str, str, str, dict[str, Any]]] = {}
         self.score_values: dict[str, dict[str, Any]] = {}
         self.metrics: list[str] = []
         self.aliases = 0
@@ -165,9 +169,12 @@ class _Layout:
         for table, rows in chunks:
             if table not in {"nodes", "scores"}:
                 self.flush_nodes()
+            if table not in {"edges", "edge_claims"}:
+                self.flush_edges()
             self.count[table] = self.count.get(table, 0) + len(rows)
             getattr(self, table)(rows)
         self.flush_nodes()
+        self.flush_edges()
 
     def sources(self, rows: list[tuple]) -> None:
         for source_id, uri, loader, at, loaded, n, m, dataset, observed in rows:
@@ -211,16 +218,21 @@ class _Layout:
 
     def edges(self, rows: list[tuple]) -> None:
         for key, src, dst, rtype, *values in rows:
-            self.rtype[key] = rtype
-            self.out.relationship(("Entity", src), ("Entity", dst), rel_label(rtype),
-                                  {"key": key, **dict(zip(EDGE_FIELDS, values, strict=True))})
+            self.held_edges[key] = (src, dst, rel_label(rtype), {
+                "key": key, **dict(zip(EDGE_FIELDS, values, strict=True)),
+                **{f: [] for f in CLAIM_LISTS}})
 
     def edge_claims(self, rows: list[tuple]) -> None:
-        for i, (key, source_id, locator, conf, props) in enumerate(
-                rows, self.count["edge_claims"] - len(rows)):
-            self.out.node("EdgeClaim", str(i), ["EdgeClaim"], dict(zip(
-                EDGE_CLAIM_FIELDS, (key, self.rtype[key], self.sid[source_id], locator, conf,
-                                    props), strict=True)))
+        """Into the claim lists of their (held) edges."""
+        for key, source_id, *values in rows:
+            props = self.held_edges[key][3]
+            for name, value in zip(CLAIM_LISTS, (self.sid[source_id], *values), strict=True):
+                props[name].append(value)
+
+    def flush_edges(self) -> None:
+        for src, dst, rtype, props in self.held_edges.values():
+            self.out.relationship(("Entity", src), ("Entity", dst), rtype, props)
+        self.held_edges = {}
 
     def redirects(self, rows: list[tuple]) -> None:
         for old_id, new_id, reason in rows:

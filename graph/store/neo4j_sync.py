@@ -13,16 +13,20 @@ from graph import merge as mg
 from graph.store.base import Chunk
 from graph.store.neo4j import Neo4jStore, _score_prop
 from graph.store.neo4j_tx import (
-    CREATE_EDGE_CLAIMS,
+    ALL_RELATIONS,
+    APPEND_CLAIMS,
+    CLAIM_LISTS,
     CREATE_NODE_CLAIMS,
     Statements,
     create_edges,
     create_nodes,
+    match_edge,
     node_rows,
     rel_label,
 )
 from graph.store.scores import from_property, metric_order, to_property
 from graph.store.sync import derived
+from graph.vocab import RELATION_TYPES
 
 DUMP = {
     "sources": "MATCH (s:Source) RETURN s.source_id, s.uri, s.loader, s.retrieved_at, "
@@ -35,9 +39,11 @@ DUMP = {
                    "c.first_seen, c.last_seen ORDER BY c.sid, c.id",
     "edges": "MATCH (s:Entity)-[r]->(d:Entity) RETURN r.key, s.id, d.id, type(r), r.props, "
              "r.confidence, r.weight, r.start, r.end ORDER BY r.key",
-    "edge_claims": "MATCH (c:EdgeClaim) MATCH (s:Source {sid: c.sid}) RETURN c.key, "
-                   "s.source_id, c.locator, c.confidence, c.props ORDER BY c.sid, c.key, "
-                   "c.locator",
+    "edge_claims": f"MATCH ()-[r:{ALL_RELATIONS}]->() UNWIND range(0, size(r.claim_sids) - 1) "
+                   "AS i WITH r.key AS key, r.claim_sids[i] AS sid, r.claim_locators[i] AS "
+                   "locator, r.claim_confidences[i] AS confidence, r.claim_props[i] AS props "
+                   "MATCH (s:Source {sid: sid}) RETURN key, s.source_id, locator, confidence, "
+                   "props ORDER BY sid, key, locator",
     "redirects": "MATCH (r:Redirect) RETURN r.old_id, r.new_id, r.reason ORDER BY r.old_id",
     "merge_log": "MATCH (m:MergeLog) RETURN m.merged, m.into, m.reason, m.source_id "
                  "ORDER BY m.seq",
@@ -131,14 +137,23 @@ class Neo4jRestore:
         by_type: dict[str, list[list[Any]]] = {}
         for key, src, dst, rtype, *values in rows:
             self.rtype[key] = rtype
-            by_type.setdefault(rel_label(rtype), []).append([src, dst, key, *values])
+            by_type.setdefault(rel_label(rtype), []).append(
+                [src, dst, key, *values, *([] for _ in CLAIM_LISTS)])
         for rtype, typed in sorted(by_type.items()):
             w.each(create_edges(rtype), typed)
 
     def edge_claims(self, w: Statements, rows: list[tuple]) -> None:
-        w.each(CREATE_EDGE_CLAIMS,
-               [[key, self.rtype[key], self.sid[source_id], locator, conf, props]
-                for key, source_id, locator, conf, props in rows])
+        """Appended to the lists of their relationships (found by key)."""
+        by_key: dict[str, list[list[Any]]] = {}
+        for key, source_id, *values in rows:
+            lists = by_key.setdefault(key, [[] for _ in CLAIM_LISTS])
+            for items, value in zip(lists, (self.sid[source_id], *values), strict=True):
+                items.append(value)
+        by_type: dict[str, list[list[Any]]] = {}
+        for key, lists in by_key.items():
+            by_type.setdefault(self.rtype[key], []).append([key, *lists])
+        for rtype, typed in sorted(by_type.items()):
+            w.each(match_edge(rtype, False) + APPEND_CLAIMS, typed)
 
     def redirects(self, w: Statements, rows: list[tuple]) -> None:
         w.each("UNWIND $rows AS row CREATE (:Redirect {old_id: row[0], new_id: row[1], "
@@ -194,3 +209,31 @@ def upgrade_scores(store: Neo4jStore) -> None:
                    [[metric, seq] for seq, metric in enumerate(order, 1)])
 
         store._write(work)
+
+
+def upgrade_edge_claims(store: Neo4jStore) -> None:
+    """Layout 1 -> 2: each ``(:EdgeClaim)`` node moves into the claim lists of its
+    relationship, a batch per transaction (a claim is moved and deleted in one, so an
+    upgrade that stops half way goes on where it stopped when the store is opened again);
+    then the claim indexes go. Also run on a database ``neo4j-admin`` imported (it has no
+    version node): the importer leaves out a list whose one item is an empty string, here
+    the locators of an edge whose only claim has none."""
+    with store._session(write=True) as session:
+        for rtype in sorted(RELATION_TYPES):
+            session.run(f"MATCH ()-[r:{rtype}]->() WHERE r.claim_sids IS NULL OR "
+                        "r.claim_locators IS NULL CALL (r) { SET "
+                        + ", ".join(f"r.{f} = coalesce(r.{f}, [])" for f in CLAIM_LISTS
+                                    if f != "claim_locators")
+                        + ", r.claim_locators = coalesce(r.claim_locators, "
+                          "[sid IN coalesce(r.claim_sids, []) | ''])"
+                        + " } IN TRANSACTIONS OF 10000 ROWS").consume()
+            session.run(f"MATCH (c:EdgeClaim {{rtype: $rtype}}) CALL (c) {{ "
+                        f"MATCH ()-[r:{rtype} {{key: c.key}}]->() SET "
+                        + ", ".join(f"r.{f} = r.{f} + c.{old}" for f, old in zip(
+                            CLAIM_LISTS, ("sid", "locator", "confidence", "props"), strict=True))
+                        + " WITH c DELETE c } IN TRANSACTIONS OF 5000 ROWS",
+                        rtype=rtype).consume()
+        session.run("MATCH (c:EdgeClaim) CALL (c) { DELETE c } "  # of no edge: none should be
+                    "IN TRANSACTIONS OF 10000 ROWS").consume()
+        for index in ("gg_edge_claim_key", "gg_edge_claim_sid"):
+            session.run(f"DROP INDEX {index} IF EXISTS").consume()

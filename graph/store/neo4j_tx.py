@@ -10,7 +10,7 @@ to those changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -31,7 +31,9 @@ NODE_FIELDS = ("type", "name", "aliases", "keys", "props", "first_seen", "last_s
 EDGE_FIELDS = ("props", "confidence", "weight", "start", "end")
 NODE_CLAIM_FIELDS = ("id", "sid", "type", "name", "aliases", "keys", "props", "locator",
                      "first_seen", "last_seen")
-EDGE_CLAIM_FIELDS = ("key", "rtype", "sid", "locator", "confidence", "props")
+# An edge's claims are parallel lists on its relationship, one item per claim: the claiming
+# source's sid, the claim's locator, confidence and properties (JSON text).
+CLAIM_LISTS = ("claim_sids", "claim_locators", "claim_confidences", "claim_props")
 
 
 def chunked(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -64,7 +66,6 @@ def seek(var: str, label_: str, prop: str) -> str:
 
 BY_NORM = seek("a", "Alias", "norm")
 BY_ID = seek("e", "Entity", "id")
-BY_CLAIM_KEY = seek("c", "EdgeClaim", "key")
 BY_CLAIM_ID = seek("c", "NodeClaim", "id")
 
 _FOUND = "RETURN k, e.id AS id, e.type AS type, elementId(e) AS eid"
@@ -93,7 +94,6 @@ def positional(fields: Sequence[str], row: str = "row") -> str:
 
 
 CREATE_NODE_CLAIMS = f"UNWIND $rows AS row CREATE (:NodeClaim {positional(NODE_CLAIM_FIELDS)})"
-CREATE_EDGE_CLAIMS = f"UNWIND $rows AS row CREATE (:EdgeClaim {positional(EDGE_CLAIM_FIELDS)})"
 
 
 def assign(var: str, fields: Sequence[str], row: str = "row") -> str:
@@ -133,7 +133,9 @@ def create_nodes(type_label: str) -> str:
             f"{literal(('id', 'nid', *NODE_FIELDS))}) {CREATE_ALIASES}")
 
 
-EDGE_ROW = ("src", "dst", "key", *EDGE_FIELDS)
+EDGE_ROW = ("src", "dst", "key", *EDGE_FIELDS, *CLAIM_LISTS)
+ALL_RELATIONS = "|".join(rel_label(t) for t in sorted(RELATION_TYPES))  # not NAMED
+CLAIMS = "[" + ", ".join(f"r.{f}" for f in CLAIM_LISTS) + "]"  # relationship r's claim lists
 ENDS_BY_ID = (f"MATCH (s:Entity {{id: row[0]}}) {seek('s', 'Entity', 'id')}"
               f"MATCH (d:Entity {{id: row[1]}}) {seek('d', 'Entity', 'id')}")
 # A node found by its element id is one record read; a unique-index seek in a writing
@@ -142,10 +144,36 @@ ENDS_BY_ELEMENT = "MATCH (s) WHERE elementId(s) = row[0] MATCH (d) WHERE element
 
 
 def create_edges(rtype: str, ends: str = ENDS_BY_ID) -> str:
-    """The statement creating edges of one type from list rows of :data:`EDGE_ROW` whose
-    ends are entity ids (``ENDS_BY_ID``) or element ids (``ENDS_BY_ELEMENT``)."""
+    """The statement creating edges of one type, with their claims, from list rows of
+    :data:`EDGE_ROW` whose ends are entity ids (``ENDS_BY_ID``) or element ids
+    (``ENDS_BY_ELEMENT``)."""
     props = "{" + ", ".join(f"{f}: row[{i}]" for i, f in enumerate(EDGE_ROW) if i > 1) + "}"
     return f"UNWIND $rows AS row {ends}CREATE (s)-[:{rel_label(rtype)} {props}]->(d)"
+
+
+def match_edge(rtype: str, by_element: bool) -> str:
+    """``r``, the relationship a row names by its element id (``row[0]``) or by its key."""
+    if by_element:
+        return "UNWIND $rows AS row MATCH ()-[r]->() WHERE elementId(r) = row[0] "
+    return (f"UNWIND $rows AS row MATCH ()-[r:{rel_label(rtype)} {{key: row[0]}}]->() "
+            f"{seek('r', rtype, 'key')}")
+
+
+def keep_claims(condition: str) -> str:
+    """Keep the claims of relationship ``r`` whose index ``i`` meets ``condition``."""
+    kept = ("WITH r, [i IN range(0, size(r.claim_sids) - 1) WHERE " + condition + "] AS kept "
+            "SET ")
+    return kept + ", ".join(f"r.{f} = [i IN kept | r.{f}[i]]" for f in CLAIM_LISTS)
+
+
+APPEND_CLAIMS = "SET " + ", ".join(f"r.{f} = r.{f} + row[{i}]"
+                                   for i, f in enumerate(CLAIM_LISTS, 1))
+
+
+def claims_of(lists: Sequence[Any]) -> list[tuple[int, str, float, str]]:
+    """A relationship's claim lists (:data:`CLAIMS`) as ``(sid, locator, confidence,
+    props)`` claims in source load order."""
+    return sorted(zip(*(items or [] for items in lists), strict=True))
 
 
 def now() -> str:
@@ -198,18 +226,26 @@ class Neo4jTx(Statements, WriteTx):
         self.element: dict[str, str] = {}  # node id -> element id, of nodes read or found
         self.rel_element: dict[str, str] = {}  # edge key -> element id, of edges read
         self.types: dict[str, str] = {}  # node id -> type, of nodes looked up
+        # New edges wait here for their claims (write_claims creates them with the claims,
+        # rather than creating them bare and finding them again): edge key -> (type, ends,
+        # EDGE_ROW row). Anything reading relationships first creates them (``flush``).
+        self.pending: dict[str, tuple[str, str, list[Any]]] = {}
+        self.created: set[str] = set()  # sources this transaction added: they claim nothing yet
         self.lock()
 
     # -- sources and judgements
     def upsert_source(self, batch: Batch) -> None:
-        [row] = self.run(
+        [(sid, created)] = self.run(
             "OPTIONAL MATCH (o:Source) WITH coalesce(max(o.sid), 0) + 1 AS next "
             "MERGE (s:Source {source_id: $id}) ON CREATE SET s.sid = next "
             "SET s.uri = $uri, s.loader = $loader, s.retrieved_at = $at, s.loaded_at = $now, "
             "s.dataset = $dataset, s.observed = $observed "
-            "RETURN s.sid", id=batch.source_id, uri=batch.uri, loader=batch.loader,
-            at=batch.retrieved_at, now=now(), dataset=batch.dataset, observed=batch.observed)
-        self.sid[batch.source_id] = row[0]
+            "RETURN s.sid, s.sid = next", id=batch.source_id, uri=batch.uri,
+            loader=batch.loader, at=batch.retrieved_at, now=now(), dataset=batch.dataset,
+            observed=batch.observed)
+        self.sid[batch.source_id] = sid
+        if created:
+            self.created.add(batch.source_id)
 
     def _sid(self, source_id: str) -> int | None:
         if source_id not in self.sid:
@@ -223,13 +259,21 @@ class Neo4jTx(Statements, WriteTx):
         return self._sid(source_id) is not None
 
     def source_claims(self, source_id: str) -> Held:
+        """(Edge claims have no index by source: every relationship is read.)"""
+        if source_id in self.created:
+            return Held()
+        self.flush()
         sid = self._sid(source_id)
         nodes = {r[0]: tuple(r[1]) for r in self.run(
             "MATCH (c:NodeClaim {sid: $sid}) RETURN c.id, [c.type, c.name, c.aliases, "
             "c.keys, c.props, c.locator, c.first_seen, c.last_seen]", sid=sid)}
-        edges = {(r[0], r[2][0]): (r[1], tuple(r[2])) for r in self.run(
-            "MATCH (c:EdgeClaim {sid: $sid}) RETURN c.key, c.rtype, "
-            "[c.locator, c.confidence, c.props]", sid=sid)}
+        edges = {}
+        for key, rtype, lists in self.run(f"MATCH ()-[r:{ALL_RELATIONS}]->() WHERE $sid IN "
+                                          f"r.claim_sids RETURN r.key, type(r), {CLAIMS}",
+                                          sid=sid):
+            for claim_sid, locator, confidence, props in claims_of(lists):
+                if claim_sid == sid:
+                    edges[(key, locator)] = (rtype, (locator, confidence, props))
         return Held(nodes, edges)
 
     def own_node_claims(self, source_id: str, ids: list[str]) -> dict[str, tuple]:
@@ -250,9 +294,12 @@ class Neo4jTx(Statements, WriteTx):
                  sid=self._sid(source_id), n=entities, m=relations)
 
     def delete_source(self, source_id: str) -> None:
+        self.flush()
         sid = self._sid(source_id)
-        for name in ("NodeClaim", "EdgeClaim", "Judgement"):
+        for name in ("NodeClaim", "Judgement"):
             self.run(f"MATCH (c:{name} {{sid: $sid}}) DELETE c", sid=sid)
+        self.run(f"MATCH ()-[r:{ALL_RELATIONS}]->() WHERE $sid IN r.claim_sids "
+                 + keep_claims("r.claim_sids[i] <> $sid"), sid=sid)
         self.run("MATCH (s:Source {sid: $sid}) DELETE s", sid=sid)
 
     def replace_judgements(self, source_id: str, judgements: list[Judgement]) -> None:
@@ -296,6 +343,7 @@ class Neo4jTx(Statements, WriteTx):
         return out
 
     def existing_edges(self, edges: dict[str, str]) -> set[str]:
+        self.flush()
         found: set[str] = set()
         for rtype, keys in sorted(_by_type(edges).items()):
             for chunk in chunked(keys, self.size):
@@ -314,30 +362,58 @@ class Neo4jTx(Statements, WriteTx):
             self.each(create_nodes(type_label), typed)
 
     def create_edges(self, rows: list[NewEdge]) -> None:
-        """By the ends' element ids where lookups found both, else by their entity ids."""
+        """Kept until their claims come (:meth:`write_claims`); then made between the ends'
+        element ids where lookups found both, else between their entity ids."""
         found = self.element
-        by_type: dict[tuple[str, str], list[list[Any]]] = {}
         for row in rows:
             src, dst = found.get(row.source), found.get(row.target)
-            if src and dst:
-                by_type.setdefault((row.type, ENDS_BY_ELEMENT), []).append(
-                    [src, dst, row.key, *row.values])
-            else:
-                by_type.setdefault((row.type, ENDS_BY_ID), []).append(
-                    [row.source, row.target, row.key, *row.values])
+            ends = (src, dst, ENDS_BY_ELEMENT) if src and dst else (row.source, row.target,
+                                                                     ENDS_BY_ID)
+            self.pending[row.key] = (row.type, ends[2], [ends[0], ends[1], row.key, *row.values,
+                                                         *([] for _ in CLAIM_LISTS)])
+
+    def flush(self) -> None:
+        """Create the new edges still waiting for their claims."""
+        by_type: dict[tuple[str, str], list[list[Any]]] = {}
+        for rtype, ends, row in self.pending.values():
+            by_type.setdefault((rtype, ends), []).append(row)
+        self.pending = {}
         for (rtype, ends), typed in sorted(by_type.items()):
             self.each(create_edges(rtype, ends), typed)
 
     def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
+        """Node claims are nodes; edge claims go into their relationship's claim lists (a
+        new edge is created with them)."""
         sid = self._sid(source_id)
         self.each(f"UNWIND $rows AS i MATCH (c:NodeClaim {{id: i}}) {BY_CLAIM_ID}"
                   "WHERE c.sid = $sid DELETE c", list(removed.nodes), sid=sid)
-        self.each(f"UNWIND $rows AS row MATCH (c:EdgeClaim {{key: row[0]}}) {BY_CLAIM_KEY}"
-                  "WHERE c.sid = $sid AND c.locator = row[1] DELETE c",
-                  [list(k) for k in removed.edges], sid=sid)
+        self._edges_each(lambda rtype, by_element: match_edge(rtype, by_element) + keep_claims(
+            "NOT (r.claim_sids[i] = $sid AND r.claim_locators[i] IN row[1])"),
+            _locators(removed), sid=sid)
         self.each(CREATE_NODE_CLAIMS, [[i, sid, *v] for i, v in added.nodes.items()])
-        self.each(CREATE_EDGE_CLAIMS,
-                  [[key, rtype, sid, *v] for (key, _), (rtype, v) in added.edges.items()])
+        appended: dict[str, list[Any]] = {}
+        for (key, _), (rtype, (locator, confidence, props)) in added.edges.items():
+            pending = self.pending.get(key)
+            lists = pending[2][-len(CLAIM_LISTS):] if pending else appended.setdefault(
+                key, [rtype, *([] for _ in CLAIM_LISTS)])[1:]
+            for items, value in zip(lists, (sid, locator, confidence, props), strict=True):
+                items.append(value)
+        self.flush()
+        self._edges_each(lambda rtype, by_element: match_edge(rtype, by_element)
+                         + APPEND_CLAIMS, appended)
+
+    def _edges_each(self, statement: Callable[[str, bool], str], rows: dict[str, list[Any]],
+                    **params: Any) -> None:
+        """Run ``statement(type, by element id)`` over rows ``key -> [type, values...]``:
+        each row names its relationship by element id when a state read found it, else by
+        its key."""
+        by_type: dict[tuple[str, bool], list[list[Any]]] = {}
+        for key, (rtype, *values) in rows.items():
+            element = self.rel_element.get(key)
+            by_type.setdefault((rtype, element is not None), []).append([element or key,
+                                                                        *values])
+        for (rtype, by_element), typed in sorted(by_type.items()):
+            self.each(statement(rtype, by_element), typed, **params)
 
     def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
         if not merges:
@@ -359,20 +435,23 @@ class Neo4jTx(Statements, WriteTx):
 
     # -- absorbing one node into another
     def claims_touching(self, ids: list[str]) -> tuple[dict[str, Held], dict[str, tuple]]:
+        self.flush()
         out: dict[str, Held] = {}
         for source_id, node_id, values in self.run(
                 f"UNWIND $ids AS i MATCH (c:NodeClaim {{id: i}}) {BY_CLAIM_ID}"
                 "MATCH (s:Source {sid: c.sid}) RETURN s.source_id, c.id, [c.type, c.name, "
                 "c.aliases, c.keys, c.props, c.locator, c.first_seen, c.last_seen]", ids=ids):
             out.setdefault(source_id, Held()).nodes[node_id] = tuple(values)
-        ends = {key: (src, rtype, dst) for key, src, rtype, dst in self.run(
-            f"UNWIND $ids AS i MATCH (e:Entity {{id: i}}) {BY_ID}MATCH (e)-[r]-(:Entity) "
-            "RETURN DISTINCT r.key, startNode(r).id, type(r), endNode(r).id", ids=ids)}
-        for key, rtype, source_id, values in self.run(
-                f"UNWIND $keys AS k MATCH (c:EdgeClaim {{key: k}}) {BY_CLAIM_KEY}"
-                "MATCH (s:Source {sid: c.sid}) RETURN k, c.rtype, s.source_id, "
-                "[c.locator, c.confidence, c.props]", keys=list(ends)):
-            out.setdefault(source_id, Held()).edges[(key, values[0])] = (rtype, tuple(values))
+        names: dict[int, str] = dict(self.run("MATCH (s:Source) RETURN s.sid, s.source_id"))
+        ends = {}
+        for key, src, rtype, dst, lists in self.run(
+                f"UNWIND $ids AS i MATCH (e:Entity {{id: i}}) {BY_ID}MATCH (e)-[r]-(:Entity) "
+                f"RETURN DISTINCT r.key, startNode(r).id, type(r), endNode(r).id, {CLAIMS}",
+                ids=ids):
+            ends[key] = (src, rtype, dst)
+            for sid, locator, confidence, props in claims_of(lists):
+                out.setdefault(names[sid], Held()).edges[(key, locator)] = (
+                    rtype, (locator, confidence, props))
         return out, ends
 
     def save_absorbed(self, source_id: str, absorbed: str, kept: str, record: str) -> None:
@@ -395,24 +474,22 @@ class Neo4jTx(Statements, WriteTx):
         """(Two plain index lookups, no label checks on the ends: once the transaction has
         written anything, a COLLECT subquery per row, or a label check on a dense node, is
         slow.)"""
+        self.flush()
         skip = self._sid(exclude) if exclude else -1
         out = []
         for rtype, keys in sorted(_by_type(edges).items()):
-            rows = self.run(
-                f"UNWIND $keys AS k MATCH (s)-[r:{rtype} {{key: k}}]->(d) "
-                f"{seek('r', rtype, 'key')}RETURN k, elementId(r), s.id, d.id, "
-                "[r.props, r.confidence, r.weight, r.start, r.end]", keys=keys)
-            claims = self._grouped(
-                f"UNWIND $keys AS k MATCH (c:EdgeClaim {{key: k}}) {BY_CLAIM_KEY}WHERE "
-                "c.sid <> $skip RETURN k, [c.sid, c.locator, c.confidence, c.props]", keys, skip)
-            for key, element, src, dst, before in rows:
+            for key, element, src, dst, before, lists in self.run(
+                    f"UNWIND $keys AS k MATCH (s)-[r:{rtype} {{key: k}}]->(d) "
+                    f"{seek('r', rtype, 'key')}RETURN k, elementId(r), s.id, d.id, "
+                    f"[r.props, r.confidence, r.weight, r.start, r.end], {CLAIMS}", keys=keys):
                 self.rel_element[key] = element
-                found = sorted(claims.get(key, []), key=lambda c: (c[0], c[1]))
                 out.append(EdgeState(key, rtype, src, dst, tuple(before),
-                                     [(c[2], mg.from_json(c[3])) for c in found]))
+                                     [(confidence, mg.from_json(props)) for sid, _, confidence,
+                                      props in claims_of(lists) if sid != skip]))
         return out
 
     def node_states(self, ids: Sequence[str], exclude: str | None) -> list[NodeState]:
+        self.flush()  # the degree counts the new edges
         skip = self._sid(exclude) if exclude else -1
         rows = self.run(
             f"UNWIND $keys AS i MATCH (e:Entity {{id: i}}) {BY_ID}RETURN i, elementId(e), "
@@ -466,6 +543,14 @@ class Neo4jTx(Statements, WriteTx):
         self.each("UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x "
                   "CALL (e) { MATCH (e)-[:NAMED]->(a:Alias) DETACH DELETE a } DETACH DELETE e",
                   [self.element[i] for i in ids])
+
+
+def _locators(removed: Held) -> dict[str, list[Any]]:
+    """Edge key -> [relation type, [locators of the removed claims]]."""
+    out: dict[str, list[Any]] = {}
+    for (key, locator), (rtype, _) in removed.edges.items():
+        out.setdefault(key, [rtype, []])[1].append(locator)
+    return out
 
 
 def _by_type(edges: dict[str, str]) -> dict[str, list[str]]:
