@@ -34,6 +34,7 @@ CHUNK = 500  # values per IN (...) list
 BULK_ROWS = 20_000  # a batch this large is written with a larger page cache
 BULK_CACHE_KIB = 256 * 1024
 ALL_IDS = 5_000  # at least this many ids: read the whole id -> nid map once
+SORT_THREADS = 2  # helper threads SQLite may sort with while it rebuilds an index
 
 # Secondary indexes that a batch at least as large as the graph drops and rebuilds instead of
 # updating row by row: SQLite builds an index from sorted rows several times faster than it
@@ -105,6 +106,16 @@ REF_SQL = {
 }
 
 
+# A reference's nodes by id, by merged (redirected) id and by key (graph.merge.REF_FORMS), each
+# one statement over a temporary table of the references: many chunked IN lists cost more.
+_RESOLVE_SQL = (
+    "SELECT r.ref, n.id, n.nid, n.type FROM resolving r CROSS JOIN nodes n ON n.id=r.ref",
+    "SELECT r.ref, n.id, n.nid, n.type FROM resolving r CROSS JOIN redirects d"
+    " ON d.old_id=r.ref CROSS JOIN nodes n ON n.id=d.new_id",
+    "SELECT r.ref, n.id, n.nid, n.type FROM resolving r CROSS JOIN aliases a"
+    " ON a.norm=r.norm AND a.kind='key' CROSS JOIN nodes n ON n.nid=a.nid")
+
+
 def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> list[tuple]:
     """``(key, id, nid, type)`` of the nodes these keys name in one reference form."""
     sql, out = REF_SQL[form].format(marks(CHUNK)), []
@@ -112,6 +123,19 @@ def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> list[tupl
         out += db.execute(sql if len(chunk) == CHUNK else
                           REF_SQL[form].format(marks(len(chunk))), chunk).fetchall()
     return out
+
+
+@contextmanager
+def staged(db: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> Iterator[None]:
+    """``rows`` in a temporary table (``table``: its name and columns) while the block runs:
+    a statement joining them reads many values at the cost of one. Emptied after."""
+    name, columns = table.split("(", 1)
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}")
+    db.executemany(f"INSERT INTO {name} VALUES ({marks(columns.count(',') + 1)})", rows)
+    try:
+        yield
+    finally:
+        db.execute(f"DELETE FROM {name}")
 
 
 class SQLiteTx(WriteTx):
@@ -206,6 +230,31 @@ class SQLiteTx(WriteTx):
         self.types.update((node_id, type_) for _, node_id, _, type_ in rows)
         return [(key, node_id) for key, node_id, _, _ in rows]
 
+    def resolve(self, refs: Collection[str]) -> dict[str, str]:
+        """Set-based (:data:`_RESOLVE_SQL`) for ids, redirects and keys, each form for the
+        references still unresolved, a reference that finds several nodes in a form left
+        for the next; what these leave is tried again through :meth:`lookup` (names)."""
+        pending = list(dict.fromkeys(refs))
+        found: dict[str, tuple[str, int, str]] = {}
+        with staged(self.db, "resolving(ref TEXT, norm TEXT)",
+                    zip(pending, map(mg.key_norm, pending), strict=True)):
+            for sql in _RESOLVE_SQL:
+                hits: dict[str, tuple[str, int, str]] = {}
+                ambiguous = set()
+                for ref, *hit in self.db.execute(sql):
+                    if ref not in found and hits.setdefault(ref, hit)[1] != hit[1]:
+                        ambiguous.add(ref)
+                for ref in ambiguous:
+                    del hits[ref]
+                found.update(hits)
+        for node_id, nid, type_ in found.values():
+            self.nid[node_id] = nid
+            self.types[node_id] = type_
+        out = {ref: hit[0] for ref, hit in found.items()}
+        if len(out) < len(pending):
+            out.update(mg.resolve_references([r for r in pending if r not in out], self.lookup))
+        return out
+
     def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
         out: dict[str, set[tuple[str, str]]] = {}
         for chunk in chunked(norms):
@@ -271,8 +320,13 @@ class SQLiteTx(WriteTx):
         for name, _ in found:
             self.db.execute(f'DROP INDEX "{name}"')
         yield
-        for _, sql in found:
-            self.db.execute(sql)
+        threads = self.db.execute("PRAGMA threads").fetchone()[0]
+        self.db.execute(f"PRAGMA threads={SORT_THREADS}")
+        try:
+            for _, sql in found:
+                self.db.execute(sql)
+        finally:
+            self.db.execute(f"PRAGMA threads={int(threads)}")
 
     def create_nodes(self, rows: list[tuple[str, mg.DerivedNode]]) -> None:
         nid = self._next("nodes", "nid")
