@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from graph import merge
 from graph.merge import resolve_references
 from graph.model import Entity
 from graph.query import neighbourhood, shortest_paths
@@ -142,12 +143,21 @@ def test_write_resolves_references_as_lookup_does(store):
     store.write(batch("b", [org("CI Holdings", aliases=["Cloud Innovation"])]))
     refs = ["org:cloud-innovation", "org:ci-holdings", " ROW-17", "dup", "hub", "cloud innovation",
             "nothing"]
-    own, generic = store.transact(lambda tx: (tx.resolve(refs),
-                                              resolve_references(refs, tx.lookup)))
-    assert own == generic == {"org:cloud-innovation": "org:cloud-innovation",
-                              "org:ci-holdings": "org:cloud-innovation",
-                              " ROW-17": "org:cloud-innovation", "hub": "org:hub",
-                              "cloud innovation": "org:cloud-innovation"}
+    expected = {"org:cloud-innovation": "org:cloud-innovation",
+                "org:ci-holdings": "org:cloud-innovation", " ROW-17": "org:cloud-innovation",
+                "hub": "org:hub", "cloud innovation": "org:cloud-innovation"}
+
+    def resolved_before_and_after_a_new_node(tx):
+        before = tx.resolve(refs), resolve_references(refs, tx.lookup)
+        tx.create_nodes([("org:row-17-twin", merge.derive_node([merge.NodeClaim(
+            "Organization", "Row 17 Twin", [], ["row-17"], {})]))])
+        return before, (tx.resolve(refs), resolve_references(refs, tx.lookup))
+
+    (own, generic), (own_after, generic_after) = store.transact(
+        resolved_before_and_after_a_new_node)
+    assert own == generic == expected
+    del expected[" ROW-17"]  # now the key of two nodes: what was resolved before is not kept
+    assert own_after == generic_after == expected
 
 
 def test_search_ranks_exact_then_prefix_then_substring(store):

@@ -35,6 +35,9 @@ BULK_ROWS = 20_000  # a batch this large is written with a larger page cache
 BULK_CACHE_KIB = 256 * 1024
 ALL_IDS = 5_000  # at least this many ids: read the whole id -> nid map once
 SORT_THREADS = 2  # helper threads SQLite may sort with while it rebuilds an index
+# References resolved by id, redirect or key kept across the parts of a streamed write while
+# no node changes (an edge list names the same hubs in every part); at most this many.
+RESOLVED_MAX = 300_000
 
 # Secondary indexes that a batch at least as large as the graph drops and rebuilds instead of
 # updating row by row: SQLite builds an index from sorted rows several times faster than it
@@ -149,6 +152,7 @@ class SQLiteTx(WriteTx):
         self.nid: dict[str, int] = {}
         self.eid: dict[str, int] = {}
         self.types: dict[str, str] = {}  # node id -> type, of the nodes looked up
+        self.resolved: dict[str, tuple[str, int, str]] = {}  # ref -> (id, nid, type)
 
     # -- sources and judgements
     def upsert_source(self, batch: Batch) -> None:
@@ -233,8 +237,10 @@ class SQLiteTx(WriteTx):
     def resolve(self, refs: Collection[str]) -> dict[str, str]:
         """Set-based (:data:`_RESOLVE_SQL`) for ids, redirects and keys, each form for the
         references still unresolved, a reference that finds several nodes in a form left
-        for the next; what these leave is tried again through :meth:`lookup` (names)."""
-        pending = list(dict.fromkeys(refs))
+        for the next; what these leave is tried again through :meth:`lookup` (names).
+        Answers are kept (:data:`RESOLVED_MAX`) until a node, alias or redirect changes."""
+        unique = list(dict.fromkeys(refs))
+        pending = [r for r in unique if r not in self.resolved]
         found: dict[str, tuple[str, int, str]] = {}
         with staged(self.db, "resolving(ref TEXT, norm TEXT)",
                     zip(pending, map(mg.key_norm, pending), strict=True)):
@@ -247,13 +253,23 @@ class SQLiteTx(WriteTx):
                 for ref in ambiguous:
                     del hits[ref]
                 found.update(hits)
-        for node_id, nid, type_ in found.values():
-            self.nid[node_id] = nid
-            self.types[node_id] = type_
-        out = {ref: hit[0] for ref, hit in found.items()}
-        if len(out) < len(pending):
-            out.update(mg.resolve_references([r for r in pending if r not in out], self.lookup))
+        if len(self.resolved) + len(found) > RESOLVED_MAX:
+            self.resolved.clear()
+        self.resolved.update(found)
+        out = {}
+        for ref in unique:
+            if hit := found.get(ref) or self.resolved.get(ref):
+                node_id, self.nid[node_id], self.types[node_id] = hit
+                out[ref] = node_id
+        if len(out) < len(unique):
+            out.update(mg.resolve_references([r for r in unique if r not in out], self.lookup))
         return out
+
+    def _nodes_changed(self, rows: Collection[Any]) -> None:
+        """Nodes, their aliases or redirects are written (when ``rows``): what references
+        resolve to may change."""
+        if rows:
+            self.resolved.clear()
 
     def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
         out: dict[str, set[tuple[str, str]]] = {}
@@ -329,6 +345,7 @@ class SQLiteTx(WriteTx):
             self.db.execute(f"PRAGMA threads={int(threads)}")
 
     def create_nodes(self, rows: list[tuple[str, mg.DerivedNode]]) -> None:
+        self._nodes_changed(rows)
         nid = self._next("nodes", "nid")
         numbered = []
         for node_id, node in rows:
@@ -367,6 +384,7 @@ class SQLiteTx(WriteTx):
                             [(eids[k], sid, *v) for (k, _), (_, v) in added.edges.items()])
 
     def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
+        self._nodes_changed(merges)
         self.db.executemany("INSERT OR REPLACE INTO redirects(old_id, new_id, reason)"
                             " VALUES (?,?,?)", merges)
         self.db.executemany("INSERT INTO merge_log(merged, into_id, reason, source_id)"
@@ -412,6 +430,7 @@ class SQLiteTx(WriteTx):
                         (self._sid(source_id), absorbed, kept, record))
 
     def take_absorbed(self, source_id: str) -> list[tuple[str, str, str]]:
+        self._nodes_changed([source_id])  # the redirects of what it absorbed go
         sid = self._sid(source_id)
         taken = self.db.execute("SELECT absorbed, kept, record FROM absorbed WHERE sid=?"
                                 " ORDER BY seq", (sid,)).fetchall()
@@ -491,9 +510,11 @@ class SQLiteTx(WriteTx):
         self.db.executemany("DELETE FROM edges WHERE eid=?", [(self.eid[k],) for k in edges])
 
     def update_nodes(self, rows: list[tuple[str, str, mg.DerivedNode]]) -> None:
+        self._nodes_changed(rows)
         put_nodes(self.db, [(self.nid[i], None, node) for i, _, node in rows], replace=True)
 
     def delete_nodes(self, ids: list[str]) -> None:
+        self._nodes_changed(ids)
         nids = [(self.nid[i],) for i in ids]
         self.db.executemany("DELETE FROM names_fts WHERE rowid=?", nids)
         self.db.executemany("DELETE FROM nodes WHERE nid=?", nids)
