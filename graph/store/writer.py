@@ -504,8 +504,9 @@ class Writer:
         """Refuse a relation whose ends are not of the families its type allows."""
         unknown = list({i for pair in ends for i in pair if i not in self.families})
         if unknown:
-            self.families.update((i, node_type(t).family)
-                                 for i, t in self.tx.node_types(unknown).items())
+            types = self.tx.node_types(unknown)
+            family = {t: node_type(t).family for t in set(types.values())}
+            self.families.update((i, family[t]) for i, t in types.items())
         families = self.families
         kinds = {(rel.type, families.get(src), families.get(dst))
                  for rel, (src, dst) in zip(relations, ends, strict=True)}
