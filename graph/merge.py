@@ -447,11 +447,16 @@ def derive_edge(claims: list[tuple[float, dict[str, Any]]]) -> DerivedEdge:
         confidence, props = noisy_or([c for c, _ in claims]), {}
         for _, p in claims:
             props.update(p)
+    return DerivedEdge(props, *edge_columns(confidence, props))
+
+
+def edge_columns(confidence: float, props: dict[str, Any]
+                 ) -> tuple[float, float | None, str | None, str | None]:
+    """A derived edge's confidence, weight, start and end, from its combined confidence and
+    properties."""
     weight = props.get("weight")
-    return DerivedEdge(
-        properties=props, confidence=round(confidence, 9),
-        weight=float(weight) if isinstance(weight, (int, float)) else None,
-        start=_text(props.get("start")), end=_text(props.get("end")))
+    return (round(confidence, 9), float(weight) if isinstance(weight, (int, float)) else None,
+            _text(props.get("start")), _text(props.get("end")))
 
 
 def _text(value: Any) -> str | None:

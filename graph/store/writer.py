@@ -484,13 +484,18 @@ class Writer:
                 self.touched_edges[key] = rel_type
             else:
                 self.new_edges.add(key)
+                if len(claims) == 1:  # most edges: the edge's properties are its one claim's
+                    [c] = claims
+                    props = mg.to_json(c.properties)
+                    new_rows.append(NewEdge(key, src, dst, rel_type,
+                                            (props, *mg.edge_columns(c.confidence,
+                                                                     c.properties))))
+                    locator = c.locator or ""
+                    held[(key, locator)] = (rel_type, (locator, c.confidence, props))
+                    continue
                 values = edge_values(mg.derive_edge([(c.confidence, c.properties)
                                                      for c in claims]))
                 new_rows.append(NewEdge(key, src, dst, rel_type, values))
-                if len(claims) == 1:  # the edge's properties are its one claim's
-                    locator = claims[0].locator or ""
-                    held[(key, locator)] = (rel_type, (locator, claims[0].confidence, values[0]))
-                    continue
             for c in claims:
                 locator = c.locator or ""
                 held[(key, locator)] = (rel_type,
