@@ -32,7 +32,7 @@ from graph.store.base import (
     UnknownEntity,
     WriteResult,
 )
-from loaders.base import Loader, LoadError, UnrecognisedFile, claims_suffix
+from loaders.base import Loader, LoadError, UnrecognisedFile, claims_suffix, read_ahead
 
 log = logging.getLogger("govgraph.load")
 Progress = Callable[[str, int, int], None]
@@ -316,7 +316,7 @@ def _write(store: GraphStore, source: Source, source_id: str | None,
 
     def given() -> Iterator[Batch]:
         linked.clear()  # a retried transaction reads the store again
-        for part in parts():
+        for part in read_ahead(parts()):
             warnings.extend(w for w in part.warnings if w not in warnings)
             yield named(part)
 

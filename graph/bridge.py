@@ -89,8 +89,7 @@ def _link_by_resources(batch: Batch, store: GraphStore) -> int:
     named: dict[str, set[str]] = {}  # entity id -> resource ids it is related to
     for rel in batch.relations:
         for mine, other in ((rel.source, rel.target), (rel.target, rel.source)):
-            resource = resource_id(other)
-            if mine in orgs and resource:
+            if mine in orgs and (resource := resource_id(other)):
                 named.setdefault(orgs[mine].id, set()).add(resource)
     if not named:
         return 0

@@ -139,8 +139,9 @@ def derive_node(claims: list[NodeClaim], first: NodeClaim | None = None) -> Deri
     """The node its claims (in source load order) make: named and typed first by ``first``
     (by default the first claim that is not a placeholder, else the first claim), then each
     claim folded in turn."""
-    if first is None:
-        first = next((c for c in claims if not placeholder(c)), claims[0])
+    if first is None:  # one claim (most nodes) is its own first, placeholder or not
+        first = claims[0] if len(claims) == 1 else next(
+            (c for c in claims if not placeholder(c)), claims[0])
     node = DerivedNode(type=first.type, name=first.name)
     names: dict[str, str] = {fold(first.name): first.name}
     keys: dict[str, str] = {}
@@ -153,13 +154,15 @@ def derive_node(claims: list[NodeClaim], first: NodeClaim | None = None) -> Deri
         node.properties.update(claim.properties)
         node.first_seen = _pick(min, node.first_seen, claim.first_seen)
         node.last_seen = _pick(max, node.last_seen, claim.last_seen)
-    node.aliases = [n for k, n in names.items() if k != fold(node.name)]
+    own = fold(node.name)
+    node.aliases = [n for k, n in names.items() if k != own]
     node.keys = list(keys.values())
     return node
 
 
 def _pick(fn: Callable[..., Any], a: str | None, b: str | None) -> str | None:
-    return fn(x for x in (a, b) if x) if (a or b) else None
+    """``fn`` of the dates given (empty counts as not given), None when neither is."""
+    return fn(a, b) if a and b else (a or b or None)
 
 
 def alias_rows(node: DerivedNode) -> list[tuple[str, str]]:
@@ -447,11 +450,16 @@ def derive_edge(claims: list[tuple[float, dict[str, Any]]]) -> DerivedEdge:
         confidence, props = noisy_or([c for c, _ in claims]), {}
         for _, p in claims:
             props.update(p)
+    return DerivedEdge(props, *edge_columns(confidence, props))
+
+
+def edge_columns(confidence: float, props: dict[str, Any]
+                 ) -> tuple[float, float | None, str | None, str | None]:
+    """A derived edge's confidence, weight, start and end, from its combined confidence and
+    properties."""
     weight = props.get("weight")
-    return DerivedEdge(
-        properties=props, confidence=round(confidence, 9),
-        weight=float(weight) if isinstance(weight, (int, float)) else None,
-        start=_text(props.get("start")), end=_text(props.get("end")))
+    return (round(confidence, 9), float(weight) if isinstance(weight, (int, float)) else None,
+            _text(props.get("start")), _text(props.get("end")))
 
 
 def _text(value: Any) -> str | None:

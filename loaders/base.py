@@ -15,14 +15,17 @@ import json
 import re
 import zlib
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, Any, TypeVar, cast
 
 from graph.model import Batch
 from graph.settings import get_settings
+
+T = TypeVar("T")
 
 # A source is parsed in memory and written in one transaction, so files read whole are capped
 # (the largest real sources, RIR delegated files and PeeringDB dumps, are well under it);
@@ -127,6 +130,19 @@ def loader_for(path: Path) -> Loader:
             return ld
     raise UnrecognisedFile(path, "no loader recognises this file (see docs/loaders.md for "
                            "formats)")
+
+
+def read_ahead(parts: Iterator[T]) -> Iterator[T]:
+    """``parts``, each next one read in a worker thread while the caller writes the one it
+    was given: SQLite lets go of the interpreter while it writes, so on two cores the
+    reading of a streamed file overlaps the writing. What ``parts`` raises is raised here,
+    in order."""
+    end = object()
+    with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
+        ahead = pool.submit(next, parts, end)
+        while (part := ahead.result()) is not end:
+            ahead = pool.submit(next, parts, end)
+            yield cast(T, part)
 
 
 def source_id_for(path: Path) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from graph import merge
+from graph.merge import resolve_references
 from graph.model import Entity
 from graph.query import neighbourhood, shortest_paths
 from graph.store.base import EdgeFilter, StoreError
@@ -129,6 +131,34 @@ def test_resolve_by_key_and_name(store):
     assert store.resolve("row-17") == "org:cloud-innovation"
     assert store.resolve("cloud innovation") == "org:cloud-innovation"
     assert store.resolve("nothing here") is None
+
+
+def test_write_resolves_references_as_lookup_does(store):
+    """A backend's own ``resolve`` (SQLite: one join per form) gives what the forms of
+    ``resolve_references`` over ``lookup`` give: ids, redirects, keys, then names, a form
+    that finds several nodes left for the next."""
+    ci, hub_net = org("Cloud Innovation", "Company"), org("Hub Networks")
+    ci.keys += ["row-17", "dup", "hub"]
+    hub_net.keys += ["dup", "hub"]
+    store.write(batch("a", [ci, hub_net, org("Hub")]))
+    store.write(batch("b", [org("CI Holdings", aliases=["Cloud Innovation"])]))
+    refs = ["org:cloud-innovation", "org:ci-holdings", " ROW-17", "dup", "hub", "cloud innovation",
+            "nothing"]
+    expected = {"org:cloud-innovation": "org:cloud-innovation",
+                "org:ci-holdings": "org:cloud-innovation", " ROW-17": "org:cloud-innovation",
+                "hub": "org:hub", "cloud innovation": "org:cloud-innovation"}
+
+    def resolved_before_and_after_a_new_node(tx):
+        before = tx.resolve(refs), resolve_references(refs, tx.lookup)
+        tx.create_nodes([("org:row-17-twin", merge.derive_node([merge.NodeClaim(
+            "Organization", "Row 17 Twin", [], ["row-17"], {})]))])
+        return before, (tx.resolve(refs), resolve_references(refs, tx.lookup))
+
+    (own, generic), (own_after, generic_after) = store.transact(
+        resolved_before_and_after_a_new_node)
+    assert own == generic == expected
+    del expected[" ROW-17"]  # now the key of two nodes: what was resolved before is not kept
+    assert own_after == generic_after == expected
 
 
 def test_search_ranks_exact_then_prefix_then_substring(store):

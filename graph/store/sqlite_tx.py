@@ -34,6 +34,10 @@ CHUNK = 500  # values per IN (...) list
 BULK_ROWS = 20_000  # a batch this large is written with a larger page cache
 BULK_CACHE_KIB = 256 * 1024
 ALL_IDS = 5_000  # at least this many ids: read the whole id -> nid map once
+SORT_THREADS = 2  # helper threads SQLite may sort with while it rebuilds an index
+# References resolved by id, redirect or key kept across the parts of a streamed write while
+# no node changes (an edge list names the same hubs in every part); at most this many.
+RESOLVED_MAX = 300_000
 
 # Secondary indexes that a batch at least as large as the graph drops and rebuilds instead of
 # updating row by row: SQLite builds an index from sorted rows several times faster than it
@@ -105,6 +109,16 @@ REF_SQL = {
 }
 
 
+# A reference's nodes by id, by merged (redirected) id and by key (graph.merge.REF_FORMS), each
+# one statement over a temporary table of the references: many chunked IN lists cost more.
+_RESOLVE_SQL = (
+    "SELECT r.ref, n.id, n.nid, n.type FROM resolving r CROSS JOIN nodes n ON n.id=r.ref",
+    "SELECT r.ref, n.id, n.nid, n.type FROM resolving r CROSS JOIN redirects d"
+    " ON d.old_id=r.ref CROSS JOIN nodes n ON n.id=d.new_id",
+    "SELECT r.ref, n.id, n.nid, n.type FROM resolving r CROSS JOIN aliases a"
+    " ON a.norm=r.norm AND a.kind='key' CROSS JOIN nodes n ON n.nid=a.nid")
+
+
 def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> list[tuple]:
     """``(key, id, nid, type)`` of the nodes these keys name in one reference form."""
     sql, out = REF_SQL[form].format(marks(CHUNK)), []
@@ -112,6 +126,19 @@ def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> list[tupl
         out += db.execute(sql if len(chunk) == CHUNK else
                           REF_SQL[form].format(marks(len(chunk))), chunk).fetchall()
     return out
+
+
+@contextmanager
+def staged(db: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> Iterator[None]:
+    """``rows`` in a temporary table (``table``: its name and columns) while the block runs:
+    a statement joining them reads many values at the cost of one. Emptied after."""
+    name, columns = table.split("(", 1)
+    db.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table}")
+    db.executemany(f"INSERT INTO {name} VALUES ({marks(columns.count(',') + 1)})", rows)
+    try:
+        yield
+    finally:
+        db.execute(f"DELETE FROM {name}")
 
 
 class SQLiteTx(WriteTx):
@@ -125,6 +152,7 @@ class SQLiteTx(WriteTx):
         self.nid: dict[str, int] = {}
         self.eid: dict[str, int] = {}
         self.types: dict[str, str] = {}  # node id -> type, of the nodes looked up
+        self.resolved: dict[str, tuple[str, int, str]] = {}  # ref -> (id, nid, type)
 
     # -- sources and judgements
     def upsert_source(self, batch: Batch) -> None:
@@ -206,6 +234,43 @@ class SQLiteTx(WriteTx):
         self.types.update((node_id, type_) for _, node_id, _, type_ in rows)
         return [(key, node_id) for key, node_id, _, _ in rows]
 
+    def resolve(self, refs: Collection[str]) -> dict[str, str]:
+        """Set-based (:data:`_RESOLVE_SQL`) for ids, redirects and keys, each form for the
+        references still unresolved, a reference that finds several nodes in a form left
+        for the next; what these leave is tried again through :meth:`lookup` (names).
+        Answers are kept (:data:`RESOLVED_MAX`) until a node, alias or redirect changes."""
+        unique = list(dict.fromkeys(refs))
+        pending = [r for r in unique if r not in self.resolved]
+        found: dict[str, tuple[str, int, str]] = {}
+        with staged(self.db, "resolving(ref TEXT, norm TEXT)",
+                    zip(pending, map(mg.key_norm, pending), strict=True)):
+            for sql in _RESOLVE_SQL:
+                hits: dict[str, tuple[str, int, str]] = {}
+                ambiguous = set()
+                for ref, *hit in self.db.execute(sql):
+                    if ref not in found and hits.setdefault(ref, hit)[1] != hit[1]:
+                        ambiguous.add(ref)
+                for ref in ambiguous:
+                    del hits[ref]
+                found.update(hits)
+        if len(self.resolved) + len(found) > RESOLVED_MAX:
+            self.resolved.clear()
+        self.resolved.update(found)
+        out = {}
+        for ref in unique:
+            if hit := found.get(ref) or self.resolved.get(ref):
+                node_id, self.nid[node_id], self.types[node_id] = hit
+                out[ref] = node_id
+        if len(out) < len(unique):
+            out.update(mg.resolve_references([r for r in unique if r not in out], self.lookup))
+        return out
+
+    def _nodes_changed(self, rows: Collection[Any]) -> None:
+        """Nodes, their aliases or redirects are written (when ``rows``): what references
+        resolve to may change."""
+        if rows:
+            self.resolved.clear()
+
     def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
         out: dict[str, set[tuple[str, str]]] = {}
         for chunk in chunked(norms):
@@ -271,10 +336,16 @@ class SQLiteTx(WriteTx):
         for name, _ in found:
             self.db.execute(f'DROP INDEX "{name}"')
         yield
-        for _, sql in found:
-            self.db.execute(sql)
+        threads = self.db.execute("PRAGMA threads").fetchone()[0]
+        self.db.execute(f"PRAGMA threads={SORT_THREADS}")
+        try:
+            for _, sql in found:
+                self.db.execute(sql)
+        finally:
+            self.db.execute(f"PRAGMA threads={int(threads)}")
 
     def create_nodes(self, rows: list[tuple[str, mg.DerivedNode]]) -> None:
+        self._nodes_changed(rows)
         nid = self._next("nodes", "nid")
         numbered = []
         for node_id, node in rows:
@@ -313,6 +384,7 @@ class SQLiteTx(WriteTx):
                             [(eids[k], sid, *v) for (k, _), (_, v) in added.edges.items()])
 
     def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
+        self._nodes_changed(merges)
         self.db.executemany("INSERT OR REPLACE INTO redirects(old_id, new_id, reason)"
                             " VALUES (?,?,?)", merges)
         self.db.executemany("INSERT INTO merge_log(merged, into_id, reason, source_id)"
@@ -358,6 +430,7 @@ class SQLiteTx(WriteTx):
                         (self._sid(source_id), absorbed, kept, record))
 
     def take_absorbed(self, source_id: str) -> list[tuple[str, str, str]]:
+        self._nodes_changed([source_id])  # the redirects of what it absorbed go
         sid = self._sid(source_id)
         taken = self.db.execute("SELECT absorbed, kept, record FROM absorbed WHERE sid=?"
                                 " ORDER BY seq", (sid,)).fetchall()
@@ -437,9 +510,11 @@ class SQLiteTx(WriteTx):
         self.db.executemany("DELETE FROM edges WHERE eid=?", [(self.eid[k],) for k in edges])
 
     def update_nodes(self, rows: list[tuple[str, str, mg.DerivedNode]]) -> None:
+        self._nodes_changed(rows)
         put_nodes(self.db, [(self.nid[i], None, node) for i, _, node in rows], replace=True)
 
     def delete_nodes(self, ids: list[str]) -> None:
+        self._nodes_changed(ids)
         nids = [(self.nid[i],) for i in ids]
         self.db.executemany("DELETE FROM names_fts WHERE rowid=?", nids)
         self.db.executemany("DELETE FROM nodes WHERE nid=?", nids)

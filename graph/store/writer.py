@@ -215,6 +215,11 @@ class WriteTx(ABC):
     def lookup(self, form: str, keys: list[str]) -> Iterable[tuple[str, str]]:
         """``(key, node id)`` pairs for one form of :data:`graph.merge.REF_FORMS`."""
 
+    def resolve(self, refs: Collection[str]) -> dict[str, str]:
+        """Node id of each reference that resolves (:func:`graph.merge.resolve_references`
+        over :meth:`lookup`). A backend may answer it set-based, with the same result."""
+        return mg.resolve_references(refs, self.lookup)
+
     @abstractmethod
     def name_candidates(self, norms: list[str]) -> dict[str, set[tuple[str, str]]]:
         """Existing nodes by folded name (or by id): ``norm -> {(id, type)}``."""
@@ -428,7 +433,7 @@ class Writer:
         if self.fresh:  # only this write's earlier parts made nodes: the same ids combine
             located = dict(self.tx.lookup("id", [e.id for e in entities]))
         elif self.tx.has_nodes():  # else there is nothing to find
-            located = mg.resolve_references([e.id for e in entities], self.tx.lookup)
+            located = self.tx.resolve([e.id for e in entities])
             unplaced = [e for e in entities if e.id not in located]
             merged = mg.find_merges(unplaced, self.tx.name_candidates,
                                     mg.Judgements(self.tx.judgements()), self._vet)
@@ -468,7 +473,7 @@ class Writer:
         """Resolve and check the relations' ends, create the new edges, keep the claims."""
         if not relations:
             return
-        ends = mg.relation_endpoints(relations, self.refs, self._resolve, self.source_id)
+        ends = mg.relation_endpoints(relations, self.refs, self.tx.resolve, self.source_id)
         self._check_families(relations, ends)
         grouped = mg.group_relations(relations, ends)
         existing = self.tx.existing_edges({k: g[2] for k, g in grouped.items()})
@@ -479,13 +484,18 @@ class Writer:
                 self.touched_edges[key] = rel_type
             else:
                 self.new_edges.add(key)
+                if len(claims) == 1:  # most edges: the edge's properties are its one claim's
+                    [c] = claims
+                    props = mg.to_json(c.properties)
+                    new_rows.append(NewEdge(key, src, dst, rel_type,
+                                            (props, *mg.edge_columns(c.confidence,
+                                                                     c.properties))))
+                    locator = c.locator or ""
+                    held[(key, locator)] = (rel_type, (locator, c.confidence, props))
+                    continue
                 values = edge_values(mg.derive_edge([(c.confidence, c.properties)
                                                      for c in claims]))
                 new_rows.append(NewEdge(key, src, dst, rel_type, values))
-                if len(claims) == 1:  # the edge's properties are its one claim's
-                    locator = claims[0].locator or ""
-                    held[(key, locator)] = (rel_type, (locator, claims[0].confidence, values[0]))
-                    continue
             for c in claims:
                 locator = c.locator or ""
                 held[(key, locator)] = (rel_type,
@@ -494,16 +504,14 @@ class Writer:
         self.result.claims_added += sum(len(g[3]) for g in grouped.values())
         self.result.relations_added += len(new_rows)
 
-    def _resolve(self, refs: set[str]) -> dict[str, str]:
-        return mg.resolve_references(refs, self.tx.lookup)
-
     def _check_families(self, relations: list[mg.Relation],
                         ends: list[tuple[str, str]]) -> None:
         """Refuse a relation whose ends are not of the families its type allows."""
         unknown = list({i for pair in ends for i in pair if i not in self.families})
         if unknown:
-            self.families.update((i, node_type(t).family)
-                                 for i, t in self.tx.node_types(unknown).items())
+            types = self.tx.node_types(unknown)
+            family = {t: node_type(t).family for t in set(types.values())}
+            self.families.update((i, family[t]) for i, t in types.items())
         families = self.families
         kinds = {(rel.type, families.get(src), families.get(dst))
                  for rel, (src, dst) in zip(relations, ends, strict=True)}
