@@ -47,7 +47,7 @@ from loaders.profile_text import Line
 from loaders.text.gazetteer import Hit, NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
-from loaders.text.people import name_chunks
+from loaders.text.people import name_chunks, without_leading_titles
 from loaders.text.relations import linked_facts
 from loaders.text.sentences import nicknames, sentences
 
@@ -572,7 +572,7 @@ class Extractor:
 
     # -------------------------------------------------------------- mentions
     def _person(self, raw: str, ln: Line, rule: str, confidence: float) -> Named | None:
-        person = self.names.person(strip_leading_stopwords(raw), ln.no)
+        person = self.names.person(without_leading_titles(strip_leading_stopwords(raw)), ln.no)
         if person is not None:
             self.mentions.append(Mention(raw, "Person", person.id, ln.no, ln.offset, rule,
                                          confidence))
@@ -893,6 +893,9 @@ class Extractor:
         name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
         name = _TRAILING_CONNECTORS.sub("", name)  # "... Office of the" (before "President")
         name = _trim_after_org_word(name) if name else name
+        people, name = _people_of(name)
+        for person in people:  # "Jane Roe and John Doe of Example Foundation"
+            self._person(person, ln, "name of organisation", MENTION.confidence)
         words = fold(name).split()
         hit = self.names.lookup(name)
         if hit is None and len(words) == 1:
@@ -1129,6 +1132,21 @@ def _place_before(words: list[str], name: str) -> tuple[str, ...]:
             fold(extra[0]) in _LEX["leading_stop"]:
         return ()
     return (" ".join(words),)
+
+
+def _people_of(phrase: str) -> tuple[list[str], str]:
+    """``Jane Roe and John Doe of the Example Foundation`` -> the people, each named by a
+    given name first, and the organisation; any other phrase -> no people, the phrase."""
+    m = _PEOPLE_OF.match(phrase)
+    if m is None:
+        return [], phrase
+    people = [p for p in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m["people"]) if p]
+    if not all(any(chunk == p for _, chunk in name_chunks(p)) for p in people):
+        return [], phrase
+    return people, m["org"]
+
+
+_PEOPLE_OF = re.compile(r"(?P<people>.+?)\s+of\s+(?:the\s+)?(?P<org>.+)")
 
 
 def _trim_after_org_word(name: str) -> str:

@@ -746,3 +746,21 @@ def test_names_of_things_are_never_people(tmp_path):
     batch = page(tmp_path, TITLE + "This note was posted on RIPE Labs: Draft RIPE Chair Election "
                  "Procedure.\n")
     assert people(batch) == set()
+
+
+def test_people_of_an_organisation_in_a_list(tmp_path):
+    batch = page(tmp_path, TITLE + "The call was joined by Jane Roe of Example Society, John "
+                 "Doe and Mary Major of the Example Frontier Foundation, and Ann Poe of "
+                 "Example Capital.\n")
+    names = {e.name: e.type for e in batch.entities if e.type != "Article"}
+    assert {"Jane Roe", "John Doe", "Mary Major", "Ann Poe"} == people(batch)
+    assert {"Example Society", "Example Frontier Foundation", "Example Capital"} <= set(names)
+    assert not any(" of " in n for n in names)
+    assert roles(batch) == {}  # no title: no role
+
+
+def test_a_title_glued_to_a_name_never_starts_a_person(tmp_path):
+    batch = page(tmp_path, TITLE + "NTIA Administrator Lawrence Strickling wrote in a blog post "
+                 "that the work was done.\n")
+    assert people(batch) == {"Lawrence Strickling"}
+    assert roles(batch)[("Lawrence Strickling", "NTIA")] == {"role": "Administrator"}
