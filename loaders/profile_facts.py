@@ -468,10 +468,13 @@ def split_orgs(text: str, names: PageNames | None = None) -> list[str]:
     known names that contain "and" (``Internet Corporation for Assigned Names and
     Numbers``, or ``Rwanda Internet Community and Technology Alliance`` once the page
     defined it) stay whole."""
-    if " and " not in text or known_org(text) or (names and names.lookup(text)):
+    if not _AND.search(text) or known_org(text) or (names and names.lookup(text)):
         return [text]
-    parts = [p for p in re.split(r"\s+and\s+", text) if p]
+    parts = [p for p in _AND.split(text) if p]
     return parts if all(_could_be_name(p, names) for p in parts) else [text]
+
+
+_AND = re.compile(r"\s+(?:and|AND)\s+")  # "AfriNIC AND Cloud Innovation Dispute"
 
 
 def _could_be_name(part: str, names: PageNames | None) -> bool:

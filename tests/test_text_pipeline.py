@@ -764,3 +764,25 @@ def test_a_title_glued_to_a_name_never_starts_a_person(tmp_path):
                  "that the work was done.\n")
     assert people(batch) == {"Lawrence Strickling"}
     assert roles(batch)[("Lawrence Strickling", "NTIA")] == {"role": "Administrator"}
+
+
+@pytest.mark.parametrize("sentence,wanted", [
+    ("Example Capital to Acquire Example Registry from the Example Society.",
+     {"Example Capital", "Example Registry"}),  # a verb never starts a name
+    ("Selected for the Board by the Example Foundation, she took her seat.",
+     {"Example Foundation"}),  # nor a participle
+    ("Most of Example Networks’ address space was used abroad.", {"Example Networks"}),
+    ("Example Networks AND Sample Holdings Dispute: the Verdict.",
+     {"Example Networks", "Sample Holdings"}),  # "AND" in capitals joins two names
+])
+def test_headline_fragments_are_not_organisations(tmp_path, sentence, wanted):
+    batch = page(tmp_path, TITLE + sentence + "\n")
+    assert {e.name for e in batch.entities if e.type != "Article"} - {"Example Society"} \
+        == wanted
+
+
+def test_a_preposition_never_stands_in_a_persons_name(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, Example Society CEO, Arrogantly Deflects Questions "
+                 "About the Sale of the Registry to a Private Equity Firm ⇥ example.com\n")
+    assert people(batch) == {"Jane Roe"}
+    assert set(roles(batch)) == {("Jane Roe", "Example Society")}
