@@ -805,10 +805,13 @@ class Extractor:
                 self._acronym(m["long"], m["short"], ln)
         for hit in KNOWN_NAMES.find(ln.text):
             self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
-        for hit in _PUBLISHER_NAMES.find(ln.text):
-            if ln.text[hit.start:hit.end] == hit.form:  # "The Register", not "the register"
-                self._publisher(hit.form, ln, "known publisher")
+        named = [h for h in _PUBLISHER_NAMES.find(ln.text)
+                 if _written_as(ln.text[h.start:h.end], h.form)]
+        for hit in named:
+            self._publisher(hit.form, ln, "known publisher")
         for m in TOLD.finditer(ln.text) if "told" in lowered else ():
+            if any(h.start <= m.start("o") < h.end for h in named):
+                continue  # "told The Post and Courier": the known name, not "The Post"
             if not any(True for _ in name_chunks(m["o"])) and not self.names.lookup(m["o"]):
                 self._publisher(m["o"], ln, "told")
         for pattern in (ACRONYM_APPOSITIVE, _ORG_KIND):
@@ -827,7 +830,8 @@ class Extractor:
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
-            self._keyword_org(m.group(0), ln)
+            if not any(h.start < m.end() and m.start() < h.end for h in named):
+                self._keyword_org(m.group(0), ln)  # not "Data Center" of Data Center Knowledge
 
     def _org_apposition(self, m: re.Match[str], ln: Line) -> None:
         """``ACR, the Long Name``, or ``Addrex, the IP address brokerage that …``."""
@@ -848,7 +852,9 @@ class Extractor:
         self._org(old_name, ln, "renamed", PATTERN.confidence, aliases=(new_name,))
 
     def _publisher(self, name: str, ln: Line, rule: str) -> None:
-        org = self.names.org(name, ln.no, hint="publisher", single_word_ok=True)
+        article = re.match(r"The\s+(.+)", name)  # "The Post and Courier": "Post and Courier"
+        org = self.names.org(name, ln.no, hint="publisher", single_word_ok=True,
+                             aliases=(article[1],) if article else ())
         if org is not None and org.type != "Person":
             if org.type in {"Organization", "Company"}:
                 org.type = "Publisher"
@@ -1094,6 +1100,12 @@ _NOUN_TYPES = {"registry": "Registry", "company": "Company", "firm": "Company",
                "foundation": "Foundation", "regulator": "Authority"}
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
 _TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|the|on|&))+$")
+
+
+def _written_as(text: str, name: str) -> bool:
+    """A publisher's name as written: ``The Register`` or, inside a sentence, ``the
+    Register``, never ``the register``."""
+    return text == name or name.startswith("The ") and text == "the" + name[3:]
 
 
 def _turn_name(turn: re.Match[str]) -> bool:

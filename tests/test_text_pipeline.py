@@ -786,3 +786,14 @@ def test_a_preposition_never_stands_in_a_persons_name(tmp_path):
                  "About the Sale of the Registry to a Private Equity Firm ⇥ example.com\n")
     assert people(batch) == {"Jane Roe"}
     assert set(roles(batch)) == {("Jane Roe", "Example Society")}
+
+
+def test_news_outlets_the_data_knows_are_named_whole(tmp_path):
+    batch = page(tmp_path, TITLE + "\"We never did,\" Jane Roe told The Post and Courier in May. "
+                 "She said so in a 2010 Data Center Knowledge interview, as the Register and a "
+                 "Wall Street Journal article reported.\n")
+    outlets = {e.name: set(e.aliases) for e in batch.entities
+               if e.type not in {"Article", "Person"}}
+    assert set(outlets) == {"The Post and Courier", "Data Center Knowledge", "The Register",
+                            "Wall Street Journal"}
+    assert "Post and Courier" in outlets["The Post and Courier"]  # without its article
