@@ -97,7 +97,7 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
          rf"{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for)\s+{_O}"), PATTERN),
-    (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
+    (_RE(rf"(?P<o>{ORG})\s+and\s+(?:its\s+)?{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
@@ -187,7 +187,7 @@ _POSSESSIVE = ("'s", "’s")
 # ROLE_PATTERNS; None: no test).
 _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
     (",", "—", "–"), ("is ", "was ", "serve", "became", "becomes", "remain", "been", "will be"),
-    ("and its",), ("whose",), (" of ",), _title_then_name, _POSSESSIVE, (",",), (",",),
+    (" and ",), ("whose",), (" of ",), _title_then_name, _POSSESSIVE, (",",), (",",),
     _NAMED_WORDS, _NAMED_WORDS, (" as ", "became"), _NAMED_WORDS,
     ("resignation", "appointment", "departure", "retirement", "election", "tenure"),
     ("where",), ("serve",), ("posts", "positions", "roles", "jobs"), ("as ",),

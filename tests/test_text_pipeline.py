@@ -797,3 +797,19 @@ def test_news_outlets_the_data_knows_are_named_whole(tmp_path):
     assert set(outlets) == {"The Post and Courier", "Data Center Knowledge", "The Register",
                             "Wall Street Journal"}
     assert "Post and Courier" in outlets["The Post and Courier"]  # without its article
+
+
+def test_an_organisation_and_its_founder_named_together(tmp_path):
+    batch = page(tmp_path, TITLE + "The hosting company Example Networks LLC and founder Jane Roe "
+                 "were the subject of a Wall Street Journal article last week.\n")
+    assert roles(batch)[("Jane Roe", "Example Networks LLC")] == {"role": "Founder"}
+
+
+def test_an_outlet_named_in_an_opening_sentence_is_not_the_publisher(tmp_path):
+    text = ("Source: https://www.example.com/news/1\n\nRegistry news\n\nThe hosting company "
+            "Example Networks LLC was the subject of a Wall Street Journal article last week "
+            "that detailed its business.\n")
+    batch = page(tmp_path, text)
+    names = {e.id: e.name for e in batch.entities}
+    assert [names[r.target] for r in batch.relations if r.type == "PUBLISHED_BY"] != \
+        ["Wall Street Journal"]
