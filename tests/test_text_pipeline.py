@@ -813,3 +813,12 @@ def test_an_outlet_named_in_an_opening_sentence_is_not_the_publisher(tmp_path):
     names = {e.id: e.name for e in batch.entities}
     assert [names[r.target] for r in batch.relations if r.type == "PUBLISHED_BY"] != \
         ["Wall Street Journal"]
+
+
+@pytest.mark.parametrize("byline", [
+    "BY JANE ROE, CHIEF EXECUTIVE OFFICER, EXAMPLE HOLDINGS",  # in capitals
+    "Jane Roe\nNov 24, 2019 · 4 min read",  # a name above its date and reading time
+])
+def test_bylines_in_capitals_and_above_a_date_and_reading_time(tmp_path, byline):
+    batch = page(tmp_path, f"Registry news\n\n{byline}\n\nThe registry met on Monday.\n")
+    assert ("Jane Roe", "AUTHORED", "Registry news") in facts(batch)
