@@ -822,3 +822,19 @@ def test_an_outlet_named_in_an_opening_sentence_is_not_the_publisher(tmp_path):
 def test_bylines_in_capitals_and_above_a_date_and_reading_time(tmp_path, byline):
     batch = page(tmp_path, f"Registry news\n\n{byline}\n\nThe registry met on Monday.\n")
     assert ("Jane Roe", "AUTHORED", "Registry news") in facts(batch)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Prosecutor Jane Roe, who in May 2019 filed criminal wire fraud charges against John Doe, "
+    "spoke.",
+    "As a result, Jane Roe was able to charge John Doe with 20 counts of wire fraud.",
+    "Jane Roe prosecuted John Doe last year.",
+])
+def test_a_prosecutor_litigates_against_the_defendant(tmp_path, sentence):
+    batch = page(tmp_path, TITLE + sentence + "\n")
+    assert ("Jane Roe", "LITIGATES_AGAINST", "John Doe") in facts(batch)
+
+
+def test_the_charged_defendant_is_no_prosecutor(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe was charged by John Doe in May.\n")
+    assert not any(t == "LITIGATES_AGAINST" and a == "Jane Roe" for a, t, _ in facts(batch))
