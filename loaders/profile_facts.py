@@ -149,6 +149,9 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
     (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
 ]
+# a speaker of a transcript on themself: "I'm the CEO at NTEN"
+_OWN_TITLE = _RE(rf"(?<![\w’'-])I(?:'m|’m|\s+am)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
+                 rf"(?:of|at|for|with)\s+{_O}")
 _ROLE_OF_ORG_NAME_AT = 4  # "the CEO of Org, Name": the index of that pattern
 # Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
 _START = r"(?<![\w’'-])"
@@ -533,6 +536,7 @@ class Extractor:
         self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
         self._orgs_cache: tuple[tuple[int, int], NameMatcher] | None = None
         self._mid_sentence: dict[str, bool] = {}
+        self._turn_speakers: dict[int, Named] = {}  # line -> who speaks in that turn
 
     def run(self) -> None:
         """Every extraction step, in the order that lets later steps resolve short names:
@@ -549,6 +553,7 @@ class Extractor:
         for ln in self.text:
             self._orgs(ln)
             self._roles(ln)
+            self._own_title(ln)
         if self.title is not None:
             self._named_people(self.title, heading=True)
             self._roles(self.title, HEADLINE_ROLE_PATTERNS)
@@ -610,8 +615,10 @@ class Extractor:
                          ATTRIBUTION.confidence)
             return
         if ln.offset == 0 and (turn := TRANSCRIPT_TURN.match(ln.text)) and _turn_name(turn):
-            self._quoted(self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence), ln,
-                         ATTRIBUTION.confidence)
+            speaker = self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence)
+            self._quoted(speaker, ln, ATTRIBUTION.confidence)
+            if speaker is not None:
+                self._turn_speakers[ln.no] = speaker
             return
         m = ATTRIBUTION_LINE.match(ln.text)
         if not m:
@@ -669,6 +676,13 @@ class Extractor:
                 org, role = shift_role_words(m["o"], m["r"])
                 self._roles_at(person, role, org, ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
+
+    def _own_title(self, ln: Line) -> None:
+        """``I'm the CEO at Example Org`` in a speaker's turn of a transcript: the speaker's
+        role (PATTERN)."""
+        speaker = self._turn_speakers.get(ln.no)
+        for m in _OWN_TITLE.finditer(ln.text) if speaker is not None else ():
+            self._roles_at(speaker, m["r"], m["o"], ln, PATTERN.confidence, m["former"])
 
     def _continuations(self, person: Named, ln: Line, pos: int, confidence: float) -> None:
         while m := _CONTINUATION.match(ln.text, pos):

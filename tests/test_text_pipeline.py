@@ -838,3 +838,10 @@ def test_a_prosecutor_litigates_against_the_defendant(tmp_path, sentence):
 def test_the_charged_defendant_is_no_prosecutor(tmp_path):
     batch = page(tmp_path, TITLE + "Jane Roe was charged by John Doe in May.\n")
     assert not any(t == "LITIGATES_AGAINST" and a == "Jane Roe" for a, t, _ in facts(batch))
+
+
+def test_a_speaker_of_a_transcript_gives_their_own_title(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe:       Hi everyone. Thank you for joining today. I’m "
+                 "Jane Roe. I’m the CEO at EXNET. EXNET is a nonprofit organization.\n"
+                 "John Doe:       Thanks. As she said, I'm the chair of nothing here.\n")
+    assert roles(batch) == {("Jane Roe", "EXNET"): {"role": "CEO"}}
