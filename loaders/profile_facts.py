@@ -681,7 +681,9 @@ class Extractor:
         """``I'm the CEO at Example Org`` in a speaker's turn of a transcript: the speaker's
         role (PATTERN)."""
         speaker = self._turn_speakers.get(ln.no)
-        for m in _OWN_TITLE.finditer(ln.text) if speaker is not None else ():
+        if speaker is None:
+            return
+        for m in _OWN_TITLE.finditer(ln.text):
             self._roles_at(speaker, m["r"], m["o"], ln, PATTERN.confidence, m["former"])
 
     def _continuations(self, person: Named, ln: Line, pos: int, confidence: float) -> None:
