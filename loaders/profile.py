@@ -53,6 +53,11 @@ _PERSON_KINDS = _LEX["person_kinds"]
 _NAME_PREFIX = re.compile(rf"^(?P<n>{PERSON}|{ORG})\s*:\s")
 
 
+def _prose(text: str) -> bool:
+    """A sentence of the article, not a line of the site's own (a masthead, a footer)."""
+    return len(text.split()) > 12 and text.rstrip().endswith((".", "”", '"'))
+
+
 def is_headline(title: str) -> bool:
     """A title that is a sentence or question ("Why …", "What is …?", "X: Y", anything with
     a verb or lower-case words) rather than the name of a person or organisation."""
@@ -275,7 +280,7 @@ class PageBuilder:
     def _site_publisher(self) -> Found | None:
         for ln in site_publisher_lines(self.page.lines, self.header):
             m = KNOWN_PUBLISHERS_PATTERN.search(ln.text)
-            if m:
+            if m and not _prose(ln.text):  # not "… a Wall Street Journal article last week"
                 return Found(m.group(0), ln.no, FIELD.confidence)
             owner = copyright_owner(ln.text)
             if owner:

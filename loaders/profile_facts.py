@@ -47,7 +47,7 @@ from loaders.profile_text import Line
 from loaders.text.gazetteer import Hit, NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
-from loaders.text.people import name_chunks
+from loaders.text.people import name_chunks, without_leading_titles
 from loaders.text.relations import linked_facts
 from loaders.text.sentences import nicknames, sentences
 
@@ -97,7 +97,7 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
          rf"{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for)\s+{_O}"), PATTERN),
-    (_RE(rf"(?P<o>{ORG})\s+and\s+its\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
+    (_RE(rf"(?P<o>{ORG})\s+and\s+(?:its\s+)?{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
@@ -149,6 +149,9 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
     (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
 ]
+# a speaker of a transcript on themself: "I'm the CEO at NTEN"
+_OWN_TITLE = _RE(rf"(?<![\w’'-])I(?:'m|’m|\s+am)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
+                 rf"(?:of|at|for|with)\s+{_O}")
 _ROLE_OF_ORG_NAME_AT = 4  # "the CEO of Org, Name": the index of that pattern
 # Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
 _START = r"(?<![\w’'-])"
@@ -187,7 +190,7 @@ _POSSESSIVE = ("'s", "’s")
 # ROLE_PATTERNS; None: no test).
 _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
     (",", "—", "–"), ("is ", "was ", "serve", "became", "becomes", "remain", "been", "will be"),
-    ("and its",), ("whose",), (" of ",), _title_then_name, _POSSESSIVE, (",",), (",",),
+    (" and ",), ("whose",), (" of ",), _title_then_name, _POSSESSIVE, (",",), (",",),
     _NAMED_WORDS, _NAMED_WORDS, (" as ", "became"), _NAMED_WORDS,
     ("resignation", "appointment", "departure", "retirement", "election", "tenure"),
     ("where",), ("serve",), ("posts", "positions", "roles", "jobs"), ("as ",),
@@ -468,10 +471,13 @@ def split_orgs(text: str, names: PageNames | None = None) -> list[str]:
     known names that contain "and" (``Internet Corporation for Assigned Names and
     Numbers``, or ``Rwanda Internet Community and Technology Alliance`` once the page
     defined it) stay whole."""
-    if " and " not in text or known_org(text) or (names and names.lookup(text)):
+    if not _AND.search(text) or known_org(text) or (names and names.lookup(text)):
         return [text]
-    parts = [p for p in re.split(r"\s+and\s+", text) if p]
+    parts = [p for p in _AND.split(text) if p]
     return parts if all(_could_be_name(p, names) for p in parts) else [text]
+
+
+_AND = re.compile(r"\s+(?:and|AND)\s+")  # "AfriNIC AND Cloud Innovation Dispute"
 
 
 def _could_be_name(part: str, names: PageNames | None) -> bool:
@@ -530,6 +536,7 @@ class Extractor:
         self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
         self._orgs_cache: tuple[tuple[int, int], NameMatcher] | None = None
         self._mid_sentence: dict[str, bool] = {}
+        self._turn_speakers: dict[int, Named] = {}  # line -> who speaks in that turn
 
     def run(self) -> None:
         """Every extraction step, in the order that lets later steps resolve short names:
@@ -546,6 +553,7 @@ class Extractor:
         for ln in self.text:
             self._orgs(ln)
             self._roles(ln)
+            self._own_title(ln)
         if self.title is not None:
             self._named_people(self.title, heading=True)
             self._roles(self.title, HEADLINE_ROLE_PATTERNS)
@@ -572,7 +580,7 @@ class Extractor:
 
     # -------------------------------------------------------------- mentions
     def _person(self, raw: str, ln: Line, rule: str, confidence: float) -> Named | None:
-        person = self.names.person(strip_leading_stopwords(raw), ln.no)
+        person = self.names.person(without_leading_titles(strip_leading_stopwords(raw)), ln.no)
         if person is not None:
             self.mentions.append(Mention(raw, "Person", person.id, ln.no, ln.offset, rule,
                                          confidence))
@@ -607,8 +615,10 @@ class Extractor:
                          ATTRIBUTION.confidence)
             return
         if ln.offset == 0 and (turn := TRANSCRIPT_TURN.match(ln.text)) and _turn_name(turn):
-            self._quoted(self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence), ln,
-                         ATTRIBUTION.confidence)
+            speaker = self._person(turn["p"], ln, "transcript", ATTRIBUTION.confidence)
+            self._quoted(speaker, ln, ATTRIBUTION.confidence)
+            if speaker is not None:
+                self._turn_speakers[ln.no] = speaker
             return
         m = ATTRIBUTION_LINE.match(ln.text)
         if not m:
@@ -666,6 +676,15 @@ class Extractor:
                 org, role = shift_role_words(m["o"], m["r"])
                 self._roles_at(person, role, org, ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
+
+    def _own_title(self, ln: Line) -> None:
+        """``I'm the CEO at Example Org`` in a speaker's turn of a transcript: the speaker's
+        role (PATTERN)."""
+        speaker = self._turn_speakers.get(ln.no)
+        if speaker is None:
+            return
+        for m in _OWN_TITLE.finditer(ln.text):
+            self._roles_at(speaker, m["r"], m["o"], ln, PATTERN.confidence, m["former"])
 
     def _continuations(self, person: Named, ln: Line, pos: int, confidence: float) -> None:
         while m := _CONTINUATION.match(ln.text, pos):
@@ -802,10 +821,13 @@ class Extractor:
                 self._acronym(m["long"], m["short"], ln)
         for hit in KNOWN_NAMES.find(ln.text):
             self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
-        for hit in _PUBLISHER_NAMES.find(ln.text):
-            if ln.text[hit.start:hit.end] == hit.form:  # "The Register", not "the register"
-                self._publisher(hit.form, ln, "known publisher")
+        named = [h for h in _PUBLISHER_NAMES.find(ln.text)
+                 if _written_as(ln.text[h.start:h.end], h.form)]
+        for hit in named:
+            self._publisher(hit.form, ln, "known publisher")
         for m in TOLD.finditer(ln.text) if "told" in lowered else ():
+            if any(h.start <= m.start("o") < h.end for h in named):
+                continue  # "told The Post and Courier": the known name, not "The Post"
             if not any(True for _ in name_chunks(m["o"])) and not self.names.lookup(m["o"]):
                 self._publisher(m["o"], ln, "told")
         for pattern in (ACRONYM_APPOSITIVE, _ORG_KIND):
@@ -824,7 +846,8 @@ class Extractor:
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
-            self._keyword_org(m.group(0), ln)
+            if not any(h.start < m.end() and m.start() < h.end for h in named):
+                self._keyword_org(m.group(0), ln)  # not "Data Center" of Data Center Knowledge
 
     def _org_apposition(self, m: re.Match[str], ln: Line) -> None:
         """``ACR, the Long Name``, or ``Addrex, the IP address brokerage that …``."""
@@ -845,7 +868,9 @@ class Extractor:
         self._org(old_name, ln, "renamed", PATTERN.confidence, aliases=(new_name,))
 
     def _publisher(self, name: str, ln: Line, rule: str) -> None:
-        org = self.names.org(name, ln.no, hint="publisher", single_word_ok=True)
+        article = re.match(r"The\s+(.+)", name)  # "The Post and Courier": "Post and Courier"
+        org = self.names.org(name, ln.no, hint="publisher", single_word_ok=True,
+                             aliases=(article[1],) if article else ())
         if org is not None and org.type != "Person":
             if org.type in {"Organization", "Company"}:
                 org.type = "Publisher"
@@ -893,6 +918,9 @@ class Extractor:
         name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
         name = _TRAILING_CONNECTORS.sub("", name)  # "... Office of the" (before "President")
         name = _trim_after_org_word(name) if name else name
+        people, name = _people_of(name)
+        for person in people:  # "Jane Roe and John Doe of Example Foundation"
+            self._person(person, ln, "name of organisation", MENTION.confidence)
         words = fold(name).split()
         hit = self.names.lookup(name)
         if hit is None and len(words) == 1:
@@ -1090,6 +1118,12 @@ _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
 _TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|the|on|&))+$")
 
 
+def _written_as(text: str, name: str) -> bool:
+    """A publisher's name as written: ``The Register`` or, inside a sentence, ``the
+    Register``, never ``the register``."""
+    return text == name or name.startswith("The ") and text == "the" + name[3:]
+
+
 def _turn_name(turn: re.Match[str]) -> bool:
     """A speaker's turn (``Dan York: Hello``) is named by a given name first, not a heading
     (``Important People: Principal Figures``); a turn with a time (``Steve Katz  0:09``) is
@@ -1129,6 +1163,21 @@ def _place_before(words: list[str], name: str) -> tuple[str, ...]:
             fold(extra[0]) in _LEX["leading_stop"]:
         return ()
     return (" ".join(words),)
+
+
+def _people_of(phrase: str) -> tuple[list[str], str]:
+    """``Jane Roe and John Doe of the Example Foundation`` -> the people, each named by a
+    given name first, and the organisation; any other phrase -> no people, the phrase."""
+    m = _PEOPLE_OF.match(phrase)
+    if m is None:
+        return [], phrase
+    people = [p for p in re.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", m["people"]) if p]
+    if not all(any(chunk == p for _, chunk in name_chunks(p)) for p in people):
+        return [], phrase
+    return people, m["org"]
+
+
+_PEOPLE_OF = re.compile(r"(?P<people>.+?)\s+of\s+(?:the\s+)?(?P<org>.+)")
 
 
 def _trim_after_org_word(name: str) -> str:

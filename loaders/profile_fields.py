@@ -359,7 +359,8 @@ _BY = re.compile(rf"^(?i:by|written by|authored by|words by|author:)\s+"
                  rf"(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?(?P<author>{PERSON})\s*"
                  rf"(?:[,|•·–-]|\bon\b|\d|$)")
 _NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–,-]\s*(?P<date>{DATE})\b")
-_READ_TIME = re.compile(rf"^(?:\d+\s+min(?:ute)?s?\s+read|{DATE})$", re.IGNORECASE)
+_READ_TIME = re.compile(rf"^(?:(?:{DATE}\s*[·•|]\s*)?\d+\s+min(?:ute)?s?\s+read|{DATE})$",
+                        re.IGNORECASE)  # "Nov 24, 2019 · 4 min read"
 _DATELINE = re.compile(rf"^\((?P<place>[^()]{{0,60}}?),?\s+(?P<date>{DATE})\)")
 
 
@@ -380,7 +381,8 @@ def _text_byline(lines: list[Line], header: Header) -> None:
 
 
 def _byline_author(ln: Line, near: list[Line]) -> str | None:
-    if m := _BY.match(ln.text) or _NAME_DATE.match(ln.text):
+    text = ln.text.title() if ln.text.isupper() else ln.text  # "BY GABE FRIED, CEO"
+    if m := _BY.match(text) or _NAME_DATE.match(ln.text):
         return m["author"]
     alone = re.fullmatch(PERSON, ln.text)
     if alone and any(_READ_TIME.match(x.text) for x in near) and plausible_person(ln.text):

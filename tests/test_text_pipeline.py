@@ -746,3 +746,102 @@ def test_names_of_things_are_never_people(tmp_path):
     batch = page(tmp_path, TITLE + "This note was posted on RIPE Labs: Draft RIPE Chair Election "
                  "Procedure.\n")
     assert people(batch) == set()
+
+
+def test_people_of_an_organisation_in_a_list(tmp_path):
+    batch = page(tmp_path, TITLE + "The call was joined by Jane Roe of Example Society, John "
+                 "Doe and Mary Major of the Example Frontier Foundation, and Ann Poe of "
+                 "Example Capital.\n")
+    names = {e.name: e.type for e in batch.entities if e.type != "Article"}
+    assert {"Jane Roe", "John Doe", "Mary Major", "Ann Poe"} == people(batch)
+    assert {"Example Society", "Example Frontier Foundation", "Example Capital"} <= set(names)
+    assert not any(" of " in n for n in names)
+    assert roles(batch) == {}  # no title: no role
+
+
+def test_a_title_glued_to_a_name_never_starts_a_person(tmp_path):
+    batch = page(tmp_path, TITLE + "NTIA Administrator Lawrence Strickling wrote in a blog post "
+                 "that the work was done.\n")
+    assert people(batch) == {"Lawrence Strickling"}
+    assert roles(batch)[("Lawrence Strickling", "NTIA")] == {"role": "Administrator"}
+
+
+@pytest.mark.parametrize("sentence,wanted", [
+    ("Example Capital to Acquire Example Registry from the Example Society.",
+     {"Example Capital", "Example Registry"}),  # a verb never starts a name
+    ("Selected for the Board by the Example Foundation, she took her seat.",
+     {"Example Foundation"}),  # nor a participle
+    ("Most of Example Networks’ address space was used abroad.", {"Example Networks"}),
+    ("Example Networks AND Sample Holdings Dispute: the Verdict.",
+     {"Example Networks", "Sample Holdings"}),  # "AND" in capitals joins two names
+])
+def test_headline_fragments_are_not_organisations(tmp_path, sentence, wanted):
+    batch = page(tmp_path, TITLE + sentence + "\n")
+    assert {e.name for e in batch.entities if e.type != "Article"} - {"Example Society"} \
+        == wanted
+
+
+def test_a_preposition_never_stands_in_a_persons_name(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, Example Society CEO, Arrogantly Deflects Questions "
+                 "About the Sale of the Registry to a Private Equity Firm ⇥ example.com\n")
+    assert people(batch) == {"Jane Roe"}
+    assert set(roles(batch)) == {("Jane Roe", "Example Society")}
+
+
+def test_news_outlets_the_data_knows_are_named_whole(tmp_path):
+    batch = page(tmp_path, TITLE + "\"We never did,\" Jane Roe told The Post and Courier in May. "
+                 "She said so in a 2010 Data Center Knowledge interview, as the Register and a "
+                 "Wall Street Journal article reported.\n")
+    outlets = {e.name: set(e.aliases) for e in batch.entities
+               if e.type not in {"Article", "Person"}}
+    assert set(outlets) == {"The Post and Courier", "Data Center Knowledge", "The Register",
+                            "Wall Street Journal"}
+    assert "Post and Courier" in outlets["The Post and Courier"]  # without its article
+
+
+def test_an_organisation_and_its_founder_named_together(tmp_path):
+    batch = page(tmp_path, TITLE + "The hosting company Example Networks LLC and founder Jane Roe "
+                 "were the subject of a Wall Street Journal article last week.\n")
+    assert roles(batch)[("Jane Roe", "Example Networks LLC")] == {"role": "Founder"}
+
+
+def test_an_outlet_named_in_an_opening_sentence_is_not_the_publisher(tmp_path):
+    text = ("Source: https://www.example.com/news/1\n\nRegistry news\n\nThe hosting company "
+            "Example Networks LLC was the subject of a Wall Street Journal article last week "
+            "that detailed its business.\n")
+    batch = page(tmp_path, text)
+    names = {e.id: e.name for e in batch.entities}
+    assert [names[r.target] for r in batch.relations if r.type == "PUBLISHED_BY"] != \
+        ["Wall Street Journal"]
+
+
+@pytest.mark.parametrize("byline", [
+    "BY JANE ROE, CHIEF EXECUTIVE OFFICER, EXAMPLE HOLDINGS",  # in capitals
+    "Jane Roe\nNov 24, 2019 · 4 min read",  # a name above its date and reading time
+])
+def test_bylines_in_capitals_and_above_a_date_and_reading_time(tmp_path, byline):
+    batch = page(tmp_path, f"Registry news\n\n{byline}\n\nThe registry met on Monday.\n")
+    assert ("Jane Roe", "AUTHORED", "Registry news") in facts(batch)
+
+
+@pytest.mark.parametrize("sentence", [
+    "Prosecutor Jane Roe, who in May 2019 filed criminal wire fraud charges against John Doe, "
+    "spoke.",
+    "As a result, Jane Roe was able to charge John Doe with 20 counts of wire fraud.",
+    "Jane Roe prosecuted John Doe last year.",
+])
+def test_a_prosecutor_litigates_against_the_defendant(tmp_path, sentence):
+    batch = page(tmp_path, TITLE + sentence + "\n")
+    assert ("Jane Roe", "LITIGATES_AGAINST", "John Doe") in facts(batch)
+
+
+def test_the_charged_defendant_is_no_prosecutor(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe was charged by John Doe in May.\n")
+    assert not any(t == "LITIGATES_AGAINST" and a == "Jane Roe" for a, t, _ in facts(batch))
+
+
+def test_a_speaker_of_a_transcript_gives_their_own_title(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe:       Hi everyone. Thank you for joining today. I’m "
+                 "Jane Roe. I’m the CEO at EXNET. EXNET is a nonprofit organization.\n"
+                 "John Doe:       Thanks. As she said, I'm the chair of nothing here.\n")
+    assert roles(batch) == {("Jane Roe", "EXNET"): {"role": "CEO"}}

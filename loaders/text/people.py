@@ -50,6 +50,17 @@ def _stop_words() -> frozenset[str]:
             | frozenset(lex.role_modifiers) | lex["headline_words"] - {"will"})
 
 
+def without_leading_titles(name: str) -> str:
+    """``Administrator Lawrence Strickling`` -> ``Lawrence Strickling``: the words before a
+    person's name that never stand in one (titles, organisation words), when what remains
+    starts with a given name (``Vice President Stakeholder Engagement`` stays as it is)."""
+    words, stop = name.split(), _stop_words()
+    while len(words) > 2 and fold(words[0]) in stop:
+        words.pop(0)
+    rest = " ".join(words)
+    return rest if any(chunk == rest for _, chunk in name_chunks(rest)) else name
+
+
 def name_chunks(text: str, heading: bool = False) -> Iterator[tuple[int, str]]:
     """(offset, name) of every person the text names by a given name (module doc)."""
     names, stop = given_names(), _stop_words()

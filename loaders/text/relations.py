@@ -5,7 +5,8 @@ first mention after it its object (a pronoun subject is the person last named).
 
 - ``LITIGATES_AGAINST``: "X filed a case against Y", "X sued Y", "X took Y to court",
   "X was the plaintiff in … cases against Y", "X and associates have entered 25 lawsuits
-  against Y", "X v Y" / "X vs Y";
+  against Y", "X v Y" / "X vs Y"; a prosecutor: "X filed fraud charges against Y", "X
+  prosecuted Y", "X was able to charge Y with …";
 - ``MEMBER_OF``: "X is a member of Y", "As a member of Y, he …";
 - ``DEPENDS_ON`` (organisations only, and only when the sentence plainly states an
   operational dependency): "X relies on Y", "X depends on Y for …", "X receives its IP
@@ -26,7 +27,8 @@ from loaders.text.gazetteer import Hit, NameMatcher
 from loaders.text.model import Fact
 
 _LEGAL = r"(?:case|cases|lawsuit|lawsuits|suit|suits|legal\s+proceedings|proceedings|action|" \
-         r"actions|complaint|complaints|claim|claims|application|applications|injunction|appeal)"
+         r"actions|complaint|complaints|claim|claims|application|applications|injunction|appeal|" \
+         r"charges|indictment)"
 LITIGATION = [
     re.compile(rf"\b(?:filed|lodged|brought|initiated|instituted|entered|launched|commenced|"
                rf"started|initiate|file|bring|lodge|applied\s+for|applies\s+for|sought|obtained|"
@@ -39,6 +41,9 @@ LITIGATION = [
     re.compile(r"\b(?:challenged|challenges|challenging)\b(?=.{1,60}?\bin\s+court\b)",
                re.IGNORECASE),
     re.compile(rf"(?:'s|’s)\s+(?:[\w-]+\s+){{0,2}}?{_LEGAL}\s+against\b", re.IGNORECASE),
+    # a prosecutor: "X prosecuted Y", "X indicted Y", "X was able to charge Y with fraud"
+    re.compile(r"(?<!was\s)(?<!were\s)(?<!been\s)(?<!being\s)\b(?:prosecuted|prosecutes|"
+               r"indicted|indicts|charged?)\s+(?=[A-Z])"),
 ]
 # the defendant first: "Y was sued by X", "Y is being sued by X"
 SUED_BY = [re.compile(r"\b(?:was|were|is|are|been|being)\s+(?:[\w-]+\s+){0,2}?sued\s+by\b",
@@ -109,7 +114,8 @@ def linked_facts(sentences: list[Line], names: PageNames,
             continue
         linker = _Linker(ln, hits, names, last_person, out, org_by_noun)
         lowered = ln.text.lower()
-        if any(w in lowered for w in ("against", "sue", "suing", "court")):
+        if any(w in lowered for w in ("against", "sue", "suing", "court", "prosecut", "indict",
+                                      "charge")):
             linker.cues("LITIGATES_AGAINST", LITIGATION, any_type=True)
             linker.cues("LITIGATES_AGAINST", SUED_BY, any_type=True, passive=True)
             linker.by_against()
