@@ -37,11 +37,12 @@ UNSEEN_BARS = {
     4: {"entities": (1.0, 0.94), "relations": (1.0, 0.79), "aliases": (None, 0.81)},
     5: {"entities": (0.93, 0.85), "relations": (1.0, 0.57), "aliases": (None, 0.87)},
 }
-# Group 6 (tests/data/text_fresh/) was labelled after groups 4 and 5 were tuned on and scored
-# once on main b1b5c02; its bars are those first figures (the lower of the page-by-page and
-# the folder load) rounded down (labels.json's comment has them).
+# Group 6 (tests/data/text_fresh/) was labelled after groups 4 and 5 were tuned on, and scored
+# once on main 719e148, after the last rule changes, whose writer never saw it; its bars are
+# those first figures (the lower of the page-by-page and the folder load) rounded down
+# (labels.json's comment has them).
 FRESH_BARS = {
-    6: {"entities": (0.80, 0.78), "relations": (0.72, 0.34), "aliases": (None, 0.72)},
+    6: {"entities": (0.81, 0.80), "relations": (0.81, 0.39), "aliases": (None, 0.72)},
 }
 FOLDERS = {
     "unseen": (UNSEEN, UNSEEN_BARS),
