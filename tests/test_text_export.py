@@ -20,6 +20,7 @@ from loaders.profile import is_headline
 from tests.test_text_pipeline import HELD_OUT_BARS
 from tests.text_labels import (
     FRESH,
+    FRESH7,
     HELD_OUT,
     PAGES,
     UNSEEN,
@@ -44,9 +45,17 @@ UNSEEN_BARS = {
 FRESH_BARS = {
     6: {"entities": (0.81, 0.80), "relations": (0.81, 0.39), "aliases": (None, 0.72)},
 }
+# Group 7 (tests/data/text_fresh7/) was labelled while the rules were being tuned on the four
+# other folders, never shown to their writer, and scored once on main 4ecd5ae; its bars are
+# those first figures (page by page and as one folder the same) rounded down (labels.json's
+# comment has them); the lead re-scores it after merging the rule writer's work.
+FRESH7_BARS = {
+    7: {"entities": (0.90, 0.78), "relations": (0.80, 0.47), "aliases": (None, 0.61)},
+}
 FOLDERS = {
     "unseen": (UNSEEN, UNSEEN_BARS),
     "fresh": (FRESH, FRESH_BARS),
+    "fresh7": (FRESH7, FRESH7_BARS),
     "held-out": (HELD_OUT, HELD_OUT_BARS),
 }
 # Each folder of pages from new publishers, its least size and the folders it must not share
@@ -54,6 +63,7 @@ FOLDERS = {
 NEW_PUBLISHERS = {
     "unseen": (UNSEEN, 16, (PAGES, HELD_OUT)),
     "fresh": (FRESH, 10, (PAGES, HELD_OUT, UNSEEN)),
+    "fresh7": (FRESH7, 10, (PAGES, HELD_OUT, UNSEEN, FRESH)),
 }
 
 
