@@ -241,6 +241,10 @@ _COORDINATED = _RE(rf"{_START}{_HON}(?P<p>{PERSON})\s+and\s+{_HON}(?P<p2>{PERSON
 # a speaker page: a line with a name alone, then "Research Director, Example Institute"
 _TITLE_LINE = _RE(rf"^{_FORMER}{_ADJ}(?:[{UP}][\w&-]*\s+){{0,2}}?(?P<r>{ROLES})"
                   rf"(?:\s*,\s*|\s+(?:of|at)\s+(?:the\s+)?)(?P<o>[^.;]+?)\.?$")
+# "IETF Chair: Russ Housley", "Routing Area Director: Adrian Farrel": one entry of a roster
+_ROSTER_LINE = _RE(rf"^(?P<t>(?:[\w&-]+\s+){{0,5}}?)(?P<r>{ROLES}):\s+(?P<p>{PERSON})$")
+# "…the following new officers: Jane Roe as Chairman; John Doe as Vice Chairman; and …"
+_AS_ROLE_ITEM = _RE(rf"(?P<p>{PERSON})\s+as\s+(?:(?i:its|the)\s+)?(?P<r>{ROLES})\.?$")
 # "Its CEO, Jane Roe", "the company's chief executive Jane Roe": the organisation named last
 _ITS_TITLE = _RE(rf"\b(?:(?i:its|their)|(?i:the)\s+(?i:{_alternation(_LEX['org_kinds'])})(?:'s|’s))"
                  rf"\s+{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
@@ -573,6 +577,9 @@ class Extractor:
         for ln in self.text:
             self._its_titles(ln)
         self._unattached_titles()
+        self._roster()
+        for ln in self.text:
+            self._appointment_list(ln)
         for ln in self.text:
             self._title_speakers(ln)
         self.facts.extend(linked_facts(self.text, self.names, self.last_person,
@@ -974,6 +981,40 @@ class Extractor:
             for m in titled:
                 if m["r"]:
                     self._main_org_role(main, m["p"], m["r"], m["former"], ln)
+
+    def _roster(self) -> None:
+        """``IETF Chair: Russ Housley`` / ``Routing Area Director: Adrian Farrel`` lines: a
+        role at the organisation the title names, else at the one the page is about (PATTERN
+        when the title names it, LOOSE otherwise)."""
+        main = self._main_org()
+        for ln in self.text:
+            m = _ROSTER_LINE.match(ln.text) if ln.offset == 0 and ":" in ln.text else None
+            person = self._person(m["p"], ln, "roster", PATTERN.confidence) if m else None
+            if m is None or person is None:
+                continue
+            named = self._org_matcher().find(m["t"])
+            org = self.names.items.get(named[0].key) if named else main
+            if org is not None and org.type != "Person" and not self._has_role(person, ln):
+                for role in role_names(m["r"]):
+                    self._fact(person.id, "ROLE_AT", org.id, ln,
+                               (PATTERN if named else LOOSE).confidence, {"role": role})
+
+    def _appointment_list(self, ln: Line) -> None:
+        """``Example Org … announces the following new officers: Jane Roe as Chairman; John
+        Doe as Vice Chairman; and Mary Major as Treasurer``: each at the first organisation
+        named before the colon (PATTERN)."""
+        head, colon, items = ln.text.partition(": ")
+        if not colon or ";" not in items:
+            return
+        orgs = [self.names.items.get(h.key) for h in self._org_matcher().find(head)]
+        org = next((o for o in orgs if o is not None and o.type != "Person"), None)
+        for item in re.split(r";\s+(?:and\s+)?", items) if org is not None else ():
+            m = _AS_ROLE_ITEM.search(item.strip())
+            person = self._person(m["p"], ln, "role", PATTERN.confidence) if m else None
+            if m and person is not None and org is not None:
+                for role in role_names(m["r"]):
+                    self._fact(person.id, "ROLE_AT", org.id, ln, PATTERN.confidence,
+                               {"role": role})
 
     def _main_org_role(self, main: Named, raw: str, roles: str, qualifier: str | None,
                        ln: Line) -> None:

@@ -845,3 +845,27 @@ def test_a_speaker_of_a_transcript_gives_their_own_title(tmp_path):
                  "Jane Roe. I’m the CEO at EXNET. EXNET is a nonprofit organization.\n"
                  "John Doe:       Thanks. As she said, I'm the chair of nothing here.\n")
     assert roles(batch) == {("Jane Roe", "EXNET"): {"role": "CEO"}}
+
+
+def test_a_roster_of_title_and_name_lines_gives_each_a_role(tmp_path):
+    batch = page(tmp_path, TITLE + "The Example Task Force (ETF) met in Lisbon. The ETF confirmed "
+                 "its leaders. The ETF meets again in May.\n\n"
+                 "ETF Chair: Jane Roe\n"
+                 "Real-time Applications Infrastructure Area Director: John Doeman\n"
+                 "Routing Area Director: Mary Major\n")
+    found = roles(batch)
+    assert found[("Jane Roe", "Example Task Force")] == {"role": "Chair"}
+    assert ("John Doeman", "Example Task Force") in found
+    assert ("Mary Major", "Example Task Force") in found
+    assert "John Doeman Routing" not in people(batch)  # the long line is not wrapped prose
+
+
+def test_each_name_as_role_item_of_an_announced_list_is_a_role(tmp_path):
+    batch = page(tmp_path, TITLE + "The Example Exchange Association (EEA) today announces the "
+                 "following new officers on its Board: Jane Roe as Chairman; John Doe as Vice "
+                 "Chairman; and Executive Director Mary Major as Secretary.\n")
+    found = roles(batch)
+    assert found[("Jane Roe", "Example Exchange Association")] == {"role": "Chair"}
+    assert ("John Doe", "Example Exchange Association") in found
+    assert ("Mary Major", "ROLE_AT", "Example Exchange Association") in facts(batch)
+    assert "Secretary" in {r.properties["role"] for r in batch.relations if r.type == "ROLE_AT"}
