@@ -818,6 +818,7 @@ def test_an_outlet_named_in_an_opening_sentence_is_not_the_publisher(tmp_path):
 @pytest.mark.parametrize("byline", [
     "BY JANE ROE, CHIEF EXECUTIVE OFFICER, EXAMPLE HOLDINGS",  # in capitals
     "Jane Roe\nNov 24, 2019 · 4 min read",  # a name above its date and reading time
+    "By: Jane Roe\n\nDate: March 6, 2015",  # a colon after "By"
 ])
 def test_bylines_in_capitals_and_above_a_date_and_reading_time(tmp_path, byline):
     batch = page(tmp_path, f"Registry news\n\n{byline}\n\nThe registry met on Monday.\n")
@@ -869,3 +870,13 @@ def test_each_name_as_role_item_of_an_announced_list_is_a_role(tmp_path):
     assert ("John Doe", "Example Exchange Association") in found
     assert ("Mary Major", "ROLE_AT", "Example Exchange Association") in facts(batch)
     assert "Secretary" in {r.properties["role"] for r in batch.relations if r.type == "ROLE_AT"}
+
+
+def test_a_list_of_names_its_previous_line_announces_is_no_menu(tmp_path):
+    names = ["Jane Roe", "John Doeman", "Mary Major", "Richard Miles", "Anna Smith"]
+    body = "\n\n".join(names)
+    announced = page(tmp_path, TITLE + "The board has three seats.\n\nList of Candidates:\n\n"
+                     + body + "\n", "announced.txt")
+    menu = page(tmp_path, TITLE + "The board has three seats.\n\n" + body + "\n", "menu.txt")
+    assert set(names) <= people(announced)
+    assert not set(names) & people(menu)
