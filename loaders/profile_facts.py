@@ -500,7 +500,7 @@ def cut_at_role(text: str) -> str:
     if re.match(rf"^{ROLE}(?!\w)", text):
         return ""
     m = re.search(rf"(?:'s|’s)?\s+{ROLE}(?!\w)", text)
-    return text[:m.start()] if m else text
+    return _TRAILING_CONNECTORS.sub("", text[:m.start()]) if m else text  # "Y and [Director]"
 
 
 def start_date(text: str) -> str | None:

@@ -880,3 +880,18 @@ def test_a_list_of_names_its_previous_line_announces_is_no_menu(tmp_path):
     menu = page(tmp_path, TITLE + "The board has three seats.\n\n" + body + "\n", "menu.txt")
     assert set(names) <= people(announced)
     assert not set(names) & people(menu)
+
+
+def test_an_organisation_before_a_second_title_loses_the_connector(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, Co-founder of Open-EX and Director of Network "
+                 "Architecture at Examplix added: \"We are pleased.\"\n")
+    orgs = {e.name for e in batch.entities if e.type != "Person"}
+    assert ("Jane Roe", "Open-EX") in roles(batch)
+    assert "Open-EX and" not in orgs
+
+
+@pytest.mark.parametrize("line", ["Updated: Sun Apr 14 18:04:35 UTC 2019",
+                                  "Pre-2016 Press Releases 8 September 2011"])
+def test_dates_and_section_words_in_scraped_headers_are_no_people(tmp_path, line):
+    batch = page(tmp_path, TITLE + line + "\n\nJane Roe chairs the board.\n")
+    assert people(batch) == {"Jane Roe"}
