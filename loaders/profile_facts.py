@@ -38,6 +38,7 @@ from loaders.profile_names import (
     is_role_title,
     known_org,
     looks_like_acronym,
+    nickname_forms,
     org_core,
     plausible_org,
     plausible_person,
@@ -565,6 +566,7 @@ class Extractor:
             self._capitals(ln)
             self._people(ln)
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
+        self._nicknames_used()
         for ln in self.text:
             if id(ln) in self._unresolved:  # a short name the page has named in full since
                 self._roles(ln)
@@ -962,6 +964,15 @@ class Extractor:
         for _, name in name_chunks(ln.text, heading):
             self._person(_before_heading_verb(name) if heading else name, ln, "given name",
                          MENTION.confidence)
+
+    def _nicknames_used(self) -> None:
+        """``Will Charnock`` on a page that names William Charnock: an alias, though
+        ``Will`` alone is no given name (``nicknames`` package's table)."""
+        text = " ".join(ln.text for ln in self.text)
+        for person in list(self.names.people()):
+            for form in nickname_forms(person.name):
+                if form in text and self.names.lookup(form) is None:
+                    self.names.add_alias(person, form)
 
     def _unattached_titles(self) -> None:
         """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally

@@ -895,3 +895,22 @@ def test_an_organisation_before_a_second_title_loses_the_connector(tmp_path):
 def test_dates_and_section_words_in_scraped_headers_are_no_people(tmp_path, line):
     batch = page(tmp_path, TITLE + line + "\n\nJane Roe chairs the board.\n")
     assert people(batch) == {"Jane Roe"}
+
+
+def test_a_nickname_with_the_family_name_is_the_same_person(tmp_path):
+    batch = page(tmp_path, TITLE + "The board named William Charnock as Chairman. “We welcome "
+                 "Will Charnock,” said John Doe.\n")
+    aliases = {a for e in batch.entities if e.name == "William Charnock" for a in e.aliases}
+    assert "Will Charnock" in aliases and "Will Charnock" not in people(batch)
+
+
+def test_a_chapters_working_group_on_a_topic_stands_for_the_chapter(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, Chair of the Example ISOC Chapter's Working Group "
+                 "on IoT, opened the meeting.\n")
+    assert ("Jane Roe", "Example ISOC Chapter") in roles(batch)
+
+
+def test_a_nickname_without_the_middle_names_is_the_same_person(tmp_path):
+    batch = page(tmp_path, TITLE + "Jonathan Bruce Roeman chaired the meeting. Later Jon Roeman "
+                 "spoke.\n")
+    assert people(batch) == {"Jonathan Bruce Roeman"}
