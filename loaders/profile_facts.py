@@ -38,6 +38,7 @@ from loaders.profile_names import (
     is_role_title,
     known_org,
     looks_like_acronym,
+    nickname_forms,
     org_core,
     plausible_org,
     plausible_person,
@@ -241,6 +242,10 @@ _COORDINATED = _RE(rf"{_START}{_HON}(?P<p>{PERSON})\s+and\s+{_HON}(?P<p2>{PERSON
 # a speaker page: a line with a name alone, then "Research Director, Example Institute"
 _TITLE_LINE = _RE(rf"^{_FORMER}{_ADJ}(?:[{UP}][\w&-]*\s+){{0,2}}?(?P<r>{ROLES})"
                   rf"(?:\s*,\s*|\s+(?:of|at)\s+(?:the\s+)?)(?P<o>[^.;]+?)\.?$")
+# "IETF Chair: Russ Housley", "Routing Area Director: Adrian Farrel": one entry of a roster
+_ROSTER_LINE = _RE(rf"^(?P<t>(?:[\w&-]+\s+){{0,5}}?)(?P<r>{ROLES}):\s+(?P<p>{PERSON})$")
+# "…the following new officers: Jane Roe as Chairman; John Doe as Vice Chairman; and …"
+_AS_ROLE_ITEM = _RE(rf"(?P<p>{PERSON})\s+as\s+(?:(?i:its|the)\s+)?(?P<r>{ROLES})\.?$")
 # "Its CEO, Jane Roe", "the company's chief executive Jane Roe": the organisation named last
 _ITS_TITLE = _RE(rf"\b(?:(?i:its|their)|(?i:the)\s+(?i:{_alternation(_LEX['org_kinds'])})(?:'s|’s))"
                  rf"\s+{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
@@ -496,7 +501,7 @@ def cut_at_role(text: str) -> str:
     if re.match(rf"^{ROLE}(?!\w)", text):
         return ""
     m = re.search(rf"(?:'s|’s)?\s+{ROLE}(?!\w)", text)
-    return text[:m.start()] if m else text
+    return _TRAILING_CONNECTORS.sub("", text[:m.start()]) if m else text  # "Y and [Director]"
 
 
 def start_date(text: str) -> str | None:
@@ -561,6 +566,7 @@ class Extractor:
             self._capitals(ln)
             self._people(ln)
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
+        self._nicknames_used()
         for ln in self.text:
             if id(ln) in self._unresolved:  # a short name the page has named in full since
                 self._roles(ln)
@@ -573,6 +579,9 @@ class Extractor:
         for ln in self.text:
             self._its_titles(ln)
         self._unattached_titles()
+        self._roster()
+        for ln in self.text:
+            self._appointment_list(ln)
         for ln in self.text:
             self._title_speakers(ln)
         self.facts.extend(linked_facts(self.text, self.names, self.last_person,
@@ -956,6 +965,15 @@ class Extractor:
             self._person(_before_heading_verb(name) if heading else name, ln, "given name",
                          MENTION.confidence)
 
+    def _nicknames_used(self) -> None:
+        """``Will Charnock`` on a page that names William Charnock: an alias, though
+        ``Will`` alone is no given name (``nicknames`` package's table)."""
+        text = " ".join(ln.text for ln in self.text)
+        for person in list(self.names.people()):
+            for form in nickname_forms(person.name):
+                if form in text and self.names.lookup(form) is None:
+                    self.names.add_alias(person, form)
+
     def _unattached_titles(self) -> None:
         """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally
         Costerton will continue as interim CEO``: a role with
@@ -974,6 +992,40 @@ class Extractor:
             for m in titled:
                 if m["r"]:
                     self._main_org_role(main, m["p"], m["r"], m["former"], ln)
+
+    def _roster(self) -> None:
+        """``IETF Chair: Russ Housley`` / ``Routing Area Director: Adrian Farrel`` lines: a
+        role at the organisation the title names, else at the one the page is about (PATTERN
+        when the title names it, LOOSE otherwise)."""
+        main = self._main_org()
+        for ln in self.text:
+            m = _ROSTER_LINE.match(ln.text) if ln.offset == 0 and ":" in ln.text else None
+            person = self._person(m["p"], ln, "roster", PATTERN.confidence) if m else None
+            if m is None or person is None:
+                continue
+            named = self._org_matcher().find(m["t"])
+            org = self.names.items.get(named[0].key) if named else main
+            if org is not None and org.type != "Person" and not self._has_role(person, ln):
+                for role in role_names(m["r"]):
+                    self._fact(person.id, "ROLE_AT", org.id, ln,
+                               (PATTERN if named else LOOSE).confidence, {"role": role})
+
+    def _appointment_list(self, ln: Line) -> None:
+        """``Example Org … announces the following new officers: Jane Roe as Chairman; John
+        Doe as Vice Chairman; and Mary Major as Treasurer``: each at the first organisation
+        named before the colon (PATTERN)."""
+        head, colon, items = ln.text.partition(": ")
+        if not colon or ";" not in items:
+            return
+        orgs = [self.names.items.get(h.key) for h in self._org_matcher().find(head)]
+        org = next((o for o in orgs if o is not None and o.type != "Person"), None)
+        for item in re.split(r";\s+(?:and\s+)?", items) if org is not None else ():
+            m = _AS_ROLE_ITEM.search(item.strip())
+            person = self._person(m["p"], ln, "role", PATTERN.confidence) if m else None
+            if m and person is not None and org is not None:
+                for role in role_names(m["r"]):
+                    self._fact(person.id, "ROLE_AT", org.id, ln, PATTERN.confidence,
+                               {"role": role})
 
     def _main_org_role(self, main: Named, raw: str, roles: str, qualifier: str | None,
                        ln: Line) -> None:

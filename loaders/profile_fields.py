@@ -355,7 +355,7 @@ def _source(lines: list[Line], header: Header) -> None:
             return
 
 
-_BY = re.compile(rf"^(?i:by|written by|authored by|words by|author:)\s+"
+_BY = re.compile(rf"^(?i:by:?|written by|authored by|words by|author:)\s+"
                  rf"(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?(?P<author>{PERSON})\s*"
                  rf"(?:[,|•·–-]|\bon\b|\d|$)")
 _NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–,-]\s*(?P<date>{DATE})\b")
@@ -472,14 +472,16 @@ def _short(ln: Line) -> bool:
 
 
 def _drop_menus(lines: list[Line], run: int = 4) -> list[Line]:
-    """Drop runs of ``run`` or more consecutive short, unpunctuated lines (menus)."""
+    """Drop runs of ``run`` or more consecutive short, unpunctuated lines (menus), but not
+    a list its previous line announces (``List of Candidates:``)."""
     out: list[Line] = []
     i = 0
     while i < len(lines):
         j = i
         while j < len(lines) and _short(lines[j]):
             j += 1
-        if j - i >= run:
+        announced = i > 0 and lines[i - 1].text.endswith(":")
+        if j - i >= run and not announced:
             i = j
             continue
         out.extend(lines[i:max(j, i + 1)])

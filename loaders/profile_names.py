@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from nameparser import HumanName
+from nicknames import NickNamer
 
 from graph.ids import LEGAL_SUFFIXES, entity_id, fold, normalise_name
 from loaders.text.gazetteer import NameMatcher
@@ -157,7 +159,8 @@ _ORDINAL_HEAD = re.compile(r"^(?:\d+(?:st|nd|rd|th)|\d+)\s+")
 _SUB_BODY_OF = re.compile(r"^(?:(?:the|its)\s+)?(?:[\w&-]+\s+){0,4}?(?:" + "|".join(
     re.escape(b) for b in _LEX.sub_bodies) + r")\s+of\s+(?:the\s+)?(?P<org>.+)$", re.IGNORECASE)
 _SUB_BODY_TAIL = re.compile(r"(?:'s|’s)?\s+(?:" + "|".join(
-    re.escape(b) for b in _LEX.sub_bodies) + r")$", re.IGNORECASE)
+    re.escape(b) for b in _LEX.sub_bodies) + r")(?:\s+(?:on|for)\s+[\w&-]+(?:\s+[\w&-]+)?)?$",
+    re.IGNORECASE)  # (a topic after it: "Chapter's Working Group on IoT")
 
 
 def org_core(name: str) -> str:
@@ -400,7 +403,29 @@ def same_person_name(a: str, b: str) -> bool:
     Robles Garay``; ``Eddy Kayihura`` in ``Eddy Mabano Kayihura``). Names that share only a
     family name never match."""
     x, y = sorted((fold(a).split(), fold(b).split()), key=len)
-    return len(x) >= 2 and x != y and x[0] == y[0] and _subsequence_words(x[1:], y[1:])
+    return len(x) >= 2 and x != y and same_given_name(x[0], y[0]) and \
+        _subsequence_words(x[1:], y[1:])
+
+
+def same_given_name(a: str, b: str) -> bool:
+    """One given name, or one the other's nickname (``Will`` and ``William``, ``Jon`` and
+    ``Jonathan``: the curated table of the ``nicknames`` package)."""
+    return a == b or b in _nicknamer().canonicals_of(a) or a in _nicknamer().canonicals_of(b)
+
+
+def nickname_forms(name: str) -> list[str]:
+    """``Will Charnock`` and ``Bill Charnock`` for ``William Charnock``: each nickname of
+    the given name with the family name."""
+    words = name.split()
+    if len(words) < 2:
+        return []
+    return [f"{nick.capitalize()} {words[-1]}"
+            for nick in sorted(_nicknamer().nicknames_of(fold(words[0])))]
+
+
+@lru_cache(maxsize=1)
+def _nicknamer() -> NickNamer:
+    return NickNamer()
 
 
 def _subsequence_words(short: list[str], long: list[str]) -> bool:

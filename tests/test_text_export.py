@@ -43,7 +43,7 @@ UNSEEN_BARS = {
 # those first figures (the lower of the page-by-page and the folder load) rounded down
 # (labels.json's comment has them).
 FRESH_BARS = {
-    6: {"entities": (0.81, 0.80), "relations": (0.81, 0.39), "aliases": (None, 0.72)},
+    6: {"entities": (0.90, 0.93), "relations": (0.94, 0.71), "aliases": (None, 0.90)},
 }
 # Group 7 (tests/data/text_fresh7/) was labelled while the rules were being tuned on the four
 # other folders, never shown to their writer, and scored once on main 4ecd5ae; its bars are

@@ -818,6 +818,7 @@ def test_an_outlet_named_in_an_opening_sentence_is_not_the_publisher(tmp_path):
 @pytest.mark.parametrize("byline", [
     "BY JANE ROE, CHIEF EXECUTIVE OFFICER, EXAMPLE HOLDINGS",  # in capitals
     "Jane Roe\nNov 24, 2019 · 4 min read",  # a name above its date and reading time
+    "By: Jane Roe\n\nDate: March 6, 2015",  # a colon after "By"
 ])
 def test_bylines_in_capitals_and_above_a_date_and_reading_time(tmp_path, byline):
     batch = page(tmp_path, f"Registry news\n\n{byline}\n\nThe registry met on Monday.\n")
@@ -845,3 +846,71 @@ def test_a_speaker_of_a_transcript_gives_their_own_title(tmp_path):
                  "Jane Roe. I’m the CEO at EXNET. EXNET is a nonprofit organization.\n"
                  "John Doe:       Thanks. As she said, I'm the chair of nothing here.\n")
     assert roles(batch) == {("Jane Roe", "EXNET"): {"role": "CEO"}}
+
+
+def test_a_roster_of_title_and_name_lines_gives_each_a_role(tmp_path):
+    batch = page(tmp_path, TITLE + "The Example Task Force (ETF) met in Lisbon. The ETF confirmed "
+                 "its leaders. The ETF meets again in May.\n\n"
+                 "ETF Chair: Jane Roe\n"
+                 "Real-time Applications Infrastructure Area Director: John Doeman\n"
+                 "Routing Area Director: Mary Major\n")
+    found = roles(batch)
+    assert found[("Jane Roe", "Example Task Force")] == {"role": "Chair"}
+    assert ("John Doeman", "Example Task Force") in found
+    assert ("Mary Major", "Example Task Force") in found
+    assert "John Doeman Routing" not in people(batch)  # the long line is not wrapped prose
+
+
+def test_each_name_as_role_item_of_an_announced_list_is_a_role(tmp_path):
+    batch = page(tmp_path, TITLE + "The Example Exchange Association (EEA) today announces the "
+                 "following new officers on its Board: Jane Roe as Chairman; John Doe as Vice "
+                 "Chairman; and Executive Director Mary Major as Secretary.\n")
+    found = roles(batch)
+    assert found[("Jane Roe", "Example Exchange Association")] == {"role": "Chair"}
+    assert ("John Doe", "Example Exchange Association") in found
+    assert ("Mary Major", "ROLE_AT", "Example Exchange Association") in facts(batch)
+    assert "Secretary" in {r.properties["role"] for r in batch.relations if r.type == "ROLE_AT"}
+
+
+def test_a_list_of_names_its_previous_line_announces_is_no_menu(tmp_path):
+    names = ["Jane Roe", "John Doeman", "Mary Major", "Richard Miles", "Anna Smith"]
+    body = "\n\n".join(names)
+    announced = page(tmp_path, TITLE + "The board has three seats.\n\nList of Candidates:\n\n"
+                     + body + "\n", "announced.txt")
+    menu = page(tmp_path, TITLE + "The board has three seats.\n\n" + body + "\n", "menu.txt")
+    assert set(names) <= people(announced)
+    assert not set(names) & people(menu)
+
+
+def test_an_organisation_before_a_second_title_loses_the_connector(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, Co-founder of Open-EX and Director of Network "
+                 "Architecture at Examplix added: \"We are pleased.\"\n")
+    orgs = {e.name for e in batch.entities if e.type != "Person"}
+    assert ("Jane Roe", "Open-EX") in roles(batch)
+    assert "Open-EX and" not in orgs
+
+
+@pytest.mark.parametrize("line", ["Updated: Sun Apr 14 18:04:35 UTC 2019",
+                                  "Pre-2016 Press Releases 8 September 2011"])
+def test_dates_and_section_words_in_scraped_headers_are_no_people(tmp_path, line):
+    batch = page(tmp_path, TITLE + line + "\n\nJane Roe chairs the board.\n")
+    assert people(batch) == {"Jane Roe"}
+
+
+def test_a_nickname_with_the_family_name_is_the_same_person(tmp_path):
+    batch = page(tmp_path, TITLE + "The board named William Charnock as Chairman. “We welcome "
+                 "Will Charnock,” said John Doe.\n")
+    aliases = {a for e in batch.entities if e.name == "William Charnock" for a in e.aliases}
+    assert "Will Charnock" in aliases and "Will Charnock" not in people(batch)
+
+
+def test_a_chapters_working_group_on_a_topic_stands_for_the_chapter(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, Chair of the Example ISOC Chapter's Working Group "
+                 "on IoT, opened the meeting.\n")
+    assert ("Jane Roe", "Example ISOC Chapter") in roles(batch)
+
+
+def test_a_nickname_without_the_middle_names_is_the_same_person(tmp_path):
+    batch = page(tmp_path, TITLE + "Jonathan Bruce Roeman chaired the meeting. Later Jon Roeman "
+                 "spoke.\n")
+    assert people(batch) == {"Jonathan Bruce Roeman"}

@@ -28,6 +28,7 @@ NICKNAME = re.compile(rf"(?P<first>{_NAME}(?:\s+{_NAME})?)\s+(?P<q>[“\"‘(])(
 _MAY_HOLD_NICKNAME = re.compile(r"[“\"‘(][A-ZÀ-Þ]")  # a cheap test before NICKNAME
 _ENDS_SENTENCE = re.compile(r"[.!?:;”\"’')\]]$")
 _WRAP_WIDTH = 60  # a line at least this long that ends mid-sentence was wrapped
+_LABELLED = re.compile(r"^[^:.;]{2,60}:\s+\S")  # "Routing Area Director: Adrian Farrel"
 
 
 @dataclass(slots=True)
@@ -52,8 +53,8 @@ def _continues(prev: Line, nxt: Line) -> bool:
     if nxt.no != prev.no + 1 or prev.heading or nxt.heading or nxt.bullet:
         return False
     text = prev.text
-    if _ENDS_SENTENCE.search(text):
-        return False
+    if _ENDS_SENTENCE.search(text) or _LABELLED.match(text) and _LABELLED.match(nxt.text):
+        return False  # (a list of "label: value" lines, one entry a line)
     return nxt.text[:1].islower() or text.endswith((",", "–", "—", "-")) or \
         len(text) >= _WRAP_WIDTH
 
