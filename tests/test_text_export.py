@@ -21,6 +21,7 @@ from tests.test_text_pipeline import HELD_OUT_BARS
 from tests.text_labels import (
     FRESH,
     FRESH7,
+    FRESH8,
     HELD_OUT,
     PAGES,
     UNSEEN,
@@ -52,10 +53,17 @@ FRESH_BARS = {
 FRESH7_BARS = {
     7: {"entities": (0.90, 0.78), "relations": (0.80, 0.47), "aliases": (None, 0.61)},
 }
+# Group 8 (tests/data/text_fresh8/) was labelled while the rules were being tuned on the five
+# other folders, never shown to their writer, and not scored: its bars stay 0 until the lead
+# scores it once on the merged rules and sets them (labels.json's comment will have the figures).
+FRESH8_BARS = {
+    8: {"entities": (0.0, 0.0), "relations": (0.0, 0.0), "aliases": (None, 0.0)},
+}
 FOLDERS = {
     "unseen": (UNSEEN, UNSEEN_BARS),
     "fresh": (FRESH, FRESH_BARS),
     "fresh7": (FRESH7, FRESH7_BARS),
+    "fresh8": (FRESH8, FRESH8_BARS),
     "held-out": (HELD_OUT, HELD_OUT_BARS),
 }
 # Each folder of pages from new publishers, its least size and the folders it must not share
@@ -64,6 +72,7 @@ NEW_PUBLISHERS = {
     "unseen": (UNSEEN, 16, (PAGES, HELD_OUT)),
     "fresh": (FRESH, 10, (PAGES, HELD_OUT, UNSEEN)),
     "fresh7": (FRESH7, 10, (PAGES, HELD_OUT, UNSEEN, FRESH)),
+    "fresh8": (FRESH8, 12, (PAGES, HELD_OUT, UNSEEN, FRESH, FRESH7)),
 }
 
 
