@@ -168,6 +168,16 @@ _ROLE_OF_ORG_NAME = ROLE_PATTERNS[_ROLE_OF_ORG_NAME_AT][0]
 HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5]]
 ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
+_ROLE_IN = _RE(rf"(?<![\w-]){ROLE}(?![\w-])")  # a title as whole words
+# "Ms. Jane Roe, Head of Programs, Example Registry (EXR) – 12 votes": a person, then the
+# comma-separated parts of an affiliation, up to a dash, a semicolon or the sentence's end
+_AFFILIATED = _RE(rf"{_START}{_HON}(?P<p>{PERSON}){_WHOLE},\s+(?P<parts>[^;:–—]+?)"
+                  rf"(?=\s+[–—-]\s|\s*[;:]|\.?$)")
+_PART = _RE(r"\s*,\s*(?![^()]*\))")  # a comma outside brackets
+_ACRONYM_AFTER_PART = _RE(r"\s*\((?P<short>[A-Z][A-Za-z&.-]{1,14})\)$")
+# "Jane Roe, Example Ltd – IETF Chair", "John Doe – IAB Liaison to the IESG": a roster line
+_DASH_ROLE_LINE = _RE(rf"^{_HON}(?P<p>{PERSON})(?:,\s+(?P<aff>[^–—,]+?))?\s+[–—]\s+"
+                      rf"(?P<t>(?:[\w&-]+\s+){{0,3}}?){_FORMER}(?P<r>{ROLES})(?![\w-])")
 # Where role titles stand in a sentence, found in one Aho–Corasick pass (any case): a test
 # before the role patterns, far cheaper than the titles' regular expression
 _TITLES = NameMatcher([(t + s, t) for t in (*_LEX.role_titles, "chief", "founding member")
@@ -559,6 +569,9 @@ class Extractor:
             self._orgs(ln)
             self._roles(ln)
             self._own_title(ln)
+        for ln in self.text:
+            self._affiliations(ln)
+            self._dash_role_line(ln)
         if self.title is not None:
             self._named_people(self.title, heading=True)
             self._roles(self.title, HEADLINE_ROLE_PATTERNS)
@@ -675,7 +688,8 @@ class Extractor:
                 continue
             for m in pattern.finditer(ln.text):
                 raw = _before_heading_verb(m["p"]) if ln is self.title else m["p"]
-                if pattern is _ROLE_OF_ORG_NAME and not _clear_boundary(ln.text, m):
+                if pattern is _ROLE_OF_ORG_NAME and not _clear_boundary(ln.text, m) or \
+                        self._field_before_org(ln.text, m):
                     continue
                 person = self._speaker(raw, ln, "role", tier.confidence, m.start())
                 if person is None:
@@ -694,6 +708,94 @@ class Extractor:
             return
         for m in _OWN_TITLE.finditer(ln.text):
             self._roles_at(speaker, m["r"], m["o"], ln, PATTERN.confidence, m["former"])
+
+    def _affiliations(self, ln: Line) -> None:
+        """``Name, Role (of a field), Org``: a person, then an affiliation in comma-separated
+        parts (a list item, a signature, an appositive): a role at the first part after the
+        role title that reads as an organisation (``Ms. Sylvia Cadena, Head of Programs,
+        Asia Pacific Network Information Centre (APNIC)``; ``Mr. Rajnesh Singh, Director of
+        the Asia-Pacific Regional Bureau, Asia-Pacific, Internet Society (ISOC)``: not the
+        place). Without a role title, ``Name, Org`` is an affiliation (``Member``) when the
+        organisation is one the page or the lexicon knows, or a word the page writes after
+        ``at``/``with``/``for``/``joined`` (``Jari Arkko, Ericsson``). PATTERN."""
+        if "," not in ln.text:
+            return
+        for m in _AFFILIATED.finditer(ln.text):
+            parts = [p for p in _PART.split(m["parts"]) if p]
+            if not any(self._org_part(p) for p in parts[:4]):
+                continue
+            person = self._person(m["p"], ln, "affiliation", PATTERN.confidence)
+            if person is None or self._has_role(person, ln):
+                continue
+            titled = next((i for i, part in enumerate(parts) if _role_part(part)), None)
+            if titled is None:
+                org, role, qualifier = self._affiliated_org(parts[0], strict=True), "Member", None
+            else:
+                org = next((o for part in parts[titled + 1:titled + 3]
+                            if (o := self._affiliated_org(part, strict=False))), None)
+                found = _ROLE_IN.search(parts[titled])
+                role, qualifier = found.group(0) if found else "Member", _qualifier(parts[titled])
+            if org is not None:
+                self._roles_at(person, role, org.name, ln, PATTERN.confidence, qualifier)
+
+    def _field_before_org(self, text: str, m: re.Match[str]) -> bool:
+        """``Head of Programs, Example Registry – 12 votes``, ``Knowledge Management
+        Specialist, Example Community (EC)``: what the title names is a field, not an
+        organisation, when the page does not know it and an organisation ends the clause
+        after a comma (the affiliation pass takes that one)."""
+        return "o" in m.re.groupindex and self._field_then_org(text, m["o"], m.end())
+
+    def _field_then_org(self, text: str, name: str, end: int) -> bool:
+        if known_org(name) or self.names.lookup(name) is not None:
+            return False
+        clause = re.split(r"\s+[–—-]\s|[;:]", text[end:])[0].rstrip(" .")
+        rest = _PART.split(clause)  # (a place may stand between: ", Asia-Pacific, Org")
+        return 2 <= len(rest) <= 3 and not rest[0].strip() and self._org_part(rest[-1])
+
+    def _org_part(self, part: str) -> bool:
+        return self._affiliated_org(part, strict=True, create=False) is not None
+
+    def _affiliated_org(self, part: str, strict: bool, create: bool = True) -> Named | None:
+        """The organisation one part of an affiliation names (with its acronym after it),
+        or None when the part reads as a place, a field or a phrase."""
+        acronym = _ACRONYM_AFTER_PART.search(part)
+        name = clean_name(part[:acronym.start()] if acronym else part)
+        if not name[:1].isupper() or len(name.split()) > 8 or is_role_title(name):
+            return None
+        known = self.names.lookup(name)
+        if known is not None:
+            return known if known.type != "Person" else None
+        fits = acronym is not None and _acronym_holds(acronym["short"], name)
+        if not (fits or known_org(name) or set(fold(name).split()) & ORG_WORDS or
+                self._affiliation_word(name) or not strict and _written_as_org(name)):
+            return None
+        if not create:
+            return self.names.lookup(name) or Named("", "Organization", name)
+        return self._org(name, Line(0, part), "affiliation", PATTERN.confidence,
+                         aliases=(acronym["short"],) if fits and acronym else ())
+
+    def _affiliation_word(self, name: str) -> bool:
+        """A name the page writes after ``at``, ``with``, ``for`` or ``joined`` (where people
+        work, not where they are: ``in``)."""
+        pattern = re.compile(rf"\b(?:at|with|for|joined)\s+(?:the\s+)?{re.escape(name)}(?!\w)")
+        return any(pattern.search(s.text) for s in self.text)
+
+    def _dash_role_line(self, ln: Line) -> None:
+        """``Jane Roe, Example Ltd – IETF Chair``: a role at the organisation before the
+        title (else at the one the page is about) and the affiliation after the name."""
+        m = _DASH_ROLE_LINE.match(ln.text) if ln.offset == 0 else None
+        person = self.names.lookup(m["p"]) if m else None
+        if m is None or person is None or person.type != "Person":
+            return
+        if m["aff"] and (org := self._affiliated_org(m["aff"], strict=True)):
+            self._roles_at(person, "Member", org.name, ln, PATTERN.confidence)
+        named = self._org_matcher().find(m["t"])
+        org = self.names.items.get(named[0].key) if named else self._main_org()
+        if org is not None and org.type != "Person":
+            for role in role_names(m["r"]):
+                self._fact(person.id, "ROLE_AT", org.id, ln,
+                           (PATTERN if named else LOOSE).confidence,
+                           {"role": role, **qualifiers(m["former"])})
 
     def _continuations(self, person: Named, ln: Line, pos: int, confidence: float) -> None:
         while m := _CONTINUATION.match(ln.text, pos):
@@ -856,7 +958,8 @@ class Extractor:
             return
         for m in ORG_PHRASE.finditer(ln.text):
             if not any(h.start < m.end() and m.start() < h.end for h in named):
-                self._keyword_org(m.group(0), ln)  # not "Data Center" of Data Center Knowledge
+                # (not "Data Center" of Data Center Knowledge)
+                self._keyword_org(m.group(0), ln, m.end())
 
     def _org_apposition(self, m: re.Match[str], ln: Line) -> None:
         """``ACR, the Long Name``, or ``Addrex, the IP address brokerage that …``."""
@@ -923,7 +1026,10 @@ class Extractor:
                           aliases=(short, *_place_before(words, name)))
                 return
 
-    def _keyword_org(self, phrase: str, ln: Line) -> None:
+    def _keyword_org(self, phrase: str, ln: Line, end: int = 0) -> None:
+        if re.match(rf"{ROLE}\s+(?:of|for)\s", phrase) and \
+                self._field_then_org(ln.text, phrase, end):
+            return  # "Dean of College of Information Technology, Example University"
         name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
         name = _TRAILING_CONNECTORS.sub("", name)  # "... Office of the" (before "President")
         name = _trim_after_org_word(name) if name else name
@@ -1241,6 +1347,39 @@ def _trim_after_org_word(name: str) -> str:
     if last is None or last == len(words) - 1 or fold(words[last + 1]) in _CONNECTOR_WORDS:
         return name
     return " ".join(words[:last + 1])
+
+
+def _role_part(part: str) -> bool:
+    """A part of an affiliation that states a role: a title among its first words
+    (``Head of Programs``, ``Knowledge Management and ICT Specialist``)."""
+    m = _ROLE_IN.search(part)
+    return m is not None and len(part[:m.start()].split()) <= 4 and len(part.split()) <= 9
+
+
+def _acronym_holds(short: str, name: str) -> bool:
+    """An acronym after a name in an affiliation: one that fits it, or one that holds its
+    initials in order (``Pacific Community (SPC)``: the Secretariat of the Pacific
+    Community)."""
+    initials = acronym_of(name.split())
+    return looks_like_acronym(short, name) or len(initials) >= 2 and short.isupper() and \
+        _subsequence_of(initials, short)
+
+
+def _subsequence_of(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(c in chars for c in short)
+
+
+def _qualifier(part: str) -> str | None:
+    word = part.split()[0].lower() if part.split() else ""
+    return word if word in _LEX.qualifiers else None
+
+
+def _written_as_org(name: str) -> bool:
+    """Two capitalised words or more, or one written in capitals (``LARUS``)."""
+    words = name.split()
+    return len(words) >= 2 and all(w[:1].isupper() or w in _CONNECTOR_WORDS for w in words) \
+        or bool(re.fullmatch(r"[A-Z][A-Z0-9&-]+", name))
 
 
 def _title_case_line(text: str) -> bool:

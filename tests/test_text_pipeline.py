@@ -914,3 +914,52 @@ def test_a_nickname_without_the_middle_names_is_the_same_person(tmp_path):
     batch = page(tmp_path, TITLE + "Jonathan Bruce Roeman chaired the meeting. Later Jon Roeman "
                  "spoke.\n")
     assert people(batch) == {"Jonathan Bruce Roeman"}
+
+
+# ------------------------------------------------------------------ issue 14, round 4 (text6)
+def test_a_family_name_in_capitals_after_a_given_name_or_honorific_is_read_as_a_name(tmp_path):
+    batch = page(tmp_path, TITLE + "Candidates:\n\n  • Ms. Jane ROEBUCK, Analyst, Example "
+                 "University – 3 votes\n  • Mr. Rajnesh SINGH, Editor, Example Foundation – 5 "
+                 "votes\n  • Jane ICANN was never a person.\n")
+    assert {"Jane Roebuck", "Rajnesh Singh"} <= people(batch)
+    assert not any("ICANN" in p for p in people(batch))
+
+
+@pytest.mark.parametrize("item,org", [
+    ("Ms. Jane ROEBUCK, Head of Programs, Example Network Information Centre (ENIC) – 12 votes",
+     "Example Network Information Centre"),
+    ("Mr. John DOEMAN, Director of the Asia-Pacific Regional Bureau, Asia-Pacific, Internet "
+     "Society (ISOC) – 22 votes", "Internet Society"),
+    ("Mr. John DOEMAN, Dean of College of Information Technology, Southville International "
+     "School and Colleges – 8 votes", "Southville International School and Colleges"),
+    ("Ms. Jane ROEBUCK, Knowledge Management and ICT Specialist, Pacific Community (SPC) – 19 "
+     "votes", "Pacific Community"),
+])
+def test_an_affiliation_after_a_name_is_a_role_at_the_organisation_not_the_field(tmp_path,
+                                                                                 item, org):
+    batch = page(tmp_path, TITLE + "Results:\n\n  • " + item + "\n")
+    orgs = {e.name for e in batch.entities if e.type != "Person"}
+    assert {o for _, o in roles(batch)} == {org}
+    assert not orgs & {"Programs", "Asia-Pacific Regional Bureau", "Knowledge Management",
+                       "College of Information Technology", "ICT"}
+
+
+def test_a_name_then_a_word_the_page_writes_after_at_is_an_affiliation(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, Examplix – IETF Chair\n\nJane Roe works in a "
+                 "number of research projects at Examplix. She moved to Mauritius, Africa.\n"
+                 "John Doe, Mauritius, spoke too.\n")
+    assert ("Jane Roe", "Examplix") in roles(batch) and ("Jane Roe", "IETF") in roles(batch)
+    assert not any(o == "Mauritius" for _, o in roles(batch))
+
+
+def test_a_mail_senders_line_in_a_list_archive_is_the_author(tmp_path):
+    batch = page(tmp_path, "[ExampleNOG] Call for nominations\n\nJane Roe jane at example.org\n"
+                 "Tue Jan 6 11:01:04 EST 2009\n\nHi all, the election is near.\n")
+    assert {s for s, t, _ in facts(batch) if t == "AUTHORED"} == {"Jane Roe"}
+
+
+def test_a_web_address_glued_to_a_sentence_is_not_part_of_a_name(tmp_path):
+    batch = page(tmp_path, TITLE + "The agreement is between Examplix and the Department of "
+                 "Commerce.http://www.examplix.comhttp://www.example.org\n")
+    orgs = {e.name for e in batch.entities if e.type != "Person"}
+    assert "Department of Commerce" in orgs and not any("http" in o for o in orgs)
