@@ -168,6 +168,7 @@ _ROLE_OF_ORG_NAME = ROLE_PATTERNS[_ROLE_OF_ORG_NAME_AT][0]
 HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5]]
 ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
+_CAPITALS_WORD = _RE(r"(?<![\w.-])[A-Z]{3,8}(?![\w-])")
 _ROLE_IN = _RE(rf"(?<![\w-]){ROLE}(?![\w-])")  # a title as whole words
 # "Ms. Jane Roe, Head of Programs, Example Registry (EXR) – 12 votes": a person, then the
 # comma-separated parts of an affiliation, up to a dash, a semicolon or the sentence's end
@@ -580,6 +581,9 @@ class Extractor:
             self._people(ln)
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
         self._nicknames_used()
+        self._known_in_title()
+        self._initials_used()
+        self._country_prefixed()
         for ln in self.text:
             if id(ln) in self._unresolved:  # a short name the page has named in full since
                 self._roles(ln)
@@ -1071,6 +1075,45 @@ class Extractor:
             self._person(_before_heading_verb(name) if heading else name, ln, "given name",
                          MENTION.confidence)
 
+    def _known_in_title(self) -> None:
+        """A known institution the title names in another form than the body (a page
+        titled ``Internet Architecture Board`` that says ``the IAB``): one node with both."""
+        title = self.title
+        if title is None:
+            return
+        for hit in KNOWN_NAMES.find(title.text):
+            form = title.text[hit.start:hit.end]
+            org = self.names.lookup(form)
+            if org is not None and org.type != "Person":
+                self.names.add_alias(org, form)
+            elif org is None and any(self.names.lookup(n) for n in _known_forms(hit.key)):
+                self._org(form, title, "known institution", MENTION.confidence)
+
+    def _initials_used(self) -> None:
+        """An acronym the page uses without defining it (``the NSA`` after ``the National
+        Security Agency``): an alias of the one organisation of the page whose initials
+        spell it exactly (three letters or more, a name of three words or more)."""
+        seen: set[str] = set()
+        for ln in self.text:
+            for word in _CAPITALS_WORD.findall(ln.text):
+                if word in seen or self.names.lookup(word) is not None or known_org(word):
+                    continue
+                seen.add(word)
+                org = self.names.by_initials(word)
+                if org is not None:
+                    self.names.add_alias(org, word)
+
+    def _country_prefixed(self) -> None:
+        """``the U.S. Department of Commerce`` where the page's name is ``Department of
+        Commerce`` (a full stop ends no organisation phrase): the prefixed name as an alias
+        (data/words.json ``country_prefixes``)."""
+        text = " ".join(ln.text for ln in self.text)
+        for org in self.names.orgs():
+            for form in [org.name, *org.aliases] if len(org.name.split()) >= 2 else ():
+                for prefix in _LEX["country_prefixes"]:
+                    if f"{prefix} {form}" in text:
+                        self.names.add_alias(org, f"{prefix} {form}")
+
     def _nicknames_used(self) -> None:
         """``Will Charnock`` on a page that names William Charnock: an alias, though
         ``Will`` alone is no given name (``nicknames`` package's table)."""
@@ -1347,6 +1390,11 @@ def _trim_after_org_word(name: str) -> str:
     if last is None or last == len(words) - 1 or fold(words[last + 1]) in _CONNECTOR_WORDS:
         return name
     return " ".join(words[:last + 1])
+
+
+def _known_forms(canonical: str) -> tuple[str, ...]:
+    """Every name of a known institution, by its canonical name."""
+    return next(((i.name, *i.aliases) for i in _LEX.institutions if i.name == canonical), ())
 
 
 def _role_part(part: str) -> bool:

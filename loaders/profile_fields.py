@@ -313,7 +313,8 @@ def _meta(page: Page, header: Header) -> None:
 def _title_fallback(lines: list[Line], header: Header, meta_title: str = "") -> None:
     """The title when the rendering did not give one: the h1 or ``#`` heading, the
     template's subject, the HTML head's title (``og:title``, JSON-LD ``headline``,
-    ``<title>``), the first line."""
+    ``<title>``), the first line (which stays in the body too when it is a sentence, ending
+    in a full stop: a page saved without its headline)."""
     if header.title:
         return
     h1 = next((ln for ln in lines if ln.heading == 1), None)
@@ -328,7 +329,8 @@ def _title_fallback(lines: list[Line], header: Header, meta_title: str = "") -> 
                       and id(ln) not in header.consumed), None)
         if first is not None:
             header.title = Found(_headline(first.text), first.no, PATTERN.confidence)
-    if header.title:
+    if header.title and not (header.title.confidence == PATTERN.confidence and
+                             header.title.value.endswith(".")):  # a sentence stays prose
         header.consumed.update(id(ln) for ln in lines
                                if ln.no == header.title.line and ln.text == header.title.value)
 

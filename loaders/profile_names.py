@@ -157,7 +157,8 @@ _DATE_TAIL = re.compile(r"\s+(?:(?:on|in|at|since|from|as of)\s+(?:\d|(?:January
                         r".*$")
 _ORDINAL_HEAD = re.compile(r"^(?:\d+(?:st|nd|rd|th)|\d+)\s+")
 _SUB_BODY_OF = re.compile(r"^(?:(?:the|its)\s+)?(?:[\w&-]+\s+){0,4}?(?:" + "|".join(
-    re.escape(b) for b in _LEX.sub_bodies) + r")\s+of\s+(?:the\s+)?(?P<org>.+)$", re.IGNORECASE)
+    re.escape(b) for b in _LEX.sub_bodies) + r")\s+(?:of|for\s+the)\s+(?:the\s+)?(?P<org>.+)$",
+    re.IGNORECASE)
 _SUB_BODY_TAIL = re.compile(r"(?:'s|’s)?\s+(?:" + "|".join(
     re.escape(b) for b in _LEX.sub_bodies) + r")(?:\s+(?:on|for)\s+[\w&-]+(?:\s+[\w&-]+)?)?$",
     re.IGNORECASE)  # (a topic after it: "Chapter's Working Group on IoT")
@@ -198,7 +199,9 @@ def looks_like_acronym(short: str, long: str) -> bool:
         or (len(letters) >= 3 and sorted(letters) == sorted(initials)) \
         or (len(letters) >= 3 and letters[0] == initials[:1] and letters[-1] == initials[-1:]
             and _subsequence(letters, initials)) \
-        or _syllables_fit(letters, [w for w in long.split() if w[:1].isupper()])
+        or _syllables_fit(letters, words := [w for w in long.split() if w[:1].isupper()]) \
+        or len(words) >= 3 and fold(words[-1]) in ORG_WORDS and _syllables_fit(letters, words[:-1])
+    # (the last: an organisation word the acronym leaves out, IPSO for IP Smart Objects Alliance)
 
 
 _INITIAL_SOUNDS = {"exchange": "X", "extension": "X", "transfer": "X"}  # LINX, AMS-IX
@@ -301,6 +304,8 @@ class PageNames:
         name = clean_name(raw)
         if name not in _PUBLISHER_SET:  # ("The Register" keeps its article)
             name = self._parent_of_sub_body(org_core(clean_name(strip_leading_stopwords(name))))
+        name, prefixed = _without_country(name)
+        aliases = (*aliases, prefixed) if prefixed else aliases
         if not (name in _PUBLISHER_SET or plausible_org(name, single_word_ok)) and \
                 not any(known_org(a) for a in aliases):
             return self.org_by_first_word(name) if " " not in name else None
@@ -309,7 +314,7 @@ class PageNames:
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))
         hit = self.lookup(canonical) or self.lookup(name) or next(
-            (self.lookup(a) for a in aliases if self.lookup(a)), None) or self._by_initials(name)
+            (self.lookup(a) for a in aliases if self.lookup(a)), None) or self.by_initials(name)
         if hit is not None and hit.type == "Person":
             return None
         if hit is None:
@@ -321,7 +326,7 @@ class PageNames:
             self.add_alias(hit, alias)
         return hit
 
-    def _by_initials(self, name: str) -> Named | None:
+    def by_initials(self, name: str) -> Named | None:
         """The one organisation of the page whose initials an acronym of three letters or
         more spells exactly (``PIR`` after ``Public Interest Registry``)."""
         if not re.fullmatch(r"[A-Z]{3,8}", name) or known_org(name):
@@ -384,6 +389,19 @@ class PageNames:
         else:
             forms.update(f for f in name_forms(item.name) if self.by_short_form(f) is item)
         return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
+
+
+_COUNTRY_PREFIXES = _LEX["country_prefixes"]
+
+
+def _without_country(name: str) -> tuple[str, str]:
+    """``US National Cybersecurity Center`` -> (``National Cybersecurity Center``, the
+    prefixed name): the country's word (data/words.json ``country_prefixes``) before a name of
+    two words or more; any other name -> (name, "")."""
+    first, _, rest = name.partition(" ")
+    if first in _COUNTRY_PREFIXES and len(rest.split()) >= 2 and rest[:1].isupper():
+        return rest, name
+    return name, ""
 
 
 def name_forms(name: str) -> set[str]:

@@ -963,3 +963,43 @@ def test_a_web_address_glued_to_a_sentence_is_not_part_of_a_name(tmp_path):
                  "Commerce.http://www.examplix.comhttp://www.example.org\n")
     orgs = {e.name for e in batch.entities if e.type != "Person"}
     assert "Department of Commerce" in orgs and not any("http" in o for o in orgs)
+
+
+def aliases_of(batch: Batch, name: str) -> set[str]:
+    return {a for e in batch.entities if e.name == name for a in (e.name, *e.aliases)}
+
+
+def test_an_acronym_used_without_definition_is_the_organisation_it_spells(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe complained of the Example Security Agency. She said "
+                 "the ESA dominated the effort.\n")
+    assert {"Example Security Agency", "ESA"} <= aliases_of(batch, "Example Security Agency")
+    assert len([e for e in batch.entities if e.type != "Person" and e.type != "Article"]) == 1
+
+
+def test_a_country_word_before_a_name_is_the_same_organisation(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe was a director of the US Example Cyber Center. "
+                 "The agreement is with the U.S. Department of Examples.\n")
+    assert {"Example Cyber Center", "US Example Cyber Center"} <= \
+        aliases_of(batch, "Example Cyber Center")
+    assert {"Department of Examples", "U.S. Department of Examples"} <= \
+        aliases_of(batch, "Department of Examples")
+
+
+def test_a_known_institution_in_the_title_and_its_acronym_in_the_body_are_one_node(tmp_path):
+    batch = page(tmp_path, "Internet Architecture Board\n\nThe IAB is composed of twelve "
+                 "members.\n")
+    assert {"IAB", "Internet Architecture Board"} <= aliases_of(batch, "IAB")
+
+
+def test_a_board_for_an_organisation_stands_for_it_and_its_acronym_may_skip_its_last_word(
+        tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe also serves as a chair of the Technical Advisory "
+                 "Board for the IP Smart Objects Alliance (IPSO).\n")
+    assert ("Jane Roe", "IP Smart Objects Alliance") in roles(batch)
+    assert "IPSO" in aliases_of(batch, "IP Smart Objects Alliance")
+
+
+def test_a_first_line_that_is_a_sentence_is_the_title_and_prose_too(tmp_path):
+    batch = page(tmp_path, "The former chief at the Department of Examples is now the head of "
+                 "Example Registry.\nJane Roe said so.\n")
+    assert "Department of Examples" in {e.name for e in batch.entities}
