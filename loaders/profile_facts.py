@@ -168,6 +168,7 @@ _ROLE_OF_ORG_NAME = ROLE_PATTERNS[_ROLE_OF_ORG_NAME_AT][0]
 HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5]]
 ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
+_NEXT_WORD = _RE(r"\s+([a-z]+)")
 _CAPITALS_WORD = _RE(r"(?<![\w.-])[A-Z]{3,8}(?![\w-])")
 _ROLE_IN = _RE(rf"(?<![\w-]){ROLE}(?![\w-])")  # a title as whole words
 # "Ms. Jane Roe, Head of Programs, Example Registry (EXR) – 12 votes": a person, then the
@@ -218,6 +219,9 @@ def _cued(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
     """Whether the sentence passes the pattern's cheap test (``_CUES``)."""
     cue = _CUE_TESTS.get(id(pattern))
     return cue is None or cue(lowered if isinstance(cue, _Search) else text)
+# an opening phrase before the subject: a person named in it is not who "he" is
+_INTRODUCTORY = _RE(r"^(?:In|At|After|Before|With|During|On|From|Following|Through|Under|"
+                    r"Unlike|Like|Despite|Besides|To)\b[^,;]*,\s*$")
 _PRONOUN_SUBJECT = _RE(r"^(?:[\w,]+\s+){0,3}?(?:He|She|he|she)\s")
 _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur|executive|lawyer|"
                      rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}"
@@ -732,8 +736,9 @@ class Extractor:
             if person is None or self._has_role(person, ln):
                 continue
             titled = next((i for i, part in enumerate(parts) if _role_part(part)), None)
-            if titled is None:
+            if titled is None:  # (not "Jane Roe, the Register": a writer's publisher)
                 org, role, qualifier = self._affiliated_org(parts[0], strict=True), "Member", None
+                org = org if org is not None and org.type != "Publisher" else None
             else:
                 org = next((o for part in parts[titled + 1:titled + 3]
                             if (o := self._affiliated_org(part, strict=False))), None)
@@ -961,6 +966,8 @@ class Extractor:
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
+            if ln.text[m.start() - 1:m.start()] == ".":
+                continue  # ".COM Registry Agreement": a domain, not an organisation
             if not any(h.start < m.end() and m.start() < h.end for h in named):
                 # (not "Data Center" of Data Center Knowledge)
                 self._keyword_org(m.group(0), ln, m.end())
@@ -998,7 +1005,9 @@ class Extractor:
         forms are known (``EPR`` after ``Example Public Registry`` is that registry)."""
         for m in CAPITALS_AFTER.finditer(ln.text) if not ln.heading else ():
             acronym = m["acr"]
-            if fold(acronym) not in _LEX["not_org_acronyms"] and not is_role_title(acronym):
+            thing = _NEXT_WORD.match(ln.text, m.end())  # "AAA systems": a technology
+            if fold(acronym) not in _LEX["not_org_acronyms"] and not is_role_title(acronym) and \
+                    not (thing and thing[1] in _LEX["thing_nouns"]):
                 self._org(acronym, ln, "name in capitals", MENTION.confidence)
 
     def _kind_examples(self, listed: str, ln: Line) -> None:
@@ -1206,12 +1215,14 @@ class Extractor:
 
     def last_person(self, ln: Line, before: int | None = None) -> Named | None:
         """The person a pronoun stands for: the first person named in this sentence before
-        ``before`` (the sentence's subject), else in the nearest sentence before it that
-        names one."""
+        ``before`` (the sentence's subject, not one named in an opening phrase before it),
+        else in the nearest sentence before it that names one."""
         upto = self._position.get(id(ln), len(self.text) - 1)
         people = self.names.people()
         for x in reversed(self.text[:upto + 1]):
             text = x.text[:before] if x is ln and before is not None else x.text
+            if x is ln and _INTRODUCTORY.match(text):
+                continue  # "In a letter to Secretary Jane Roe, he said": not Jane Roe
             if x is not ln and _PRONOUN_SUBJECT.match(x.text):
                 continue  # "He will replace interim CEO Sally Costerton": he is not Sally
             best, where = None, len(text) + 1

@@ -20,7 +20,7 @@ from loaders.text.lexicon import lexicon
 
 UP = "A-ZÀ-ÖØ-Þ"
 LO = "a-zß-öø-ÿ"
-NAME_WORD = rf"[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"
+NAME_WORD = rf"(?:Mc|Mac|O['’])?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"  # McLaughlin, O'Brien
 _PARTICLE = r"(?:van|von|de|da|der|del|della|bin|binti|al|ibn|le|la|du|dos|das)"
 PERSON = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{1,3}}"
 PERSON_OR_SHORT = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{0,3}}"
@@ -260,7 +260,7 @@ class PageNames:
         middle names: ``Eddy Mabano Kayihura`` is ``Eddy Kayihura``), a short form that only
         one person of the page carries (``Heng``, ``Dengate Thrush``), or a new person (two
         or more name words). A single name word never makes a person."""
-        name = clean_name(raw)
+        name = re.sub(r"^\S+'s\s+", "", clean_name(raw))  # "Verisign's Mark McLaughlin"
         hit = self.lookup(name)
         if hit is not None:
             return hit if hit.type == "Person" else None
@@ -304,6 +304,9 @@ class PageNames:
         name = clean_name(raw)
         if name not in _PUBLISHER_SET:  # ("The Register" keeps its article)
             name = self._parent_of_sub_body(org_core(clean_name(strip_leading_stopwords(name))))
+        first, _, rest = name.partition(" ")
+        if fold(first) in _LEX["name_adjectives"] and (known_org(rest) or self.lookup(rest)):
+            name = rest  # "New ICANN": ICANN
         name, prefixed = _without_country(name)
         aliases = (*aliases, prefixed) if prefixed else aliases
         if not (name in _PUBLISHER_SET or plausible_org(name, single_word_ok)) and \

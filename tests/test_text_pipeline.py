@@ -1003,3 +1003,34 @@ def test_a_first_line_that_is_a_sentence_is_the_title_and_prose_too(tmp_path):
     batch = page(tmp_path, "The former chief at the Department of Examples is now the head of "
                  "Example Registry.\nJane Roe said so.\n")
     assert "Department of Examples" in {e.name for e in batch.entities}
+
+
+def test_mc_family_names_and_a_possessive_before_a_name(tmp_path):
+    batch = page(tmp_path, TITLE + "Luminaries endorsed him, including Jane Roe, John Doe and "
+                 "Examplix’s Mark McLaughlin.\n")
+    assert "Mark McLaughlin" in people(batch)
+    assert not any("Examplix" in p for p in people(batch))
+
+
+def test_a_person_in_an_opening_phrase_is_not_who_he_is(tmp_path):
+    batch = page(tmp_path, TITLE + "John Doe resigned in March.\nIn a letter to Example Agency "
+                 "Secretary Jane Roe, he said the agency had failed.\n")
+    quoted = {s for s, t, _ in facts(batch) if t == "QUOTED_IN"}
+    assert quoted == {"John Doe"}
+
+
+def test_winning_a_case_says_nothing_of_who_brought_it(tmp_path):
+    batch = page(tmp_path, TITLE + "“AFRINIC has therefore won this case against Cloud "
+                 "Innovation Ltd,” Jane Roe said.\n")
+    assert not {f for f in facts(batch) if f[1] == "LITIGATES_AGAINST"}
+
+
+@pytest.mark.parametrize("text,wrong", [
+    ("New ICANN CEO Jane Roe spoke first.", "New ICANN"),
+    ("They amended the .COM Registry Agreement with Examplix.", "COM Registry"),
+    ("Jane Roe has worked on routers, AAA systems, compilers, and AI systems.", "AAA"),
+])
+def test_a_leading_adjective_a_domain_and_a_technology_are_no_organisations(tmp_path, text,
+                                                                             wrong):
+    batch = page(tmp_path, TITLE + text + "\n")
+    assert wrong not in {e.name for e in batch.entities}
