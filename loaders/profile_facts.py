@@ -94,7 +94,9 @@ _O = rf"(?:the\s+)?(?P<o>{ORG})"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
 _NAMED = rf"(?:{_alternation(_LEX.appointment_verbs)})"
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
-    (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+    # "Jane Roe, CEO of Y", "Lu Heng, a Chinese citizen and owner of Larus"
+    (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?(?:(?i:a|an)\s+"
+         rf"(?:(?!(?:of|at|for|with)\s)[\w-]+\s+){{1,3}}?and\s+|{_ART}){_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
          rf"{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for)\s+{_O}"), PATTERN),
@@ -149,6 +151,10 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
      PATTERN),
     # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
     (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
+    # "his role as director of the Example Center", "Jane Roe's time as CEO of Y"
+    (_RE(rf"{_PS}(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:role|position|post|job|tenure|stint|time|"
+         rf"term)\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for|with)\s+{_O}"),
+     LOOSE),
 ]
 # a speaker of a transcript on themself: "I'm the CEO at NTEN"
 _OWN_TITLE = _RE(rf"(?<![\w’'-])I(?:'m|’m|\s+am)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
@@ -210,6 +216,7 @@ _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
     ("as well as",), _POSSESSIVE, ("founder",), ("join",), ("role of", "position of", "post of",
                                                           "office of"),
     _title_then_name, ("(",), ("(",),
+    ("role as", "position as", "post as", "job as", "tenure as", "stint as", "time as", "term as"),
     ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
 assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
 _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
@@ -235,7 +242,9 @@ _PRESENT_VERBS = [v for v in _VERB_ROLES if v in {"co-founded", "founded", "esta
     v not in _LEX.past_verbs and not v.endswith("ed"))]
 _VERBS = rf"(?P<v>{_alternation(_PRESENT_VERBS)})"
 VERB_PATTERNS = [
-    _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+(?:also\s+|later\s+|previously\s+|"
+    # "Jane Roe founded Y", "He has worked for IBM and founded RosettaNet"
+    _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})(?:\s+(?:has\s+|had\s+)?[a-z]+(?:\s+[\w-]+){{0,4}}?"
+        rf"\s+and)?\s+(?:also\s+|later\s+|previously\s+|"
         rf"subsequently\s+)?{_VERBS}\s+(?:(?:an?|the)\s+(?:[\w-]+\s+){{0,4}}?(?:called|named)\s+"
         rf"|the\s+)?(?P<o>{ORG})"),
     _RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,?\s+(?:[^.;()]{{0,60}}?\s)?(?:which\s+was\s+|was\s+|"
@@ -556,6 +565,7 @@ class Extractor:
         self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
         self._orgs_cache: tuple[tuple[int, int], NameMatcher] | None = None
         self._mid_sentence: dict[str, bool] = {}
+        self._capitals_words: set[str] | None = None
         self._turn_speakers: dict[int, Named] = {}  # line -> who speaks in that turn
 
     def run(self) -> None:
@@ -670,7 +680,7 @@ class Extractor:
     def _roles_at(self, person: Named, roles: str, orgs: str, ln: Line, confidence: float,
                   qualifier: str | None = None) -> None:
         since = start_date(ln.text)
-        for org_name in split_orgs(org_core(cut_at_role(orgs)), self.names):
+        for org_name in self._split_orgs(org_core(cut_at_role(orgs))):
             org = self._org(org_name, ln, "role", confidence)
             if org is None or org.type == "Person":
                 continue
@@ -716,6 +726,21 @@ class Extractor:
             return
         for m in _OWN_TITLE.finditer(ln.text):
             self._roles_at(speaker, m["r"], m["o"], ln, PATTERN.confidence, m["former"])
+
+    def _split_orgs(self, name: str) -> list[str]:
+        """split_orgs, but a name whose initials the page writes as a word stays whole, and so
+        does a known institution's name with an "and" in it (``National Telecommunications
+        and Information Administration`` beside ``NTIA``)."""
+        if " and " not in name:
+            return split_orgs(name, self.names)
+        if acronym_of(name.split()) in self._words_in_capitals():
+            return [name]
+        return _around_known_and(name, KNOWN_NAMES.find(name)) or split_orgs(name, self.names)
+
+    def _words_in_capitals(self) -> set[str]:
+        if self._capitals_words is None:
+            self._capitals_words = {w for ln in self.text for w in _CAPITALS_WORD.findall(ln.text)}
+        return self._capitals_words
 
     def _affiliations(self, ln: Line) -> None:
         """``Name, Role (of a field), Org``: a person, then an affiliation in comma-separated
@@ -793,8 +818,8 @@ class Extractor:
         """``Jane Roe, Example Ltd – IETF Chair``: a role at the organisation before the
         title (else at the one the page is about) and the affiliation after the name."""
         m = _DASH_ROLE_LINE.match(ln.text) if ln.offset == 0 else None
-        person = self.names.lookup(m["p"]) if m else None
-        if m is None or person is None or person.type != "Person":
+        person = self._person(m["p"], ln, "roster", PATTERN.confidence) if m else None
+        if m is None or person is None:
             return
         if m["aff"] and (org := self._affiliated_org(m["aff"], strict=True)):
             self._roles_at(person, "Member", org.name, ln, PATTERN.confidence)
@@ -830,7 +855,7 @@ class Extractor:
         for m in _COORDINATED.finditer(ln.text) if " and " in ln.text and _titles_in(ln.text) \
                 else ():
             people = [self._person(m[g], ln, "role", PATTERN.confidence) for g in ("p", "p2")]
-            orgs = split_orgs(org_core(cut_at_role(m["o"])), self.names)
+            orgs = self._split_orgs(org_core(cut_at_role(m["o"])))
             pairs = zip(people, orgs, strict=True) if len(orgs) == 2 else \
                 ((p, orgs[0]) for p in people)
             for person, org in pairs:
@@ -939,7 +964,8 @@ class Extractor:
         for pattern in (PARENTHESES, PARENTHESES_REVERSED):
             for m in pattern.finditer(ln.text) if "(" in ln.text else ():
                 self._acronym(m["long"], m["short"], ln)
-        for hit in KNOWN_NAMES.find(ln.text):
+        known = KNOWN_NAMES.find(ln.text)
+        for hit in known:
             self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
         named = [h for h in _PUBLISHER_NAMES.find(ln.text)
                  if _written_as(ln.text[h.start:h.end], h.form)]
@@ -968,9 +994,12 @@ class Extractor:
         for m in ORG_PHRASE.finditer(ln.text):
             if ln.text[m.start() - 1:m.start()] == ".":
                 continue  # ".COM Registry Agreement": a domain, not an organisation
-            if not any(h.start < m.end() and m.start() < h.end for h in named):
-                # (not "Data Center" of Data Center Knowledge)
-                self._keyword_org(m.group(0), ln, m.end())
+            if any(h.start < m.end() and m.start() < h.end for h in named):
+                continue  # not "Data Center" of Data Center Knowledge
+            inside = [Hit(h.start - m.start(), h.end - m.start(), h.key, h.form) for h in known
+                      if m.start() <= h.start and h.end <= m.end()]
+            for part in (_around_known_and(m.group(0), inside) or [m.group(0)]):
+                self._keyword_org(part, ln, m.end())
 
     def _org_apposition(self, m: re.Match[str], ln: Line) -> None:
         """``ACR, the Long Name``, or ``Addrex, the IP address brokerage that …``."""
@@ -1057,7 +1086,7 @@ class Extractor:
             self.names.add_alias(hit, name)  # "Cloud Innovation Limited" for Cloud Innovation
         if (len(words) >= 2 and set(words) & ORG_WORDS and hit is None
                 and not generic_description(name) and not is_role_title(name)):
-            for part in split_orgs(org_core(name), self.names):
+            for part in self._split_orgs(org_core(name)):
                 if len(part.split()) >= 2 or self.names.lookup(part):
                     self._org(part, ln, "organisation word", MENTION.confidence)
 
@@ -1401,6 +1430,19 @@ def _trim_after_org_word(name: str) -> str:
     if last is None or last == len(words) - 1 or fold(words[last + 1]) in _CONNECTOR_WORDS:
         return name
     return " ".join(words[:last + 1])
+
+
+def _around_known_and(text: str, known: list[Hit]) -> list[str] | None:
+    """When an organisation phrase holds a known institution whose name has an "and"
+    (which split_orgs would cut), that name and what follows it after "of"/"for":
+    ``National Telecommunications and Information Administration of the US Department of
+    Commerce`` -> both names; None for any other phrase."""
+    inside = [h for h in known if " and " in text[h.start:h.end]]
+    if not inside:
+        return None
+    after = re.match(r"\s+(?:of|for)\s+(?:the\s+)?(?P<rest>.+)", text[inside[-1].end:])
+    return [text[inside[-1].start:inside[-1].end],
+            *([after["rest"]] if after and len(after["rest"].split()) >= 2 else [])]
 
 
 def _known_forms(canonical: str) -> tuple[str, ...]:

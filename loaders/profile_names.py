@@ -26,7 +26,7 @@ PERSON = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{1,3}}
 PERSON_OR_SHORT = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{0,3}}"
 _OWORD = rf"(?:[{UP}0-9][\w&'’.-]*\w|[{UP}])"
 _CONN = r"(?:of the|for the|of|for|and|de|du|des|la|le|&|on)"
-ORG = rf"{_OWORD}(?:\s+(?:{_CONN}\s+)?{_OWORD})*"
+ORG = rf"(?:(?:[A-Z]\.){{2,}}\s+(?=[{UP}]))?{_OWORD}(?:\s+(?:{_CONN}\s+)?{_OWORD})*"  # U.S. Dept
 
 _LEX = lexicon()
 # Known institutions (loaders/text/data/institutions.json): canonical name, type, other names.

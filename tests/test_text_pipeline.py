@@ -1034,3 +1034,28 @@ def test_a_leading_adjective_a_domain_and_a_technology_are_no_organisations(tmp_
                                                                              wrong):
     batch = page(tmp_path, TITLE + text + "\n")
     assert wrong not in {e.name for e in batch.entities}
+
+
+@pytest.mark.parametrize("text,person,org", [
+    ("Lu Heng, a Chinese citizen and owner of Larus, a Hong Kong-based company, spoke.",
+     "Lu Heng", "Larus"),
+    ("Jane Roe studied at Example University. But it was her role as director of the U.S. "
+     "Example Cyber Center (ECC) where she made an impression.", "Jane Roe",
+     "Example Cyber Center"),
+    ("Jane Roe was born in Lebanon. She has worked for IBM and founded RosettaNet, a nonprofit.",
+     "Jane Roe", "RosettaNet"),
+])
+def test_roles_after_a_description_a_possessive_pronoun_and_a_coordinated_verb(tmp_path, text,
+                                                                               person, org):
+    batch = page(tmp_path, TITLE + text + "\n")
+    assert (person, org) in roles(batch), roles(batch)
+
+
+def test_a_role_title_after_a_place_and_a_known_name_with_and_are_not_cut(tmp_path):
+    batch = page(tmp_path, TITLE + "It caught the attention of South Carolina U.S. Attorney Jane "
+                 "Roe. John Doe is administrator of the National Telecommunications and "
+                 "Information Administration of the US Department of Commerce; NTIA agreed.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert not any("Carolina" in o or o.startswith(("National Telecommunications ",
+                                                    "Information Administration")) for o in orgs)
+    assert "Department of Commerce" in orgs
