@@ -1059,3 +1059,25 @@ def test_a_role_title_after_a_place_and_a_known_name_with_and_are_not_cut(tmp_pa
     assert not any("Carolina" in o or o.startswith(("National Telecommunications ",
                                                     "Information Administration")) for o in orgs)
     assert "Department of Commerce" in orgs
+
+
+def publisher(batch: Batch) -> set[str]:
+    names = {e.id: e.name for e in batch.entities}
+    return {names[r.target] for r in batch.relations if r.type == "PUBLISHED_BY"}
+
+
+@pytest.mark.parametrize("url,word", [
+    ("https://lists.examplenog.net/pipermail/x.html", "ExampleNOG"),
+    ("https://ap.rigexample.asia/news/", "APrIGexample"),
+])
+def test_a_word_the_page_writes_like_a_name_that_spells_its_site_is_the_publisher(tmp_path, url,
+                                                                                 word):
+    batch = page(tmp_path, f"Source: {url}\n\n[{word}] Call for nominations\n\nHi all, the "
+                 "election is near.\n")
+    assert publisher(batch) == {word}
+
+
+def test_the_site_after_a_bar_in_the_title_is_the_publisher(tmp_path):
+    batch = page(tmp_path, "The campaign to subvert a registry | The Example Independent\n\n"
+                 "Jane Roe spoke.\n")
+    assert publisher(batch) in ({"The Example Independent"}, {"Example Independent"})
