@@ -226,6 +226,13 @@ def _cued(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
     """Whether the sentence passes the pattern's cheap test (``_CUES``)."""
     cue = _CUE_TESTS.get(id(pattern))
     return cue is None or cue(lowered if isinstance(cue, _Search) else text)
+# a sentence whose subject is a role, not a name: "The former cybersecurity chief at the U.S.
+# Department of Homeland Security (DHS) is now the head of ICANN"
+_DESCRIBED = _RE(rf"^(?i:the|a|an)\s+{_FORMER}(?:[\w-]+\s+){{0,2}}?(?P<r>{ROLES})\s+"
+                 rf"(?:of|at|for)\s+(?:the\s+)?(?P<o>{ORG})")
+_DESCRIBED_THEN = _RE(rf"\b(?:is|was|has\s+been|had\s+been|will\s+be)\s+(?:now\s+|also\s+)?"
+                      rf"(?:(?:appointed|named|elected|chosen)\s+(?:as\s+)?)?{_ART}{_FORMER}{_ADJ}"
+                      rf"(?P<r>{ROLES})\s+(?:of|at)\s+(?:the\s+)?(?P<o>{ORG})")
 # an opening phrase before the subject: a person named in it is not who "he" is
 _INTRODUCTORY = _RE(r"^(?:In|At|After|Before|With|During|On|From|Following|Through|Under|"
                     r"Unlike|Like|Despite|Besides|To)\b[^,;]*,\s*$")
@@ -610,6 +617,7 @@ class Extractor:
         for ln in self.text:
             self._its_titles(ln)
         self._unattached_titles()
+        self._described_subjects()
         self._roster()
         for ln in self.text:
             self._appointment_list(ln)
@@ -1179,6 +1187,32 @@ class Extractor:
             for m in titled:
                 if m["r"]:
                     self._main_org_role(main, m["p"], m["r"], m["former"], ln)
+
+    def _described_subjects(self) -> None:
+        """``A former director of the US Example Center has been appointed as president of
+        Example Org``: a sentence about a person named only by a role is about the person
+        the page names most (at least twice, more than anyone else), when it names no one
+        else: the role in its subject and the one it gives (LOOSE)."""
+        main = self._main_person()
+        if main is None:
+            return
+        for ln in self.text:
+            m = _DESCRIBED.match(ln.text)
+            if m is None or any(True for _ in name_chunks(ln.text)):
+                continue
+            self._roles_at(main, m["r"], m["o"], ln, LOOSE.confidence, m["former"])
+            then = _DESCRIBED_THEN.search(ln.text, m.end())
+            if then:
+                self._roles_at(main, then["r"], then["o"], ln, LOOSE.confidence, then["former"])
+
+    def _main_person(self) -> Named | None:
+        counts: dict[str, int] = {}
+        for person in self.names.people():
+            counts[person.id] = len(self.mention_lines(person))
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < 2 or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None
+        return self.names.items.get(ranked[0][0])
 
     def _roster(self) -> None:
         """``IETF Chair: Russ Housley`` / ``Routing Area Director: Adrian Farrel`` lines: a

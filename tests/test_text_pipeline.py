@@ -1081,3 +1081,11 @@ def test_the_site_after_a_bar_in_the_title_is_the_publisher(tmp_path):
     batch = page(tmp_path, "The campaign to subvert a registry | The Example Independent\n\n"
                  "Jane Roe spoke.\n")
     assert publisher(batch) in ({"The Example Independent"}, {"Example Independent"})
+
+
+def test_a_sentence_about_someone_named_by_a_role_is_about_the_pages_main_person(tmp_path):
+    batch = page(tmp_path, "Example Org appoints new head\n\nA former director of the US "
+                 "Example Cyber Center has been appointed as president of Example Org.\n\nJane "
+                 "Roe’s appointment came on Friday. Jane Roe said: “We are pleased.”\n")
+    assert ("Jane Roe", "Example Cyber Center") in roles(batch)
+    assert roles(batch)[("Jane Roe", "Example Org")]["role"] == "President"
