@@ -171,7 +171,7 @@ HEADLINE_ROLE_PATTERNS = [(_RE(
 _ROLE_OF_ORG_NAME = ROLE_PATTERNS[_ROLE_OF_ORG_NAME_AT][0]
 # sentence-case headlines as prose: "ICANN picks Fadi Chehade as new chief executive",
 # "Q&A: RIPE NCC managing director Axel Pawlik"
-HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5]]
+HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5], ROLE_PATTERNS[7]]  # "X, Org CEO,"
 ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
 _NEXT_WORD = _RE(r"\s+([a-z]+)")

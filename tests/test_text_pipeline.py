@@ -1089,3 +1089,10 @@ def test_a_sentence_about_someone_named_by_a_role_is_about_the_pages_main_person
                  "Roe’s appointment came on Friday. Jane Roe said: “We are pleased.”\n")
     assert ("Jane Roe", "Example Cyber Center") in roles(batch)
     assert roles(batch)[("Jane Roe", "Example Org")]["role"] == "President"
+
+
+def test_a_headline_appositive_and_a_committees_chair(tmp_path):
+    batch = page(tmp_path, "Jane Roe, Internet Society CEO, Deflects Questions About the Sale\n\n"
+                 "John Doe, Chair of the IETF Nominating Committee, said, “We are pleased.”\n")
+    assert ("Jane Roe", "Internet Society") in roles(batch)
+    assert ("John Doe", "IETF") in roles(batch)
