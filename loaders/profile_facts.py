@@ -181,6 +181,8 @@ _ROLE_IN = _RE(rf"(?<![\w-]){ROLE}(?![\w-])")  # a title as whole words
 # comma-separated parts of an affiliation, up to a dash, a semicolon or the sentence's end
 _AFFILIATED = _RE(rf"{_START}{_HON}(?P<p>{PERSON}){_WHOLE},\s+(?P<parts>[^;:–—]+?)"
                   rf"(?=\s+[–—-]\s|\s*[;:]|\.?$)")
+_AFFILIATED_IN_BRACKETS = _RE(rf"{_START}{_HON}(?P<p>{PERSON}){_WHOLE}\s*"
+                              rf"\((?P<parts>[^()]{{2,80}})\)")
 _PART = _RE(r"\s*,\s*(?![^()]*\))")  # a comma outside brackets
 _ACRONYM_AFTER_PART = _RE(r"\s*\((?P<short>[A-Z][A-Za-z&.-]{1,14})\)$")
 # "Jane Roe, Example Ltd – IETF Chair", "John Doe – IAB Liaison to the IESG": a roster line
@@ -735,6 +737,16 @@ class Extractor:
         for m in _OWN_TITLE.finditer(ln.text):
             self._roles_at(speaker, m["r"], m["o"], ln, PATTERN.confidence, m["former"])
 
+    def _named_person(self, raw: str, ln: Line, honorific: bool) -> Named | None:
+        """A person the page knows, or a name after an honorific (``Mr. Rajnesh Singh``) or
+        one that starts with a given name (not ``Homeland Security (DHS)``)."""
+        known = self.names.lookup(raw)
+        if known is not None:
+            return known if known.type == "Person" else None
+        if not honorific and not any(chunk == raw for _, chunk in name_chunks(raw)):
+            return None
+        return self._person(raw, ln, "affiliation", PATTERN.confidence)
+
     def _split_orgs(self, name: str) -> list[str]:
         """split_orgs, but a name whose initials the page writes as a word stays whole, and so
         does a known institution's name with an "and" in it (``National Telecommunications
@@ -756,16 +768,18 @@ class Extractor:
         role title that reads as an organisation (``Ms. Sylvia Cadena, Head of Programs,
         Asia Pacific Network Information Centre (APNIC)``; ``Mr. Rajnesh Singh, Director of
         the Asia-Pacific Regional Bureau, Asia-Pacific, Internet Society (ISOC)``: not the
-        place). Without a role title, ``Name, Org`` is an affiliation (``Member``) when the
-        organisation is one the page or the lexicon knows, or a word the page writes after
+        place), or in brackets (``Anju Mangal (Knowledge Specialist, Pacific Community)``).
+        Without a role title, ``Name, Org`` or ``Name (Org)`` is an affiliation (``Member``)
+        when the organisation is one the page or the lexicon knows, or a word the page writes after
         ``at``/``with``/``for``/``joined`` (``Jari Arkko, Ericsson``). PATTERN."""
-        if "," not in ln.text:
+        if "," not in ln.text and "(" not in ln.text:
             return
-        for m in _AFFILIATED.finditer(ln.text):
+        matches = (m for p in (_AFFILIATED, _AFFILIATED_IN_BRACKETS) for m in p.finditer(ln.text))
+        for m in matches:
             parts = [p for p in _PART.split(m["parts"]) if p]
             if not any(self._org_part(p) for p in parts[:4]):
                 continue
-            person = self._person(m["p"], ln, "affiliation", PATTERN.confidence)
+            person = self._named_person(m["p"], ln, honorific=m.start("p") > m.start())
             if person is None or self._has_role(person, ln):
                 continue
             titled = next((i for i, part in enumerate(parts) if _role_part(part)), None)
@@ -775,8 +789,8 @@ class Extractor:
             else:
                 org = next((o for part in parts[titled + 1:titled + 3]
                             if (o := self._affiliated_org(part, strict=False))), None)
-                found = _ROLE_IN.search(parts[titled])
-                role, qualifier = found.group(0) if found else "Member", _qualifier(parts[titled])
+                title = _ROLE_IN.search(parts[titled])
+                role, qualifier = title.group(0) if title else "Member", _qualifier(parts[titled])
             if org is not None:
                 self._roles_at(person, role, org.name, ln, PATTERN.confidence, qualifier)
 

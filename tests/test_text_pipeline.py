@@ -1096,3 +1096,11 @@ def test_a_headline_appositive_and_a_committees_chair(tmp_path):
                  "John Doe, Chair of the IETF Nominating Committee, said, “We are pleased.”\n")
     assert ("Jane Roe", "Internet Society") in roles(batch)
     assert ("John Doe", "IETF") in roles(batch)
+
+
+def test_an_affiliation_in_brackets_after_a_name_and_never_from_an_organisations_words(tmp_path):
+    batch = page(tmp_path, TITLE + "The panel heard Jane Roe (Knowledge Management Specialist, "
+                 "Example Foundation), John Doe (pictured) and Mary Major (Mauritius). He had "
+                 "left the U.S. Department of Homeland Security (DHS) in March.\n")
+    assert set(roles(batch)) == {("Jane Roe", "Example Foundation")}
+    assert "Homeland Security" not in people(batch)
