@@ -42,6 +42,7 @@ from loaders.profile_text import HTML_SUFFIXES, Line, Page, read_page
 from loaders.text.gazetteer import KnownNames
 from loaders.text.lexicon import lexicon
 from loaders.text.metadata import publisher_for_url, site_key
+from loaders.text.people import name_chunks
 
 SUFFIXES = (".txt", ".md", ".markdown", *HTML_SUFFIXES)
 PROFILE_RENDERINGS = {"flat", "card"}
@@ -51,6 +52,9 @@ _HEADLINE_WORDS = _LEX["headline_words"]
 _CONNECTORS = _LEX["connectors"]
 _PERSON_KINDS = _LEX["person_kinds"]
 _NAME_PREFIX = re.compile(rf"^(?P<n>{PERSON}|{ORG})\s*:\s")
+
+
+_NAME_LIKE = re.compile(r"(?<![\w.-])[A-Za-z]*[A-Z][a-z]*[A-Z][\w&-]*")  # AusNOG, APrIGF
 
 
 def _prose(text: str) -> bool:
@@ -251,7 +255,7 @@ class PageBuilder:
     # -------------------------------------------------------------- publisher, author
     def _publisher(self) -> tuple[Named, Found] | None:
         found = self.header.publisher or self._publisher_from_url() or self._site_publisher() \
-            or self._site_owner()
+            or self._site_owner() or self._site_word() or self._title_site()
         if found is None:
             return None
         item = self.names.org(found.value, found.line, hint="publisher", single_word_ok=True)
@@ -276,6 +280,31 @@ class PageBuilder:
             if any(re.sub(r"[^a-z0-9]", "", fold(n)) == key for n in (item.name, *item.aliases)):
                 return Found(item.name, 1, LOOSE.confidence)
         return None
+
+    def _site_word(self) -> Found | None:
+        """A word the page writes like a name (two capitals or more) that spells its site
+        (``AusNOG`` on lists.ausnog.net, ``APrIGF`` on ap.rigf.asia)."""
+        url = self.header.fields.get("source_url")
+        key = site_key(str(url)) if url else None
+        for ln in self.name_lines() if key else ():
+            for token in _NAME_LIKE.findall(ln.text):
+                if re.sub(r"[^a-z0-9]", "", fold(token)) == key:
+                    return Found(token, ln.no, LOOSE.confidence)
+        return None
+
+    def _title_site(self) -> Found | None:
+        """The site's name after the headline in the title: ``The campaign to subvert
+        Africa's internet registry | The Cape Independent`` (one to four capitalised
+        words, not a person's name)."""
+        head, bar, site = self.title.rpartition(" | ")
+        words = site.split()
+        if not (bar and head and 1 <= len(words) <= 4 and all(w[:1].isupper() for w in words)):
+            return None
+        named = self.names.lookup(site)
+        if named is not None and named.type == "Person" or any(
+                chunk == site for _, chunk in name_chunks(site)):
+            return None
+        return Found(site, self.header.title.line if self.header.title else 1, LOOSE.confidence)
 
     def _site_publisher(self) -> Found | None:
         for ln in site_publisher_lines(self.page.lines, self.header):

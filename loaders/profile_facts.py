@@ -94,7 +94,9 @@ _O = rf"(?:the\s+)?(?P<o>{ORG})"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
 _NAMED = rf"(?:{_alternation(_LEX.appointment_verbs)})"
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
-    (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+    # "Jane Roe, CEO of Y", "Lu Heng, a Chinese citizen and owner of Larus"
+    (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?(?:(?i:a|an)\s+"
+         rf"(?:(?!(?:of|at|for|with)\s)[\w-]+\s+){{1,3}}?and\s+|{_ART}){_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
          rf"{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for)\s+{_O}"), PATTERN),
@@ -149,6 +151,10 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
      PATTERN),
     # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
     (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
+    # "his role as director of the Example Center", "Jane Roe's time as CEO of Y"
+    (_RE(rf"{_PS}(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:role|position|post|job|tenure|stint|time|"
+         rf"term)\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for|with)\s+{_O}"),
+     LOOSE),
 ]
 # a speaker of a transcript on themself: "I'm the CEO at NTEN"
 _OWN_TITLE = _RE(rf"(?<![\w’'-])I(?:'m|’m|\s+am)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
@@ -165,9 +171,23 @@ HEADLINE_ROLE_PATTERNS = [(_RE(
 _ROLE_OF_ORG_NAME = ROLE_PATTERNS[_ROLE_OF_ORG_NAME_AT][0]
 # sentence-case headlines as prose: "ICANN picks Fadi Chehade as new chief executive",
 # "Q&A: RIPE NCC managing director Axel Pawlik"
-HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5]]
+HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5], ROLE_PATTERNS[7]]  # "X, Org CEO,"
 ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
+_NEXT_WORD = _RE(r"\s+([a-z]+)")
+_CAPITALS_WORD = _RE(r"(?<![\w.-])[A-Z]{3,8}(?![\w-])")
+_ROLE_IN = _RE(rf"(?<![\w-]){ROLE}(?![\w-])")  # a title as whole words
+# "Ms. Jane Roe, Head of Programs, Example Registry (EXR) – 12 votes": a person, then the
+# comma-separated parts of an affiliation, up to a dash, a semicolon or the sentence's end
+_AFFILIATED = _RE(rf"{_START}{_HON}(?P<p>{PERSON}){_WHOLE},\s+(?P<parts>[^;:–—]+?)"
+                  rf"(?=\s+[–—-]\s|\s*[;:]|\.?$)")
+_AFFILIATED_IN_BRACKETS = _RE(rf"{_START}{_HON}(?P<p>{PERSON}){_WHOLE}\s*"
+                              rf"\((?P<parts>[^()]{{2,80}})\)")
+_PART = _RE(r"\s*,\s*(?![^()]*\))")  # a comma outside brackets
+_ACRONYM_AFTER_PART = _RE(r"\s*\((?P<short>[A-Z][A-Za-z&.-]{1,14})\)$")
+# "Jane Roe, Example Ltd – IETF Chair", "John Doe – IAB Liaison to the IESG": a roster line
+_DASH_ROLE_LINE = _RE(rf"^{_HON}(?P<p>{PERSON})(?:,\s+(?P<aff>[^–—,]+?))?\s+[–—]\s+"
+                      rf"(?P<t>(?:[\w&-]+\s+){{0,3}}?){_FORMER}(?P<r>{ROLES})(?![\w-])")
 # Where role titles stand in a sentence, found in one Aho–Corasick pass (any case): a test
 # before the role patterns, far cheaper than the titles' regular expression
 _TITLES = NameMatcher([(t + s, t) for t in (*_LEX.role_titles, "chief", "founding member")
@@ -198,6 +218,7 @@ _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
     ("as well as",), _POSSESSIVE, ("founder",), ("join",), ("role of", "position of", "post of",
                                                           "office of"),
     _title_then_name, ("(",), ("(",),
+    ("role as", "position as", "post as", "job as", "tenure as", "stint as", "time as", "term as"),
     ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
 assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
 _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
@@ -207,6 +228,16 @@ def _cued(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
     """Whether the sentence passes the pattern's cheap test (``_CUES``)."""
     cue = _CUE_TESTS.get(id(pattern))
     return cue is None or cue(lowered if isinstance(cue, _Search) else text)
+# a sentence whose subject is a role, not a name: "The former cybersecurity chief at the U.S.
+# Department of Homeland Security (DHS) is now the head of ICANN"
+_DESCRIBED = _RE(rf"^(?i:the|a|an)\s+{_FORMER}(?:[\w-]+\s+){{0,2}}?(?P<r>{ROLES})\s+"
+                 rf"(?:of|at|for)\s+(?:the\s+)?(?P<o>{ORG})")
+_DESCRIBED_THEN = _RE(rf"\b(?:is|was|has\s+been|had\s+been|will\s+be)\s+(?:now\s+|also\s+)?"
+                      rf"(?:(?:appointed|named|elected|chosen)\s+(?:as\s+)?)?{_ART}{_FORMER}{_ADJ}"
+                      rf"(?P<r>{ROLES})\s+(?:of|at)\s+(?:the\s+)?(?P<o>{ORG})")
+# an opening phrase before the subject: a person named in it is not who "he" is
+_INTRODUCTORY = _RE(r"^(?:In|At|After|Before|With|During|On|From|Following|Through|Under|"
+                    r"Unlike|Like|Despite|Besides|To)\b[^,;]*,\s*$")
 _PRONOUN_SUBJECT = _RE(r"^(?:[\w,]+\s+){0,3}?(?:He|She|he|she)\s")
 _TITLED_PERSON = _RE(rf"(?<![\w’']){_FORMER}(?:(?P<r>{ROLES})|(?i:entrepreneur|executive|lawyer|"
                      rf"analyst|journalist|engineer)),?\s+{_HON}(?P<p>{PERSON}){_WHOLE}"
@@ -220,7 +251,9 @@ _PRESENT_VERBS = [v for v in _VERB_ROLES if v in {"co-founded", "founded", "esta
     v not in _LEX.past_verbs and not v.endswith("ed"))]
 _VERBS = rf"(?P<v>{_alternation(_PRESENT_VERBS)})"
 VERB_PATTERNS = [
-    _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})\s+(?:also\s+|later\s+|previously\s+|"
+    # "Jane Roe founded Y", "He has worked for IBM and founded RosettaNet"
+    _RE(rf"(?P<p>{PERSON_OR_SHORT}|{_PRONOUN})(?:\s+(?:has\s+|had\s+)?[a-z]+(?:\s+[\w-]+){{0,4}}?"
+        rf"\s+and)?\s+(?:also\s+|later\s+|previously\s+|"
         rf"subsequently\s+)?{_VERBS}\s+(?:(?:an?|the)\s+(?:[\w-]+\s+){{0,4}}?(?:called|named)\s+"
         rf"|the\s+)?(?P<o>{ORG})"),
     _RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,?\s+(?:[^.;()]{{0,60}}?\s)?(?:which\s+was\s+|was\s+|"
@@ -541,6 +574,7 @@ class Extractor:
         self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
         self._orgs_cache: tuple[tuple[int, int], NameMatcher] | None = None
         self._mid_sentence: dict[str, bool] = {}
+        self._capitals_words: set[str] | None = None
         self._turn_speakers: dict[int, Named] = {}  # line -> who speaks in that turn
 
     def run(self) -> None:
@@ -559,6 +593,9 @@ class Extractor:
             self._orgs(ln)
             self._roles(ln)
             self._own_title(ln)
+        for ln in self.text:
+            self._affiliations(ln)
+            self._dash_role_line(ln)
         if self.title is not None:
             self._named_people(self.title, heading=True)
             self._roles(self.title, HEADLINE_ROLE_PATTERNS)
@@ -567,6 +604,9 @@ class Extractor:
             self._people(ln)
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
         self._nicknames_used()
+        self._known_in_title()
+        self._initials_used()
+        self._country_prefixed()
         for ln in self.text:
             if id(ln) in self._unresolved:  # a short name the page has named in full since
                 self._roles(ln)
@@ -579,6 +619,7 @@ class Extractor:
         for ln in self.text:
             self._its_titles(ln)
         self._unattached_titles()
+        self._described_subjects()
         self._roster()
         for ln in self.text:
             self._appointment_list(ln)
@@ -649,7 +690,7 @@ class Extractor:
     def _roles_at(self, person: Named, roles: str, orgs: str, ln: Line, confidence: float,
                   qualifier: str | None = None) -> None:
         since = start_date(ln.text)
-        for org_name in split_orgs(org_core(cut_at_role(orgs)), self.names):
+        for org_name in self._split_orgs(org_core(cut_at_role(orgs))):
             org = self._org(org_name, ln, "role", confidence)
             if org is None or org.type == "Person":
                 continue
@@ -675,7 +716,8 @@ class Extractor:
                 continue
             for m in pattern.finditer(ln.text):
                 raw = _before_heading_verb(m["p"]) if ln is self.title else m["p"]
-                if pattern is _ROLE_OF_ORG_NAME and not _clear_boundary(ln.text, m):
+                if pattern is _ROLE_OF_ORG_NAME and not _clear_boundary(ln.text, m) or \
+                        self._field_before_org(ln.text, m):
                     continue
                 person = self._speaker(raw, ln, "role", tier.confidence, m.start())
                 if person is None:
@@ -694,6 +736,122 @@ class Extractor:
             return
         for m in _OWN_TITLE.finditer(ln.text):
             self._roles_at(speaker, m["r"], m["o"], ln, PATTERN.confidence, m["former"])
+
+    def _named_person(self, raw: str, ln: Line, honorific: bool) -> Named | None:
+        """A person the page knows, or a name after an honorific (``Mr. Rajnesh Singh``) or
+        one that starts with a given name (not ``Homeland Security (DHS)``)."""
+        known = self.names.lookup(raw)
+        if known is not None:
+            return known if known.type == "Person" else None
+        if not honorific and not any(chunk == raw for _, chunk in name_chunks(raw)):
+            return None
+        return self._person(raw, ln, "affiliation", PATTERN.confidence)
+
+    def _split_orgs(self, name: str) -> list[str]:
+        """split_orgs, but a name whose initials the page writes as a word stays whole, and so
+        does a known institution's name with an "and" in it (``National Telecommunications
+        and Information Administration`` beside ``NTIA``)."""
+        if " and " not in name:
+            return split_orgs(name, self.names)
+        if acronym_of(name.split()) in self._words_in_capitals():
+            return [name]
+        return _around_known_and(name, KNOWN_NAMES.find(name)) or split_orgs(name, self.names)
+
+    def _words_in_capitals(self) -> set[str]:
+        if self._capitals_words is None:
+            self._capitals_words = {w for ln in self.text for w in _CAPITALS_WORD.findall(ln.text)}
+        return self._capitals_words
+
+    def _affiliations(self, ln: Line) -> None:
+        """``Name, Role (of a field), Org``: a person, then an affiliation in comma-separated
+        parts (a list item, a signature, an appositive): a role at the first part after the
+        role title that reads as an organisation (``Ms. Sylvia Cadena, Head of Programs,
+        Asia Pacific Network Information Centre (APNIC)``; ``Mr. Rajnesh Singh, Director of
+        the Asia-Pacific Regional Bureau, Asia-Pacific, Internet Society (ISOC)``: not the
+        place), or in brackets (``Anju Mangal (Knowledge Specialist, Pacific Community)``).
+        Without a role title, ``Name, Org`` or ``Name (Org)`` is an affiliation (``Member``)
+        when the organisation is one the page or the lexicon knows, or a word the page writes after
+        ``at``/``with``/``for``/``joined`` (``Jari Arkko, Ericsson``). PATTERN."""
+        if "," not in ln.text and "(" not in ln.text:
+            return
+        matches = (m for p in (_AFFILIATED, _AFFILIATED_IN_BRACKETS) for m in p.finditer(ln.text))
+        for m in matches:
+            parts = [p for p in _PART.split(m["parts"]) if p]
+            if not any(self._org_part(p) for p in parts[:4]):
+                continue
+            person = self._named_person(m["p"], ln, honorific=m.start("p") > m.start())
+            if person is None or self._has_role(person, ln):
+                continue
+            titled = next((i for i, part in enumerate(parts) if _role_part(part)), None)
+            if titled is None:  # (not "Jane Roe, the Register": a writer's publisher)
+                org, role, qualifier = self._affiliated_org(parts[0], strict=True), "Member", None
+                org = org if org is not None and org.type != "Publisher" else None
+            else:
+                org = next((o for part in parts[titled + 1:titled + 3]
+                            if (o := self._affiliated_org(part, strict=False))), None)
+                title = _ROLE_IN.search(parts[titled])
+                role, qualifier = title.group(0) if title else "Member", _qualifier(parts[titled])
+            if org is not None:
+                self._roles_at(person, role, org.name, ln, PATTERN.confidence, qualifier)
+
+    def _field_before_org(self, text: str, m: re.Match[str]) -> bool:
+        """``Head of Programs, Example Registry – 12 votes``, ``Knowledge Management
+        Specialist, Example Community (EC)``: what the title names is a field, not an
+        organisation, when the page does not know it and an organisation ends the clause
+        after a comma (the affiliation pass takes that one)."""
+        return "o" in m.re.groupindex and self._field_then_org(text, m["o"], m.end())
+
+    def _field_then_org(self, text: str, name: str, end: int) -> bool:
+        if known_org(name) or self.names.lookup(name) is not None:
+            return False
+        clause = re.split(r"\s+[–—-]\s|[;:]", text[end:])[0].rstrip(" .")
+        rest = _PART.split(clause)  # (a place may stand between: ", Asia-Pacific, Org")
+        return 2 <= len(rest) <= 3 and not rest[0].strip() and self._org_part(rest[-1])
+
+    def _org_part(self, part: str) -> bool:
+        return self._affiliated_org(part, strict=True, create=False) is not None
+
+    def _affiliated_org(self, part: str, strict: bool, create: bool = True) -> Named | None:
+        """The organisation one part of an affiliation names (with its acronym after it),
+        or None when the part reads as a place, a field or a phrase."""
+        acronym = _ACRONYM_AFTER_PART.search(part)
+        name = clean_name(part[:acronym.start()] if acronym else part)
+        if not name[:1].isupper() or len(name.split()) > 8 or is_role_title(name):
+            return None
+        known = self.names.lookup(name)
+        if known is not None:
+            return known if known.type != "Person" else None
+        fits = acronym is not None and _acronym_holds(acronym["short"], name)
+        if not (fits or known_org(name) or set(fold(name).split()) & ORG_WORDS or
+                self._affiliation_word(name) or not strict and _written_as_org(name)):
+            return None
+        if not create:
+            return self.names.lookup(name) or Named("", "Organization", name)
+        return self._org(name, Line(0, part), "affiliation", PATTERN.confidence,
+                         aliases=(acronym["short"],) if fits and acronym else ())
+
+    def _affiliation_word(self, name: str) -> bool:
+        """A name the page writes after ``at``, ``with``, ``for`` or ``joined`` (where people
+        work, not where they are: ``in``)."""
+        pattern = re.compile(rf"\b(?:at|with|for|joined)\s+(?:the\s+)?{re.escape(name)}(?!\w)")
+        return any(pattern.search(s.text) for s in self.text)
+
+    def _dash_role_line(self, ln: Line) -> None:
+        """``Jane Roe, Example Ltd – IETF Chair``: a role at the organisation before the
+        title (else at the one the page is about) and the affiliation after the name."""
+        m = _DASH_ROLE_LINE.match(ln.text) if ln.offset == 0 else None
+        person = self._person(m["p"], ln, "roster", PATTERN.confidence) if m else None
+        if m is None or person is None:
+            return
+        if m["aff"] and (org := self._affiliated_org(m["aff"], strict=True)):
+            self._roles_at(person, "Member", org.name, ln, PATTERN.confidence)
+        named = self._org_matcher().find(m["t"])
+        org = self.names.items.get(named[0].key) if named else self._main_org()
+        if org is not None and org.type != "Person":
+            for role in role_names(m["r"]):
+                self._fact(person.id, "ROLE_AT", org.id, ln,
+                           (PATTERN if named else LOOSE).confidence,
+                           {"role": role, **qualifiers(m["former"])})
 
     def _continuations(self, person: Named, ln: Line, pos: int, confidence: float) -> None:
         while m := _CONTINUATION.match(ln.text, pos):
@@ -719,7 +877,7 @@ class Extractor:
         for m in _COORDINATED.finditer(ln.text) if " and " in ln.text and _titles_in(ln.text) \
                 else ():
             people = [self._person(m[g], ln, "role", PATTERN.confidence) for g in ("p", "p2")]
-            orgs = split_orgs(org_core(cut_at_role(m["o"])), self.names)
+            orgs = self._split_orgs(org_core(cut_at_role(m["o"])))
             pairs = zip(people, orgs, strict=True) if len(orgs) == 2 else \
                 ((p, orgs[0]) for p in people)
             for person, org in pairs:
@@ -828,7 +986,8 @@ class Extractor:
         for pattern in (PARENTHESES, PARENTHESES_REVERSED):
             for m in pattern.finditer(ln.text) if "(" in ln.text else ():
                 self._acronym(m["long"], m["short"], ln)
-        for hit in KNOWN_NAMES.find(ln.text):
+        known = KNOWN_NAMES.find(ln.text)
+        for hit in known:
             self._org(ln.text[hit.start:hit.end], ln, "known institution", MENTION.confidence)
         named = [h for h in _PUBLISHER_NAMES.find(ln.text)
                  if _written_as(ln.text[h.start:h.end], h.form)]
@@ -855,8 +1014,14 @@ class Extractor:
         if ln.heading or _title_case_line(ln.text) or ATTRIBUTION_LINE.match(ln.text):
             return
         for m in ORG_PHRASE.finditer(ln.text):
-            if not any(h.start < m.end() and m.start() < h.end for h in named):
-                self._keyword_org(m.group(0), ln)  # not "Data Center" of Data Center Knowledge
+            if ln.text[m.start() - 1:m.start()] == ".":
+                continue  # ".COM Registry Agreement": a domain, not an organisation
+            if any(h.start < m.end() and m.start() < h.end for h in named):
+                continue  # not "Data Center" of Data Center Knowledge
+            inside = [Hit(h.start - m.start(), h.end - m.start(), h.key, h.form) for h in known
+                      if m.start() <= h.start and h.end <= m.end()]
+            for part in (_around_known_and(m.group(0), inside) or [m.group(0)]):
+                self._keyword_org(part, ln, m.end())
 
     def _org_apposition(self, m: re.Match[str], ln: Line) -> None:
         """``ACR, the Long Name``, or ``Addrex, the IP address brokerage that …``."""
@@ -891,7 +1056,9 @@ class Extractor:
         forms are known (``EPR`` after ``Example Public Registry`` is that registry)."""
         for m in CAPITALS_AFTER.finditer(ln.text) if not ln.heading else ():
             acronym = m["acr"]
-            if fold(acronym) not in _LEX["not_org_acronyms"] and not is_role_title(acronym):
+            thing = _NEXT_WORD.match(ln.text, m.end())  # "AAA systems": a technology
+            if fold(acronym) not in _LEX["not_org_acronyms"] and not is_role_title(acronym) and \
+                    not (thing and thing[1] in _LEX["thing_nouns"]):
                 self._org(acronym, ln, "name in capitals", MENTION.confidence)
 
     def _kind_examples(self, listed: str, ln: Line) -> None:
@@ -923,7 +1090,10 @@ class Extractor:
                           aliases=(short, *_place_before(words, name)))
                 return
 
-    def _keyword_org(self, phrase: str, ln: Line) -> None:
+    def _keyword_org(self, phrase: str, ln: Line, end: int = 0) -> None:
+        if re.match(rf"{ROLE}\s+(?:of|for)\s", phrase) and \
+                self._field_then_org(ln.text, phrase, end):
+            return  # "Dean of College of Information Technology, Example University"
         name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
         name = _TRAILING_CONNECTORS.sub("", name)  # "... Office of the" (before "President")
         name = _trim_after_org_word(name) if name else name
@@ -938,7 +1108,7 @@ class Extractor:
             self.names.add_alias(hit, name)  # "Cloud Innovation Limited" for Cloud Innovation
         if (len(words) >= 2 and set(words) & ORG_WORDS and hit is None
                 and not generic_description(name) and not is_role_title(name)):
-            for part in split_orgs(org_core(name), self.names):
+            for part in self._split_orgs(org_core(name)):
                 if len(part.split()) >= 2 or self.names.lookup(part):
                     self._org(part, ln, "organisation word", MENTION.confidence)
 
@@ -964,6 +1134,45 @@ class Extractor:
         for _, name in name_chunks(ln.text, heading):
             self._person(_before_heading_verb(name) if heading else name, ln, "given name",
                          MENTION.confidence)
+
+    def _known_in_title(self) -> None:
+        """A known institution the title names in another form than the body (a page
+        titled ``Internet Architecture Board`` that says ``the IAB``): one node with both."""
+        title = self.title
+        if title is None:
+            return
+        for hit in KNOWN_NAMES.find(title.text):
+            form = title.text[hit.start:hit.end]
+            org = self.names.lookup(form)
+            if org is not None and org.type != "Person":
+                self.names.add_alias(org, form)
+            elif org is None and any(self.names.lookup(n) for n in _known_forms(hit.key)):
+                self._org(form, title, "known institution", MENTION.confidence)
+
+    def _initials_used(self) -> None:
+        """An acronym the page uses without defining it (``the NSA`` after ``the National
+        Security Agency``): an alias of the one organisation of the page whose initials
+        spell it exactly (three letters or more, a name of three words or more)."""
+        seen: set[str] = set()
+        for ln in self.text:
+            for word in _CAPITALS_WORD.findall(ln.text):
+                if word in seen or self.names.lookup(word) is not None or known_org(word):
+                    continue
+                seen.add(word)
+                org = self.names.by_initials(word)
+                if org is not None:
+                    self.names.add_alias(org, word)
+
+    def _country_prefixed(self) -> None:
+        """``the U.S. Department of Commerce`` where the page's name is ``Department of
+        Commerce`` (a full stop ends no organisation phrase): the prefixed name as an alias
+        (data/words.json ``country_prefixes``)."""
+        text = " ".join(ln.text for ln in self.text)
+        for org in self.names.orgs():
+            for form in [org.name, *org.aliases] if len(org.name.split()) >= 2 else ():
+                for prefix in _LEX["country_prefixes"]:
+                    if f"{prefix} {form}" in text:
+                        self.names.add_alias(org, f"{prefix} {form}")
 
     def _nicknames_used(self) -> None:
         """``Will Charnock`` on a page that names William Charnock: an alias, though
@@ -992,6 +1201,32 @@ class Extractor:
             for m in titled:
                 if m["r"]:
                     self._main_org_role(main, m["p"], m["r"], m["former"], ln)
+
+    def _described_subjects(self) -> None:
+        """``A former director of the US Example Center has been appointed as president of
+        Example Org``: a sentence about a person named only by a role is about the person
+        the page names most (at least twice, more than anyone else), when it names no one
+        else: the role in its subject and the one it gives (LOOSE)."""
+        main = self._main_person()
+        if main is None:
+            return
+        for ln in self.text:
+            m = _DESCRIBED.match(ln.text)
+            if m is None or any(True for _ in name_chunks(ln.text)):
+                continue
+            self._roles_at(main, m["r"], m["o"], ln, LOOSE.confidence, m["former"])
+            then = _DESCRIBED_THEN.search(ln.text, m.end())
+            if then:
+                self._roles_at(main, then["r"], then["o"], ln, LOOSE.confidence, then["former"])
+
+    def _main_person(self) -> Named | None:
+        counts: dict[str, int] = {}
+        for person in self.names.people():
+            counts[person.id] = len(self.mention_lines(person))
+        ranked = sorted(counts.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][1] < 2 or len(ranked) > 1 and ranked[1][1] == ranked[0][1]:
+            return None
+        return self.names.items.get(ranked[0][0])
 
     def _roster(self) -> None:
         """``IETF Chair: Russ Housley`` / ``Routing Area Director: Adrian Farrel`` lines: a
@@ -1057,12 +1292,14 @@ class Extractor:
 
     def last_person(self, ln: Line, before: int | None = None) -> Named | None:
         """The person a pronoun stands for: the first person named in this sentence before
-        ``before`` (the sentence's subject), else in the nearest sentence before it that
-        names one."""
+        ``before`` (the sentence's subject, not one named in an opening phrase before it),
+        else in the nearest sentence before it that names one."""
         upto = self._position.get(id(ln), len(self.text) - 1)
         people = self.names.people()
         for x in reversed(self.text[:upto + 1]):
             text = x.text[:before] if x is ln and before is not None else x.text
+            if x is ln and _INTRODUCTORY.match(text):
+                continue  # "In a letter to Secretary Jane Roe, he said": not Jane Roe
             if x is not ln and _PRONOUN_SUBJECT.match(x.text):
                 continue  # "He will replace interim CEO Sally Costerton": he is not Sally
             best, where = None, len(text) + 1
@@ -1241,6 +1478,57 @@ def _trim_after_org_word(name: str) -> str:
     if last is None or last == len(words) - 1 or fold(words[last + 1]) in _CONNECTOR_WORDS:
         return name
     return " ".join(words[:last + 1])
+
+
+def _around_known_and(text: str, known: list[Hit]) -> list[str] | None:
+    """When an organisation phrase holds a known institution whose name has an "and"
+    (which split_orgs would cut), that name and what follows it after "of"/"for":
+    ``National Telecommunications and Information Administration of the US Department of
+    Commerce`` -> both names; None for any other phrase."""
+    inside = [h for h in known if " and " in text[h.start:h.end]]
+    if not inside:
+        return None
+    after = re.match(r"\s+(?:of|for)\s+(?:the\s+)?(?P<rest>.+)", text[inside[-1].end:])
+    return [text[inside[-1].start:inside[-1].end],
+            *([after["rest"]] if after and len(after["rest"].split()) >= 2 else [])]
+
+
+def _known_forms(canonical: str) -> tuple[str, ...]:
+    """Every name of a known institution, by its canonical name."""
+    return next(((i.name, *i.aliases) for i in _LEX.institutions if i.name == canonical), ())
+
+
+def _role_part(part: str) -> bool:
+    """A part of an affiliation that states a role: a title among its first words
+    (``Head of Programs``, ``Knowledge Management and ICT Specialist``)."""
+    m = _ROLE_IN.search(part)
+    return m is not None and len(part[:m.start()].split()) <= 4 and len(part.split()) <= 9
+
+
+def _acronym_holds(short: str, name: str) -> bool:
+    """An acronym after a name in an affiliation: one that fits it, or one that holds its
+    initials in order (``Pacific Community (SPC)``: the Secretariat of the Pacific
+    Community)."""
+    initials = acronym_of(name.split())
+    return looks_like_acronym(short, name) or len(initials) >= 2 and short.isupper() and \
+        _subsequence_of(initials, short)
+
+
+def _subsequence_of(short: str, long: str) -> bool:
+    chars = iter(long)
+    return all(c in chars for c in short)
+
+
+def _qualifier(part: str) -> str | None:
+    word = part.split()[0].lower() if part.split() else ""
+    return word if word in _LEX.qualifiers else None
+
+
+def _written_as_org(name: str) -> bool:
+    """Two capitalised words or more, or one written in capitals (``LARUS``)."""
+    words = name.split()
+    return len(words) >= 2 and all(w[:1].isupper() or w in _CONNECTOR_WORDS for w in words) \
+        or bool(re.fullmatch(r"[A-Z][A-Z0-9&-]+", name))
 
 
 def _title_case_line(text: str) -> bool:

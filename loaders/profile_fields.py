@@ -313,7 +313,8 @@ def _meta(page: Page, header: Header) -> None:
 def _title_fallback(lines: list[Line], header: Header, meta_title: str = "") -> None:
     """The title when the rendering did not give one: the h1 or ``#`` heading, the
     template's subject, the HTML head's title (``og:title``, JSON-LD ``headline``,
-    ``<title>``), the first line."""
+    ``<title>``), the first line (which stays in the body too when it is a sentence, ending
+    in a full stop: a page saved without its headline)."""
     if header.title:
         return
     h1 = next((ln for ln in lines if ln.heading == 1), None)
@@ -328,7 +329,8 @@ def _title_fallback(lines: list[Line], header: Header, meta_title: str = "") -> 
                       and id(ln) not in header.consumed), None)
         if first is not None:
             header.title = Found(_headline(first.text), first.no, PATTERN.confidence)
-    if header.title:
+    if header.title and not (header.title.confidence == PATTERN.confidence and
+                             header.title.value.endswith(".")):  # a sentence stays prose
         header.consumed.update(id(ln) for ln in lines
                                if ln.no == header.title.line and ln.text == header.title.value)
 
@@ -359,6 +361,9 @@ _BY = re.compile(rf"^(?i:by:?|written by|authored by|words by|author:)\s+"
                  rf"(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?(?P<author>{PERSON})\s*"
                  rf"(?:[,|•·–-]|\bon\b|\d|$)")
 _NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–,-]\s*(?P<date>{DATE})\b")
+# a mail's sender: "From: Jane Roe <jane@example.org>", "Jane Roe jane at example.org"
+_SENDER = re.compile(rf"^(?:From:\s+)?(?P<author>{PERSON})\s+<?[\w.+-]+(?:@|\s+at\s+)[\w-]+"
+                     rf"(?:\.[\w-]+)+>?$")
 _READ_TIME = re.compile(rf"^(?:(?:{DATE}\s*[·•|]\s*)?\d+\s+min(?:ute)?s?\s+read|{DATE})$",
                         re.IGNORECASE)  # "Nov 24, 2019 · 4 min read"
 _DATELINE = re.compile(rf"^\((?P<place>[^()]{{0,60}}?),?\s+(?P<date>{DATE})\)")
@@ -367,7 +372,8 @@ _DATELINE = re.compile(rf"^\((?P<place>[^()]{{0,60}}?),?\s+(?P<date>{DATE})\)")
 def _text_byline(lines: list[Line], header: Header) -> None:
     """The visible byline and dateline of a text page, when nothing labelled gave them:
     ``By Name``, ``Written by Name``, ``Name | 3 March 2023``, a name alone on a line
-    followed by ``2 min read`` or a date; ``(Port Louis, Mauritius 14 September 2023)``."""
+    followed by ``2 min read`` or a date, a mail's sender (``From: Name <address>``, ``Name
+    name at example.org`` in a list archive); ``(Port Louis, Mauritius 14 September 2023)``."""
     head = [ln for ln in lines[:16] if id(ln) not in header.consumed]
     for i, ln in enumerate(head):
         if header.author is None:
@@ -382,7 +388,7 @@ def _text_byline(lines: list[Line], header: Header) -> None:
 
 def _byline_author(ln: Line, near: list[Line]) -> str | None:
     text = ln.text.title() if ln.text.isupper() else ln.text  # "BY GABE FRIED, CEO"
-    if m := _BY.match(text) or _NAME_DATE.match(ln.text):
+    if m := _BY.match(text) or _NAME_DATE.match(ln.text) or _SENDER.match(ln.text):
         return m["author"]
     alone = re.fullmatch(PERSON, ln.text)
     if alone and any(_READ_TIME.match(x.text) for x in near) and plausible_person(ln.text):

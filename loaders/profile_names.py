@@ -20,13 +20,13 @@ from loaders.text.lexicon import lexicon
 
 UP = "A-ZÀ-ÖØ-Þ"
 LO = "a-zß-öø-ÿ"
-NAME_WORD = rf"[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"
+NAME_WORD = rf"(?:Mc|Mac|O['’])?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"  # McLaughlin, O'Brien
 _PARTICLE = r"(?:van|von|de|da|der|del|della|bin|binti|al|ibn|le|la|du|dos|das)"
 PERSON = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{1,3}}"
 PERSON_OR_SHORT = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{0,3}}"
 _OWORD = rf"(?:[{UP}0-9][\w&'’.-]*\w|[{UP}])"
 _CONN = r"(?:of the|for the|of|for|and|de|du|des|la|le|&|on)"
-ORG = rf"{_OWORD}(?:\s+(?:{_CONN}\s+)?{_OWORD})*"
+ORG = rf"(?:(?:[A-Z]\.){{2,}}\s+(?=[{UP}]))?{_OWORD}(?:\s+(?:{_CONN}\s+)?{_OWORD})*"  # U.S. Dept
 
 _LEX = lexicon()
 # Known institutions (loaders/text/data/institutions.json): canonical name, type, other names.
@@ -157,7 +157,8 @@ _DATE_TAIL = re.compile(r"\s+(?:(?:on|in|at|since|from|as of)\s+(?:\d|(?:January
                         r".*$")
 _ORDINAL_HEAD = re.compile(r"^(?:\d+(?:st|nd|rd|th)|\d+)\s+")
 _SUB_BODY_OF = re.compile(r"^(?:(?:the|its)\s+)?(?:[\w&-]+\s+){0,4}?(?:" + "|".join(
-    re.escape(b) for b in _LEX.sub_bodies) + r")\s+of\s+(?:the\s+)?(?P<org>.+)$", re.IGNORECASE)
+    re.escape(b) for b in _LEX.sub_bodies) + r")\s+(?:of|for\s+the)\s+(?:the\s+)?(?P<org>.+)$",
+    re.IGNORECASE)
 _SUB_BODY_TAIL = re.compile(r"(?:'s|’s)?\s+(?:" + "|".join(
     re.escape(b) for b in _LEX.sub_bodies) + r")(?:\s+(?:on|for)\s+[\w&-]+(?:\s+[\w&-]+)?)?$",
     re.IGNORECASE)  # (a topic after it: "Chapter's Working Group on IoT")
@@ -198,7 +199,9 @@ def looks_like_acronym(short: str, long: str) -> bool:
         or (len(letters) >= 3 and sorted(letters) == sorted(initials)) \
         or (len(letters) >= 3 and letters[0] == initials[:1] and letters[-1] == initials[-1:]
             and _subsequence(letters, initials)) \
-        or _syllables_fit(letters, [w for w in long.split() if w[:1].isupper()])
+        or _syllables_fit(letters, words := [w for w in long.split() if w[:1].isupper()]) \
+        or len(words) >= 3 and fold(words[-1]) in ORG_WORDS and _syllables_fit(letters, words[:-1])
+    # (the last: an organisation word the acronym leaves out, IPSO for IP Smart Objects Alliance)
 
 
 _INITIAL_SOUNDS = {"exchange": "X", "extension": "X", "transfer": "X"}  # LINX, AMS-IX
@@ -257,7 +260,7 @@ class PageNames:
         middle names: ``Eddy Mabano Kayihura`` is ``Eddy Kayihura``), a short form that only
         one person of the page carries (``Heng``, ``Dengate Thrush``), or a new person (two
         or more name words). A single name word never makes a person."""
-        name = clean_name(raw)
+        name = re.sub(r"^\S+'s\s+", "", clean_name(raw))  # "Verisign's Mark McLaughlin"
         hit = self.lookup(name)
         if hit is not None:
             return hit if hit.type == "Person" else None
@@ -301,6 +304,11 @@ class PageNames:
         name = clean_name(raw)
         if name not in _PUBLISHER_SET:  # ("The Register" keeps its article)
             name = self._parent_of_sub_body(org_core(clean_name(strip_leading_stopwords(name))))
+        first, _, rest = name.partition(" ")
+        if fold(first) in _LEX["name_adjectives"] and (known_org(rest) or self.lookup(rest)):
+            name = rest  # "New ICANN": ICANN
+        name, prefixed = _without_country(name)
+        aliases = (*aliases, prefixed) if prefixed else aliases
         if not (name in _PUBLISHER_SET or plausible_org(name, single_word_ok)) and \
                 not any(known_org(a) for a in aliases):
             return self.org_by_first_word(name) if " " not in name else None
@@ -309,7 +317,7 @@ class PageNames:
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))
         hit = self.lookup(canonical) or self.lookup(name) or next(
-            (self.lookup(a) for a in aliases if self.lookup(a)), None) or self._by_initials(name)
+            (self.lookup(a) for a in aliases if self.lookup(a)), None) or self.by_initials(name)
         if hit is not None and hit.type == "Person":
             return None
         if hit is None:
@@ -321,7 +329,7 @@ class PageNames:
             self.add_alias(hit, alias)
         return hit
 
-    def _by_initials(self, name: str) -> Named | None:
+    def by_initials(self, name: str) -> Named | None:
         """The one organisation of the page whose initials an acronym of three letters or
         more spells exactly (``PIR`` after ``Public Interest Registry``)."""
         if not re.fullmatch(r"[A-Z]{3,8}", name) or known_org(name):
@@ -384,6 +392,19 @@ class PageNames:
         else:
             forms.update(f for f in name_forms(item.name) if self.by_short_form(f) is item)
         return sorted((f for f in forms if len(f) >= 2), key=len, reverse=True)
+
+
+_COUNTRY_PREFIXES = _LEX["country_prefixes"]
+
+
+def _without_country(name: str) -> tuple[str, str]:
+    """``US National Cybersecurity Center`` -> (``National Cybersecurity Center``, the
+    prefixed name): the country's word (data/words.json ``country_prefixes``) before a name of
+    two words or more; any other name -> (name, "")."""
+    first, _, rest = name.partition(" ")
+    if first in _COUNTRY_PREFIXES and len(rest.split()) >= 2 and rest[:1].isupper():
+        return rest, name
+    return name, ""
 
 
 def name_forms(name: str) -> set[str]:

@@ -49,9 +49,10 @@ FRESH_BARS = {
 # Group 7 (tests/data/text_fresh7/) was labelled while the rules were being tuned on the four
 # other folders, never shown to their writer, and scored once on main 4ecd5ae; its bars are
 # those first figures (page by page and as one folder the same) rounded down (labels.json's
-# comment has them); the lead re-scores it after merging the rule writer's work.
+# comment has them); the lead re-scores it after merging the rule writer's work. Round 4
+# (issue 14, text6) then tuned on it: its bars are the figures reached, rounded down.
 FRESH7_BARS = {
-    7: {"entities": (0.90, 0.78), "relations": (0.80, 0.47), "aliases": (None, 0.61)},
+    7: {"entities": (1.0, 0.97), "relations": (1.0, 0.90), "aliases": (None, 1.0)},
 }
 # Group 8 (tests/data/text_fresh8/) was labelled while the rules were being tuned on the five
 # other folders, never shown to their writer, and not scored: its bars stay 0 until the lead

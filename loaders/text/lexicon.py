@@ -42,6 +42,7 @@ class Lexicon:
     hosts: dict[str, str]
     publishers: tuple[str, ...]
     generic_suffixes: frozenset[str]  # host suffixes that say nothing of the site's owner
+    service_prefixes: frozenset[str]  # host prefixes that say nothing of it ("lists.")
 
     def __getitem__(self, key: str) -> frozenset[str]:
         return self.words[key]
@@ -70,4 +71,5 @@ def lexicon() -> Lexicon:
         hosts=dict(sites["hosts"]),
         publishers=tuple(sites["publishers"]),
         generic_suffixes=frozenset(sites["generic_suffixes"]),
+        service_prefixes=frozenset(sites["service_prefixes"]),
     )

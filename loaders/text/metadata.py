@@ -111,14 +111,18 @@ def publisher_for_url(url: str) -> str | None:
 
 def site_key(url: str) -> str | None:
     """A page's site as one word, to compare with the names the page uses: the host without
-    ``www.``, common suffixes (data/sites.json → ``generic_suffixes``) or dots
+    ``www.``, service prefixes (``lists.``), common suffixes (data/sites.json →
+    ``service_prefixes``, ``generic_suffixes``) or dots
     (``www.heficed.com`` -> ``heficed``, ``apnic.foundation`` -> ``apnicfoundation``)."""
     try:
         host = (urlsplit(url).hostname or "").lower()
     except ValueError:
         return None
     parts = host.removeprefix("www.").split(".")
-    generic = lexicon().generic_suffixes
+    generic, services = lexicon().generic_suffixes, lexicon().service_prefixes
     while len(parts) > 1 and parts[-1] in generic:
         parts.pop()
+    while len(parts) > 1 and parts[0] in services:
+        parts.pop(0)
     return re.sub(r"[^a-z0-9]", "", "".join(parts)) or None
+

@@ -23,7 +23,7 @@ from loaders.text.lexicon import lexicon
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LO = "a-zß-öø-ÿ"
-_WORD = rf"[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*"
+_WORD = rf"(?:Mc|Mac|O['’])?[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*"  # McLaughlin
 _PARTICLE = r"(?:van|von|de|da|der|del|della|bin|binti|al|ibn|le|la|du|dos|das)"
 NAME_RUN = re.compile(rf"(?<![\w’'.-]){_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{_WORD}|[{_UP}]\.))+"
                       rf"(?![\w’'-])")

@@ -32,8 +32,11 @@ _LEGAL = r"(?:case|cases|lawsuit|lawsuits|suit|suits|legal\s+proceedings|proceed
 LITIGATION = [
     re.compile(rf"\b(?:filed|lodged|brought|initiated|instituted|entered|launched|commenced|"
                rf"started|initiate|file|bring|lodge|applied\s+for|applies\s+for|sought|obtained|"
-               rf"secured|won)\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+"
+               rf"secured)\s+(?:[\w-]+\s+){{0,5}}?{_LEGAL}\s+"
                rf"(?:(?:with|before|in|at|for)\s+[^.;]{{1,60}}?\s+)?against\b", re.IGNORECASE),
+    # "won an injunction against Y" (not "won the case against Y": either party wins a case)
+    re.compile(r"\bwon\s+(?:[\w-]+\s+){0,5}?(?:injunction|order|application|claim|claims)\s+"
+               r"against\b", re.IGNORECASE),
     re.compile(r"\b(?:sued|sues|is\s+suing|was\s+suing)\b(?!\s+by\b)", re.IGNORECASE),
     re.compile(rf"\b(?:plaintiffs?|litigants?|claimants?)\s+in\s+(?:[\w-]+\s+){{0,6}}?{_LEGAL}\s+"
                rf"(?:(?:brought|filed|lodged)\s+)?against\b", re.IGNORECASE),

@@ -7,7 +7,12 @@ D. Bope``). (pysbd does this too, but takes about 55 ms for a 5 kB page, a quart
 whole pipeline, and has not been released since 2021.) Each sentence keeps the source line
 where it starts and its character offset in that line: its locator is ``line N, char M``.
 
-Citation markers (``[1]``, ``[14]``) and nicknames in quotes inside a name (``Kurt Erik
+Web addresses (``http://www.icann.org``, glued to a sentence's last word as pages often
+leave them: ``Department of Commerce.http://…``) are blanked to spaces, and a family name
+written in capitals after a given name (``Ms. Sylvia CADENA``, as election notices and
+speaker lists write it) is read in title case (``Sylvia Cadena``), the same length, unless
+the capitals are a known institution's name (``Jane ICANN`` stays). Citation markers
+(``[1]``, ``[14]``) and nicknames in quotes inside a name (``Kurt Erik
 “Kurtis” Lindqvist``) are blanked to spaces of the same length, so that offsets stay true to
 the source and patterns read across them; the nickname becomes an alias (``Kurtis
 Lindqvist``).
@@ -17,11 +22,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
+from graph.ids import fold
 from loaders.profile_text import Line
 from loaders.text.lexicon import lexicon
+from loaders.text.people import given_names
 
 _CITATION = re.compile(r"\s?\[\d{1,3}\]")
+_URL = re.compile(r"(?:https?://|www\.)[^\s<>\"”]+")
+# a given name (or a name after Mr, Ms, Dr), then a family name in capitals with vowels
+# (two without Mr or Ms: an acronym seldom has two)
+_CAPS_FAMILY = re.compile(r"(?<![\w’'-])(?P<hon>(?:Mr|Mrs|Ms|Dr|Prof)\.?\s+)?"
+                          r"(?P<given>[A-ZÀ-Þ][a-zß-ÿ]+)\s+"
+                          r"(?P<family>[A-ZÀ-Þ]{4,}(?:-[A-ZÀ-Þ]{2,})?)(?![\w’'-])")
+_VOWELS = re.compile(r"[AEIOUYÀ-ÆÈ-ÏÒ-ÖÙ-Ü]")
 _NAME = r"[A-ZÀ-Þ][a-zß-ÿ]+(?:-[A-ZÀ-Þ][a-zß-ÿ]+)?"
 NICKNAME = re.compile(rf"(?P<first>{_NAME}(?:\s+{_NAME})?)\s+(?P<q>[“\"‘(])(?P<nick>{_NAME})[”\"’)]"
                       rf"\s+(?P<last>{_NAME})")
@@ -118,12 +133,39 @@ def nicknames(lines: list[Line]) -> list[tuple[str, str]]:
             for m in NICKNAME.finditer(ln.text)]
 
 
+def _family_in_title_case(m: re.Match[str]) -> str:
+    """``Sylvia CADENA`` -> ``Sylvia Cadena`` when it reads as a person's name."""
+    family = m["family"]
+    if not (m["hon"] or fold(m["given"]) in given_names()) or \
+            len(_VOWELS.findall(family)) < (1 if m["hon"] else 2) or \
+            fold(family) in _known_words():
+        return m.group(0)
+    return m.group(0)[:m.start("family") - m.start()] + "-".join(
+        w.capitalize() for w in family.split("-"))
+
+
+@cache
+def _known_words() -> frozenset[str]:
+    """Words in capitals that are names of institutions or technologies, not family names."""
+    lex = lexicon()
+    names = {fold(n) for i in lex.institutions for n in (i.name, *i.aliases)}
+    return frozenset(names | lex["not_org_acronyms"])
+
+
+def _plain(text: str) -> str:
+    """The paragraph with addresses blanked and capitalised family names in title case
+    (module docstring), the same length."""
+    if "http" in text or "www." in text:
+        text = _URL.sub(lambda m: " " * len(m.group(0)), text)
+    return _CAPS_FAMILY.sub(_family_in_title_case, text)
+
+
 def sentences(lines: list[Line]) -> list[Line]:
     """The body as sentences: one Line per sentence, with its source line number and the
     character offset where it starts in that line."""
     out: list[Line] = []
     for para in paragraphs(lines):
-        text = _CITATION.sub(lambda m: " " * len(m.group(0)), para.text)
+        text = _plain(_CITATION.sub(lambda m: " " * len(m.group(0)), para.text))
         if _MAY_HOLD_NICKNAME.search(text):
             text = NICKNAME.sub(_without_nickname, text)
         for offset, sentence in split(text):
