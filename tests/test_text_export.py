@@ -55,10 +55,10 @@ FRESH7_BARS = {
     7: {"entities": (1.0, 0.97), "relations": (1.0, 0.90), "aliases": (None, 1.0)},
 }
 # Group 8 (tests/data/text_fresh8/) was labelled while the rules were being tuned on the five
-# other folders, never shown to their writer, and not scored: its bars stay 0 until the lead
-# scores it once on the merged rules and sets them (labels.json's comment will have the figures).
+# other folders and never shown to their writer. The lead scored it once, at first sight, on the
+# merged rules (cafd896); its bars are those figures, rounded down (labels.json's comment).
 FRESH8_BARS = {
-    8: {"entities": (0.0, 0.0), "relations": (0.0, 0.0), "aliases": (None, 0.0)},
+    8: {"entities": (0.88, 0.75), "relations": (0.64, 0.39), "aliases": (None, 0.66)},
 }
 FOLDERS = {
     "unseen": (UNSEEN, UNSEEN_BARS),
