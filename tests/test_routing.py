@@ -226,12 +226,19 @@ def test_routing_cut_offs_by_hand(store, tmp_path: Path):
             rows.get(record.id, {}).get("transitive_dependents", 0) + 1  # includes the AS
 
 
-def test_organisation_level_routing(store, tmp_path: Path):
+def load_organisations(store, tmp_path: Path) -> Path:
+    """The February AS links, the organisations holding the ASes and their registry
+    dependencies, loaded; returns the AS links' file (to unload)."""
     nodes, edges = tmp_path / "orgs.nodes.csv", tmp_path / "orgs.edges.csv"
     nodes.write_text(ORG_NODES)
     edges.write_text(ORG_EDGES)
     links = write_bz2(tmp_path / "20230201.as-rel.txt.bz2", FEBRUARY)
     load_files(store, links, nodes, edges)
+    return links
+
+
+def test_organisation_level_routing(store, tmp_path: Path):
+    links = load_organisations(store, tmp_path)
     for name, expected in ORG_CUT.items():
         report = analytics.impact(store, name)
         assert [c["name"] for c in report["cut_off"]] == expected, name
@@ -268,11 +275,7 @@ def layer_rankings(store) -> dict[str, tuple[list, list | None]]:
 
 
 def test_the_suite_stores_each_layers_scores_as_computed(store, tmp_path: Path):
-    nodes, edges = tmp_path / "orgs.nodes.csv", tmp_path / "orgs.edges.csv"
-    nodes.write_text(ORG_NODES)
-    edges.write_text(ORG_EDGES)
-    links = write_bz2(tmp_path / "20230201.as-rel.txt.bz2", FEBRUARY)
-    load_files(store, links, nodes, edges)
+    links = load_organisations(store, tmp_path)
     assert all(kept is None for _, kept in layer_rankings(store).values())  # not run yet
     analytics.compute_and_store(store)
     rankings = layer_rankings(store)
