@@ -55,12 +55,12 @@ app = typer.Typer(cls=Commands, help="govgraph: a knowledge graph of who runs th
                   "infrastructure, who depends on whom, and who says what about it.",
                   no_args_is_help=True, pretty_exceptions_enable=False)
 out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 # Seconds a server process may take to answer uvicorn's health ping before it is killed and
 # restarted. uvicorn's 5 s is less than a spawned worker takes to import this module (and the
 # loaders) on a busy 2-core machine: at load average 12 the workers were restarted every
 # 5-10 s and the server never answered.
 WORKER_HEALTHCHECK_S = 120
-err = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", "--store", help="SQLite file or Neo4j URI (neo4j://host:7687) "
