@@ -56,6 +56,11 @@ app = typer.Typer(cls=Commands, help="govgraph: a knowledge graph of who runs th
                   no_args_is_help=True, pretty_exceptions_enable=False)
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
+# Seconds a server process may take to answer uvicorn's health ping before it is killed and
+# restarted. uvicorn's 5 s is less than a spawned worker takes to import this module (and the
+# loaders) on a busy 2-core machine: at load average 12 the workers were restarted every
+# 5-10 s and the server never answered.
+WORKER_HEALTHCHECK_S = 120
 
 DbOption = Annotated[str | None, typer.Option(
     "--db", "--store", help="SQLite file or Neo4j URI (neo4j://host:7687) "
@@ -307,7 +312,7 @@ def serve(db: DbOption = None,
     store.close()  # each worker process opens the store itself, named by GOVGRAPH_STORE
     os.environ["GOVGRAPH_STORE"] = db or settings.store
     uvicorn.run("api.app:create_app", factory=True, workers=workers, host=host, port=port,
-                log_level="warning")
+                log_level="warning", timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
 
 
 register_analytics(app, store_for, fail, DbOption, note)

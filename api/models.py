@@ -146,8 +146,10 @@ class Ranked(Node):
 
 class Ranking(BaseModel):
     metric: str
-    layer: str | None = Field(None, description="The layer the scores were computed on; "
-                              "null: the stored scores")
+    layer: str | None = Field(None, description="The dependency layer the scores are of; "
+                              "null: the scores of the whole analysis")
+    stored: bool = Field(True, description="true: read from the scores the last analytics "
+                         "run stored; false: computed by this request")
     results: list[Ranked]
 
 

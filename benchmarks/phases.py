@@ -225,12 +225,15 @@ def load_baseline(folder: str, db: str, nodes: int, relations: int,
 
 # ------------------------------------------------------------------------ centrality
 ALL_RELATIONS = "all"
+LAYERS = "layers"  # the dependency layers, as `govgraph centrality` projects them
 
 
 def _filter(rel_types: str) -> Any:
     from graph.analytics import dependency_filter
     from graph.vocab import RELATION_TYPES
 
+    if rel_types == LAYERS:
+        return None
     return dependency_filter(list(RELATION_TYPES) if rel_types == ALL_RELATIONS else
                              rel_types.split(","))
 
@@ -300,13 +303,15 @@ def centrality_govgraph(db: str, k: int = 256, rel_types: str = ALL_RELATIONS,
         out = {**(_projected(store, flt, k) if each else {}), "relation_types": rel_types}
         if suite:
             store.steps.clear()
-            measure = compute._measure_column  # clocked here, put back after
+            measure, by_layer = compute._measure_column, compute._layer_columns  # clocked
             compute._measure_column = lambda g, gs, name, *rest: store.step(
                 "measure " + name, lambda: measure(g, gs, name, *rest))
+            compute._layer_columns = lambda *args: store.step(
+                "per-layer scores", lambda: by_layer(*args))
             try:
                 _, clock = _clocked(lambda: compute_and_store(store, "all", flt, k=k))
             finally:
-                compute._measure_column = measure
+                compute._measure_column, compute._layer_columns = measure, by_layer
             out.update(suite_s=clock["wall_s"], suite_cpu_s=clock["cpu_s"],
                        suite_steps=store.steps, suite_peak_rss_mb=peak_rss_mb(),
                        suite_other_cpu_s=clock["cpu_s"] - sum(s["cpu_s"] for s in store.steps))

@@ -54,19 +54,26 @@ class Server:
             [sys.executable, "-m", "api.cli", "serve", "--db", self.db, "--host", "127.0.0.1",
              "--port", str(self.port), "--workers", str(self.workers)], cwd=ROOT,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 60
+        try:
+            self._wait_for_health()
+        except BaseException:
+            self.__exit__()  # a server that never answered is not left running
+            raise
+        threading.Thread(target=self._sample, daemon=True).start()
+        return self
+
+    def _wait_for_health(self, seconds: float = 60) -> None:
+        assert self._proc is not None
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self._proc.stderr.read().decode()[-500:]}")
             try:
                 if httpx.get(f"{self.base}/health", timeout=2).status_code == 200:
-                    break
+                    return
             except httpx.HTTPError:
                 time.sleep(0.2)
-        else:
-            raise RuntimeError("server did not answer /health within 60 s")
-        threading.Thread(target=self._sample, daemon=True).start()
-        return self
+        raise RuntimeError(f"server did not answer /health within {seconds:.0f} s")
 
     def _sample(self) -> None:
         proc = psutil.Process(self._proc.pid)

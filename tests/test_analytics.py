@@ -319,8 +319,11 @@ def test_compute_and_store_returns_what_it_stored(held_out):
     store, _ = held_out
     scores = analytics.compute_and_store(store)
     assert list(scores) == analytics.metric_names("all")
-    stored = {e.id: e.scores for e in store.iter_entities() if e.scores}
+    stored = {e.id: {m: v for m, v in e.scores.items() if "@" not in m}
+              for e in store.iter_entities() if e.scores}
     assert stored == {i: {m: scores[m][i] for m in scores} for i in scores["pagerank"]}
+    by_layer = {m for e in store.iter_entities() for m in e.scores if "@" in m}
+    assert by_layer == {"transitive_dependents@number_resources"}  # its only layer here
     assert {type(v) for v in scores["spof"].values()} == {bool}
 
 

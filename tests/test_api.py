@@ -244,7 +244,7 @@ def test_centrality_on_one_layer_computes_without_storing(client, store):
     # (and afrinic -> court): ICANN has 4 transitive dependents, PTI 3
     body = client.get("/centrality", params={"metric": "transitive_dependents", "top": 2,
                                              "layer": "number_resources"}).json()
-    assert body["layer"] == "number_resources"
+    assert body["layer"] == "number_resources" and body["stored"] is False
     assert [(r["rank"], r["name"], r["score"]) for r in body["results"]] == [
         (1, "ICANN", 4), (2, "Public Technical Identifiers", 3)]
     empty = client.get("/centrality", params={"metric": "dependents", "layer": "rpki"}).json()
@@ -253,6 +253,27 @@ def test_centrality_on_one_layer_computes_without_storing(client, store):
     stored = client.get("/centrality", params={"metric": "pagerank", "top": 1}).json()
     assert stored["layer"] is None and stored["results"][0]["id"] == "org:iana"
     error_of(client.get("/centrality", params={"layer": "power"}), 422)
+
+
+def test_centrality_on_one_layer_reads_what_the_analytics_stored(client, store):
+    params = {"metric": "transitive_dependents", "top": 5, "layer": "number_resources"}
+    computed = client.get("/centrality", params=params).json()
+    analytics = pytest.importorskip("graph.analytics")
+    analytics.compute_and_store(store)
+    store.write_scores("transitive_dependents@number_resources", {"org:icann": 99})
+    read = client.get("/centrality", params=params).json()  # the stored score, not recomputed
+    assert read["stored"] is True and read["results"][0]["score"] == 99
+    analytics.compute_and_store(store)
+    read = client.get("/centrality", params=params).json()
+
+    def ranks(body: dict) -> list[tuple]:
+        return [(r["rank"], r["id"], r["score"]) for r in body["results"]]
+    assert read["stored"] is True and ranks(read) == ranks(computed)
+    # metrics that are not stored per layer are still computed by the request
+    other = client.get("/centrality", params={**params, "metric": "dependents"}).json()
+    now = analytics.layer_ranking(store, "dependents", "number_resources", 5)
+    assert other["stored"] is False and ranks(other) == [
+        (i, r.id, v) for i, (r, v) in enumerate(now, 1)] and now
 
 
 def test_metric_names_match_the_analytics():

@@ -226,12 +226,19 @@ def test_routing_cut_offs_by_hand(store, tmp_path: Path):
             rows.get(record.id, {}).get("transitive_dependents", 0) + 1  # includes the AS
 
 
-def test_organisation_level_routing(store, tmp_path: Path):
+def load_organisations(store, tmp_path: Path) -> Path:
+    """The February AS links, the organisations holding the ASes and their registry
+    dependencies, loaded; returns the AS links' file (to unload)."""
     nodes, edges = tmp_path / "orgs.nodes.csv", tmp_path / "orgs.edges.csv"
     nodes.write_text(ORG_NODES)
     edges.write_text(ORG_EDGES)
     links = write_bz2(tmp_path / "20230201.as-rel.txt.bz2", FEBRUARY)
     load_files(store, links, nodes, edges)
+    return links
+
+
+def test_organisation_level_routing(store, tmp_path: Path):
+    links = load_organisations(store, tmp_path)
     for name, expected in ORG_CUT.items():
         report = analytics.impact(store, name)
         assert [c["name"] for c in report["cut_off"]] == expected, name
@@ -253,6 +260,41 @@ def test_organisation_level_routing(store, tmp_path: Path):
     ops.unload(store, str(links))
     assert analytics.impact(store, "Gamma Telecom Ltd")["cut_off"] == []
     assert store.stats()["edges_by_type"].get("CUSTOMER_OF") is None
+
+
+def layer_rankings(store) -> dict[str, tuple[list, list | None]]:
+    """Each layer's transitive-dependents ranking computed now and as stored, as
+    ``[(id, value)]`` (stored: None when nothing is)."""
+    out = {}
+    for layer in layers.layer_names():
+        now = analytics.layer_ranking(store, "transitive_dependents", layer, 1000)
+        kept = analytics.stored_layer_ranking(store, "transitive_dependents", layer, 1000)
+        out[layer] = ([(r.id, v) for r, v in now],
+                      None if kept is None else [(r.id, v) for r, v in kept])
+    return out
+
+
+def test_the_suite_stores_each_layers_scores_as_computed(store, tmp_path: Path):
+    links = load_organisations(store, tmp_path)
+    assert all(kept is None for _, kept in layer_rankings(store).values())  # not run yet
+    analytics.compute_and_store(store)
+    rankings = layer_rankings(store)
+    for layer, (now, kept) in rankings.items():
+        assert kept == (now or None), layer
+    routing = dict(rankings["routing"][0])
+    alpha, registry = (store.resolve(n) for n in ("Alpha Transit Ltd", "Example Registry"))
+    # Gamma and Delta buy from Alpha; Epsilon, Zeta behind Gamma; Eta behind Delta
+    assert routing[alpha] == 5 and routing["asn:64496"] == 6 and registry not in routing
+    assert dict(rankings["number_resources"][0])[registry] == 8
+    (rir,) = store.entities([registry])
+    assert "transitive_dependents@routing" not in rir.scores  # not in that layer's graph
+    # stored scores keep until the next run, like every stored score; that run clears a
+    # layer left with no relation
+    ops.unload(store, str(links))
+    assert layer_rankings(store)["routing"] == ([], rankings["routing"][1])
+    analytics.compute_and_store(store)
+    assert layer_rankings(store)["routing"] == ([], None)
+    assert store.top("transitive_dependents@routing") == []
 
 
 def test_lifting_to_organisations_counts_as_links_and_finds_blocks():

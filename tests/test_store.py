@@ -308,6 +308,21 @@ def test_rewriting_a_score_column_keeps_only_the_new_values(store):
     assert [e.id for e in store.top("m", 5)] == ["org:a2", "org:a1", "org:hub"]
 
 
+def test_a_column_over_some_positions_scores_only_those_nodes(store):
+    _chain(store)
+    ids = ["org:a0", "org:a1", "org:hub", "org:a2"]
+    store.write_score_columns(ids[:2], {"part": np.array([9, 9])})
+    store.write_score_columns(ids, {"all": np.array([1, 2, 3, 4]), "part": np.array([7, 8])},
+                              {"part": np.array([3, 1])})  # a2 gets 7, a1 gets 8
+    got = {e.id: e.scores for e in store.entities(ids)}
+    assert got == {"org:a0": {"all": 1}, "org:a1": {"all": 2, "part": 8},
+                   "org:hub": {"all": 3}, "org:a2": {"all": 4, "part": 7}}
+    assert [e.id for e in store.top("part", 5)] == ["org:a1", "org:a2"]
+    with pytest.raises(ValueError):  # two positions, one value: nothing written
+        store.write_score_columns(ids, {"part": np.array([1])}, {"part": [0, 1]})
+    assert [e.id for e in store.top("part", 5)] == ["org:a1", "org:a2"]
+
+
 def test_a_score_column_of_the_wrong_length_is_refused(store):
     _chain(store)
     store.write_scores("m", {"org:a0": 1})

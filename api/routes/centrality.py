@@ -18,26 +18,31 @@ from graph.store.base import EdgeFilter, GraphStore
 router = APIRouter(tags=["analytics"])
 
 
-
-@router.get("/centrality", summary="Entities ranked by a stored score, or by one computed "
-            "on one dependency layer", response_model=Ranking, responses=ERRORS)
+@router.get("/centrality", summary="Entities ranked by a stored score, or by one on one "
+            "dependency layer", response_model=Ranking, responses=ERRORS)
 async def centrality(store: Store, settings: AppSettings,
                      metric: Annotated[Metric, Query(description="Which score ranks them")]
                      = "transitive_dependents",
                      top: Annotated[int, Query(ge=1, le=1000)] = 20,
                      layer: Annotated[Layer | None, Query(
-                         description="Compute the metric on this dependency layer's graph "
-                         "now (nothing stored) instead of reading the stored scores")] = None
+                         description="Rank by the metric on this dependency layer's graph "
+                         "alone: its stored scores when the analytics stored them "
+                         "(transitive_dependents), else computed now")] = None
                      ) -> dict[str, Any]:
     """The ``top`` entities by a score that ``govgraph analytics`` (or ``govgraph demo``)
-    computed and stored; empty when it has not run. With ``layer``, the metric computed on
-    that layer's graph alone (under the query time limit). Ties are broken by id."""
+    computed and stored; empty when it has not run. With ``layer``, the metric on that
+    layer's graph alone: read from the store when the analytics stored it per layer
+    (``stored`` true), else computed now, nothing stored, under the query time limit.
+    Ties are broken by id."""
+    stored = True
     if layer is None:
         ranked = [(r, r.scores.get(metric)) for r in store.top(metric, top)]
     else:
-        ranked = await run_query(settings.query_timeout_s, analytics.layer_ranking, store,
-                                 metric, layer, top)
-    return {"metric": metric, "layer": layer,
+        found = analytics.stored_layer_ranking(store, metric, layer, top)
+        stored = found is not None
+        ranked = found if found is not None else await run_query(
+            settings.query_timeout_s, analytics.layer_ranking, store, metric, layer, top)
+    return {"metric": metric, "layer": layer, "stored": stored,
             "results": [{**r.to_dict(), "rank": i, "score": score}
                         for i, (r, score) in enumerate(ranked, 1)]}
 

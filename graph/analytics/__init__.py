@@ -7,18 +7,22 @@ of them fails. See docs/analytics.md for every measure's definition.
 """
 
 from graph.analytics.compute import (
+    LAYER_METRICS,
     METRICS,
     centrality,
     compute,
     compute_and_store,
     dependency_map,
     impact,
+    layer_metric,
     layer_ranking,
     metric_names,
+    stored_layer_ranking,
 )
 from graph.analytics.groups import dependence_by_group
 from graph.analytics.projection import DependencyGraph, dependency_filter, from_edges, project
 
-__all__ = ["METRICS", "DependencyGraph", "centrality", "compute", "compute_and_store",
-           "dependence_by_group", "dependency_filter", "dependency_map",
-           "from_edges", "impact", "layer_ranking", "metric_names", "project"]
+__all__ = ["LAYER_METRICS", "METRICS", "DependencyGraph", "centrality", "compute",
+           "compute_and_store", "dependence_by_group", "dependency_filter", "dependency_map",
+           "from_edges", "impact", "layer_metric", "layer_ranking", "metric_names", "project",
+           "stored_layer_ranking"]

@@ -38,6 +38,18 @@ METRICS: dict[str, Measure] = {
 }
 
 
+# The metrics also stored for each dependency layer on its own graph, as ``<metric>@<layer>``
+# scores, so that a layer's ranking is read from the store (GET /centrality?layer=): the
+# default ranking. The others are computed per request (at 10M relations each costs the
+# layer's projection, 10-25 CPU s); see docs/analytics.md.
+LAYER_METRICS: tuple[str, ...] = ("transitive_dependents",)
+
+
+def layer_metric(metric: str, layer: str) -> str:
+    """The name of ``metric``'s stored score on one dependency layer: ``metric@layer``."""
+    return f"{metric}@{layer}"
+
+
 def metric_names(metrics: str | Iterable[str] = "all") -> list[str]:
     """The metrics a request names: ``"all"``, one name, or several; unknown names raise
     ValueError."""
@@ -139,8 +151,32 @@ def compute_and_store(store: GraphStore, metrics: str | Iterable[str] = "all",
     for name in _ordered_for_reuse(metrics):
         columns[name] = _measure_column(graph, graphs, name, columns, opts)
     columns = {name: columns[name] for name in metric_names(metrics)}  # the write order
-    store.write_score_columns(graph.ids, columns)
+    by_layer, positions = _layer_columns(graph, graphs, columns, opts)
+    store.write_score_columns(graph.ids, {**columns, **by_layer}, positions)
     return ScoreColumns(graph, columns)
+
+
+def _layer_columns(graph: DependencyGraph, graphs: dict[str, DependencyGraph],
+                   done: dict[str, np.ndarray], opts: dict[str, Any]
+                   ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The :data:`LAYER_METRICS` among those computed, on each layer's graph alone (none
+    for a graph of chosen relation types): ``({metric@layer: column}, {metric@layer: the
+    positions of the layer's nodes in graph.ids})``. A layer's working memory (its
+    components and searches) is freed once its columns are taken."""
+    if "custom" in graphs:
+        return {}, {}
+    columns: dict[str, np.ndarray] = {}
+    positions: dict[str, np.ndarray] = {}
+    for layer, part in graphs.items():
+        at = np.fromiter((graph.index[i] for i in part.ids), dtype=np.int64, count=part.n)
+        for name in (m for m in LAYER_METRICS if m in done):
+            key = layer_metric(name, layer)
+            same = part is graph  # one layer: its scores are the ones just computed
+            columns[key] = done[name] if same else _column(METRICS[name](part, opts), part.n)
+            positions[key] = at
+        if part is not graph:
+            part.memo.clear()
+    return columns, positions
 
 
 def _measure_column(graph: DependencyGraph, graphs: dict[str, DependencyGraph], name: str,
@@ -205,10 +241,26 @@ def centrality(store: GraphStore, metric: str | Iterable[str] = "all",
              **{n: scores[n].get(i) for n in names}} for i in ids]
 
 
+def stored_layer_ranking(store: GraphStore, metric: str, layer: str,
+                         top: int) -> list[tuple[EntityRecord, Any]] | None:
+    """The ``top`` entities by ``metric`` on one dependency layer as the last analytics run
+    stored it (``metric@layer``, :data:`LAYER_METRICS`), ties by id: ``[(record, value)]``;
+    None when no such score is stored (a metric not stored per layer, a store analysed
+    before layer scores existed, or a layer with no node)."""
+    (name,) = metric_names(metric)
+    if name not in LAYER_METRICS or layers.layer_names(layer) != [layer]:
+        return None
+    key = layer_metric(name, layer)
+    ranked = [(r, r.scores.get(key)) for r in store.top(key, top)]
+    return ranked or None
+
+
 def layer_ranking(store: GraphStore, metric: str, layer: str,
                   top: int) -> list[tuple[EntityRecord, Any]]:
     """The ``top`` entities by ``metric`` computed on one dependency layer's graph (see
-    :func:`scoped_graphs`), nothing stored, ties by id: ``[(record, value)]``."""
+    :func:`scoped_graphs`), nothing stored, ties by id: ``[(record, value)]``. For the
+    :data:`LAYER_METRICS`, the analytics suite stores the same values
+    (:func:`stored_layer_ranking`)."""
     (name,) = metric_names(metric)
     graph, _ = scoped_graphs(store, None, None, layer)
     column = _column(compute(graph, [name])[name], graph.n)

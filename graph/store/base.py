@@ -306,18 +306,25 @@ class GraphStore(ABC):
         """Store a metric's value on the given nodes and clear it from all others."""
 
     def write_score_columns(self, ids: Sequence[str],
-                            columns: Mapping[str, Sequence[Any] | np.ndarray]) -> None:
+                            columns: Mapping[str, Sequence[Any] | np.ndarray],
+                            positions: Mapping[str, Sequence[int] | np.ndarray] | None = None
+                            ) -> None:
         """:meth:`write_scores` of several metrics given as columns over the same nodes:
         ``columns[metric][i]`` is the score of ``ids[i]`` (a list, or a numpy array as
-        analytics computes it); the metrics are written in the mapping's order. A backend
-        may write them set-based and in one transaction, with no ``{id: value}`` dict; by
-        default each is a dict and a ``write_scores``."""
-        wrong = [m for m, values in columns.items() if len(values) != len(ids)]
+        analytics computes it); the metrics are written in the mapping's order. A metric
+        named in ``positions`` scores only some of the nodes: its ``j``-th value is the score
+        of ``ids[positions[metric][j]]`` (a dependency layer's nodes among all the layers').
+        A backend may write them set-based and in one transaction, with no ``{id: value}``
+        dict; by default each is a dict and a ``write_scores``."""
+        where = positions or {}
+        wrong = [m for m, values in columns.items()
+                 if len(values) != len(where.get(m, ids))]
         if wrong:
-            raise ValueError(f"{', '.join(wrong)}: not one value for each of {len(ids)} ids")
+            raise ValueError(f"{', '.join(wrong)}: not one value for each of its ids")
         for metric, values in columns.items():
             plain = values.tolist() if hasattr(values, "tolist") else values
-            self.write_scores(metric, dict(zip(ids, plain, strict=True)))
+            keys = ids if metric not in where else [ids[p] for p in where[metric]]
+            self.write_scores(metric, dict(zip(keys, plain, strict=True)))
 
     @abstractmethod
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:

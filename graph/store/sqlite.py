@@ -285,13 +285,17 @@ class SQLiteStore(GraphStore):
         self.write_score_columns(list(values), {metric: list(values.values())})
 
     def write_score_columns(self, ids: Sequence[str],
-                            columns: Mapping[str, Sequence[Any] | np.ndarray]) -> None:
+                            columns: Mapping[str, Sequence[Any] | np.ndarray],
+                            positions: Mapping[str, Sequence[int] | np.ndarray] | None = None
+                            ) -> None:
         """One transaction, set-based: the ids are resolved once, into a temporary table of
         (nid, position) (one ``nodes.id`` seek each, in SQLite; unknown ids are skipped);
-        then per metric its column is staged by position, the metric's rows for nodes not
+        then per metric its column is staged by position (``positions[metric]`` for a
+        metric that scores only some of the nodes), the metric's rows for nodes not
         staged are deleted and the staged rows upserted in nid order. A row whose value
         (and type) is unchanged is not rewritten, so recomputing identical scores leaves
         the ``scores_rank`` index alone."""
+        where = positions or {}
         with self._tx() as db:
             if len(ids) >= BULK_ROWS:
                 db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
@@ -299,9 +303,11 @@ class SQLiteStore(GraphStore):
             db.executemany("INSERT OR REPLACE INTO temp.score_nodes(nid, i) SELECT nid, ?"
                            " FROM nodes WHERE id=?", enumerate(ids))
             for metric, values in columns.items():
-                if len(values) != len(ids):
-                    raise ValueError(f"{metric}: {len(values)} values for {len(ids)} ids")
-                _write_score_column(db, metric, values)
+                at = where.get(metric)
+                if len(values) != (len(ids) if at is None else len(at)):
+                    raise ValueError(f"{metric}: {len(values)} values for "
+                                     f"{len(ids) if at is None else len(at)} ids")
+                _write_score_column(db, metric, values, at)
             db.execute("DROP TABLE temp.score_nodes")
 
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
@@ -363,22 +369,26 @@ _EDGE_SELECT = ("SELECT e.eid, e.key, s.id, d.id, e.type, e.props, e.confidence 
 
 
 def _write_score_column(db: sqlite3.Connection, metric: str,
-                        values: Sequence[Any] | np.ndarray) -> None:
+                        values: Sequence[Any] | np.ndarray,
+                        positions: Sequence[int] | np.ndarray | None = None) -> None:
     """One metric of :meth:`SQLiteStore.write_score_columns`, in its transaction, the nodes
-    in ``temp.score_nodes``."""
+    in ``temp.score_nodes``; with ``positions``, only the nodes at those positions."""
     db.execute("CREATE TEMP TABLE score_column(i INTEGER PRIMARY KEY, value, detail)")
+    at = count() if positions is None else (
+        positions.tolist() if isinstance(positions, np.ndarray) else positions)
     db.executemany("INSERT INTO temp.score_column(i, value, detail) VALUES (?,?,?)",
-                   zip(count(), *to_columns(values)))
+                   zip(at, *to_columns(values), strict=False))  # detail may be repeat()
     staged = ("SELECT n.nid, c.value, c.detail FROM temp.score_nodes n"
               " JOIN temp.score_column c ON c.i=n.i")
-    db.execute("DELETE FROM scores WHERE metric=? AND nid NOT IN (SELECT nid FROM"
-               " temp.score_nodes)", (metric,))
+    scored = ("SELECT nid FROM temp.score_nodes" if positions is None else
+              "SELECT n.nid FROM temp.score_nodes n JOIN temp.score_column c ON c.i=n.i")
+    db.execute(f"DELETE FROM scores WHERE metric=? AND nid NOT IN ({scored})", (metric,))
     db.execute(f"INSERT INTO scores(nid, metric, value, detail) SELECT nid, ?, value, detail"
                f" FROM ({staged}) WHERE true ON CONFLICT(metric, nid) DO UPDATE SET"
                " value=excluded.value, detail=excluded.detail WHERE typeof(value) <>"
                " typeof(excluded.value) OR value <> excluded.value OR detail IS NOT"
                " excluded.detail", (metric,))
-    if db.execute("SELECT 1 FROM temp.score_nodes LIMIT 1").fetchone():
+    if db.execute(f"{scored} LIMIT 1").fetchone():
         # the metric is now the last one written
         db.execute("INSERT INTO score_metrics(metric, seq) SELECT ?, coalesce(max(seq), 0) + 1"
                    " FROM score_metrics WHERE true ON CONFLICT(metric) DO UPDATE"
