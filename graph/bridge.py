@@ -86,6 +86,8 @@ def _link_by_resources(batch: Batch, store: GraphStore) -> int:
     same name: the two are one (the resource is the tie a bare name lacks)."""
     orgs = {ref: e for e in batch.entities if e.type in ORGANISATION_TYPES
             for ref in (e.id, e.name, *e.keys)}
+    if not orgs:  # (an edge list's parts: nothing to tie)
+        return 0
     named: dict[str, set[str]] = {}  # entity id -> resource ids it is related to
     for rel in batch.relations:
         for mine, other in ((rel.source, rel.target), (rel.target, rel.source)):

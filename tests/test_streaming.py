@@ -83,3 +83,52 @@ def test_bad_line_in_a_late_part_writes_nothing(store, write_file):
     assert len(report.errors) == 1 and "line 17" in report.errors[0] and "'n99'" in \
         report.errors[0]
     assert (counts(store), [(s.source_id, s.relations) for s in store.sources()]) == before
+
+
+def _state(store) -> dict[str, list[tuple]]:
+    """The graph's tables as sync copies them (load times and the sources' own row left
+    out), sorted."""
+    return {table: sorted(map(repr, store.dump(table)))
+            for table in ("nodes", "node_claims", "edges", "edge_claims")}
+
+
+def test_set_based_edge_parts_match_the_per_relation_path(sqlite_store, write_file):
+    # SQLite writes an edge-only part set-based (SQLiteTx.write_staged_edges); the memory
+    # store takes the writer's per-relation path. edges1.csv: part 1 has properties, roles,
+    # non-ASCII text and a reference by name; part 2 restates part 1's fact (line 15: line
+    # 2's role, case aside), so it and part 3 take the per-relation path. edges2.csv: part 2
+    # states one fact twice (lines 9 and 10).
+    from graph.store.memory import MemoryStore
+
+    nodes = write_file("nodes.csv", "id,type,name,aliases\n"
+                       + "".join(f"p{i},Person,Persön Nummer {i},\n" for i in range(8))
+                       + "".join(f"o{i},Organization,Örg {i},\n" for i in range(8)))
+    header = "source,target,type,confidence,weight,role,start\n"
+    roles = [f"p{i},o{(i * 3) % 8},ROLE_AT,0.{i + 1}23456789123,,Chair,2001-0{i + 1}-01\n"
+             for i in range(8)]  # more digits than an edge's confidence keeps
+    deps = [f"o{i},o{(i + 1) % 8},DEPENDS_ON,0.75,{i * 2.5},,\n" for i in range(6)]
+    edges1 = write_file("edges1.csv", header + "".join(
+        [*roles[:6], "Persön Nummer 7,Örg 2,ROLE_AT,0.9,,Ünd,\n", *roles[6:], *deps[:4],
+         "p0,o0,ROLE_AT,0.3,,chair ,\n", *deps[4:]]))
+    edges2 = write_file("edges2.csv", header + "".join(
+        [*(f"o{i},o{(i + 3) % 8},DEPENDS_ON,0.{i + 2},,,\n" for i in range(7)),
+         "o7,o2,DEPENDS_ON,0.4,,,\n", "o7,o2,DEPENDS_ON,0.6,,,\n"]))
+    memory = MemoryStore()
+    for store in (sqlite_store, memory):
+        report = ops.load(store, [str(nodes), str(edges1), str(edges2)])
+        assert not report.errors, report.errors
+    assert counts(sqlite_store) == counts(memory) == (16, 23, 25)
+    assert _state(sqlite_store) == _state(memory)
+    relations = {s.source_id.rsplit("/", 1)[-1]: s.relations for s in sqlite_store.sources()}
+    assert relations == {"nodes.csv": 0, "edges1.csv": 16, "edges2.csv": 9}
+
+
+def test_set_based_parts_refuse_what_the_per_relation_path_refuses(store, write_file):
+    nodes = write_file("nodes.csv", _nodes(30) + "p,Person,Some Person,\n")
+    assert not ops.load(store, [str(nodes)]).errors
+    before = counts(store)
+    broken = write_file("edges.csv", "source,target,type\n" + "".join(
+        f"n{i},n{i + 1},DEPENDS_ON\n" for i in range(9)) + "n1,p,PUBLISHED_BY\n")  # line 11
+    report = ops.load(store, [str(broken)])
+    assert len(report.errors) == 1 and "(line 11)" in report.errors[0], report.errors
+    assert counts(store) == before

@@ -169,3 +169,31 @@ def test_streamed_invalid_utf8_names_its_line(tmp_path):
     path.write_bytes(b"source,target,type\nn1,n2,DEPENDS_ON\nn2,n\xff3,DEPENDS_ON\n")
     with pytest.raises(LoadError, match=r"e\.csv:\d+: invalid UTF-8"):
         list(stream_csv(path, 100))
+
+
+def test_edge_lines_read_directly_mean_what_the_row_path_reads(write_file):
+    # Plain lines are read straight into relations (loaders.tabular.EdgeLine); a line with
+    # non-ASCII ends or text that is not a number where one is needed takes the row path,
+    # whose checks and errors are the same for every line.
+    from loaders.tabular import load_csv, relation_from_row
+
+    text = ("source, target ,type,weight,confidence,role,note\n"
+            " a ,b,depends on,2,0.25,,x\n"
+            "c,d,ROLE_AT,,,Chair,\"quoted, text\"\n"
+            "Örg,b,DEPENDS_ON,1.5,1,,\n")
+    batch = load_csv(write_file("edges.csv", text))
+    assert [(r.source, r.target, r.type, r.properties, r.confidence, r.locator)
+            for r in batch.relations] == [
+        ("a", "b", "DEPENDS_ON", {"weight": 2, "note": "x"}, 0.25, "line 2"),
+        ("c", "d", "ROLE_AT", {"role": "Chair", "note": "quoted, text"}, 0.9, "line 3"),
+        ("Örg", "b", "DEPENDS_ON", {"weight": 1.5}, 1.0, "line 4")]
+    by_row = relation_from_row({"source": "Örg", "target": "b", "type": "DEPENDS_ON",
+                                "weight": 1.5, "confidence": 1}, "line 4")
+    assert batch.relations[2] == by_row
+    for line, error in (("a,b,DEPENDS_ON,heavy,0.5,,", "weight 'heavy' is not a number"),
+                        ("a,b,DEPENDS_ON,1,1.5,,", "confidence 1.5 is not in [0, 1]"),
+                        ("a,b,LIKES,1,0.5,,", "unknown relation type 'LIKES'")):
+        bad = write_file("bad.csv", text + line + "\n")
+        with pytest.raises(LoadError) as caught:
+            load_csv(bad)
+        assert str(caught.value) == f"{bad}:5: {error}"

@@ -16,19 +16,21 @@ from typing import Any
 
 from graph import merge as mg
 from graph.ids import fold
-from graph.model import Batch, Judgement
+from graph.model import Batch, Judgement, Relation
 from graph.store.writer import (
     AppendedState,
     EdgeState,
     Held,
     NewEdge,
     NodeState,
+    StagedEdges,
     WriteTx,
     chunks,
     edge_values,
     node_values,
     stored_claim,
 )
+from graph.vocab import endpoint_error, node_type
 
 CHUNK = 500  # values per IN (...) list
 BULK_ROWS = 20_000  # a batch this large is written with a larger page cache
@@ -139,6 +141,24 @@ def staged(db: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> Iterato
         yield
     finally:
         db.execute(f"DELETE FROM {name}")
+
+
+_INSERT_EDGES = ("INSERT INTO edges(key, src, dst, type, props, confidence, weight, start, end)"
+                 " VALUES (?,?,?,?,?,?,?,?,?)")
+_INSERT_EDGE_CLAIMS = ("INSERT INTO edge_claims(eid, sid, locator, confidence, props)"
+                       " VALUES (?,?,?,?,?)")
+
+End = tuple[str, int, str]  # a resolved reference: node id, nid, family
+
+
+def edge_row(rel: Relation, src: End, dst: End) -> tuple:
+    """A relation that is its edge's one claim, as one row: the edge's key, ends' nids,
+    type, properties JSON, confidence, weight, start, end (the ``edges`` columns), then
+    the claim's confidence and locator and the ends' families."""
+    props = mg.to_json(rel.properties)
+    return (mg.edge_key(src[0], rel.type, dst[0], rel.discriminator()), src[1], dst[1],
+            rel.type, props, *mg.edge_columns(rel.confidence, rel.properties),
+            rel.confidence, rel.locator or "", src[2], dst[2])
 
 
 class SQLiteTx(WriteTx):
@@ -367,6 +387,39 @@ class SQLiteTx(WriteTx):
             eid += 1
         self.db.executemany("INSERT INTO edges(eid, key, src, dst, type, props, confidence,"
                             " weight, start, end) VALUES (?,?,?,?,?,?,?,?,?,?)", values)
+
+    def write_staged_edges(self, source_id: str,
+                           relations: list[Relation]) -> StagedEdges | None:
+        """One row per relation, made in one pass from the references resolved once
+        (:meth:`resolve`), sorted by edge key; duplicate keys and families checked over the
+        rows; then the edges and their claims in one ``executemany`` each. The per-relation
+        grouping, state objects and claim maps of the writer's path (about 20 CPU s at 1M
+        relations) are not made. A reference that does not resolve, a broken family, two
+        relations of one fact or a fact already stored (the edges' insert is undone to its
+        savepoint) leave nothing written."""
+        refs = {r.source for r in relations} | {r.target for r in relations}
+        found = self.resolve(refs)
+        if len(found) < len(refs):
+            return None
+        families = {t: node_type(t).family for t in set(self.types.values())}
+        ends = {ref: (i, self.nid[i], families[self.types[i]]) for ref, i in found.items()}
+        rows = sorted(edge_row(r, ends[r.source], ends[r.target]) for r in relations)
+        if len({row[0] for row in rows}) < len(rows) or any(
+                endpoint_error(*kind) for kind in {(row[3], row[-2], row[-1]) for row in rows}):
+            return None
+        first = self._next("edges", "eid")
+        self.db.execute("SAVEPOINT staged_edges")
+        try:
+            self.db.executemany(_INSERT_EDGES, (row[:9] for row in rows))
+        except sqlite3.IntegrityError:  # a fact already stored
+            self.db.execute("ROLLBACK TO staged_edges")
+            return None
+        finally:
+            self.db.execute("RELEASE staged_edges")
+        sid = self._sid(source_id)
+        self.db.executemany(_INSERT_EDGE_CLAIMS, ((eid, sid, row[10], row[9], row[4])
+                                                  for eid, row in enumerate(rows, first)))
+        return StagedEdges(created=len(rows), claims=len(rows))
 
     def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
         sid = self._sid(source_id)

@@ -112,6 +112,15 @@ class EdgeState:
 
 
 @dataclass(slots=True)
+class StagedEdges:
+    """What :meth:`WriteTx.write_staged_edges` wrote: ``created`` new edges, ``claims``
+    claims (one per relation)."""
+
+    created: int
+    claims: int
+
+
+@dataclass(slots=True)
 class NewEdge:
     """An edge to create: ``values`` are its derived values (:func:`edge_values`)."""
 
@@ -254,6 +263,17 @@ class WriteTx(ABC):
     @abstractmethod
     def create_edges(self, rows: list[NewEdge]) -> None: ...
 
+    def write_staged_edges(self, source_id: str,
+                           relations: list[mg.Relation]) -> StagedEdges | None:
+        """Write a streamed part's relations set-based, when each one states a new edge
+        with one claim: every reference resolves (as :meth:`resolve`), every relation fits
+        its type's endpoint families, no two state one fact and no fact is stored yet.
+        Creates the edges (numbered in key order, as :meth:`create_edges` numbers them) and
+        writes their claims. Otherwise writes nothing and returns None: the writer takes
+        the per-relation path, which raises the same errors and merges the claims. A
+        backend may always return None."""
+        return None
+
     @abstractmethod
     def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
         """Delete the source's ``removed`` claims, then add its ``added`` ones (a changed
@@ -330,6 +350,8 @@ class Writer:
         self.new_edges: set[str] = set()
         self.touched_edges: dict[str, str] = {}
         self.fresh = False  # a streamed write into a store that had no nodes
+        self.staging = False  # a streamed write's edge-only parts are tried set-based
+        self.staged_claims = 0  # the claims written set-based (write_staged_edges)
         self.absorbing: list[tuple[str, str, str]] = []  # (absorbed, kept, reason): absorb.py
         self.published = ""  # the source's publication date, for the merge log
         self.loader = ""  # the source's loader: what its names are evidence of
@@ -369,6 +391,7 @@ class Writer:
     def _write_parts(self, parts: Iterator[Batch], rows: int) -> WriteResult:
         first = next(parts)
         self.fresh = not self.tx.has_nodes()
+        self.staging = True
         self.start(first)
         self.tx.write_claims(self.source_id, self.held, Held())
         entities = relations = 0
@@ -379,7 +402,8 @@ class Writer:
                 restated = self._restated()
                 self.tx.write_claims(self.source_id, restated, self.claims)
                 entities += len(self.claims.nodes) - len(restated.nodes)
-                relations += len(self.claims.edges)
+                relations += len(self.claims.edges) + self.staged_claims
+                self.staged_claims = 0
                 self._forget_part()
                 gc.collect(0)
         self.collect(set(self.held.nodes) | self.touched_nodes,
@@ -471,7 +495,7 @@ class Writer:
 
     def add_relations(self, relations: list[mg.Relation]) -> None:
         """Resolve and check the relations' ends, create the new edges, keep the claims."""
-        if not relations:
+        if not relations or self._staged(relations):
             return
         ends = mg.relation_endpoints(relations, self.refs, self.tx.resolve, self.source_id)
         self._check_families(relations, ends)
@@ -503,6 +527,23 @@ class Writer:
         self.tx.create_edges(new_rows)
         self.result.claims_added += sum(len(g[3]) for g in grouped.values())
         self.result.relations_added += len(new_rows)
+
+    def _staged(self, relations: list[mg.Relation]) -> bool:
+        """Whether a streamed part's relations were written set-based
+        (:meth:`WriteTx.write_staged_edges`): only a part with no entities (whose
+        references the store alone resolves). After one part that could not be, the
+        source's other parts take the per-relation path too (a reload restates stored
+        facts in every part)."""
+        if not self.staging or self.refs:
+            return False
+        staged = self.tx.write_staged_edges(self.source_id, relations)
+        if staged is None:
+            self.staging = False
+            return False
+        self.staged_claims += staged.claims
+        self.result.claims_added += staged.claims
+        self.result.relations_added += staged.created
+        return True
 
     def _check_families(self, relations: list[mg.Relation],
                         ends: list[tuple[str, str]]) -> None:
