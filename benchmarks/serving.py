@@ -222,7 +222,8 @@ def neo4j_server(spec: str | None) -> Iterator[tuple[str | None, int | None]]:
     from neo4j_server import Neo4jTestServer
 
     # One transaction per source needs heap (4 GB holds 100k relations); the page cache
-    # holds the whole store, and the JIT and collector are a production server's.
+    # holds the whole store, and the JIT, collector and heap (all of it from the start) are a
+    # production server's.
     server = Neo4jTestServer(heap="4g", pagecache_mib=2048, throughput=True)
     try:
         uri = server.start()

@@ -147,16 +147,21 @@ class Neo4jTestServer:
     """A Neo4j server in a child JVM, with its data in a temporary folder."""
 
     def __init__(self, heap: str | None = None, pagecache_mib: int = 128,
-                 throughput: bool = False, data_dir: str | Path | None = None) -> None:
+                 throughput: bool = False, data_dir: str | Path | None = None,
+                 settings: dict[str, str] | None = None) -> None:
         """``heap``: the JVM's maximum heap (default: env NEO4J_TEST_SERVER_HEAP, else 1g);
         ``pagecache_mib``: Neo4j's page cache; ``throughput``: run with the JIT and garbage
         collector of a production server instead of the fast-starting test settings;
         ``data_dir``: serve the databases in this folder (its ``home-1`` is the DBMS home,
         e.g. one ``neo4j-admin database import`` wrote) and keep it after stop, instead of
-        a new temporary folder."""
+        a new temporary folder; ``settings``: other Neo4j settings, named as in neo4j.conf."""
         self.heap = heap or os.environ.get("NEO4J_TEST_SERVER_HEAP", "1g")
         self.pagecache_mib = pagecache_mib
         self.jvm_flags = [*JVM_FLAGS, *(THROUGHPUT_JVM_FLAGS if throughput else TEST_JVM_FLAGS)]
+        self.settings = dict(settings or {})
+        # A production server's heap starts at its maximum (Neo4j's own advice); the tests'
+        # small servers start small.
+        self.initial_heap = self.heap if throughput else "256m"
         self.uri: str | None = None
         self._proc: subprocess.Popen[str] | None = None
         self._given_dir = None if data_dir is None else str(data_dir)
@@ -181,7 +186,7 @@ class Neo4jTestServer:
         classpath = os.pathsep.join([str(CLASSES_DIR), *_read_classpath()])
         cmd = [
             "java",
-            "-Xms256m",
+            f"-Xms{self.initial_heap}",
             f"-Xmx{self.heap}",
             *self.jvm_flags,
             "-cp",
@@ -191,6 +196,8 @@ class Neo4jTestServer:
             self._dir,
             "--pagecache",
             str(self.pagecache_mib),
+            *(arg for key, value in self.settings.items()
+              for arg in ("--config", f"{key}={value}")),
         ]
         # stdin stays an open pipe: if this Python process dies, the pipe
         # closes and the server stops by itself.

@@ -7,6 +7,8 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.stream.Stream;
 
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
@@ -22,7 +24,8 @@ import org.neo4j.io.ByteUnit;
 /**
  * Embedded Neo4j (Community) with only Bolt on 127.0.0.1, no auth, for tests.
  *
- * <p>Usage: {@code TestServer [--dir PATH] [--port N] [--pagecache MIB] [--ignore-stdin]}.
+ * <p>Usage: {@code TestServer [--dir PATH] [--port N] [--pagecache MIB] [--config KEY=VALUE]...
+ * [--ignore-stdin]}.
  * Prints exactly one line {@code NEO4J_READY bolt://127.0.0.1:PORT} when ready.
  * Stops on SIGTERM/SIGINT and, unless --ignore-stdin, when stdin reaches EOF.
  * A folder it created itself is deleted on stop; a --dir folder is left alone.
@@ -47,14 +50,20 @@ public final class TestServer {
         int port = 0;
         long pagecacheMib = 128;
         boolean watchStdin = true;
+        Map<String, String> settings = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--port" -> port = Integer.parseInt(args[++i]);
                 case "--pagecache" -> pagecacheMib = Long.parseLong(args[++i]);
                 case "--ignore-stdin" -> watchStdin = false;
+                case "--config" -> {
+                    String[] pair = args[++i].split("=", 2);
+                    settings.put(pair[0], pair.length > 1 ? pair[1] : "");
+                }
                 default -> {
-                    System.err.println("usage: TestServer [--dir PATH] [--port N] [--pagecache MIB] [--ignore-stdin]");
+                    System.err.println("usage: TestServer [--dir PATH] [--port N] [--pagecache MIB] "
+                            + "[--config KEY=VALUE]... [--ignore-stdin]");
                     System.exit(2);
                 }
             }
@@ -71,7 +80,7 @@ public final class TestServer {
         for (int attempt = 1; ; attempt++) {
             int p = port == 0 ? freePort() : port;
             try {
-                dbms = start(dir.resolve("home-" + attempt), p, pagecacheMib);
+                dbms = start(dir.resolve("home-" + attempt), p, pagecacheMib, settings);
                 port = p;
                 break;
             } catch (RuntimeException e) {
@@ -95,9 +104,18 @@ public final class TestServer {
         Thread.currentThread().join(); // wait for a signal
     }
 
-    private static DatabaseManagementService start(Path home, int port, long pagecacheMib) {
+    private static DatabaseManagementService start(Path home, int port, long pagecacheMib,
+                                                    Map<String, String> settings)
+            throws IOException {
         SocketAddress bolt = new SocketAddress(HOST, port);
+        // Any other setting, as neo4j.conf names it (the benchmarks' server settings).
+        Files.createDirectories(home);
+        Path conf = home.resolve("extra.conf");
+        StringBuilder lines = new StringBuilder();
+        settings.forEach((key, value) -> lines.append(key).append('=').append(value).append('\n'));
+        Files.writeString(conf, lines);
         return new DatabaseManagementServiceBuilder(home)
+                .loadPropertiesFromFile(conf)
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
                 .setConfig(GraphDatabaseSettings.default_listen_address, new SocketAddress(HOST))
                 .setConfig(GraphDatabaseSettings.default_advertised_address, new SocketAddress(HOST))
