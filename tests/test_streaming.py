@@ -4,9 +4,12 @@ reload and unload as before, all or nothing when a late line is bad."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from api import ops
+from graph.store import sqlite_tx
 from tests.helpers import counts
 
 PART = 7  # records per part: every file below spans several parts
@@ -132,3 +135,31 @@ def test_set_based_parts_refuse_what_the_per_relation_path_refuses(store, write_
     report = ops.load(store, [str(broken)])
     assert len(report.errors) == 1 and "(line 11)" in report.errors[0], report.errors
     assert counts(store) == before
+
+
+def test_sqlite_index_rebuild_sorts_in_a_small_cache(sqlite_store, write_file, monkeypatch):
+    # A streamed load at least as large as the graph drops the deferrable indexes and
+    # rebuilds them. SQLite's sorter takes the size of each in-memory run from cache_size,
+    # one run per sorting thread, so the rebuild runs with the smaller REBUILD_CACHE_KIB;
+    # both pragmas are back as before when the load is done.
+    monkeypatch.setattr(sqlite_tx, "BULK_ROWS", PART)
+    db = sqlite_store.db
+    before = [db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "threads")]
+    statements: list[str] = []
+    db.set_trace_callback(statements.append)
+    ops.load(sqlite_store, [str(write_file("nodes.csv", _nodes(30))),
+                            str(write_file("edges.csv", _edges(PAIRS)))])
+    db.set_trace_callback(None)
+    setting: dict[str, int] = {}
+    rebuilt = []
+    for sql in statements:
+        if pragma := re.fullmatch(r"PRAGMA (\w+)=(-?\d+)", sql):
+            setting[pragma[1]] = int(pragma[2])
+        elif sql.startswith("CREATE INDEX"):
+            rebuilt.append(sql.split()[2])
+            assert setting == {"cache_size": -sqlite_tx.REBUILD_CACHE_KIB,
+                               "threads": sqlite_tx.SORT_THREADS}, sql
+    assert sorted(rebuilt) == sorted(sqlite_tx.DEFERRABLE_INDEXES)
+    assert [db.execute(f"PRAGMA {name}").fetchone()[0]
+            for name in ("cache_size", "threads")] == before
+    assert counts(sqlite_store)[:2] == (30, 30)

@@ -37,6 +37,10 @@ BULK_ROWS = 20_000  # a batch this large is written with a larger page cache
 BULK_CACHE_KIB = 256 * 1024
 ALL_IDS = 5_000  # at least this many ids: read the whole id -> nid map once
 SORT_THREADS = 2  # helper threads SQLite may sort with while it rebuilds an index
+# The page cache while the deferred indexes are rebuilt. SQLite's sorter sizes each in-memory
+# run by cache_size and may hold one per sorting thread (SORT_THREADS + 1): with
+# BULK_CACHE_KIB that was 768 MB more at 10M relations (issue 16); with this, 96 MB.
+REBUILD_CACHE_KIB = 32 * 1024
 # References resolved by id, redirect or key kept across the parts of a streamed write while
 # no node changes (an edge list names the same hubs in every part); at most this many.
 RESOLVED_MAX = 300_000
@@ -128,6 +132,19 @@ def lookup_rows(db: sqlite3.Connection, form: str, keys: list[str]) -> list[tupl
         out += db.execute(sql if len(chunk) == CHUNK else
                           REF_SQL[form].format(marks(len(chunk))), chunk).fetchall()
     return out
+
+
+@contextmanager
+def pragmas(db: sqlite3.Connection, **values: int) -> Iterator[None]:
+    """These integer pragmas set while the block runs, restored after (also on failure)."""
+    before = {name: db.execute(f"PRAGMA {name}").fetchone()[0] for name in values}
+    for name, value in values.items():
+        db.execute(f"PRAGMA {name}={int(value)}")
+    try:
+        yield
+    finally:
+        for name, value in before.items():
+            db.execute(f"PRAGMA {name}={int(value)}")
 
 
 @contextmanager
@@ -356,13 +373,9 @@ class SQLiteTx(WriteTx):
         for name, _ in found:
             self.db.execute(f'DROP INDEX "{name}"')
         yield
-        threads = self.db.execute("PRAGMA threads").fetchone()[0]
-        self.db.execute(f"PRAGMA threads={SORT_THREADS}")
-        try:
+        with pragmas(self.db, cache_size=-REBUILD_CACHE_KIB, threads=SORT_THREADS):
             for _, sql in found:
                 self.db.execute(sql)
-        finally:
-            self.db.execute(f"PRAGMA threads={int(threads)}")
 
     def create_nodes(self, rows: list[tuple[str, mg.DerivedNode]]) -> None:
         self._nodes_changed(rows)
