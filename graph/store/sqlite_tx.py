@@ -414,7 +414,8 @@ class SQLiteTx(WriteTx):
         found = self.resolve(refs)
         if len(found) < len(refs):
             return None
-        families = {t: node_type(t).family for t in set(self.types.values())}
+        # the families of this part's ends only: self.types may hold every node looked up
+        families = {t: node_type(t).family for t in {self.types[i] for i in found.values()}}
         ends = {ref: (i, self.nid[i], families[self.types[i]]) for ref, i in found.items()}
         rows = sorted(edge_row(r, ends[r.source], ends[r.target]) for r in relations)
         if len({row[0] for row in rows}) < len(rows) or any(
