@@ -27,7 +27,7 @@ class ModelError(ValueError):
 def check_value(value: Any, what: str = "property") -> None:
     """Refuse what no store or JSON response can carry: numbers that are not finite (NaN,
     infinity) and text that is not valid Unicode (lone surrogates, from JSON escapes)."""
-    if _is_plain(value) or (type(value) is dict and _plain_items(value)):
+    if _is_plain(value) or (type(value) is dict and plain_items(value)):
         return
     if isinstance(value, float) and not math.isfinite(value):
         raise ModelError(f"{what} is {value!r}, not a finite number")
@@ -56,7 +56,7 @@ def _is_plain(value: Any) -> bool:
                                                                 and value - value == 0)
 
 
-def _plain_items(value: dict) -> bool:
+def plain_items(value: dict) -> bool:
     """Whether every key and value of a dict is plain (:func:`_is_plain`, inlined: a
     loader's every row has a dict of properties)."""
     for key, item in value.items():

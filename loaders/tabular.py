@@ -24,7 +24,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from graph.model import Batch, Entity, ModelError, Relation, _plain_items
+from graph.model import Batch, Entity, ModelError, Relation, plain_items
 from graph.vocab import FIELD, relation_type_name
 from loaders.base import (
     Loader,
@@ -141,7 +141,7 @@ class EdgeLine:
         weight = props.get("weight", 0)
         if not (source and target and rel_type and source.isascii() and target.isascii()
                 and type(conf) in (int, float) and 0.0 <= conf <= 1.0
-                and type(weight) in (int, float) and _plain_items(props)):
+                and type(weight) in (int, float) and plain_items(props)):
             return None
         try:
             rel_type = relation_type_name(rel_type)
