@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from array import array
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Sized
 from dataclasses import dataclass, field
 from itertools import chain
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -148,6 +148,18 @@ Chunk = tuple[str, list[tuple]]  # a table's name and some of its rows (graph.st
 
 
 ACTOR_TYPES = ORGANISATION_TYPES | {"Person"}  # the nodes prose names (actor_names)
+
+
+def check_score_columns(ids: Sequence[str], columns: Mapping[str, Sized],
+                        positions: Mapping[str, Sequence[int] | np.ndarray] | None
+                        ) -> Mapping[str, Sequence[int] | np.ndarray]:
+    """Raise ValueError unless each column has one value for each of its nodes (all
+    ``ids``, or its ``positions``); return the positions (empty when none are given)."""
+    where = positions or {}
+    wrong = [m for m, values in columns.items() if len(values) != len(where.get(m, ids))]
+    if wrong:
+        raise ValueError(f"{', '.join(wrong)}: not one value for each of its ids")
+    return where
 
 
 class GraphStore(ABC):
@@ -316,11 +328,7 @@ class GraphStore(ABC):
         of ``ids[positions[metric][j]]`` (a dependency layer's nodes among all the layers').
         A backend may write them set-based and in one transaction, with no ``{id: value}``
         dict; by default each is a dict and a ``write_scores``."""
-        where = positions or {}
-        wrong = [m for m, values in columns.items()
-                 if len(values) != len(where.get(m, ids))]
-        if wrong:
-            raise ValueError(f"{', '.join(wrong)}: not one value for each of its ids")
+        where = check_score_columns(ids, columns, positions)
         for metric, values in columns.items():
             plain = values.tolist() if hasattr(values, "tolist") else values
             keys = ids if metric not in where else [ids[p] for p in where[metric]]

@@ -31,6 +31,7 @@ from graph.store.base import (
     Projection,
     SourceInfo,
     StoreBusy,
+    check_score_columns,
 )
 from graph.store.schema import migrate
 from graph.store.scores import from_row, to_columns
@@ -295,7 +296,7 @@ class SQLiteStore(GraphStore):
         staged are deleted and the staged rows upserted in nid order. A row whose value
         (and type) is unchanged is not rewritten, so recomputing identical scores leaves
         the ``scores_rank`` index alone."""
-        where = positions or {}
+        where = check_score_columns(ids, columns, positions)
         with self._tx() as db:
             if len(ids) >= BULK_ROWS:
                 db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
@@ -303,11 +304,7 @@ class SQLiteStore(GraphStore):
             db.executemany("INSERT OR REPLACE INTO temp.score_nodes(nid, i) SELECT nid, ?"
                            " FROM nodes WHERE id=?", enumerate(ids))
             for metric, values in columns.items():
-                at = where.get(metric)
-                if len(values) != (len(ids) if at is None else len(at)):
-                    raise ValueError(f"{metric}: {len(values)} values for "
-                                     f"{len(ids) if at is None else len(at)} ids")
-                _write_score_column(db, metric, values, at)
+                _write_score_column(db, metric, values, where.get(metric))
             db.execute("DROP TABLE temp.score_nodes")
 
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
