@@ -825,8 +825,8 @@ class Extractor:
         if not (fits or known_org(name) or set(fold(name).split()) & ORG_WORDS or
                 self._affiliation_word(name) or not strict and _written_as_org(name)):
             return None
-        if not create:
-            return self.names.lookup(name) or Named("", "Organization", name)
+        if not create:  # (the page does not know it: looked up above)
+            return Named("", "Organization", name)
         return self._org(name, Line(0, part), "affiliation", PATTERN.confidence,
                          aliases=(acronym["short"],) if fits and acronym else ())
 
