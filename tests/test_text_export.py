@@ -22,6 +22,7 @@ from tests.text_labels import (
     FRESH,
     FRESH7,
     FRESH8,
+    FRESH9,
     HELD_OUT,
     PAGES,
     UNSEEN,
@@ -60,11 +61,18 @@ FRESH7_BARS = {
 FRESH8_BARS = {
     8: {"entities": (0.88, 0.75), "relations": (0.64, 0.39), "aliases": (None, 0.66)},
 }
+# Group 9 (tests/data/text_fresh9/) was labelled while the rules were being tuned on the six
+# other folders, never shown to their writer, and not scored: its bars stay 0 until the lead
+# scores it once on the merged rules and sets them (labels.json's comment will have the figures).
+FRESH9_BARS = {
+    9: {"entities": (0.0, 0.0), "relations": (0.0, 0.0), "aliases": (None, 0.0)},
+}
 FOLDERS = {
     "unseen": (UNSEEN, UNSEEN_BARS),
     "fresh": (FRESH, FRESH_BARS),
     "fresh7": (FRESH7, FRESH7_BARS),
     "fresh8": (FRESH8, FRESH8_BARS),
+    "fresh9": (FRESH9, FRESH9_BARS),
     "held-out": (HELD_OUT, HELD_OUT_BARS),
 }
 # Each folder of pages from new publishers, its least size and the folders it must not share
@@ -74,6 +82,7 @@ NEW_PUBLISHERS = {
     "fresh": (FRESH, 10, (PAGES, HELD_OUT, UNSEEN)),
     "fresh7": (FRESH7, 10, (PAGES, HELD_OUT, UNSEEN, FRESH)),
     "fresh8": (FRESH8, 12, (PAGES, HELD_OUT, UNSEEN, FRESH, FRESH7)),
+    "fresh9": (FRESH9, 13, (PAGES, HELD_OUT, UNSEEN, FRESH, FRESH7, FRESH8)),
 }
 
 

@@ -21,6 +21,7 @@ UNSEEN = Path(__file__).resolve().parent / "data" / "text_unseen"
 FRESH = Path(__file__).resolve().parent / "data" / "text_fresh"
 FRESH7 = Path(__file__).resolve().parent / "data" / "text_fresh7"
 FRESH8 = Path(__file__).resolve().parent / "data" / "text_fresh8"
+FRESH9 = Path(__file__).resolve().parent / "data" / "text_fresh9"
 _PAIRS = {"ROLE_AT": "roles", "MEMBER_OF": "member_of", "LITIGATES_AGAINST": "litigates"}
 
 
