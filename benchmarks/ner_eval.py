@@ -169,7 +169,17 @@ class Totals:
                 cells.append(f"{tp / (tp + fp or 1):.2f} / {tp / (tp + fn or 1):.2f}")
             tp, _, fn = self.counts[(folder, group, "rules", "entities")]
             out.append(f"| {folder} | {group or '-'} | {tp + fn} | " + " | ".join(cells) + " |")
-        return out
+        return [*out, self._row("fresh7+8", {"fresh7", "fresh8"})]
+
+    def _row(self, label: str, folders: set[str]) -> str:
+        """One row summed over folders (groups 7 and 8: the least tuned-on)."""
+        cells, total = [], 0
+        for way, measure in self.COLUMNS:
+            tp, fp, fn = (sum(v[i] for k, v in self.counts.items()
+                              if k[0] in folders and k[2:] == (way, measure)) for i in range(3))
+            total = total or tp + fn
+            cells.append(f"{tp / (tp + fp or 1):.2f} / {tp / (tp + fn or 1):.2f}")
+        return f"| {label} | 7+8 | {total} | " + " | ".join(cells) + " |"
 
 
 def evaluate(nlp, model: str, totals: Totals) -> dict[str, float]:  # noqa: ANN001

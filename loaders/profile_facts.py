@@ -1140,7 +1140,7 @@ class Extractor:
     def _model_mentions(self) -> None:
         """Names a pretrained NER model proposes (``loaders/text/ner.py``; only when the
         setting names one), each resolved as a rule's mention is: the page's resolution
-        keeps or drops it."""
+        keeps or drops it. An organisation must first pass ``_model_org_ok``."""
         model = ner.model_name()
         if model is None:
             return
@@ -1149,8 +1149,23 @@ class Extractor:
             for _, surface, type_ in found:
                 if type_ == "Person":
                     self._person(surface, ln, "model", MENTION.confidence)
-                else:
+                elif self._model_org_ok(surface):
                     self._org(surface, ln, "model", MENTION.confidence)
+
+    def _model_org_ok(self, surface: str) -> bool:
+        """A model's organisation span that reads as a whole name: not cut off (a last
+        connector, an unclosed bracket or quote, a slash), no role title in it (``Board
+        Chair``), not a word of a person's name on the page (``Curran``), and an acronym
+        only when the page or the known institutions already have it (``DNS`` is none)."""
+        words = surface.split()
+        if not words or fold(words[-1]) in _LEX["connectors"] or "/" in surface or \
+                surface.count("(") != surface.count(")") or surface.count("“") != \
+                surface.count("”") or _titles_in(surface):
+            return False
+        if any(fold(surface) in n.short_forms for n in self.names.people()):
+            return False
+        acronym = len(words) == 1 and sum(c.isupper() for c in surface) >= 2
+        return not acronym or bool(known_org(surface) or self.names.lookup(surface))
 
     def _known_in_title(self) -> None:
         """A known institution the title names in another form than the body (a page
