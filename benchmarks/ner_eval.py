@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import re
 import resource
@@ -77,16 +78,15 @@ def rules_batches(folder: Path, model: str = "") -> dict[str, Batch]:
     the model proposing names when ``model`` is given."""
     os.environ["GOVGRAPH_NER_MODEL"] = model
     get_settings.cache_clear()
-    db = Path(tempfile.mkdtemp(prefix="ner-eval-")) / "graph.db"
-    out = db.with_suffix(".json")
-    for args in (["load", str(folder), "--db", str(db), "--quiet"],
-                 ["export", "--format", "json", "--db", str(db), "-o", str(out)]):
-        result = CliRunner().invoke(app, args)
-        if result.exit_code != 0:
-            raise SystemExit(f"{folder}: govgraph {args[0]} failed: {result.output}")
-    import json  # noqa: PLC0415
-
-    return tl.export_batches(json.loads(out.read_text(encoding="utf-8")))
+    with tempfile.TemporaryDirectory(prefix="ner-eval-") as tmp:
+        db = Path(tmp) / "graph.db"
+        out = db.with_suffix(".json")
+        for args in (["load", str(folder), "--db", str(db), "--quiet"],
+                     ["export", "--format", "json", "--db", str(db), "-o", str(out)]):
+            result = CliRunner().invoke(app, args)
+            if result.exit_code != 0:
+                raise SystemExit(f"{folder}: govgraph {args[0]} failed: {result.output}")
+        return tl.export_batches(json.loads(out.read_text(encoding="utf-8")))
 
 
 def page_texts(path: Path) -> list[str]:
