@@ -78,6 +78,9 @@ SETTINGS: tuple[Setting, ...] = (
             "(each resumes where the last stopped)"),
     Setting("fetch_timeout_s", "GOVGRAPH_FETCH_TIMEOUT_S", "60", "seconds a download waits "
             "for the server"),
+    Setting("ner_model", "GOVGRAPH_NER_MODEL", "", "installed spaCy pipeline package whose "
+            "PERSON and ORG entities the text pipeline adds as mentions, each resolved like "
+            "any other (issue 14's evaluation; unset: off, and spaCy is never imported)"),
 )
 
 _OLD_NAMES = {"GOVGRAPH_STORE": "GOVGRAPH_DB"}
@@ -142,7 +145,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "max_upload_bytes": _count, "query_timeout_s": _seconds, "max_path_len": _count,
     "max_paths": _count, "max_relations": _count, "debug": _flag, "part_rows": _count,
     "cache": _text, "mirror": _optional, "fetch_attempts": _count,
-    "fetch_timeout_s": _seconds,
+    "fetch_timeout_s": _seconds, "ner_model": _optional,
 }
 
 
@@ -185,6 +188,7 @@ class Settings:
     mirror: str | None = None
     fetch_attempts: int = 5
     fetch_timeout_s: float = 60.0
+    ner_model: str | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

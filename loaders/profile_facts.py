@@ -45,6 +45,7 @@ from loaders.profile_names import (
     strip_leading_stopwords,
 )
 from loaders.profile_text import Line
+from loaders.text import ner
 from loaders.text.gazetteer import Hit, NameMatcher
 from loaders.text.lexicon import lexicon
 from loaders.text.model import Fact, Mention
@@ -603,6 +604,7 @@ class Extractor:
             self._capitals(ln)
             self._people(ln)
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
+        self._model_mentions()
         self._nicknames_used()
         self._known_in_title()
         self._initials_used()
@@ -1134,6 +1136,36 @@ class Extractor:
         for _, name in name_chunks(ln.text, heading):
             self._person(_before_heading_verb(name) if heading else name, ln, "given name",
                          MENTION.confidence)
+
+    def _model_mentions(self) -> None:
+        """Names a pretrained NER model proposes (``loaders/text/ner.py``; only when the
+        setting names one), each resolved as a rule's mention is: the page's resolution
+        keeps or drops it. An organisation must first pass ``_model_org_ok``."""
+        model = ner.model_name()
+        if model is None:
+            return
+        for ln, found in zip(self.text, ner.entities([s.text for s in self.text], model),
+                             strict=True):
+            for _, surface, type_ in found:
+                if type_ == "Person":
+                    self._person(surface, ln, "model", MENTION.confidence)
+                elif self._model_org_ok(surface):
+                    self._org(surface, ln, "model", MENTION.confidence)
+
+    def _model_org_ok(self, surface: str) -> bool:
+        """A model's organisation span that reads as a whole name: not cut off (a last
+        connector, an unclosed bracket or quote, a slash), no role title in it (``Board
+        Chair``), not a word of a person's name on the page (``Curran``), and an acronym
+        only when the page or the known institutions already have it (``DNS`` is none)."""
+        words = surface.split()
+        if not words or fold(words[-1]) in _LEX["connectors"] or "/" in surface or \
+                surface.count("(") != surface.count(")") or surface.count("“") != \
+                surface.count("”") or _titles_in(surface):
+            return False
+        if any(fold(surface) in n.short_forms for n in self.names.people()):
+            return False
+        acronym = len(words) == 1 and sum(c.isupper() for c in surface) >= 2
+        return not acronym or bool(known_org(surface) or self.names.lookup(surface))
 
     def _known_in_title(self) -> None:
         """A known institution the title names in another form than the body (a page
