@@ -60,8 +60,9 @@ def _alternation(words: Iterable[str]) -> str:
                     for w in sorted(words, key=len, reverse=True))
 
 
-ROLE = (rf"(?i:(?:(?:{_alternation(_LEX.role_modifiers)})\s+)?(?:{_alternation(_LEX.role_titles)}|"
-        rf"chief\s+[a-z]+\s+officer|founding\s+member))")
+_FIELD = rf"(?i:{_alternation(_LEX.role_fields)})(?![\w-])"
+ROLE = (rf"(?i:(?:(?:{_alternation(_LEX.role_modifiers)})\s+)?(?:chief\s+[a-z]+\s+officer|"
+        rf"founding\s+member|{_alternation(_LEX.role_titles)})(?:\s+of\s+{_FIELD})?)")
 ROLES = rf"{ROLE}(?:\s*(?:,|and|&|/)\s*{ROLE})*"
 _VERB_ROLES = _LEX.role_verbs
 _ART = r"(?:(?:the|a|an|its|their)\s+)?"
@@ -174,6 +175,7 @@ _ROLE_OF_ORG_NAME = ROLE_PATTERNS[_ROLE_OF_ORG_NAME_AT][0]
 HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5], ROLE_PATTERNS[7]]  # "X, Org CEO,"
 ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
+_FIELD_START = _RE(rf"{_FIELD}(?:\s|$)")
 _NEXT_WORD = _RE(r"\s+([a-z]+)")
 _CAPITALS_WORD = _RE(r"(?<![\w.-])[A-Z]{3,8}(?![\w-])")
 _ROLE_IN = _RE(rf"(?<![\w-]){ROLE}(?![\w-])")  # a title as whole words
@@ -551,9 +553,10 @@ class Extractor:
     essays and facts."""
 
     def __init__(self, body: list[Line], names: PageNames, doc_id: str,
-                 title: Line | None = None) -> None:
+                 title: Line | None = None, site: str | None = None) -> None:
         self.names = names
         self.title = title
+        self.site = site  # the page's site as one word (metadata.site_key): "netnod"
         self.doc_id = doc_id
         self.facts: list[Fact] = []
         self.mentions: list[Mention] = []
@@ -587,6 +590,7 @@ class Extractor:
             if person is not None:
                 self.names.add_alias(person, nick)
                 person.short_forms.add(fold(nick.split()[0]))
+        self._site_name()
         for ln in self.text:
             self._attribution(ln)
         for ln in self.text:
@@ -654,6 +658,24 @@ class Extractor:
             pattern = re.compile(rf"[\w,;:]\s+{re.escape(word)}(?![\w’'-])")
             self._mid_sentence[word] = any(pattern.search(s.text) for s in self.text)
         return self._mid_sentence[word]
+
+    def _site_name(self) -> None:
+        """The page's own organisation, named as its site is spelled: one to four capitalised
+        words whose letters are the site's (``Netnod`` on netnod.se, ``Farsight Security``
+        on info.farsightsecurity.com), not a person's name (rule ``site name``)."""
+        for ln in [self.title, *self.text] if self.site else ():
+            if ln is None:
+                continue
+            for m in _CAPITALISED_RUN.finditer(ln.text):
+                name = _spelling(m.group(0), str(self.site))
+                if name and not any(chunk == name for _, chunk in name_chunks(name)) and \
+                        self._org(name, ln, "site name", MENTION.confidence) is not None:
+                    return
+
+    def site_owner(self) -> Named | None:
+        """The organisation of the page whose name or alias spells its site."""
+        return next((o for o in self.names.orgs() if self.site and any(
+            _letters(n) == self.site for n in (o.name, *o.aliases))), None)
 
     # -------------------------------------------------------------- attributions
     def _attribution(self, ln: Line) -> None:
@@ -725,6 +747,8 @@ class Extractor:
                     continue
                 conf = tier.confidence if len(m["p"].split()) > 1 else LOOSE.confidence
                 org, role = shift_role_words(m["o"], m["r"])
+                if _FIELD_START.match(org):  # "Head of Public Affairs Malcolm Hutty"
+                    continue
                 self._roles_at(person, role, org, ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
 
@@ -1264,6 +1288,7 @@ class Extractor:
 
     def _main_org_role(self, main: Named, raw: str, roles: str, qualifier: str | None,
                        ln: Line) -> None:
+        raw = strip_leading_stopwords(raw)  # "After Hollis Kara, Director of …"
         person = self.names.lookup(raw) or self.names.by_short_form(raw)
         if person is None or person.type != "Person" or any(
                 f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no
@@ -1275,6 +1300,13 @@ class Extractor:
                            {"role": role, **qualifiers(qualifier)})
 
     def _main_org(self) -> Named | None:
+        """The organisation the page is about: its site's own (an organisation's own page)
+        when no other is named on more lines, else the one it names most (three times or
+        more, more than any other), else the only one it names."""
+        owner = self.site_owner()
+        if owner is not None and all(len(self.mention_lines(o)) <= len(self.mention_lines(owner))
+                                     for o in self.names.orgs()):
+            return owner  # (not a wire's name in a dateline: "/PRNewswire/ -- ICANN …")
         counts: dict[str, int] = {}
         for mention in self.mentions:
             if mention.type != "Person":
@@ -1392,6 +1424,20 @@ class Extractor:
                     found.setdefault(hit.key, set()).add(i)
             self._candidate_cache = (version, found)
         return self._candidate_cache[1]
+
+
+_CAPITALISED_RUN = _RE(rf"(?<![\w’'.-])[{UP}][\w&-]*(?:\s+[{UP}][\w&-]*){{0,3}}")
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(name))
+
+
+def _spelling(run: str, site: str) -> str | None:
+    """The words at the start of a capitalised run whose letters spell the site."""
+    words = run.split()
+    return next((" ".join(words[:n]) for n in range(1, len(words) + 1)
+                 if _letters(" ".join(words[:n])) == site), None)
 
 
 @lru_cache(maxsize=4096)

@@ -17,10 +17,10 @@ from nicknames import NickNamer
 from graph.ids import LEGAL_SUFFIXES, entity_id, fold, normalise_name
 from loaders.text.gazetteer import NameMatcher
 from loaders.text.lexicon import lexicon
+from loaders.text.people import NAME_WORD
 
 UP = "A-ZÀ-ÖØ-Þ"
 LO = "a-zß-öø-ÿ"
-NAME_WORD = rf"(?:Mc|Mac|O['’])?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"  # McLaughlin, O'Brien
 _PARTICLE = r"(?:van|von|de|da|der|del|della|bin|binti|al|ibn|le|la|du|dos|das)"
 PERSON = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{1,3}}"
 PERSON_OR_SHORT = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{0,3}}"
@@ -63,6 +63,11 @@ KNOWN_NAMES = known_names_matcher()
 
 _AUTHORITY = _LEX["authority"]
 _COMPANY = _LEX["company"] | set(LEGAL_SUFFIXES)
+_SAME_ORG_TAILS = _LEX["same_org_tails"]
+
+
+def _one_capital(name: str) -> bool:
+    return sum(c.isupper() for c in name) == 1
 ORG_WORDS = _AUTHORITY | _COMPANY | _LEX["org_words"]
 NOT_NAME_WORDS = ORG_WORDS | _LEX["not_name_words"] | _LEX["not_org_heads"]  # things: no names
 _LEADING_STOP = _LEX["leading_stop"]
@@ -317,7 +322,8 @@ class PageNames:
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))
         hit = self.lookup(canonical) or self.lookup(name) or next(
-            (self.lookup(a) for a in aliases if self.lookup(a)), None) or self.by_initials(name)
+            (self.lookup(a) for a in aliases if self.lookup(a)), None) or self.by_initials(name) \
+            or (None if known else self._short_or_long_form(name))
         if hit is not None and hit.type == "Person":
             return None
         if hit is None:
@@ -364,15 +370,31 @@ class PageNames:
             self.index.setdefault(item.id, item.id)
         return item
 
+    def _short_or_long_form(self, name: str) -> Named | None:
+        """The one organisation of the page that is this name without (or with) trailing
+        company words: ``Exa`` and ``Exa Networks``, ``Open-IX`` and ``Open-IX Association``
+        (an acronym only with ``association``-like words: ``BBN Planet`` stays itself)."""
+        words = name.split()
+        if len(words) == 1:
+            return self.org_by_first_word(name)
+        for cut in range(len(words) - 1, 0, -1):
+            head, tail = " ".join(words[:cut]), [fold(w) for w in words[cut:]]
+            hit = self.lookup(head)
+            if hit is not None and hit.type != "Person" and all(
+                    w in (_COMPANY | _SAME_ORG_TAILS if _one_capital(head) else _SAME_ORG_TAILS)
+                    for w in tail):
+                return hit
+        return None
+
     def org_by_first_word(self, word: str) -> Named | None:
         """The one organisation of the page whose name is this word and company words
         (``Ethos`` for ``Ethos Capital``, ``Hilco`` for ``Hilco Holdings``)."""
         key = fold(word)
-        if sum(c.isupper() for c in word) > 1:
+        if not _one_capital(word):
             return None  # an acronym stands for itself ("BBN" beside "BBN Planet")
         hits = [n for n in self.orgs() if len(n.name.split()) >= 2
                 and fold(n.name).split()[0] == key
-                and all(w in _COMPANY for w in fold(n.name).split()[1:])]
+                and all(w in _COMPANY | _SAME_ORG_TAILS for w in fold(n.name).split()[1:])]
         return hits[0] if len(hits) == 1 else None
 
     def people(self) -> list[Named]:

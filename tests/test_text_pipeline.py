@@ -166,7 +166,7 @@ TITLE = "Registry news\n"
     ("Jane Roe is an associate professor of law at Example University.",
      "Jane Roe", "Example University", "Professor"),
     ("Jane Roe, head of policy at Example Registry, disagreed.",
-     "Jane Roe", "Example Registry", "Head"),
+     "Jane Roe", "Example Registry", "Head of policy"),  # a field is part of the title
     ("Example Registry hired Jane Roe, previously of Sample Networks, as its general counsel.",
      "Jane Roe", "Example Registry", "General counsel"),
     ("Sample Networks Ltd sued Example Registry. Jane Roe, Sample's chief executive, spoke.",
@@ -1104,3 +1104,48 @@ def test_an_affiliation_in_brackets_after_a_name_and_never_from_an_organisations
                  "left the U.S. Department of Homeland Security (DHS) in March.\n")
     assert set(roles(batch)) == {("Jane Roe", "Example Foundation")}
     assert "Homeland Security" not in people(batch)
+
+
+def test_a_family_name_with_a_second_capital_after_a_prefix(tmp_path):
+    batch = page(tmp_path, TITLE + "Example Org has appointed Robert DeVita as its new executive "
+                 "director. Effective immediately, DeVita will lead it, with Anna LaRue.\n")
+    assert {"Robert DeVita", "Anna LaRue"} <= people(batch)
+    assert roles(batch)[("Robert DeVita", "Example Org")]["role"] == "Executive director"
+
+
+def test_a_name_with_or_without_trailing_company_words_is_one_organisation(tmp_path):
+    batch = page(tmp_path, "Samplo co-founder Jane Roe reelected\n\nJane Roe, a co-founder at "
+                 "Samplo Networks, spoke. Open-EX has named John Doe as its new executive "
+                 "director. He will serve the Open-EX Association well. BBN Planet and BBN "
+                 "differ.\n")
+    assert aliases_of(batch, "Samplo Networks") == {"Samplo Networks", "Samplo"}
+    assert aliases_of(batch, "Open-EX") == {"Open-EX", "Open-EX Association"}
+    assert "BBN" not in aliases_of(batch, "BBN Planet")
+
+
+def test_a_field_after_a_title_is_part_of_it_not_an_organisation(tmp_path):
+    batch = page(tmp_path, "Source: https://www.samplex.net/news/\n\nSamplex news\n\nJoining "
+                 "Samplex CEO, John Doe, on the Board are Chief Marketing Officer Jane Roe, "
+                 "Head of Public Affairs Malcolm Major, and Chief "
+                 "Technical Officer Rick Poe. Samplex serves members; Samplex grows. Mary Poe, "
+                 "Director of Communications, opened the meeting.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert orgs == {"Samplex"} and "Affairs Malcolm Major" not in people(batch)
+    assert roles(batch)[("Malcolm Major", "Samplex")]["role"] == "Head of public affairs"
+    assert {("Jane Roe", "Samplex"), ("Rick Poe", "Samplex"), ("Mary Poe", "Samplex")} <= \
+        set(roles(batch))
+
+
+def test_the_organisation_a_site_spells_is_the_pages_own(tmp_path):
+    batch = page(tmp_path, "Source: https://info.samplexsecurity.com/q\n\nFive questions\n\n"
+                 "Since 2000, Samplex Security has operated a root server. Nancy Carter, Board "
+                 "Treasurer, was up first. ISTANBUL /Examplewire/ -- the Example Org said.\n")
+    assert publisher(batch) == {"Samplex Security"}
+    assert roles(batch)[("Nancy Carter", "Samplex Security")]["role"] == "Treasurer"
+
+
+def test_a_wire_in_a_dateline_is_not_the_organisation_a_page_is_about(tmp_path):
+    batch = page(tmp_path, "Source: https://www.examplewire.com/news/x.html\n\nNews\n\nISTANBUL "
+                 "/Examplewire/ -- The Example Registry (EXR) announces the appointment of Jane "
+                 "Roe as Vice Chair. EXR thanked her. EXR grows.\n")
+    assert set(roles(batch)) == {("Jane Roe", "Example Registry")}
