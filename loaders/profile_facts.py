@@ -91,7 +91,10 @@ _ORG_KIND = _RE(rf"(?<![\w’'-])(?P<o>{ORG}),\s+(?i:a|an|the)\s+(?:(?!(?i:at|of
                 rf"(?=\s*[,.;:)]|\s+(?:that|which|based|headquartered|in|from|with|offering|"
                 rf"providing|founded|whose|owned|registered|operating|serving|and)\b)")
 ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
-_O = rf"(?:the\s+)?(?P<o>{ORG})"
+# "at storage specialist NetApp", "of networking firm Cisco": a description before the name
+_DESCRIBED_AS = (rf"(?:(?:[a-z][\w-]*\s+){{0,2}}?(?:"
+                 rf"{_alternation(_LEX['org_descriptors'] | _LEX['org_kinds'])})\s+(?=[{UP}]))?")
+_O = rf"(?:the\s+)?{_DESCRIBED_AS}(?P<o>{ORG})"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
 _NAMED = rf"(?:{_alternation(_LEX.appointment_verbs)})"
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
@@ -336,10 +339,12 @@ _REPORTED = [  # reported speech and interviews: "X said", "according to X", "sp
     # "…," said ICANN Board Chair Tripti Sinha
     _RE(rf"(?:[,”\"’»]\s*|^){_SPEECH}\s+(?:[{UP}][\w&-]*\s+){{0,3}}?{ROLES}\s+{_P}"),
     _RE(rf"(?:[,”\"’]\s*|^){_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),  # "…, said X"
-    _RE(rf"\b(?i:according to)\s+(?:[\w’'-]+\s+){{0,10}}?{_P}"),
-    _RE(rf"\b(?i:interview with|conversation with|sat down with|spoke with|speaks with|talked "
-        rf"to|talks to|talking to)\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
+    # (not "according to a press release now surprisingly Lars Eggert": a document)
+    _RE(rf"\b(?i:according to)\s+(?:(?!(?i:{_alternation(_LEX['source_nouns'])})\s)[\w’'-]+\s+)"
+        rf"{{0,10}}?{_P}"),
+    _RE(rf"\b(?i:{_alternation(_LEX['interview_cues'])})\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
 ]
+_INTERVIEW = _REPORTED[5]
 PARENTHESES = _RE(rf"(?P<long>{ORG})\s*\((?P<short>[A-Za-z][\w&.-]{{1,14}})\)")
 ACRONYM_APPOSITIVE = _RE(rf"(?<![\w-])(?P<short>[A-Z][A-Z&-]{{1,9}}),\s+the\s+(?P<long>{ORG})")
 # "the London Internet Exchange, LINX, and": the acronym after the long form
@@ -397,8 +402,7 @@ for _pattern in (*_QUOTE_SPEAKERS, *_REPORTED[:4], PERSON_PATTERNS[0]):
 _CUES.update({
     id(_QUOTE_SPEAKERS[3]): (":",),
     id(_REPORTED[4]): ("according to",),
-    id(_REPORTED[5]): ("interview with", "conversation with", "sat down with", "spoke with",
-                       "speaks with", "talked to", "talks to", "talking to"),
+    id(_REPORTED[5]): tuple(_LEX["interview_cues"]),
     id(PERSON_PATTERNS[1]): ("according to", "said", "says", "added", "wrote"),
     id(PERSON_PATTERNS[2]): ("mr", "mrs", "ms", "dr", "prof", "judge", "justice"),
     id(PERSON_PATTERNS[3]): ("member of",),
@@ -619,6 +623,7 @@ class Extractor:
         for ln in self.text:
             self._essays(ln)
             self._quotes(ln)
+        self._title_interview()
         self._speaker_lines()
         for ln in self.text:
             self._its_titles(ln)
@@ -747,10 +752,14 @@ class Extractor:
                     continue
                 conf = tier.confidence if len(m["p"].split()) > 1 else LOOSE.confidence
                 org, role = shift_role_words(m["o"], m["r"])
+                org = _before_heading_verb(org, keep=1) if self._headline(ln) else org
                 if _FIELD_START.match(org):  # "Head of Public Affairs Malcolm Hutty"
                     continue
                 self._roles_at(person, role, org, ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
+
+    def _headline(self, ln: Line) -> bool:
+        return ln is self.title or bool(ln.heading) or _title_case_line(ln.text)
 
     def _own_title(self, ln: Line) -> None:
         """``I'm the CEO at Example Org`` in a speaker's turn of a transcript: the speaker's
@@ -1392,6 +1401,16 @@ class Extractor:
                 self._quoted(person, ln,
                              PATTERN.confidence if is_direct and full else LOOSE.confidence)
 
+    def _title_interview(self) -> None:
+        """``5 Questions with Dr. Jane Roe, …`` as the page's title: the interviewee is
+        quoted (LOOSE)."""
+        title = self.title
+        if title is None:
+            return
+        for m in _INTERVIEW.finditer(title.text):
+            self._quoted(self._person(m["p"], title, "speech", LOOSE.confidence), title,
+                         LOOSE.confidence)
+
     def _quoted(self, person: Named | None, ln: Line, confidence: float) -> None:
         if person is not None:
             self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
@@ -1475,12 +1494,19 @@ def _clear_boundary(text: str, m: re.Match[str]) -> bool:
         chunk == m["p"] for _, chunk in name_chunks(m["p"]))
 
 
-def _before_heading_verb(name: str) -> str:
-    """``Brian Cute Resigns`` -> ``Brian Cute`` (a title-case headline's verb)."""
+def _before_heading_verb(name: str, keep: int = 2) -> str:
+    """``Brian Cute Resigns`` -> ``Brian Cute`` (a title-case headline's verb); an
+    organisation (``keep=1``) ends at its first verb: ``Akamai Names`` -> ``Akamai``."""
     words = name.split()
-    while len(words) > 2 and fold(words[-1]) in _LEX["heading_verbs"]:
+    if keep == 1:
+        verb = next((i for i, w in enumerate(words[1:], 1) if fold(w) in _HEADLINE_VERBS), None)
+        return " ".join(words[:verb])
+    while len(words) > keep and fold(words[-1]) in _LEX["heading_verbs"]:
         words.pop()
     return " ".join(words)
+
+
+_HEADLINE_VERBS = _LEX["heading_verbs"] - _LEX["connectors"] - {"as", "to"}
 
 
 def _capitals_name(text: str) -> str | None:

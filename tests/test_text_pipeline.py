@@ -1149,3 +1149,24 @@ def test_a_wire_in_a_dateline_is_not_the_organisation_a_page_is_about(tmp_path):
                  "/Examplewire/ -- The Example Registry (EXR) announces the appointment of Jane "
                  "Roe as Vice Chair. EXR thanked her. EXR grows.\n")
     assert set(roles(batch)) == {("Jane Roe", "Example Registry")}
+
+
+def test_an_organisation_in_a_headline_ends_at_the_headline_verb(tmp_path):
+    batch = page(tmp_path, "Jane Doe\n\nRecent Posts by Jane Doe\n\nSamplix Names Chief Scientist "
+                 "Tom Roe as CEO\n\nIn a statement, Samplix said that Roe will lead it.\n")
+    assert set(roles(batch)) == {("Tom Roe", "Samplix")}
+    assert ("Jane Doe", "AUTHORED") in {(s, t) for s, t, _ in facts(batch)}
+
+
+def test_a_description_before_an_organisations_name(tmp_path):
+    batch = page(tmp_path, TITLE + "In his main job, Jane Roe is Technical Director at storage "
+                 "specialist NetSample.\n")
+    assert roles(batch)[("Jane Roe", "NetSample")]["role"] == "Technical director"
+
+
+def test_a_document_cited_is_no_speaker_and_an_interviewee_is_quoted(tmp_path):
+    batch = page(tmp_path, "5 Questions with Dr. Jane Roe, Chair of Example Registry\n\nWon "
+                 "the election, according to a press release now surprisingly John Doe. I "
+                 "interviewed Mary Major in September.\n")
+    quoted = {s for s, t, _ in facts(batch) if t == "QUOTED_IN"}
+    assert quoted == {"Jane Roe", "Mary Major"}
