@@ -35,6 +35,7 @@ from loaders.profile_names import (
     acronym_of,
     clean_name,
     generic_description,
+    is_place,
     is_role_title,
     known_org,
     looks_like_acronym,
@@ -264,7 +265,9 @@ VERB_PATTERNS = [
     _RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,?\s+(?:[^.;()]{{0,60}}?\s)?(?:which\s+was\s+|was\s+|"
         rf"is\s+)?(?P<v>co-founded|founded|led|headed|chaired|run|owned|established|controlled)"
         rf"\s+(?:and\s+(?:owned|controlled)\s+)?by\s+(?:[\w-]+,?\s+){{0,3}}?{_P}"),
-    _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
+    # "Jane Roe, who heads Y", "Lars Eggert, who is the first German to head the IETF"
+    _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?(?:(?:is|was|will\s+be|became)\s+(?:[\w-]+\s+)"
+        rf"{{0,4}}?to\s+)?{_VERBS}\s+(?:the\s+)?(?P<o>{ORG})"),
 ]
 # "Jane Roe, who led Example Registry for ten years": a role held before (former)
 _PAST_VERB = _RE(rf"(?P<p>{PERSON}|{_PRONOUN})(?:,\s+who)?\s+(?P<since>has\s+|have\s+)?"
@@ -345,6 +348,30 @@ _REPORTED = [  # reported speech and interviews: "X said", "according to X", "sp
     _RE(rf"\b(?i:{_alternation(_LEX['interview_cues'])})\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
 ]
 _INTERVIEW = _REPORTED[5]
+# Organisations defined by the page's own usage, where only an organisation stands: in
+# brackets after a person ("Jari Arkko (Ericsson)"), after a person's "from" ("Neil McRae
+# from BT"), before a possessive board, founders, title or person ("Akamai’s board",
+# "Netnod’s Lars-Johan Liman")
+_TOKEN = rf"[{UP}][\w&.-]*[\w&]"
+_ACRONYM_LIKE = _RE(r"[A-Z][\w-]*[A-Z][\w-]*")  # LINX, EX-CIX, IXLeeds
+_CAPITALISED_BEFORE = _RE(rf"[{UP}][\w&.-]*\s+$")
+_USAGE = [
+    _RE(rf"{_START}(?P<p>{PERSON})\s*\((?P<o>{_TOKEN}(?:\s+{_TOKEN})?)\)"),
+    _RE(rf"{_START}(?P<p>{PERSON})\s+from\s+(?P<o>{_TOKEN})(?![\w’'-])"),
+    _RE(rf"{_START}(?P<o>{_TOKEN})(?:'s|’s)\s+(?:(?P<p>{PERSON})|(?:[\w-]+\s+)?(?i:board|council|"
+        rf"founders?|co-founders?)|{_FORMER}{ROLES})(?![\w-])"),
+]
+# a seat on a board: "X has served on the Y Board", "X and Z were re-elected to serve a new
+# term on the Y board", "X has served as a Y board member", "X reelected to the Y Board"
+_SEAT_BODY = r"(?P<b>(?i:board|council))(?!\s+of\s)"
+_BOARD_SEAT = [
+    _RE(rf"\b(?:serves|served|serve|serving|sits|sat|re-?elected|elected|appointed|joined|joins|"
+        rf"joining|stood|stand|standing)\b[^.;:]{{0,60}}?\b(?:on|to)\s+the\s+(?P<o>{ORG})"
+        rf"(?:'s|’s)?\s+(?:\d+-person\s+)?{_SEAT_BODY}"),
+    _RE(rf"\bas\s+(?:a|an)\s+(?P<o>{ORG})\s+(?P<b>(?i:board|council))\s+member\b"),
+]
+_SUBJECT = _RE(rf"^(?:(?:[{UP}][^,]{{0,60}}|\w+),\s+)?{_HON}(?:(?P<p>{PERSON_OR_SHORT})(?:\s+and\s+"
+               rf"{_HON}(?P<p2>{PERSON}))?|(?P<pronoun>He|She))\b")
 PARENTHESES = _RE(rf"(?P<long>{ORG})\s*\((?P<short>[A-Za-z][\w&.-]{{1,14}})\)")
 ACRONYM_APPOSITIVE = _RE(rf"(?<![\w-])(?P<short>[A-Z][A-Z&-]{{1,9}}),\s+the\s+(?P<long>{ORG})")
 # "the London Internet Exchange, LINX, and": the acronym after the long form
@@ -611,6 +638,8 @@ class Extractor:
             self._capitals(ln)
             self._people(ln)
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
+        for ln in self.text:
+            self._orgs_by_usage(ln)
         self._nicknames_used()
         self._known_in_title()
         self._initials_used()
@@ -627,6 +656,8 @@ class Extractor:
         self._speaker_lines()
         for ln in self.text:
             self._its_titles(ln)
+        for ln in [*self.text, *([self.title] if self.title else [])]:
+            self._board_seats(ln)
         self._unattached_titles()
         self._described_subjects()
         self._roster()
@@ -646,9 +677,9 @@ class Extractor:
         return person
 
     def _org(self, raw: str, ln: Line, rule: str, confidence: float,
-             aliases: tuple[str, ...] = ()) -> Named | None:
-        org = self.names.org(raw, ln.no, aliases=aliases,
-                             single_word_ok=self._capitalised_mid_sentence(raw.strip()))
+             aliases: tuple[str, ...] = (), single_word_ok: bool = False) -> Named | None:
+        org = self.names.org(raw, ln.no, aliases=aliases, single_word_ok=single_word_ok or
+                             self._capitalised_mid_sentence(raw.strip()))
         if org is not None:
             self.mentions.append(Mention(raw, org.type, org.id, ln.no, ln.offset, rule,
                                          confidence))
@@ -802,7 +833,8 @@ class Extractor:
         Asia Pacific Network Information Centre (APNIC)``; ``Mr. Rajnesh Singh, Director of
         the Asia-Pacific Regional Bureau, Asia-Pacific, Internet Society (ISOC)``: not the
         place), or in brackets (``Anju Mangal (Knowledge Specialist, Pacific Community)``).
-        Without a role title, ``Name, Org`` or ``Name (Org)`` is an affiliation (``Member``)
+        Without a role title, ``Name, Org`` is an affiliation (``Member``; ``Name (Org)`` is
+        none: the organisation only, by ``_orgs_by_usage``)
         when the organisation is one the page or the lexicon knows, or a word the page writes after
         ``at``/``with``/``for``/``joined`` (``Jari Arkko, Ericsson``). PATTERN."""
         if "," not in ln.text and "(" not in ln.text:
@@ -816,6 +848,8 @@ class Extractor:
             if person is None or self._has_role(person, ln):
                 continue
             titled = next((i for i, part in enumerate(parts) if _role_part(part)), None)
+            if titled is None and m.re is _AFFILIATED_IN_BRACKETS:
+                continue  # "Jari Arkko (Ericsson)": where one works, no role (_orgs_by_usage)
             if titled is None:  # (not "Jane Roe, the Register": a writer's publisher)
                 org, role, qualifier = self._affiliated_org(parts[0], strict=True), "Member", None
                 org = org if org is not None and org.type != "Publisher" else None
@@ -1220,7 +1254,8 @@ class Extractor:
         """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally
         Costerton will continue as interim CEO``: a role with
         no organisation in its sentence is a role at the organisation the page is about —
-        the one it names most, at least three times and more often than any other (LOOSE).
+        its site's own, else the one it names most, at least three times and more often than
+        any other (LOOSE).
         """
         main = self._main_org()
         if main is None:
@@ -1400,6 +1435,51 @@ class Extractor:
                 full = len(m["p"].split()) > 1
                 self._quoted(person, ln,
                              PATTERN.confidence if is_direct and full else LOOSE.confidence)
+
+    def _orgs_by_usage(self, ln: Line) -> None:
+        """An organisation the page defines by using it where only an organisation stands
+        (``_USAGE``): not a place, nor a person's name or name word (rule ``usage``)."""
+        if "(" not in ln.text and " from " not in ln.text and "’s" not in ln.text and \
+                "'s" not in ln.text:
+            return
+        for m in (m for p in _USAGE for m in p.finditer(ln.text)):
+            who = (self.names.lookup(m["p"]) or self.names.by_short_form(m["p"])) if m["p"] \
+                else None
+            name = m["o"]
+            if _CAPITALISED_BEFORE.search(ln.text, 0, m.start("o")):
+                continue  # "RIPE NCC’s": a longer name, not NCC
+            if m["p"] and (who is None or who.type != "Person") or is_place(name) or \
+                    fold(name) in _LEX["not_org_acronyms"] or self.names.by_short_form(name) \
+                    or any(True for _ in name_chunks(name)) or _ROLE_WORD.match(name):
+                continue
+            known = self.names.lookup(name)
+            if known is None or known.type != "Person":
+                self._org(name, ln, "usage", MENTION.confidence, single_word_ok=True)
+
+    def _board_seats(self, ln: Line) -> None:
+        """A seat on an organisation's board or council (``_BOARD_SEAT``): a role
+        (``Board member``, ``Council member``) of the sentence's subject — one person, two
+        joined by "and", or a pronoun (PATTERN; LOOSE for a pronoun)."""
+        lowered = ln.text.lower()
+        if "board" not in lowered and "council" not in lowered:
+            return
+        for m in (m for p in _BOARD_SEAT for m in p.finditer(ln.text)):
+            subject = _SUBJECT.match(ln.text[:m.start()])
+            if subject is None:
+                continue
+            people = [self.last_person(ln, before=m.start())] if subject["pronoun"] else [
+                self.names.lookup(raw) or self.names.by_short_form(raw)
+                for raw in (subject["p"], subject["p2"]) if raw]
+            if m["b"][0].isupper() and not _ACRONYM_LIKE.fullmatch(m["o"]):
+                continue  # "the Internet Architecture Board": a board that is an organisation
+            org = self._org(m["o"], ln, "role", PATTERN.confidence)
+            if org is None or org.type == "Person":
+                continue
+            role = f"{m['b'].capitalize()} member"
+            for person in people:
+                if person is not None and person.type == "Person":
+                    self._fact(person.id, "ROLE_AT", org.id, ln, (LOOSE if subject["pronoun"]
+                               else PATTERN).confidence, {"role": role})
 
     def _title_interview(self) -> None:
         """``5 Questions with Dr. Jane Roe, …`` as the page's title: the interviewee is

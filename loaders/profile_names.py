@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import pycountry
 from nameparser import HumanName
 from nicknames import NickNamer
 
@@ -141,11 +142,27 @@ def plausible_org(name: str, single_word_ok: bool = False) -> bool:
         return False
     if known_org(name):
         return True
-    if fold(words[0]) in _LEADING_STOP or fold(words[-1]) in NOT_ORG_HEADS:
+    if fold(words[0]) in _LEADING_STOP or fold(words[-1]) in NOT_ORG_HEADS or \
+            fold(name) in _LEX.sub_bodies:  # "Supervisory Board" alone: whose?
         return False
     if len(words) == 1 and sum(c.isupper() for c in name) < 2 and not single_word_ok:
         return False
     return not is_role_title(name) and not generic_description(name)
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Folded names of countries and their subdivisions (ISO 3166, pycountry)."""
+    countries = (n for c in pycountry.countries for n in (
+        c.name, getattr(c, "common_name", ""), getattr(c, "official_name", "")))
+    return frozenset(fold(n) for n in (*countries, *(s.name for s in pycountry.subdivisions))
+                     if n)
+
+
+def is_place(name: str) -> bool:
+    """A country or a country's subdivision (``Mauritius``, ``Canada``, ``Hessen``): a
+    place, never an organisation alone."""
+    return fold(name) in _places()
 
 
 def is_role_title(text: str) -> bool:
@@ -346,9 +363,13 @@ class PageNames:
 
     def _parent_of_sub_body(self, name: str) -> str:
         """``Public Interest Registry Board of Directors`` -> ``Public Interest Registry``
-        when the page knows the organisation (org_core does this for known institutions)."""
+        when the page knows the organisation (org_core does this for known institutions),
+        or when it is written as an acronym (``DE-CIX Supervisory Board``)."""
         m = _SUB_BODY_TAIL.search(name)
-        parent = self.lookup(name[:m.start()].strip()) if m else None
+        head = name[:m.start()].strip() if m else ""
+        parent = self.lookup(head) if head else None
+        if parent is None and re.fullmatch(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|[A-Z]{2,}", head):
+            return head  # "DE-CIX Supervisory Board": an acronym's board is the acronym's
         return parent.name if parent is not None and parent.type != "Person" else name
 
     def add_alias(self, item: Named, alias: str) -> None:

@@ -1170,3 +1170,43 @@ def test_a_document_cited_is_no_speaker_and_an_interviewee_is_quoted(tmp_path):
                  "interviewed Mary Major in September.\n")
     quoted = {s for s, t, _ in facts(batch) if t == "QUOTED_IN"}
     assert quoted == {"Jane Roe", "Mary Major"}
+
+
+def test_an_acronyms_board_is_the_acronym_and_a_board_alone_is_no_organisation(tmp_path):
+    batch = page(tmp_path, TITLE + "“We will play our part,” comments Jane Roe, member of the "
+                 "Supervisory Board at EX-CIX, on her appointment. The EX-CIX Supervisory Board "
+                 "met.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert orgs == {"EX-CIX"}
+    assert ("Jane Roe", "EX-CIX") in roles(batch)
+
+
+def test_an_organisation_defined_by_where_the_page_uses_it(tmp_path):
+    batch = page(tmp_path, TITLE + "Like his predecessors Jane Roe (Samplesson) and John Doe "
+                 "(Mauritius), Mary Major will serve. He will be joined by Tom Poe from XT. "
+                 "Mary Major was one of Akamix’s founders. The RIPE NCC’s board met. In this "
+                 "Q&A, Netnix’s Mary Major explains.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert {"Samplesson", "XT", "Akamix", "Netnix"} <= orgs
+    assert not orgs & {"Mauritius", "NCC"}
+    assert ("Jane Roe", "Samplesson") not in roles(batch)  # an affiliation in brackets only
+
+
+def test_a_seat_on_a_board_is_a_role_of_the_sentences_subject(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe and John Doe were re-elected to serve a new term on "
+                 "the EXIX board. Mary Major, a co-founder at Samplo Networks and board member "
+                 "at Leedix, has served on the EXIX Board for six years. Tom Poe has served as a "
+                 "Samplo board member for years. He has also served as a member of the Example "
+                 "Architecture Board.\n")
+    seats = {k for k, v in roles(batch).items() if v["role"] == "Board member"}
+    assert {("Jane Roe", "EXIX"), ("John Doe", "EXIX"), ("Mary Major", "EXIX"),
+            ("Tom Poe", "Samplo Networks")} <= seats  # (Samplo is Samplo Networks)
+    assert ("Tom Poe", "MEMBER_OF", "Example Architecture Board") in facts(batch)
+    assert not any(t == "MEMBER_OF" and s == "Leedix" for s, t, _ in facts(batch))
+
+
+def test_who_is_the_first_to_head_an_organisation(tmp_path):
+    batch = page(tmp_path, TITLE + "The winner is Jane Roe, who is the first German to head the "
+                 "Example Task Force.\n")
+    assert roles(batch)[("Jane Roe", "Example Task Force")]["role"] == "Head"
+
