@@ -180,6 +180,7 @@ HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5], ROLE_PATTERNS[7]
 ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
 _FIELD_START = _RE(rf"{_FIELD}(?:\s|$)")
+_OF_ORG = _RE(r"\s(?:of|for|at)\s")
 _NEXT_WORD = _RE(r"\s+([a-z]+)")
 _CAPITALS_WORD = _RE(r"(?<![\w.-])[A-Z]{3,8}(?![\w-])")
 _ROLE_IN = _RE(rf"(?<![\w-]){ROLE}(?![\w-])")  # a title as whole words
@@ -784,8 +785,8 @@ class Extractor:
                 conf = tier.confidence if len(m["p"].split()) > 1 else LOOSE.confidence
                 org, role = shift_role_words(m["o"], m["r"])
                 org = _before_heading_verb(org, keep=1) if self._headline(ln) else org
-                if _FIELD_START.match(org):  # "Head of Public Affairs Malcolm Hutty"
-                    continue
+                if _FIELD_START.match(org) and not _OF_ORG.search(org):
+                    continue  # "Head of Public Affairs Malcolm Hutty" (not "Operations … of Y")
                 self._roles_at(person, role, org, ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
 

@@ -1210,3 +1210,9 @@ def test_who_is_the_first_to_head_an_organisation(tmp_path):
                  "Example Task Force.\n")
     assert roles(batch)[("Jane Roe", "Example Task Force")]["role"] == "Head"
 
+
+
+def test_a_field_that_names_an_organisations_part_keeps_the_organisation(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe has served as Area Director for Operations and "
+                 "Network Management Area of the Internet Engineering Task Force (IETF).\n")
+    assert ("Jane Roe", "IETF") in roles(batch)
