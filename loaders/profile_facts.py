@@ -368,6 +368,7 @@ _INTERVIEW = _REPORTED[5]
 # "Netnod’s Lars-Johan Liman")
 _TOKEN = rf"[{UP}][\w&.-]*[\w&]"
 _ACRONYM_LIKE = _RE(r"[A-Z][\w-]*[A-Z][\w-]*")  # LINX, EX-CIX, IXLeeds
+_NAME_CONNECTOR_BEFORE = _RE(rf"[{UP}][\w&.-]*\s+(?:of|for|de|du|des)\s+$")
 _CAPITALISED_BEFORE = _RE(rf"[{UP}][\w&.-]*\s+$")
 _USAGE = [
     _RE(rf"{_START}(?P<p>{PERSON})\s*\((?P<o>{_TOKEN}(?:\s+{_TOKEN})?)\)"),
@@ -375,6 +376,14 @@ _USAGE = [
     _RE(rf"{_START}(?P<o>{_TOKEN})(?:'s|’s)\s+(?:(?P<p>{PERSON})|(?:[\w-]+\s+)?(?i:board|council|"
         rf"founders?|co-founders?)|{_FORMER}{ROLES})(?![\w-])"),
 ]
+# a list with an organisation in it: "Charter Communications, Google, and IPv4.Global",
+# "from Google and Facebook to Sky and BT" (each item one to three capitalised words)
+_ITEM = rf"[{UP}][\w&.'’-]*(?:\s+[{UP}][\w&.'’-]*){{0,2}}"
+_LIST = rf"{_ITEM}(?:\s*,\s*{_ITEM})*,?\s+(?:and|or)\s+{_ITEM}"
+_ORG_LIST = _RE(rf"{_START}(?:from\s+(?P<a>{_LIST}|{_ITEM})\s+to\s+(?P<b>{_LIST}|{_ITEM})|"
+                rf"(?P<c>{_LIST}))(?![\w’'-]|\s+[{UP}])")
+_GENERIC_OR_COMPANY = _LEX["generic_words"] | _LEX["company"] | ORG_WORDS
+_LIST_SPLIT = _RE(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 # a seat on a board: "X has served on the Y Board", "X and Z were re-elected to serve a new
 # term on the Y board", "X has served as a Y board member", "X reelected to the Y Board"
 _SEAT_BODY = r"(?P<b>(?i:board|council))(?!\s+of\s)"
@@ -654,6 +663,8 @@ class Extractor:
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
         for ln in self.text:
             self._orgs_by_usage(ln)
+        for ln in self.text:
+            self._listed_orgs(ln)
         self._nicknames_used()
         self._known_in_title()
         self._initials_used()
@@ -1469,6 +1480,35 @@ class Extractor:
             known = self.names.lookup(name)
             if known is None or known.type != "Person":
                 self._org(name, ln, "usage", MENTION.confidence, single_word_ok=True)
+
+    def _listed_orgs(self, ln: Line) -> None:
+        """The other items of a list that names an organisation of the page and no person
+        (``_ORG_LIST``): organisations too, unless a place, a person's name, a role or a
+        generic word (``Media, Entertainment and Telecommunications``) (rule ``list``)."""
+        if " and " not in ln.text and " or " not in ln.text:
+            return
+        for m in _ORG_LIST.finditer(ln.text):
+            if _CAPITALISED_BEFORE.search(ln.text, 0, m.start()) or \
+                    _NAME_CONNECTOR_BEFORE.search(ln.text, 0, m.start()):
+                continue  # the end of a longer name ("Registry for Internet Numbers Ltd")
+            items = [i for g in ("a", "b", "c") if m[g] for i in _LIST_SPLIT.split(m[g]) if i]
+            known = [self.names.lookup(i) for i in items]
+            if not any(k is not None and k.type != "Person" for k in known) or any(
+                    k is not None and k.type == "Person" for k in known):
+                continue
+            for item, hit in zip(items, known, strict=True):
+                if hit is None and self._could_be_listed_org(item):
+                    self._org(item, ln, "list", MENTION.confidence, single_word_ok=True)
+
+    def _could_be_listed_org(self, item: str) -> bool:
+        words = fold(item).split()
+        if len(words) == 1 and not self._capitalised_mid_sentence(item) and \
+                sum(c.isupper() for c in item) < 2:
+            return False  # "Ultimately, …": a sentence's first word
+        return not (is_place(item) or any(True for _ in name_chunks(item)) or
+                    _ROLE_WORD.match(item) or self.names.by_short_form(item) or
+                    len(words) == 1 and (words[0] in _GENERIC_OR_COMPANY or
+                                         words[0] in _LEX["not_org_acronyms"]))
 
     def _board_seats(self, ln: Line) -> None:
         """A seat on an organisation's board or council (``_BOARD_SEAT``): a role

@@ -1216,3 +1216,14 @@ def test_a_field_that_names_an_organisations_part_keeps_the_organisation(tmp_pat
     batch = page(tmp_path, TITLE + "Jane Roe has served as Area Director for Operations and "
                  "Network Management Area of the Internet Engineering Task Force (IETF).\n")
     assert ("Jane Roe", "IETF") in roles(batch)
+
+
+def test_the_other_items_of_a_list_that_names_an_organisation(tmp_path):
+    batch = page(tmp_path, TITLE + "Thanks to our sponsors, Example Communications, Googlix, and "
+                 "IPv9.Global. Networks, from Googlix and Facebix to Skyx and BX, meet. Jane Roe "
+                 "from BX spoke. Ultimately, Canada and BX agreed. Media, Entertainment and "
+                 "Example Communications grew. The Example Registry for Internet Numbers Ltd and "
+                 "Googlix met. Jane Roe and Googlix met.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert {"Googlix", "IPv9.Global", "Facebix", "Skyx", "BX"} <= orgs
+    assert not orgs & {"Ultimately", "Canada", "Media", "Internet Numbers Ltd", "Jane Roe"}
