@@ -63,7 +63,7 @@ def _alternation(words: Iterable[str]) -> str:
 
 _FIELD = rf"(?i:{_alternation(_LEX.role_fields)})(?![\w-])"
 ROLE = (rf"(?i:(?:(?:{_alternation(_LEX.role_modifiers)})\s+)?(?:chief\s+[a-z]+\s+officer|"
-        rf"founding\s+member|{_alternation(_LEX.role_titles)})(?:\s+of\s+{_FIELD})?)")
+        rf"founding\s+member|{_alternation(_LEX.role_titles)})s?(?:\s+of\s+{_FIELD})?)")
 ROLES = rf"{ROLE}(?:\s*(?:,|and|&|/)\s*{ROLE})*"
 _VERB_ROLES = _LEX.role_verbs
 _ART = r"(?:(?:the|a|an|its|their)\s+)?"
@@ -96,6 +96,8 @@ ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―
 _DESCRIBED_AS = (rf"(?:(?:[a-z][\w-]*\s+){{0,2}}?(?:"
                  rf"{_alternation(_LEX['org_descriptors'] | _LEX['org_kinds'])})\s+(?=[{UP}]))?")
 _O = rf"(?:the\s+)?{_DESCRIBED_AS}(?P<o>{ORG})"
+_AND_PERSON = _RE(rf",?\s+and\s+{_HON}(?P<p>{PERSON}){_WHOLE}")
+_OPOSS = r"(?:'s|’s|(?<=s)['’](?=\s))"  # "Example Registry's", "Example Networks’"
 _BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
 _NAMED = rf"(?:{_alternation(_LEX.appointment_verbs)})"
 # Every role pattern starts at a word's start: far fewer places to try (a quarter of the time).
@@ -109,7 +111,7 @@ def _role_re(pattern: str) -> re.Pattern[str]:
 # "the CEO of Org, Name"
 ROLE_OF_ORG_NAME = _role_re(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}")
 # "Org's CEO Name", "Org CEO Name", "Q&A: RIPE NCC managing director Axel Pawlik"
-ORG_TITLE_NAME = _role_re(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
+ORG_TITLE_NAME = _role_re(rf"(?P<o>{ORG}){_OPOSS}?\s*\(?\s*{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
 # "Name, Org CEO"
 NAME_ORG_TITLE = _role_re(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)")
 # "Org has named Name as its CEO", "ICANN picks Fadi Chehade as new chief executive"
@@ -127,10 +129,10 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
     (ROLE_OF_ORG_NAME, PATTERN),
     (ORG_TITLE_NAME, PATTERN),
-    (_RE(rf"{_P},\s+(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (_RE(rf"{_P},\s+(?P<o>{ORG}){_OPOSS}\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (NAME_ORG_TITLE, PATTERN),
     (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
-    (_RE(rf"{_PS}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
+    (_RE(rf"{_PS}(?:,[^,]{{1,60}},|,\s+who)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
          rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
          rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
     (ORG_NAMES_AS, PATTERN),
@@ -155,7 +157,7 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_PS}\b[^.;]{{0,120}}?,\s+as\s+well\s+as\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+"
          rf"{_O}"), LOOSE),
     (_RE(rf"{_PS}\s+(?:is|was|has\s+been|had\s+been)\s+(?:[\w’'-]+\s+){{0,6}}?(?:as\s+)?"
-         rf"(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
+         rf"(?P<o>{ORG}){_OPOSS}\s+{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_PS}\s+(?:is|was)\s+(?:one\s+of\s+)?the\s+{_FORMER}(?P<r>(?i:co-?founders?|founders?))"
          rf"\s+of\s+{_O}"), PATTERN),
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
@@ -170,11 +172,14 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_P}\s*\(\s*{_FORMER}(?P<r>{ROLES})(?:,\s*|\s+(?:of|at)\s+)(?P<o>{ORG})\s*\)"),
      PATTERN),
     # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
-    (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
+    (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG}){_OPOSS}?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
     # "his role as director of the Example Center", "Jane Roe's time as CEO of Y"
     (_RE(rf"{_PS}(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:role|position|post|job|tenure|stint|time|"
          rf"term)\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for|with)\s+{_O}"),
      LOOSE),
+    # "Jane Roe works at Example Networks as a senior engineer"
+    (_RE(rf"{_PS}\s+(?:also\s+)?(?:works|worked|working|has\s+worked)\s+(?:at|for|with)\s+{_O}"
+         rf"(?:\s+(?:since|in)\s+\d{{4}})?\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
 ]
 # a speaker of a transcript on themself: "I'm the CEO at NTEN"
 _OWN_TITLE = _RE(rf"(?<![\w’'-])I(?:'m|’m|\s+am)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
@@ -185,7 +190,7 @@ ROLE_PATTERNS = [(p if p.pattern.startswith(_START) else _role_re(p.pattern), ti
 HEADLINE_ROLE_PATTERNS = [(_RE(
     rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
     rf"retires?|retiring|retired|named|appointed|elected|confirmed))\s+as\s+(?P<o>{ORG})"
-    rf"(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
+    rf"{_OPOSS}?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
 # sentence-case headlines as prose: "ICANN picks Fadi Chehade as new chief executive",
 # "Q&A: RIPE NCC managing director Axel Pawlik"
 HEADLINE_ROLE_PATTERNS += [(ORG_NAMES_AS, PATTERN), (ORG_TITLE_NAME, PATTERN),
@@ -225,7 +230,7 @@ def _title_then_name(text: str) -> bool:
     """A role title followed by a capitalised word (``CEO Lu Heng``)."""
     return any(_AFTER_TITLE_NAME.match(text, hit.end) for hit in _titles_in(text))
 _NAMED_WORDS = _LEX.appointment_verbs
-_POSSESSIVE = ("'s", "’s")
+_POSSESSIVE = ("'s", "’s", "s' ", "s’ ")
 # Cheap tests that skip a role pattern on a sentence that cannot match it: words one of which
 # the lower-cased sentence must hold, or a regular expression it must match (same order as
 # ROLE_PATTERNS; None: no test).
@@ -239,7 +244,7 @@ _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
                                                           "office of"),
     _title_then_name, ("(",), ("(",),
     ("role as", "position as", "post as", "job as", "tenure as", "stint as", "time as", "term as"),
-    ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
+    ("work",), ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
 assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
 _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
 
@@ -529,7 +534,7 @@ def role_names(text: str) -> list[str]:
     out = []
     for part in re.split(r"\s*(?:,|\band\b|&|/)\s*", text.strip()):
         key = " ".join(part.lower().replace("cofounder", "co-founder").split())
-        key = {"founders": "founder", "co-founders": "co-founder"}.get(key, key)
+        key = key[:-1] if key.endswith("s") and key[:-1] in _LEX.role_titles else key  # CEOs
         first, _, rest = key.partition(" ")
         if key not in _LEX.role_titles and first in _LEX.role_modifiers and rest:
             key = rest  # "regional managing director" is a Managing director
@@ -813,6 +818,11 @@ class Extractor:
                     continue  # "Head of Public Affairs Malcolm Hutty" (not "Operations … of Y")
                 self._roles_at(person, role, org, ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
+                plural = pattern is ORG_TITLE_NAME and m["r"].lower().endswith("s")
+                second = _AND_PERSON.match(ln.text, m.end()) if plural else None
+                other = self._person(second["p"], ln, "role", conf) if second else None
+                if other is not None:  # "Example Networks co-founders Jane Roe and John Doe"
+                    self._roles_at(other, role, org, ln, conf, m["former"])
 
     def _headline(self, ln: Line) -> bool:
         return ln is self.title or bool(ln.heading) or _title_case_line(ln.text)

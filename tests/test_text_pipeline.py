@@ -1227,3 +1227,17 @@ def test_the_other_items_of_a_list_that_names_an_organisation(tmp_path):
     orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
     assert {"Googlix", "IPv9.Global", "Facebix", "Skyx", "BX"} <= orgs
     assert not orgs & {"Ultimately", "Canada", "Media", "Internet Numbers Ltd", "Jane Roe"}
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("Jane Roe is Example Networks’ new CTO.", {("Jane Roe", "Example Networks")}),
+    ("Jane Roe, who was named CEO of Example Networks in 2020, disagreed.",
+     {("Jane Roe", "Example Networks")}),
+    ("Jane Roe works at Example Networks as a senior engineer.",
+     {("Jane Roe", "Example Networks")}),
+    ("Example Networks co-founders Jane Roe and John Doe disagreed.",
+     {("Jane Roe", "Example Networks"), ("John Doe", "Example Networks")}),
+    ("Example Networks CEO Jane Roe and John Doe disagreed.", {("Jane Roe", "Example Networks")}),
+])
+def test_clause_level_roles(tmp_path, sentence, expected):
+    assert set(roles(page(tmp_path, TITLE + sentence + "\n"))) == expected
