@@ -96,9 +96,11 @@ ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―
 _DESCRIBED_AS = (rf"(?:(?:[a-z][\w-]*\s+){{0,2}}?(?:"
                  rf"{_alternation(_LEX['org_descriptors'] | _LEX['org_kinds'])})\s+(?=[{UP}]))?")
 _O = rf"(?:the\s+)?{_DESCRIBED_AS}(?P<o>{ORG})"
+_OPENS_WITH_QUOTE = _RE(r"^\s*[“\"«]")
 _AND_PERSON = _RE(rf",?\s+and\s+{_HON}(?P<p>{PERSON}){_WHOLE}")
 _OPOSS = r"(?:'s|’s|(?<=s)['’](?=\s))"  # "Example Registry's", "Example Networks’"
-_BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
+_BE = (r"(?:is|was|serves as|served as|became|becomes|will become|remains|remained|has been|"
+       r"had been|will be)")
 _NAMED = rf"(?:{_alternation(_LEX.appointment_verbs)})"
 # Every role pattern starts at a word's start: far fewer places to try (a quarter of the time).
 _START = r"(?<![\w’'-])"
@@ -120,7 +122,8 @@ ORG_NAMES_AS = _role_re(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+"
                         rf"the\s+|their\s+)?{_ADJ}{_FORMER}(?P<r>{ROLES})")
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
     # "Jane Roe, CEO of Y", "Lu Heng, a Chinese citizen and owner of Larus"
-    (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?(?:(?i:a|an)\s+"
+    (_RE(rf"{_P}(?:\s*\([^()]{{1,30}}\))?(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?"
+         rf"(?:(?i:a|an)\s+"
          rf"(?:(?!(?:of|at|for|with)\s)[\w-]+\s+){{1,3}}?and\s+|{_ART}){_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
@@ -310,6 +313,9 @@ _AS_ROLE_ITEM = _RE(rf"(?P<p>{PERSON})\s+as\s+(?:(?i:its|the)\s+)?(?P<r>{ROLES})
 _ITS_TITLE = _RE(rf"\b(?:(?i:its|their)|(?i:the)\s+(?i:{_alternation(_LEX['org_kinds'])})(?:'s|’s))"
                  rf"\s+{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
 # "Jane Roe will become its new CEO", "... took over as their chair"
+# "Example Networks announced that Jane Roe will join as chief technology officer"
+_JOINS_AS = _RE(rf"{_P}\s+(?:will\s+join|has\s+joined|joins|joined|is\s+joining|will\s+return)"
+                rf"\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at|for|with)\s)")
 _AS_ITS_TITLE = _RE(rf"{_P}\s+(?:[\w’'-]+\s+){{0,4}}?(?:as|become|becomes|became)\s+"
                     rf"(?i:its|their)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)")
 # "“…,” the chief executive said", "said the CEO": the one person the page gave that title
@@ -683,6 +689,7 @@ class Extractor:
             self._essays(ln)
             self._quotes(ln)
         self._title_interview()
+        self._quotes_after_colon()
         self._speaker_lines()
         for ln in self.text:
             self._its_titles(ln)
@@ -1010,11 +1017,12 @@ class Extractor:
 
     # -------------------------------------------------------------- titles for names
     def _its_titles(self, ln: Line) -> None:
-        """``Its CEO, Jane Roe``, ``the company's chief executive Jane Roe``: a role at the
-        organisation the nearest sentence names first (LOOSE)."""
-        found = (m for p in (_ITS_TITLE, _AS_ITS_TITLE) for m in p.finditer(ln.text))
-        for m in found if "'s" in ln.text or "’s" in ln.text or \
-                re.search(r"(?i)\b(?:its|their)\b", ln.text) else ():
+        """``Its CEO, Jane Roe``, ``the company's chief executive Jane Roe``, ``Jane Roe will
+        join as CTO``: a role at the organisation the nearest sentence names first (LOOSE)."""
+        cued = "'s" in ln.text or "’s" in ln.text or re.search(r"(?i)\b(?:its|their)\b", ln.text)
+        patterns = (_ITS_TITLE, _AS_ITS_TITLE) if cued else ()
+        found = (m for p in (*patterns, _JOINS_AS) for m in p.finditer(ln.text))
+        for m in found:
             person = self._person(m["p"], ln, "role", LOOSE.confidence)
             org = self._org_before(ln, m.start())
             if person is not None and org is not None and not self._has_role(person, ln):
@@ -1544,6 +1552,21 @@ class Extractor:
                 if person is not None and person.type == "Person":
                     self._fact(person.id, "ROLE_AT", org.id, ln, (LOOSE if subject["pronoun"]
                                else PATTERN).confidence, {"role": role})
+
+    def _quotes_after_colon(self) -> None:
+        """``Jane Roe, CEO of Example Networks, was blunt:`` then a sentence or paragraph
+        that opens with a quote: the quote is the subject's, the person (or pronoun) the
+        sentence before the colon starts with (PATTERN; LOOSE for a pronoun)."""
+        for before, quote in zip(self.text, self.text[1:], strict=False):
+            if not before.text.rstrip().endswith(":") or not _OPENS_WITH_QUOTE.match(quote.text):
+                continue
+            subject = _SUBJECT.match(before.text)
+            if subject is None or subject["p2"]:
+                continue
+            person = self.last_person(before, before=subject.end()) if subject["pronoun"] \
+                else self.names.lookup(subject["p"]) or self.names.by_short_form(subject["p"])
+            if person is not None and person.type == "Person":
+                self._quoted(person, quote, (LOOSE if subject["pronoun"] else PATTERN).confidence)
 
     def _title_interview(self) -> None:
         """``5 Questions with Dr. Jane Roe, …`` as the page's title: the interviewee is

@@ -1241,3 +1241,22 @@ def test_the_other_items_of_a_list_that_names_an_organisation(tmp_path):
 ])
 def test_clause_level_roles(tmp_path, sentence, expected):
     assert set(roles(page(tmp_path, TITLE + sentence + "\n"))) == expected
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("Example Networks announced that Jane Roe will join as chief technology officer.",
+     {("Jane Roe", "Example Networks")}),
+    ("Example Networks welcomed Jane Roe as its new chair.", {("Jane Roe", "Example Networks")}),
+    ("Jane Roe will become chair of Example Networks in May.",
+     {("Jane Roe", "Example Networks")}),
+    ("Jane Roe (pictured), CEO of Example Networks, said no.",
+     {("Jane Roe", "Example Networks")}),
+])
+def test_roles_announced_or_with_an_aside(tmp_path, sentence, expected):
+    assert set(roles(page(tmp_path, TITLE + sentence + "\n"))) == expected
+
+
+def test_a_quote_after_a_colon_that_ends_the_paragraph_before(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, chief executive of Example Networks, was blunt:\n\n"
+                 "“We will appeal the ruling.”\n\nJohn Doe and Mary Major met:\n\n“No comment.”\n")
+    assert {s for s, t, _ in facts(batch) if t == "QUOTED_IN"} == {"Jane Roe"}
