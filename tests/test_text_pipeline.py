@@ -819,6 +819,9 @@ def test_an_outlet_named_in_an_opening_sentence_is_not_the_publisher(tmp_path):
     "BY JANE ROE, CHIEF EXECUTIVE OFFICER, EXAMPLE HOLDINGS",  # in capitals
     "Jane Roe\nNov 24, 2019 · 4 min read",  # a name above its date and reading time
     "By: Jane Roe\n\nDate: March 6, 2015",  # a colon after "By"
+    "Posted by Jane Roe on March 3, 2023",
+    "Contributor: Jane Roe",
+    "Recent Posts by Jane Roe",  # an author box
 ])
 def test_bylines_in_capitals_and_above_a_date_and_reading_time(tmp_path, byline):
     batch = page(tmp_path, f"Registry news\n\n{byline}\n\nThe registry met on Monday.\n")
