@@ -383,7 +383,8 @@ _NAME_CONNECTOR_BEFORE = _RE(rf"[{UP}][\w&.-]*\s+(?:of|for|de|du|des)\s+$")
 _CAPITALISED_BEFORE = _RE(rf"[{UP}][\w&.-]*\s+$")
 _USAGE = [
     _RE(rf"{_START}(?P<p>{PERSON})\s*\((?P<o>{_TOKEN}(?:\s+{_TOKEN})?)\)"),
-    _RE(rf"{_START}(?P<p>{PERSON})\s+from\s+(?P<o>{_TOKEN})(?![\w’'-])"),
+    # (written like a name, not "Jane Roe from Nairobi": cities are not in the place list)
+    _RE(rf"{_START}(?P<p>{PERSON})\s+from\s+(?P<o>[{UP}][\w&.-]*[{UP}][\w&.-]*)(?![\w’'-])"),
     _RE(rf"{_START}(?P<o>{_TOKEN})(?:'s|’s)\s+(?:(?P<p>{PERSON})|(?:[\w-]+\s+)?(?i:board|council|"
         rf"founders?|co-founders?)|{_FORMER}{ROLES})(?![\w-])"),
 ]

@@ -1188,10 +1188,10 @@ def test_an_organisation_defined_by_where_the_page_uses_it(tmp_path):
     batch = page(tmp_path, TITLE + "Like his predecessors Jane Roe (Samplesson) and John Doe "
                  "(Mauritius), Mary Major will serve. He will be joined by Tom Poe from XT. "
                  "Mary Major was one of Akamix’s founders. The RIPE NCC’s board met. In this "
-                 "Q&A, Netnix’s Mary Major explains.\n")
+                 "Q&A, Netnix’s Mary Major explains. Jane Roe from Nairobi agreed.\n")
     orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
     assert {"Samplesson", "XT", "Akamix", "Netnix"} <= orgs
-    assert not orgs & {"Mauritius", "NCC"}
+    assert not orgs & {"Mauritius", "NCC", "Nairobi"}
     assert ("Jane Roe", "Samplesson") not in roles(batch)  # an affiliation in brackets only
 
 
