@@ -380,6 +380,7 @@ _INTERVIEW = _REPORTED[5]
 _TOKEN = rf"[{UP}][\w&.-]*[\w&]"
 _ACRONYM_LIKE = _RE(r"[A-Z][\w-]*[A-Z][\w-]*")  # LINX, EX-CIX, IXLeeds
 _NAME_CONNECTOR_BEFORE = _RE(rf"[{UP}][\w&.-]*\s+(?:of|for|de|du|des)\s+$")
+_IN_PLACES = _RE(r"\b(?:in|near|across|throughout|from)\s+$")  # "offices in London, … and BT"
 _CAPITALISED_BEFORE = _RE(rf"[{UP}][\w&.-]*\s+$")
 _USAGE = [
     _RE(rf"{_START}(?P<p>{PERSON})\s*\((?P<o>{_TOKEN}(?:\s+{_TOKEN})?)\)"),
@@ -1508,8 +1509,9 @@ class Extractor:
             return
         for m in _ORG_LIST.finditer(ln.text):
             if _CAPITALISED_BEFORE.search(ln.text, 0, m.start()) or \
-                    _NAME_CONNECTOR_BEFORE.search(ln.text, 0, m.start()):
-                continue  # the end of a longer name ("Registry for Internet Numbers Ltd")
+                    _NAME_CONNECTOR_BEFORE.search(ln.text, 0, m.start()) or \
+                    _IN_PLACES.search(ln.text, 0, m.start()):
+                continue  # the end of a longer name ("Registry for Internet Numbers Ltd"), places
             items = [i for g in ("a", "b", "c") if m[g] for i in _LIST_SPLIT.split(m[g]) if i]
             known = [self.names.lookup(i) for i in items]
             if not any(k is not None and k.type != "Person" for k in known) or any(

@@ -1213,10 +1213,12 @@ def test_the_other_items_of_a_list_that_names_an_organisation(tmp_path):
                  "IPv9.Global. Networks, from Googlix and Facebix to Skyx and BX, meet. Jane Roe "
                  "from BX spoke. Ultimately, Canada and BX agreed. Media, Entertainment and "
                  "Example Communications grew. The Example Registry for Internet Numbers Ltd and "
-                 "Googlix met. Jane Roe and Googlix met.\n")
+                 "Googlix met. Jane Roe and Googlix met. It has offices in Londix, Nairix and "
+                 "BX.\n")
     orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
     assert {"Googlix", "IPv9.Global", "Facebix", "Skyx", "BX"} <= orgs
-    assert not orgs & {"Ultimately", "Canada", "Media", "Internet Numbers Ltd", "Jane Roe"}
+    assert not orgs & {"Ultimately", "Canada", "Media", "Internet Numbers Ltd", "Jane Roe",
+                       "Londix", "Nairix"}
 
 
 @pytest.mark.parametrize("sentence,expected", [
