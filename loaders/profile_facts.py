@@ -80,6 +80,7 @@ _SPEECH = rf"(?:{_alternation(_LEX['speech'])})"
 _WHOLE = rf"(?!\s[{UP}][{LO}])"  # a name is not cut short before another name word
 _P = rf"{_HON}(?P<p>{PERSON}){_WHOLE}"
 _PS = rf"{_HON}(?P<p>{PERSON_OR_SHORT}|{_PRONOUN}){_WHOLE}"
+_PP = rf"{_HON}(?P<p>{PERSON}|{_PRONOUN}){_WHOLE}"  # a full name or a pronoun
 _RE = re.compile
 
 # a speaker's turn in a transcript: "Steve Katz  0:09"
@@ -314,9 +315,11 @@ _ITS_TITLE = _RE(rf"\b(?:(?i:its|their)|(?i:the)\s+(?i:{_alternation(_LEX['org_k
                  rf"\s+{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
 # "Jane Roe will become its new CEO", "... took over as their chair"
 # "Example Networks announced that Jane Roe will join as chief technology officer"
-_JOINS_AS = _RE(rf"{_P}\s+(?:will\s+join|has\s+joined|joins|joined|is\s+joining|will\s+return)"
-                rf"\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at|for|with)\s)")
-_AS_ITS_TITLE = _RE(rf"{_P}\s+(?:[\w’'-]+\s+){{0,4}}?(?:as|become|becomes|became)\s+"
+# "In 2015 she was named chief executive": the organisation the sentences before name
+_JOINS_AS = _RE(rf"{_PP}\s+(?:(?:will\s+join|has\s+joined|joins|joined|is\s+joining|will\s+return)"
+                rf"\s+as|(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:{_NAMED}|promoted\s+to)(?:\s+as)?)"
+                rf"\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at|for|with)\s)")
+_AS_ITS_TITLE = _RE(rf"{_PP}\s+(?:[\w’'-]+\s+){{0,4}}?(?:as|become|becomes|became)\s+"
                     rf"(?i:its|their)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)")
 # "“…,” the chief executive said", "said the CEO": the one person the page gave that title
 _DEFINITE = rf"(?i:the|its|their)\s+(?:[\w-]+(?:'s|’s)\s+)?{_FORMER}(?P<r>{ROLES})"
@@ -1025,7 +1028,7 @@ class Extractor:
         patterns = (_ITS_TITLE, _AS_ITS_TITLE) if cued else ()
         found = (m for p in (*patterns, _JOINS_AS) for m in p.finditer(ln.text))
         for m in found:
-            person = self._person(m["p"], ln, "role", LOOSE.confidence)
+            person = self._speaker(m["p"], ln, "role", LOOSE.confidence, m.start())
             org = self._org_before(ln, m.start())
             if person is not None and org is not None and not self._has_role(person, ln):
                 for role in role_names(m["r"]):

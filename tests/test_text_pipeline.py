@@ -1248,6 +1248,11 @@ def test_clause_level_roles(tmp_path, sentence, expected):
      {("Jane Roe", "Example Networks")}),
     ("Jane Roe (pictured), CEO of Example Networks, said no.",
      {("Jane Roe", "Example Networks")}),
+    # the subject carried over from the sentence before
+    ("Jane Roe joined Example Networks in 2010. She became its CEO in 2015.",
+     {("Jane Roe", "Example Networks")}),
+    ("Jane Roe joined Example Networks in 2010. In 2015 she was named chief executive.",
+     {("Jane Roe", "Example Networks")}),
 ])
 def test_roles_announced_or_with_an_aside(tmp_path, sentence, expected):
     assert set(roles(page(tmp_path, TITLE + sentence + "\n"))) == expected
