@@ -151,7 +151,10 @@ class PageBuilder:
         self.names = PageNames()
         self.body = body_lines(page.lines, self.header)
         title_line = Line(self.header.title.line, self.title, heading=1)
-        self.extractor = Extractor(self.body, self.names, self.doc.id, title_line)
+        url = str(self.header.fields.get("source_url") or "")
+        own_site = url and not publisher_for_url(url)  # not a news outlet's or wire's
+        self.extractor = Extractor(self.body, self.names, self.doc.id, title_line,
+                                   site_key(url) if own_site else None)
         self.facts: list[Fact] = []
 
     def build(self) -> Batch:
@@ -274,12 +277,8 @@ class PageBuilder:
     def _site_owner(self) -> Found | None:
         """An organisation the page names whose name is its site's (``heficed.com``:
         Heficed)."""
-        url = self.header.fields.get("source_url")
-        key = site_key(str(url)) if url else None
-        for item in self.names.orgs() if key else ():
-            if any(re.sub(r"[^a-z0-9]", "", fold(n)) == key for n in (item.name, *item.aliases)):
-                return Found(item.name, 1, LOOSE.confidence)
-        return None
+        item = self.extractor.site_owner()
+        return Found(item.name, 1, LOOSE.confidence) if item is not None else None
 
     def _site_word(self) -> Found | None:
         """A word the page writes like a name (two capitals or more) that spells its site

@@ -35,6 +35,7 @@ from loaders.profile_names import (
     acronym_of,
     clean_name,
     generic_description,
+    is_place,
     is_role_title,
     known_org,
     looks_like_acronym,
@@ -61,8 +62,9 @@ def _alternation(words: Iterable[str]) -> str:
                     for w in sorted(words, key=len, reverse=True))
 
 
-ROLE = (rf"(?i:(?:(?:{_alternation(_LEX.role_modifiers)})\s+)?(?:{_alternation(_LEX.role_titles)}|"
-        rf"chief\s+[a-z]+\s+officer|founding\s+member))")
+_FIELD = rf"(?i:{_alternation(_LEX.role_fields)})(?![\w-])"
+ROLE = (rf"(?i:(?:(?:{_alternation(_LEX.role_modifiers)})\s+)?(?:chief\s+[a-z]+\s+officer|"
+        rf"founding\s+member|{_alternation(_LEX.role_titles)})s?(?:\s+of\s+{_FIELD})?)")
 ROLES = rf"{ROLE}(?:\s*(?:,|and|&|/)\s*{ROLE})*"
 _VERB_ROLES = _LEX.role_verbs
 _ART = r"(?:(?:the|a|an|its|their)\s+)?"
@@ -79,6 +81,7 @@ _SPEECH = rf"(?:{_alternation(_LEX['speech'])})"
 _WHOLE = rf"(?!\s[{UP}][{LO}])"  # a name is not cut short before another name word
 _P = rf"{_HON}(?P<p>{PERSON}){_WHOLE}"
 _PS = rf"{_HON}(?P<p>{PERSON_OR_SHORT}|{_PRONOUN}){_WHOLE}"
+_PP = rf"{_HON}(?P<p>{PERSON}|{_PRONOUN}){_WHOLE}"  # a full name or a pronoun
 _RE = re.compile
 
 # a speaker's turn in a transcript: "Steve Katz  0:09"
@@ -91,30 +94,53 @@ _ORG_KIND = _RE(rf"(?<![\w’'-])(?P<o>{ORG}),\s+(?i:a|an|the)\s+(?:(?!(?i:at|of
                 rf"(?=\s*[,.;:)]|\s+(?:that|which|based|headquartered|in|from|with|offering|"
                 rf"providing|founded|whose|owned|registered|operating|serving|and)\b)")
 ATTRIBUTION_LINE = _RE(r"^\s*(?:[—―–]{1,3}|-{2,3}|~)\s*(?P<body>[^\s—―–-].*)$")
-_O = rf"(?:the\s+)?(?P<o>{ORG})"
-_BE = r"(?:is|was|serves as|served as|became|becomes|remains|remained|has been|had been|will be)"
+# "at storage specialist NetApp", "of networking firm Cisco": a description before the name
+_DESCRIBED_AS = (rf"(?:(?:[a-z][\w-]*\s+){{0,2}}?(?:"
+                 rf"{_alternation(_LEX['org_descriptors'] | _LEX['org_kinds'])})\s+(?=[{UP}]))?")
+_O = rf"(?:the\s+)?{_DESCRIBED_AS}(?P<o>{ORG})"
+_OPENS_WITH_QUOTE = _RE(r"^\s*[“\"«]")
+_AND_PERSON = _RE(rf",?\s+and\s+{_HON}(?P<p>{PERSON}){_WHOLE}")
+_OPOSS = r"(?:'s|’s|(?<=s)['’](?=\s))"  # "Example Registry's", "Example Networks’"
+_BE = (r"(?:is|was|serves as|served as|became|becomes|will become|remains|remained|has been|"
+       r"had been|will be)")
 _NAMED = rf"(?:{_alternation(_LEX.appointment_verbs)})"
+# Every role pattern starts at a word's start: far fewer places to try (a quarter of the time).
+_START = r"(?<![\w’'-])"
+
+
+def _role_re(pattern: str) -> re.Pattern[str]:
+    return _RE(_START + pattern)
+
+
+# "the CEO of Org, Name"
+ROLE_OF_ORG_NAME = _role_re(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}")
+# "Org's CEO Name", "Org CEO Name", "Q&A: RIPE NCC managing director Axel Pawlik"
+ORG_TITLE_NAME = _role_re(rf"(?P<o>{ORG}){_OPOSS}?\s*\(?\s*{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
+# "Name, Org CEO"
+NAME_ORG_TITLE = _role_re(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)")
+# "Org has named Name as its CEO", "ICANN picks Fadi Chehade as new chief executive"
+ORG_NAMES_AS = _role_re(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+"
+                        rf"(?:has\s+|have\s+|had\s+)?{_NAMED}\s+{_P}(?:,[^,]{{1,60}},)?\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|"
+                        rf"the\s+|their\s+)?{_ADJ}{_FORMER}(?P<r>{ROLES})")
 ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
     # "Jane Roe, CEO of Y", "Lu Heng, a Chinese citizen and owner of Larus"
-    (_RE(rf"{_P}(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?(?:(?i:a|an)\s+"
+    (_RE(rf"{_P}(?:\s*\([^()]{{1,30}}\))?(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?"
+         rf"(?:(?i:a|an)\s+"
          rf"(?:(?!(?:of|at|for|with)\s)[\w-]+\s+){{1,3}}?and\s+|{_ART}){_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
     (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
          rf"{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for)\s+{_O}"), PATTERN),
     (_RE(rf"(?P<o>{ORG})\s+and\s+(?:its\s+)?{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
     (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
-    (_RE(rf"{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+{_O},?\s+{_P}"), PATTERN),
-    (_RE(rf"(?P<o>{ORG})(?:'s|’s)?\s*\(?\s*{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
-    (_RE(rf"{_P},\s+(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
-    (_RE(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w)"), PATTERN),
+    (ROLE_OF_ORG_NAME, PATTERN),
+    (ORG_TITLE_NAME, PATTERN),
+    (_RE(rf"{_P},\s+(?P<o>{ORG}){_OPOSS}\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (NAME_ORG_TITLE, PATTERN),
     (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
-    (_RE(rf"{_PS}(?:,[^,]{{1,60}},)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
+    (_RE(rf"{_PS}(?:,[^,]{{1,60}},|,\s+who)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
          rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
          rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
-    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+(?:has\s+|have\s+|had\s+)?"
-         rf"{_NAMED}\s+{_P}(?:,[^,]{{1,60}},)?\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|the\s+|"
-         rf"their\s+)?{_ADJ}"
-         rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (ORG_NAMES_AS, PATTERN),
     (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
     # "The Asia Pacific Network Information Center (APNIC) has named its new director
@@ -136,7 +162,7 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_PS}\b[^.;]{{0,120}}?,\s+as\s+well\s+as\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+"
          rf"{_O}"), LOOSE),
     (_RE(rf"{_PS}\s+(?:is|was|has\s+been|had\s+been)\s+(?:[\w’'-]+\s+){{0,6}}?(?:as\s+)?"
-         rf"(?P<o>{ORG})(?:'s|’s)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
+         rf"(?P<o>{ORG}){_OPOSS}\s+{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
     (_RE(rf"{_PS}\s+(?:is|was)\s+(?:one\s+of\s+)?the\s+{_FORMER}(?P<r>(?i:co-?founders?|founders?))"
          rf"\s+of\s+{_O}"), PATTERN),
     (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
@@ -151,30 +177,33 @@ ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisat
     (_RE(rf"{_P}\s*\(\s*{_FORMER}(?P<r>{ROLES})(?:,\s*|\s+(?:of|at)\s+)(?P<o>{ORG})\s*\)"),
      PATTERN),
     # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
-    (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG})(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
+    (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG}){_OPOSS}?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
     # "his role as director of the Example Center", "Jane Roe's time as CEO of Y"
     (_RE(rf"{_PS}(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:role|position|post|job|tenure|stint|time|"
          rf"term)\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for|with)\s+{_O}"),
      LOOSE),
+    # "Jane Roe works at Example Networks as a senior engineer"
+    (_RE(rf"{_PS}\s+(?:also\s+)?(?:works|worked|working|has\s+worked)\s+(?:at|for|with)\s+{_O}"
+         rf"(?:\s+(?:since|in)\s+\d{{4}})?\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
 ]
 # a speaker of a transcript on themself: "I'm the CEO at NTEN"
 _OWN_TITLE = _RE(rf"(?<![\w’'-])I(?:'m|’m|\s+am)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
                  rf"(?:of|at|for|with)\s+{_O}")
-_ROLE_OF_ORG_NAME_AT = 4  # "the CEO of Org, Name": the index of that pattern
-# Every pattern starts at a word's start: far fewer places to try (a quarter of the time).
-_START = r"(?<![\w’'-])"
-ROLE_PATTERNS = [(_RE(_START + p.pattern), tier) for p, tier in ROLE_PATTERNS]
+ROLE_PATTERNS = [(p if p.pattern.startswith(_START) else _role_re(p.pattern), tier)
+                 for p, tier in ROLE_PATTERNS]
 # headlines too: "Axel Pawlik Stepping Down as RIPE NCC Managing Director"
 HEADLINE_ROLE_PATTERNS = [(_RE(
     rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
     rf"retires?|retiring|retired|named|appointed|elected|confirmed))\s+as\s+(?P<o>{ORG})"
-    rf"(?:'s|’s)?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
-_ROLE_OF_ORG_NAME = ROLE_PATTERNS[_ROLE_OF_ORG_NAME_AT][0]
+    rf"{_OPOSS}?\s+{_FORMER}(?P<r>{ROLES})"), PATTERN)]
 # sentence-case headlines as prose: "ICANN picks Fadi Chehade as new chief executive",
 # "Q&A: RIPE NCC managing director Axel Pawlik"
-HEADLINE_ROLE_PATTERNS += [ROLE_PATTERNS[10], ROLE_PATTERNS[5], ROLE_PATTERNS[7]]  # "X, Org CEO,"
+HEADLINE_ROLE_PATTERNS += [(ORG_NAMES_AS, PATTERN), (ORG_TITLE_NAME, PATTERN),
+                           (NAME_ORG_TITLE, PATTERN)]  # "X, Org CEO,"
 ROLE_PATTERNS += HEADLINE_ROLE_PATTERNS[:1]  # (the others are in ROLE_PATTERNS already)
 _ANY_ROLE = _RE(ROLE)
+_FIELD_START = _RE(rf"{_FIELD}(?:\s|$)")
+_OF_ORG = _RE(r"\s(?:of|for|at)\s")
 _NEXT_WORD = _RE(r"\s+([a-z]+)")
 _CAPITALS_WORD = _RE(r"(?<![\w.-])[A-Z]{3,8}(?![\w-])")
 _ROLE_IN = _RE(rf"(?<![\w-]){ROLE}(?![\w-])")  # a title as whole words
@@ -206,7 +235,7 @@ def _title_then_name(text: str) -> bool:
     """A role title followed by a capitalised word (``CEO Lu Heng``)."""
     return any(_AFTER_TITLE_NAME.match(text, hit.end) for hit in _titles_in(text))
 _NAMED_WORDS = _LEX.appointment_verbs
-_POSSESSIVE = ("'s", "’s")
+_POSSESSIVE = ("'s", "’s", "s' ", "s’ ")
 # Cheap tests that skip a role pattern on a sentence that cannot match it: words one of which
 # the lower-cased sentence must hold, or a regular expression it must match (same order as
 # ROLE_PATTERNS; None: no test).
@@ -220,7 +249,7 @@ _ROLE_CUES: list[tuple[str, ...] | Callable[[str], bool] | None] = [
                                                           "office of"),
     _title_then_name, ("(",), ("(",),
     ("role as", "position as", "post as", "job as", "tenure as", "stint as", "time as", "term as"),
-    ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
+    ("work",), ("step", "resign", "retir", "named", "appointed", "elected", "confirmed")]
 assert len(_ROLE_CUES) == len(ROLE_PATTERNS)
 _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=True)}
 
@@ -260,7 +289,9 @@ VERB_PATTERNS = [
     _RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,?\s+(?:[^.;()]{{0,60}}?\s)?(?:which\s+was\s+|was\s+|"
         rf"is\s+)?(?P<v>co-founded|founded|led|headed|chaired|run|owned|established|controlled)"
         rf"\s+(?:and\s+(?:owned|controlled)\s+)?by\s+(?:[\w-]+,?\s+){{0,3}}?{_P}"),
-    _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?{_VERBS}\s+(?P<o>{ORG})"),
+    # "Jane Roe, who heads Y", "Lars Eggert, who is the first German to head the IETF"
+    _RE(rf"(?P<p>{PERSON}),\s+who\s+(?:also\s+)?(?:(?:is|was|will\s+be|became)\s+(?:[\w-]+\s+)"
+        rf"{{0,4}}?to\s+)?{_VERBS}\s+(?:the\s+)?(?P<o>{ORG})"),
 ]
 # "Jane Roe, who led Example Registry for ten years": a role held before (former)
 _PAST_VERB = _RE(rf"(?P<p>{PERSON}|{_PRONOUN})(?:,\s+who)?\s+(?P<since>has\s+|have\s+)?"
@@ -284,7 +315,12 @@ _AS_ROLE_ITEM = _RE(rf"(?P<p>{PERSON})\s+as\s+(?:(?i:its|the)\s+)?(?P<r>{ROLES})
 _ITS_TITLE = _RE(rf"\b(?:(?i:its|their)|(?i:the)\s+(?i:{_alternation(_LEX['org_kinds'])})(?:'s|’s))"
                  rf"\s+{_FORMER}{_ADJ}(?P<r>{ROLES}),?\s+{_P}")
 # "Jane Roe will become its new CEO", "... took over as their chair"
-_AS_ITS_TITLE = _RE(rf"{_P}\s+(?:[\w’'-]+\s+){{0,4}}?(?:as|become|becomes|became)\s+"
+# "Example Networks announced that Jane Roe will join as chief technology officer"
+# "In 2015 she was named chief executive": the organisation the sentences before name
+_JOINS_AS = _RE(rf"{_PP}\s+(?:(?:will\s+join|has\s+joined|joins|joined|is\s+joining|will\s+return)"
+                rf"\s+as|(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:{_NAMED}|promoted\s+to)(?:\s+as)?)"
+                rf"\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at|for|with)\s)")
+_AS_ITS_TITLE = _RE(rf"{_PP}\s+(?:[\w’'-]+\s+){{0,4}}?(?:as|become|becomes|became)\s+"
                     rf"(?i:its|their)\s+{_FORMER}{_ADJ}(?P<r>{ROLES})(?!\s+(?:of|at)\s)")
 # "“…,” the chief executive said", "said the CEO": the one person the page gave that title
 _DEFINITE = rf"(?i:the|its|their)\s+(?:[\w-]+(?:'s|’s)\s+)?{_FORMER}(?P<r>{ROLES})"
@@ -335,10 +371,47 @@ _REPORTED = [  # reported speech and interviews: "X said", "according to X", "sp
     # "…," said ICANN Board Chair Tripti Sinha
     _RE(rf"(?:[,”\"’»]\s*|^){_SPEECH}\s+(?:[{UP}][\w&-]*\s+){{0,3}}?{ROLES}\s+{_P}"),
     _RE(rf"(?:[,”\"’]\s*|^){_SPEECH}\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),  # "…, said X"
-    _RE(rf"\b(?i:according to)\s+(?:[\w’'-]+\s+){{0,10}}?{_P}"),
-    _RE(rf"\b(?i:interview with|conversation with|sat down with|spoke with|speaks with|talked "
-        rf"to|talks to|talking to)\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
+    # (not "according to a press release now surprisingly Lars Eggert": a document)
+    _RE(rf"\b(?i:according to)\s+(?:(?!(?i:{_alternation(_LEX['source_nouns'])})\s)[\w’'-]+\s+)"
+        rf"{{0,10}}?{_P}"),
+    _RE(rf"\b(?i:{_alternation(_LEX['interview_cues'])})\s+{_HON}(?P<p>{PERSON_OR_SHORT})"),
 ]
+_INTERVIEW = _REPORTED[5]
+# Organisations defined by the page's own usage, where only an organisation stands: in
+# brackets after a person ("Jari Arkko (Ericsson)"), after a person's "from" ("Neil McRae
+# from BT"), before a possessive board, founders, title or person ("Akamai’s board",
+# "Netnod’s Lars-Johan Liman")
+_TOKEN = rf"[{UP}][\w&.-]*[\w&]"
+_ACRONYM_LIKE = _RE(r"[A-Z][\w-]*[A-Z][\w-]*")  # LINX, EX-CIX, IXLeeds
+_NAME_CONNECTOR_BEFORE = _RE(rf"[{UP}][\w&.-]*\s+(?:of|for|de|du|des)\s+$")
+_IN_PLACES = _RE(r"\b(?:in|near|across|throughout|from)\s+$")  # "offices in London, … and BT"
+_CAPITALISED_BEFORE = _RE(rf"[{UP}][\w&.-]*\s+$")
+_USAGE = [
+    _RE(rf"{_START}(?P<p>{PERSON})\s*\((?P<o>{_TOKEN}(?:\s+{_TOKEN})?)\)"),
+    # (written like a name, not "Jane Roe from Nairobi": cities are not in the place list)
+    _RE(rf"{_START}(?P<p>{PERSON})\s+from\s+(?P<o>[{UP}][\w&.-]*[{UP}][\w&.-]*)(?![\w’'-])"),
+    _RE(rf"{_START}(?P<o>{_TOKEN})(?:'s|’s)\s+(?:(?P<p>{PERSON})|(?:[\w-]+\s+)?(?i:board|council|"
+        rf"founders?|co-founders?)|{_FORMER}{ROLES})(?![\w-])"),
+]
+# a list with an organisation in it: "Charter Communications, Google, and IPv4.Global",
+# "from Google and Facebook to Sky and BT" (each item one to three capitalised words)
+_ITEM = rf"[{UP}][\w&.'’-]*(?:\s+[{UP}][\w&.'’-]*){{0,2}}"
+_LIST = rf"{_ITEM}(?:\s*,\s*{_ITEM})*,?\s+(?:and|or)\s+{_ITEM}"
+_ORG_LIST = _RE(rf"{_START}(?:from\s+(?P<a>{_LIST}|{_ITEM})\s+to\s+(?P<b>{_LIST}|{_ITEM})|"
+                rf"(?P<c>{_LIST}))(?![\w’'-]|\s+[{UP}])")
+_GENERIC_OR_COMPANY = _LEX["generic_words"] | _LEX["company"] | ORG_WORDS
+_LIST_SPLIT = _RE(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
+# a seat on a board: "X has served on the Y Board", "X and Z were re-elected to serve a new
+# term on the Y board", "X has served as a Y board member", "X reelected to the Y Board"
+_SEAT_BODY = r"(?P<b>(?i:board|council))(?!\s+of\s)"
+_BOARD_SEAT = [
+    _RE(rf"\b(?:serves|served|serve|serving|sits|sat|re-?elected|elected|appointed|joined|joins|"
+        rf"joining|stood|stand|standing)\b[^.;:]{{0,60}}?\b(?:on|to)\s+the\s+(?P<o>{ORG})"
+        rf"(?:'s|’s)?\s+(?:\d+-person\s+)?{_SEAT_BODY}"),
+    _RE(rf"\bas\s+(?:a|an)\s+(?P<o>{ORG})\s+(?P<b>(?i:board|council))\s+member\b"),
+]
+_SUBJECT = _RE(rf"^(?:(?:[{UP}][^,]{{0,60}}|\w+),\s+)?{_HON}(?:(?P<p>{PERSON_OR_SHORT})(?:\s+and\s+"
+               rf"{_HON}(?P<p2>{PERSON}))?|(?P<pronoun>He|She))\b")
 PARENTHESES = _RE(rf"(?P<long>{ORG})\s*\((?P<short>[A-Za-z][\w&.-]{{1,14}})\)")
 ACRONYM_APPOSITIVE = _RE(rf"(?<![\w-])(?P<short>[A-Z][A-Z&-]{{1,9}}),\s+the\s+(?P<long>{ORG})")
 # "the London Internet Exchange, LINX, and": the acronym after the long form
@@ -396,8 +469,7 @@ for _pattern in (*_QUOTE_SPEAKERS, *_REPORTED[:4], PERSON_PATTERNS[0]):
 _CUES.update({
     id(_QUOTE_SPEAKERS[3]): (":",),
     id(_REPORTED[4]): ("according to",),
-    id(_REPORTED[5]): ("interview with", "conversation with", "sat down with", "spoke with",
-                       "speaks with", "talked to", "talks to", "talking to"),
+    id(_REPORTED[5]): tuple(_LEX["interview_cues"]),
     id(PERSON_PATTERNS[1]): ("according to", "said", "says", "added", "wrote"),
     id(PERSON_PATTERNS[2]): ("mr", "mrs", "ms", "dr", "prof", "judge", "justice"),
     id(PERSON_PATTERNS[3]): ("member of",),
@@ -474,7 +546,7 @@ def role_names(text: str) -> list[str]:
     out = []
     for part in re.split(r"\s*(?:,|\band\b|&|/)\s*", text.strip()):
         key = " ".join(part.lower().replace("cofounder", "co-founder").split())
-        key = {"founders": "founder", "co-founders": "co-founder"}.get(key, key)
+        key = key[:-1] if key.endswith("s") and key[:-1] in _LEX.role_titles else key  # CEOs
         first, _, rest = key.partition(" ")
         if key not in _LEX.role_titles and first in _LEX.role_modifiers and rest:
             key = rest  # "regional managing director" is a Managing director
@@ -552,9 +624,10 @@ class Extractor:
     essays and facts."""
 
     def __init__(self, body: list[Line], names: PageNames, doc_id: str,
-                 title: Line | None = None) -> None:
+                 title: Line | None = None, site: str | None = None) -> None:
         self.names = names
         self.title = title
+        self.site = site  # the page's site as one word (metadata.site_key): "netnod"
         self.doc_id = doc_id
         self.facts: list[Fact] = []
         self.mentions: list[Mention] = []
@@ -588,6 +661,7 @@ class Extractor:
             if person is not None:
                 self.names.add_alias(person, nick)
                 person.short_forms.add(fold(nick.split()[0]))
+        self._site_name()
         for ln in self.text:
             self._attribution(ln)
         for ln in self.text:
@@ -605,6 +679,10 @@ class Extractor:
             self._people(ln)
             self._named_people(ln, bool(ln.heading) or _title_case_line(ln.text))
         self._model_mentions()
+        for ln in self.text:
+            self._orgs_by_usage(ln)
+        for ln in self.text:
+            self._listed_orgs(ln)
         self._nicknames_used()
         self._known_in_title()
         self._initials_used()
@@ -617,9 +695,13 @@ class Extractor:
         for ln in self.text:
             self._essays(ln)
             self._quotes(ln)
+        self._title_interview()
+        self._quotes_after_colon()
         self._speaker_lines()
         for ln in self.text:
             self._its_titles(ln)
+        for ln in [*self.text, *([self.title] if self.title else [])]:
+            self._board_seats(ln)
         self._unattached_titles()
         self._described_subjects()
         self._roster()
@@ -639,9 +721,9 @@ class Extractor:
         return person
 
     def _org(self, raw: str, ln: Line, rule: str, confidence: float,
-             aliases: tuple[str, ...] = ()) -> Named | None:
-        org = self.names.org(raw, ln.no, aliases=aliases,
-                             single_word_ok=self._capitalised_mid_sentence(raw.strip()))
+             aliases: tuple[str, ...] = (), single_word_ok: bool = False) -> Named | None:
+        org = self.names.org(raw, ln.no, aliases=aliases, single_word_ok=single_word_ok or
+                             self._capitalised_mid_sentence(raw.strip()))
         if org is not None:
             self.mentions.append(Mention(raw, org.type, org.id, ln.no, ln.offset, rule,
                                          confidence))
@@ -656,6 +738,24 @@ class Extractor:
             pattern = re.compile(rf"[\w,;:]\s+{re.escape(word)}(?![\w’'-])")
             self._mid_sentence[word] = any(pattern.search(s.text) for s in self.text)
         return self._mid_sentence[word]
+
+    def _site_name(self) -> None:
+        """The page's own organisation, named as its site is spelled: one to four capitalised
+        words whose letters are the site's (``Netnod`` on netnod.se, ``Farsight Security``
+        on info.farsightsecurity.com), not a person's name (rule ``site name``)."""
+        for ln in [self.title, *self.text] if self.site else ():
+            if ln is None:
+                continue
+            for m in _CAPITALISED_RUN.finditer(ln.text):
+                name = _spelling(m.group(0), str(self.site))
+                if name and not any(chunk == name for _, chunk in name_chunks(name)) and \
+                        self._org(name, ln, "site name", MENTION.confidence) is not None:
+                    return
+
+    def site_owner(self) -> Named | None:
+        """The organisation of the page whose name or alias spells its site."""
+        return next((o for o in self.names.orgs() if self.site and any(
+            _letters(n) == self.site for n in (o.name, *o.aliases))), None)
 
     # -------------------------------------------------------------- attributions
     def _attribution(self, ln: Line) -> None:
@@ -718,7 +818,7 @@ class Extractor:
                 continue
             for m in pattern.finditer(ln.text):
                 raw = _before_heading_verb(m["p"]) if ln is self.title else m["p"]
-                if pattern is _ROLE_OF_ORG_NAME and not _clear_boundary(ln.text, m) or \
+                if pattern is ROLE_OF_ORG_NAME and not _clear_boundary(ln.text, m) or \
                         self._field_before_org(ln.text, m):
                     continue
                 person = self._speaker(raw, ln, "role", tier.confidence, m.start())
@@ -727,8 +827,19 @@ class Extractor:
                     continue
                 conf = tier.confidence if len(m["p"].split()) > 1 else LOOSE.confidence
                 org, role = shift_role_words(m["o"], m["r"])
+                org = _before_heading_verb(org, keep=1) if self._headline(ln) else org
+                if _FIELD_START.match(org) and not _OF_ORG.search(org):
+                    continue  # "Head of Public Affairs Malcolm Hutty" (not "Operations … of Y")
                 self._roles_at(person, role, org, ln, conf, m["former"])
                 self._continuations(person, ln, m.end(), conf)
+                plural = pattern is ORG_TITLE_NAME and m["r"].lower().endswith("s")
+                second = _AND_PERSON.match(ln.text, m.end()) if plural else None
+                other = self._person(second["p"], ln, "role", conf) if second else None
+                if other is not None:  # "Example Networks co-founders Jane Roe and John Doe"
+                    self._roles_at(other, role, org, ln, conf, m["former"])
+
+    def _headline(self, ln: Line) -> bool:
+        return ln is self.title or bool(ln.heading) or _title_case_line(ln.text)
 
     def _own_title(self, ln: Line) -> None:
         """``I'm the CEO at Example Org`` in a speaker's turn of a transcript: the speaker's
@@ -771,7 +882,8 @@ class Extractor:
         Asia Pacific Network Information Centre (APNIC)``; ``Mr. Rajnesh Singh, Director of
         the Asia-Pacific Regional Bureau, Asia-Pacific, Internet Society (ISOC)``: not the
         place), or in brackets (``Anju Mangal (Knowledge Specialist, Pacific Community)``).
-        Without a role title, ``Name, Org`` or ``Name (Org)`` is an affiliation (``Member``)
+        Without a role title, ``Name, Org`` is an affiliation (``Member``; ``Name (Org)`` is
+        none: the organisation only, by ``_orgs_by_usage``)
         when the organisation is one the page or the lexicon knows, or a word the page writes after
         ``at``/``with``/``for``/``joined`` (``Jari Arkko, Ericsson``). PATTERN."""
         if "," not in ln.text and "(" not in ln.text:
@@ -785,6 +897,8 @@ class Extractor:
             if person is None or self._has_role(person, ln):
                 continue
             titled = next((i for i, part in enumerate(parts) if _role_part(part)), None)
+            if titled is None and m.re is _AFFILIATED_IN_BRACKETS:
+                continue  # "Jari Arkko (Ericsson)": where one works, no role (_orgs_by_usage)
             if titled is None:  # (not "Jane Roe, the Register": a writer's publisher)
                 org, role, qualifier = self._affiliated_org(parts[0], strict=True), "Member", None
                 org = org if org is not None and org.type != "Publisher" else None
@@ -910,12 +1024,13 @@ class Extractor:
 
     # -------------------------------------------------------------- titles for names
     def _its_titles(self, ln: Line) -> None:
-        """``Its CEO, Jane Roe``, ``the company's chief executive Jane Roe``: a role at the
-        organisation the nearest sentence names first (LOOSE)."""
-        found = (m for p in (_ITS_TITLE, _AS_ITS_TITLE) for m in p.finditer(ln.text))
-        for m in found if "'s" in ln.text or "’s" in ln.text or \
-                re.search(r"(?i)\b(?:its|their)\b", ln.text) else ():
-            person = self._person(m["p"], ln, "role", LOOSE.confidence)
+        """``Its CEO, Jane Roe``, ``the company's chief executive Jane Roe``, ``Jane Roe will
+        join as CTO``: a role at the organisation the nearest sentence names first (LOOSE)."""
+        cued = "'s" in ln.text or "’s" in ln.text or re.search(r"(?i)\b(?:its|their)\b", ln.text)
+        patterns = (_ITS_TITLE, _AS_ITS_TITLE) if cued else ()
+        found = (m for p in (*patterns, _JOINS_AS) for m in p.finditer(ln.text))
+        for m in found:
+            person = self._speaker(m["p"], ln, "role", LOOSE.confidence, m.start())
             org = self._org_before(ln, m.start())
             if person is not None and org is not None and not self._has_role(person, ln):
                 for role in role_names(m["r"]):
@@ -1219,7 +1334,8 @@ class Extractor:
         """``the former CEO Alan Barrett``, ``President and CEO Fadi Chehadé``, ``Sally
         Costerton will continue as interim CEO``: a role with
         no organisation in its sentence is a role at the organisation the page is about —
-        the one it names most, at least three times and more often than any other (LOOSE).
+        its site's own, else the one it names most, at least three times and more often than
+        any other (LOOSE).
         """
         main = self._main_org()
         if main is None:
@@ -1296,6 +1412,7 @@ class Extractor:
 
     def _main_org_role(self, main: Named, raw: str, roles: str, qualifier: str | None,
                        ln: Line) -> None:
+        raw = strip_leading_stopwords(raw)  # "After Hollis Kara, Director of …"
         person = self.names.lookup(raw) or self.names.by_short_form(raw)
         if person is None or person.type != "Person" or any(
                 f.source == person.id and f.type == "ROLE_AT" and f.line == ln.no
@@ -1307,6 +1424,13 @@ class Extractor:
                            {"role": role, **qualifiers(qualifier)})
 
     def _main_org(self) -> Named | None:
+        """The organisation the page is about: its site's own (an organisation's own page)
+        when no other is named on more lines, else the one it names most (three times or
+        more, more than any other), else the only one it names."""
+        owner = self.site_owner()
+        if owner is not None and all(len(self.mention_lines(o)) <= len(self.mention_lines(owner))
+                                     for o in self.names.orgs()):
+            return owner  # (not a wire's name in a dateline: "/PRNewswire/ -- ICANN …")
         counts: dict[str, int] = {}
         for mention in self.mentions:
             if mention.type != "Person":
@@ -1392,6 +1516,106 @@ class Extractor:
                 self._quoted(person, ln,
                              PATTERN.confidence if is_direct and full else LOOSE.confidence)
 
+    def _orgs_by_usage(self, ln: Line) -> None:
+        """An organisation the page defines by using it where only an organisation stands
+        (``_USAGE``): not a place, nor a person's name or name word (rule ``usage``)."""
+        if "(" not in ln.text and " from " not in ln.text and "’s" not in ln.text and \
+                "'s" not in ln.text:
+            return
+        for m in (m for p in _USAGE for m in p.finditer(ln.text)):
+            who = (self.names.lookup(m["p"]) or self.names.by_short_form(m["p"])) if m["p"] \
+                else None
+            name = m["o"]
+            if _CAPITALISED_BEFORE.search(ln.text, 0, m.start("o")):
+                continue  # "RIPE NCC’s": a longer name, not NCC
+            if m["p"] and (who is None or who.type != "Person") or is_place(name) or \
+                    fold(name) in _LEX["not_org_acronyms"] or self.names.by_short_form(name) \
+                    or any(True for _ in name_chunks(name)) or _ROLE_WORD.match(name):
+                continue
+            known = self.names.lookup(name)
+            if known is None or known.type != "Person":
+                self._org(name, ln, "usage", MENTION.confidence, single_word_ok=True)
+
+    def _listed_orgs(self, ln: Line) -> None:
+        """The other items of a list that names an organisation of the page and no person
+        (``_ORG_LIST``): organisations too, unless a place, a person's name, a role or a
+        generic word (``Media, Entertainment and Telecommunications``) (rule ``list``)."""
+        if " and " not in ln.text and " or " not in ln.text:
+            return
+        for m in _ORG_LIST.finditer(ln.text):
+            if _CAPITALISED_BEFORE.search(ln.text, 0, m.start()) or \
+                    _NAME_CONNECTOR_BEFORE.search(ln.text, 0, m.start()) or \
+                    _IN_PLACES.search(ln.text, 0, m.start()):
+                continue  # the end of a longer name ("Registry for Internet Numbers Ltd"), places
+            items = [i for g in ("a", "b", "c") if m[g] for i in _LIST_SPLIT.split(m[g]) if i]
+            known = [self.names.lookup(i) for i in items]
+            if not any(k is not None and k.type != "Person" for k in known) or any(
+                    k is not None and k.type == "Person" for k in known):
+                continue
+            for item, hit in zip(items, known, strict=True):
+                if hit is None and self._could_be_listed_org(item):
+                    self._org(item, ln, "list", MENTION.confidence, single_word_ok=True)
+
+    def _could_be_listed_org(self, item: str) -> bool:
+        words = fold(item).split()
+        if len(words) == 1 and not self._capitalised_mid_sentence(item) and \
+                sum(c.isupper() for c in item) < 2:
+            return False  # "Ultimately, …": a sentence's first word
+        return not (is_place(item) or any(True for _ in name_chunks(item)) or
+                    _ROLE_WORD.match(item) or self.names.by_short_form(item) or
+                    len(words) == 1 and (words[0] in _GENERIC_OR_COMPANY or
+                                         words[0] in _LEX["not_org_acronyms"]))
+
+    def _board_seats(self, ln: Line) -> None:
+        """A seat on an organisation's board or council (``_BOARD_SEAT``): a role
+        (``Board member``, ``Council member``) of the sentence's subject — one person, two
+        joined by "and", or a pronoun (PATTERN; LOOSE for a pronoun)."""
+        lowered = ln.text.lower()
+        if "board" not in lowered and "council" not in lowered:
+            return
+        for m in (m for p in _BOARD_SEAT for m in p.finditer(ln.text)):
+            subject = _SUBJECT.match(ln.text[:m.start()])
+            if subject is None:
+                continue
+            people = [self.last_person(ln, before=m.start())] if subject["pronoun"] else [
+                self.names.lookup(raw) or self.names.by_short_form(raw)
+                for raw in (subject["p"], subject["p2"]) if raw]
+            if m["b"][0].isupper() and not _ACRONYM_LIKE.fullmatch(m["o"]):
+                continue  # "the Internet Architecture Board": a board that is an organisation
+            org = self._org(m["o"], ln, "role", PATTERN.confidence)
+            if org is None or org.type == "Person":
+                continue
+            role = f"{m['b'].capitalize()} member"
+            for person in people:
+                if person is not None and person.type == "Person":
+                    self._fact(person.id, "ROLE_AT", org.id, ln, (LOOSE if subject["pronoun"]
+                               else PATTERN).confidence, {"role": role})
+
+    def _quotes_after_colon(self) -> None:
+        """``Jane Roe, CEO of Example Networks, was blunt:`` then a sentence or paragraph
+        that opens with a quote: the quote is the subject's, the person (or pronoun) the
+        sentence before the colon starts with (PATTERN; LOOSE for a pronoun)."""
+        for before, quote in zip(self.text, self.text[1:], strict=False):
+            if not before.text.rstrip().endswith(":") or not _OPENS_WITH_QUOTE.match(quote.text):
+                continue
+            subject = _SUBJECT.match(before.text)
+            if subject is None or subject["p2"]:
+                continue
+            person = self.last_person(before, before=subject.end()) if subject["pronoun"] \
+                else self.names.lookup(subject["p"]) or self.names.by_short_form(subject["p"])
+            if person is not None and person.type == "Person":
+                self._quoted(person, quote, (LOOSE if subject["pronoun"] else PATTERN).confidence)
+
+    def _title_interview(self) -> None:
+        """``5 Questions with Dr. Jane Roe, …`` as the page's title: the interviewee is
+        quoted (LOOSE)."""
+        title = self.title
+        if title is None:
+            return
+        for m in _INTERVIEW.finditer(title.text):
+            self._quoted(self._person(m["p"], title, "speech", LOOSE.confidence), title,
+                         LOOSE.confidence)
+
     def _quoted(self, person: Named | None, ln: Line, confidence: float) -> None:
         if person is not None:
             self.quoted[person.id] = self.quoted.get(person.id, 0) + 1
@@ -1424,6 +1648,20 @@ class Extractor:
                     found.setdefault(hit.key, set()).add(i)
             self._candidate_cache = (version, found)
         return self._candidate_cache[1]
+
+
+_CAPITALISED_RUN = _RE(rf"(?<![\w’'.-])[{UP}][\w&-]*(?:\s+[{UP}][\w&-]*){{0,3}}")
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", fold(name))
+
+
+def _spelling(run: str, site: str) -> str | None:
+    """The words at the start of a capitalised run whose letters spell the site."""
+    words = run.split()
+    return next((" ".join(words[:n]) for n in range(1, len(words) + 1)
+                 if _letters(" ".join(words[:n])) == site), None)
 
 
 @lru_cache(maxsize=4096)
@@ -1461,12 +1699,19 @@ def _clear_boundary(text: str, m: re.Match[str]) -> bool:
         chunk == m["p"] for _, chunk in name_chunks(m["p"]))
 
 
-def _before_heading_verb(name: str) -> str:
-    """``Brian Cute Resigns`` -> ``Brian Cute`` (a title-case headline's verb)."""
+def _before_heading_verb(name: str, keep: int = 2) -> str:
+    """``Brian Cute Resigns`` -> ``Brian Cute`` (a title-case headline's verb); an
+    organisation (``keep=1``) ends at its first verb: ``Akamai Names`` -> ``Akamai``."""
     words = name.split()
-    while len(words) > 2 and fold(words[-1]) in _LEX["heading_verbs"]:
+    if keep == 1:
+        verb = next((i for i, w in enumerate(words[1:], 1) if fold(w) in _HEADLINE_VERBS), None)
+        return " ".join(words[:verb])
+    while len(words) > keep and fold(words[-1]) in _LEX["heading_verbs"]:
         words.pop()
     return " ".join(words)
+
+
+_HEADLINE_VERBS = _LEX["heading_verbs"] - _LEX["connectors"] - {"as", "to"}
 
 
 def _capitals_name(text: str) -> str | None:

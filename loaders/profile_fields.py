@@ -357,7 +357,9 @@ def _source(lines: list[Line], header: Header) -> None:
             return
 
 
-_BY = re.compile(rf"^(?i:by:?|written by|authored by|words by|author:)\s+"
+_BY = re.compile(rf"^(?i:by:?|written by|authored by|words by|posted by|reported by|story by|"
+                 rf"author:|contributor:|(?:recent|more|all|latest)\s+(?:posts|articles|stories)\s+"
+                 rf"by)\s+"
                  rf"(?:(?:Dr|Prof|Mr|Mrs|Ms)\.?\s+)?(?P<author>{PERSON})\s*"
                  rf"(?:[,|•·–-]|\bon\b|\d|$)")
 _NAME_DATE = re.compile(rf"^(?P<author>{PERSON})\s*[|•·–,-]\s*(?P<date>{DATE})\b")
@@ -371,7 +373,9 @@ _DATELINE = re.compile(rf"^\((?P<place>[^()]{{0,60}}?),?\s+(?P<date>{DATE})\)")
 
 def _text_byline(lines: list[Line], header: Header) -> None:
     """The visible byline and dateline of a text page, when nothing labelled gave them:
-    ``By Name``, ``Written by Name``, ``Name | 3 March 2023``, a name alone on a line
+    ``By Name``, ``Written by Name``, ``Posted by Name``, ``Contributor: Name``, ``Recent
+    Posts by Name``, ``Name | 3 March 2023``, a
+    name alone on a line
     followed by ``2 min read`` or a date, a mail's sender (``From: Name <address>``, ``Name
     name at example.org`` in a list archive); ``(Port Louis, Mauritius 14 September 2023)``."""
     head = [ln for ln in lines[:16] if id(ln) not in header.consumed]

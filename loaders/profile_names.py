@@ -11,16 +11,17 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import pycountry
 from nameparser import HumanName
 from nicknames import NickNamer
 
 from graph.ids import LEGAL_SUFFIXES, entity_id, fold, normalise_name
 from loaders.text.gazetteer import NameMatcher
 from loaders.text.lexicon import lexicon
+from loaders.text.people import NAME_WORD
 
 UP = "A-ZÀ-ÖØ-Þ"
 LO = "a-zß-öø-ÿ"
-NAME_WORD = rf"(?:Mc|Mac|O['’])?[{UP}][{LO}]+(?:[-'’][{UP}]?[{LO}]+)*"  # McLaughlin, O'Brien
 _PARTICLE = r"(?:van|von|de|da|der|del|della|bin|binti|al|ibn|le|la|du|dos|das)"
 PERSON = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{1,3}}"
 PERSON_OR_SHORT = rf"{NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{NAME_WORD}|[{UP}]\.)){{0,3}}"
@@ -63,6 +64,11 @@ KNOWN_NAMES = known_names_matcher()
 
 _AUTHORITY = _LEX["authority"]
 _COMPANY = _LEX["company"] | set(LEGAL_SUFFIXES)
+_SAME_ORG_TAILS = _LEX["same_org_tails"]
+
+
+def _one_capital(name: str) -> bool:
+    return sum(c.isupper() for c in name) == 1
 ORG_WORDS = _AUTHORITY | _COMPANY | _LEX["org_words"]
 NOT_NAME_WORDS = ORG_WORDS | _LEX["not_name_words"] | _LEX["not_org_heads"]  # things: no names
 _LEADING_STOP = _LEX["leading_stop"]
@@ -136,11 +142,27 @@ def plausible_org(name: str, single_word_ok: bool = False) -> bool:
         return False
     if known_org(name):
         return True
-    if fold(words[0]) in _LEADING_STOP or fold(words[-1]) in NOT_ORG_HEADS:
+    if fold(words[0]) in _LEADING_STOP or fold(words[-1]) in NOT_ORG_HEADS or \
+            fold(name) in _LEX.sub_bodies:  # "Supervisory Board" alone: whose?
         return False
     if len(words) == 1 and sum(c.isupper() for c in name) < 2 and not single_word_ok:
         return False
     return not is_role_title(name) and not generic_description(name)
+
+
+@lru_cache(maxsize=1)
+def _places() -> frozenset[str]:
+    """Folded names of countries and their subdivisions (ISO 3166, pycountry)."""
+    countries = (n for c in pycountry.countries for n in (
+        c.name, getattr(c, "common_name", ""), getattr(c, "official_name", "")))
+    return frozenset(fold(n) for n in (*countries, *(s.name for s in pycountry.subdivisions))
+                     if n)
+
+
+def is_place(name: str) -> bool:
+    """A country or a country's subdivision (``Mauritius``, ``Canada``, ``Hessen``): a
+    place, never an organisation alone."""
+    return fold(name) in _places()
 
 
 def is_role_title(text: str) -> bool:
@@ -317,7 +339,8 @@ class PageNames:
         known = known_org(name) or next((known_org(a) for a in aliases if known_org(a)), None)
         canonical, type_ = known if known else (name, org_type(name, hint))
         hit = self.lookup(canonical) or self.lookup(name) or next(
-            (self.lookup(a) for a in aliases if self.lookup(a)), None) or self.by_initials(name)
+            (self.lookup(a) for a in aliases if self.lookup(a)), None) or self.by_initials(name) \
+            or (None if known else self._short_or_long_form(name))
         if hit is not None and hit.type == "Person":
             return None
         if hit is None:
@@ -340,9 +363,13 @@ class PageNames:
 
     def _parent_of_sub_body(self, name: str) -> str:
         """``Public Interest Registry Board of Directors`` -> ``Public Interest Registry``
-        when the page knows the organisation (org_core does this for known institutions)."""
+        when the page knows the organisation (org_core does this for known institutions),
+        or when it is written as an acronym (``DE-CIX Supervisory Board``)."""
         m = _SUB_BODY_TAIL.search(name)
-        parent = self.lookup(name[:m.start()].strip()) if m else None
+        head = name[:m.start()].strip() if m else ""
+        parent = self.lookup(head) if head else None
+        if parent is None and re.fullmatch(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+|[A-Z]{2,}", head):
+            return head  # "DE-CIX Supervisory Board": an acronym's board is the acronym's
         return parent.name if parent is not None and parent.type != "Person" else name
 
     def add_alias(self, item: Named, alias: str) -> None:
@@ -364,15 +391,31 @@ class PageNames:
             self.index.setdefault(item.id, item.id)
         return item
 
+    def _short_or_long_form(self, name: str) -> Named | None:
+        """The one organisation of the page that is this name without (or with) trailing
+        company words: ``Exa`` and ``Exa Networks``, ``Open-IX`` and ``Open-IX Association``
+        (an acronym only with ``association``-like words: ``BBN Planet`` stays itself)."""
+        words = name.split()
+        if len(words) == 1:
+            return self.org_by_first_word(name)
+        for cut in range(len(words) - 1, 0, -1):
+            head, tail = " ".join(words[:cut]), [fold(w) for w in words[cut:]]
+            hit = self.lookup(head)
+            if hit is not None and hit.type != "Person" and all(
+                    w in (_COMPANY | _SAME_ORG_TAILS if _one_capital(head) else _SAME_ORG_TAILS)
+                    for w in tail):
+                return hit
+        return None
+
     def org_by_first_word(self, word: str) -> Named | None:
         """The one organisation of the page whose name is this word and company words
         (``Ethos`` for ``Ethos Capital``, ``Hilco`` for ``Hilco Holdings``)."""
         key = fold(word)
-        if sum(c.isupper() for c in word) > 1:
+        if not _one_capital(word):
             return None  # an acronym stands for itself ("BBN" beside "BBN Planet")
         hits = [n for n in self.orgs() if len(n.name.split()) >= 2
                 and fold(n.name).split()[0] == key
-                and all(w in _COMPANY for w in fold(n.name).split()[1:])]
+                and all(w in _COMPANY | _SAME_ORG_TAILS for w in fold(n.name).split()[1:])]
         return hits[0] if len(hits) == 1 else None
 
     def people(self) -> list[Named]:

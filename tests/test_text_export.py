@@ -57,9 +57,11 @@ FRESH7_BARS = {
 }
 # Group 8 (tests/data/text_fresh8/) was labelled while the rules were being tuned on the five
 # other folders and never shown to their writer. The lead scored it once, at first sight, on the
-# merged rules (cafd896); its bars are those figures, rounded down (labels.json's comment).
+# merged rules (cafd896): entities 0.88 / 0.75, relations 0.64 / 0.39, aliases 0.66
+# (labels.json's comment). Round 5 (issue 14, text7) then tuned on it: its bars are the
+# figures reached (page by page and as one folder the same), rounded down.
 FRESH8_BARS = {
-    8: {"entities": (0.88, 0.75), "relations": (0.64, 0.39), "aliases": (None, 0.66)},
+    8: {"entities": (0.98, 0.95), "relations": (0.97, 0.89), "aliases": (None, 0.88)},
 }
 # Group 9 (tests/data/text_fresh9/) was labelled while the rules were being tuned on the six
 # other folders, never shown to their writer, and not scored: its bars stay 0 until the lead

@@ -166,7 +166,7 @@ TITLE = "Registry news\n"
     ("Jane Roe is an associate professor of law at Example University.",
      "Jane Roe", "Example University", "Professor"),
     ("Jane Roe, head of policy at Example Registry, disagreed.",
-     "Jane Roe", "Example Registry", "Head"),
+     "Jane Roe", "Example Registry", "Head of policy"),  # a field is part of the title
     ("Example Registry hired Jane Roe, previously of Sample Networks, as its general counsel.",
      "Jane Roe", "Example Registry", "General counsel"),
     ("Sample Networks Ltd sued Example Registry. Jane Roe, Sample's chief executive, spoke.",
@@ -819,6 +819,9 @@ def test_an_outlet_named_in_an_opening_sentence_is_not_the_publisher(tmp_path):
     "BY JANE ROE, CHIEF EXECUTIVE OFFICER, EXAMPLE HOLDINGS",  # in capitals
     "Jane Roe\nNov 24, 2019 · 4 min read",  # a name above its date and reading time
     "By: Jane Roe\n\nDate: March 6, 2015",  # a colon after "By"
+    "Posted by Jane Roe on March 3, 2023",
+    "Contributor: Jane Roe",
+    "Recent Posts by Jane Roe",  # an author box
 ])
 def test_bylines_in_capitals_and_above_a_date_and_reading_time(tmp_path, byline):
     batch = page(tmp_path, f"Registry news\n\n{byline}\n\nThe registry met on Monday.\n")
@@ -1104,3 +1107,149 @@ def test_an_affiliation_in_brackets_after_a_name_and_never_from_an_organisations
                  "left the U.S. Department of Homeland Security (DHS) in March.\n")
     assert set(roles(batch)) == {("Jane Roe", "Example Foundation")}
     assert "Homeland Security" not in people(batch)
+
+
+def test_a_family_name_with_a_second_capital_after_a_prefix(tmp_path):
+    batch = page(tmp_path, TITLE + "Example Org has appointed Robert DeVita as its new executive "
+                 "director. Effective immediately, DeVita will lead it, with Anna LaRue.\n")
+    assert {"Robert DeVita", "Anna LaRue"} <= people(batch)
+    assert roles(batch)[("Robert DeVita", "Example Org")]["role"] == "Executive director"
+
+
+def test_a_name_with_or_without_trailing_company_words_is_one_organisation(tmp_path):
+    batch = page(tmp_path, "Samplo co-founder Jane Roe reelected\n\nJane Roe, a co-founder at "
+                 "Samplo Networks, spoke. Open-EX has named John Doe as its new executive "
+                 "director. He will serve the Open-EX Association well. BBN Planet and BBN "
+                 "differ.\n")
+    assert aliases_of(batch, "Samplo Networks") == {"Samplo Networks", "Samplo"}
+    assert aliases_of(batch, "Open-EX") == {"Open-EX", "Open-EX Association"}
+    assert "BBN" not in aliases_of(batch, "BBN Planet")
+
+
+def test_a_field_after_a_title_is_part_of_it_not_an_organisation(tmp_path):
+    batch = page(tmp_path, "Source: https://www.samplex.net/news/\n\nSamplex news\n\nJoining "
+                 "Samplex CEO, John Doe, on the Board are Chief Marketing Officer Jane Roe, "
+                 "Head of Public Affairs Malcolm Major, and Chief "
+                 "Technical Officer Rick Poe. Samplex serves members; Samplex grows. Mary Poe, "
+                 "Director of Communications, opened the meeting.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert orgs == {"Samplex"} and "Affairs Malcolm Major" not in people(batch)
+    assert roles(batch)[("Malcolm Major", "Samplex")]["role"] == "Head of public affairs"
+    assert {("Jane Roe", "Samplex"), ("Rick Poe", "Samplex"), ("Mary Poe", "Samplex")} <= \
+        set(roles(batch))
+
+
+def test_the_organisation_a_site_spells_is_the_pages_own(tmp_path):
+    batch = page(tmp_path, "Source: https://info.samplexsecurity.com/q\n\nFive questions\n\n"
+                 "Since 2000, Samplex Security has operated a root server. Nancy Carter, Board "
+                 "Treasurer, was up first. ISTANBUL /Examplewire/ -- the Example Org said.\n")
+    assert publisher(batch) == {"Samplex Security"}
+    assert roles(batch)[("Nancy Carter", "Samplex Security")]["role"] == "Treasurer"
+
+
+def test_a_wire_in_a_dateline_is_not_the_organisation_a_page_is_about(tmp_path):
+    batch = page(tmp_path, "Source: https://www.examplewire.com/news/x.html\n\nNews\n\nISTANBUL "
+                 "/Examplewire/ -- The Example Registry (EXR) announces the appointment of Jane "
+                 "Roe as Vice Chair. EXR thanked her. EXR grows.\n")
+    assert set(roles(batch)) == {("Jane Roe", "Example Registry")}
+
+
+def test_an_organisation_in_a_headline_ends_at_the_headline_verb(tmp_path):
+    batch = page(tmp_path, "Jane Doe\n\nRecent Posts by Jane Doe\n\nSamplix Names Chief Scientist "
+                 "Tom Roe as CEO\n\nIn a statement, Samplix said that Roe will lead it.\n")
+    assert set(roles(batch)) == {("Tom Roe", "Samplix")}
+    assert ("Jane Doe", "AUTHORED") in {(s, t) for s, t, _ in facts(batch)}
+
+
+def test_a_description_before_an_organisations_name(tmp_path):
+    batch = page(tmp_path, TITLE + "In his main job, Jane Roe is Technical Director at storage "
+                 "specialist NetSample.\n")
+    assert roles(batch)[("Jane Roe", "NetSample")]["role"] == "Technical director"
+
+
+def test_a_document_cited_is_no_speaker_and_an_interviewee_is_quoted(tmp_path):
+    batch = page(tmp_path, "5 Questions with Dr. Jane Roe, Chair of Example Registry\n\nWon "
+                 "the election, according to a press release now surprisingly John Doe. I "
+                 "interviewed Mary Major in September.\n")
+    quoted = {s for s, t, _ in facts(batch) if t == "QUOTED_IN"}
+    assert quoted == {"Jane Roe", "Mary Major"}
+
+
+def test_an_acronyms_board_is_the_acronym_and_a_board_alone_is_no_organisation(tmp_path):
+    batch = page(tmp_path, TITLE + "“We will play our part,” comments Jane Roe, member of the "
+                 "Supervisory Board at EX-CIX, on her appointment. The EX-CIX Supervisory Board "
+                 "met.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert orgs == {"EX-CIX"}
+    assert ("Jane Roe", "EX-CIX") in roles(batch)
+
+
+def test_an_organisation_defined_by_where_the_page_uses_it(tmp_path):
+    batch = page(tmp_path, TITLE + "Like his predecessors Jane Roe (Samplesson) and John Doe "
+                 "(Mauritius), Mary Major will serve. He will be joined by Tom Poe from XT. "
+                 "Mary Major was one of Akamix’s founders. The RIPE NCC’s board met. In this "
+                 "Q&A, Netnix’s Mary Major explains. Jane Roe from Nairobi agreed.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert {"Samplesson", "XT", "Akamix", "Netnix"} <= orgs
+    assert not orgs & {"Mauritius", "NCC", "Nairobi"}
+    assert ("Jane Roe", "Samplesson") not in roles(batch)  # an affiliation in brackets only
+
+
+def test_a_seat_on_a_board_is_a_role_of_the_sentences_subject(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe and John Doe were re-elected to serve a new term on "
+                 "the EXIX board. Mary Major, a co-founder at Samplo Networks and board member "
+                 "at Leedix, has served on the EXIX Board for six years. Tom Poe has served as a "
+                 "Samplo board member for years. He has also served as a member of the Example "
+                 "Architecture Board.\n")
+    seats = {k for k, v in roles(batch).items() if v["role"] == "Board member"}
+    assert {("Jane Roe", "EXIX"), ("John Doe", "EXIX"), ("Mary Major", "EXIX"),
+            ("Tom Poe", "Samplo Networks")} <= seats  # (Samplo is Samplo Networks)
+    assert ("Tom Poe", "MEMBER_OF", "Example Architecture Board") in facts(batch)
+    assert not any(t == "MEMBER_OF" and s == "Leedix" for s, t, _ in facts(batch))
+
+
+def test_the_other_items_of_a_list_that_names_an_organisation(tmp_path):
+    batch = page(tmp_path, TITLE + "Thanks to our sponsors, Example Communications, Googlix, and "
+                 "IPv9.Global. Networks, from Googlix and Facebix to Skyx and BX, meet. Jane Roe "
+                 "from BX spoke. Ultimately, Canada and BX agreed. Media, Entertainment and "
+                 "Example Communications grew. The Example Registry for Internet Numbers Ltd and "
+                 "Googlix met. Jane Roe and Googlix met. It has offices in Londix, Nairix and "
+                 "BX.\n")
+    orgs = {e.name for e in batch.entities if e.type not in {"Person", "Article"}}
+    assert {"Googlix", "IPv9.Global", "Facebix", "Skyx", "BX"} <= orgs
+    assert not orgs & {"Ultimately", "Canada", "Media", "Internet Numbers Ltd", "Jane Roe",
+                       "Londix", "Nairix"}
+
+
+ROE_AT_EXN = {("Jane Roe", "Example Networks")}
+
+
+@pytest.mark.parametrize("sentence,expected", [
+    ("Jane Roe is Example Networks’ new CTO.", ROE_AT_EXN),
+    ("Jane Roe, who was named CEO of Example Networks in 2020, disagreed.", ROE_AT_EXN),
+    ("Jane Roe works at Example Networks as a senior engineer.", ROE_AT_EXN),
+    ("Example Networks co-founders Jane Roe and John Doe disagreed.",
+     {("Jane Roe", "Example Networks"), ("John Doe", "Example Networks")}),
+    ("Example Networks CEO Jane Roe and John Doe disagreed.", ROE_AT_EXN),
+    ("The winner is Jane Roe, who is the first German to head the Example Task Force.",
+     {("Jane Roe", "Example Task Force")}),
+    # a field that names an organisation's part keeps the organisation after it
+    ("Jane Roe has served as Area Director for Operations and Network Management Area of the "
+     "Internet Engineering Task Force (IETF).", {("Jane Roe", "IETF")}),
+    ("Example Networks announced that Jane Roe will join as chief technology officer.", ROE_AT_EXN),
+    ("Example Networks welcomed Jane Roe as its new chair.", ROE_AT_EXN),
+    ("Jane Roe will become chair of Example Networks in May.", ROE_AT_EXN),
+    ("Jane Roe (pictured), CEO of Example Networks, said no.", ROE_AT_EXN),
+    # the subject carried over from the sentence before
+    ("Jane Roe joined Example Networks in 2010. She became its CEO in 2015.", ROE_AT_EXN),
+    ("Jane Roe joined Example Networks in 2010. In 2015 she was named chief executive.",
+     ROE_AT_EXN),
+])
+def test_clause_level_roles(tmp_path, sentence, expected):
+    assert set(roles(page(tmp_path, TITLE + sentence + "\n"))) == expected
+
+
+def test_a_quote_after_a_colon_that_ends_the_paragraph_before(tmp_path):
+    batch = page(tmp_path, TITLE + "Jane Roe, chief executive of Example Networks, was blunt:\n\n"
+                 "“We will appeal the ruling.”\n\nJohn Doe and Mary Major met:\n\n“No comment.”\n")
+    assert {s for s, t, _ in facts(batch) if t == "QUOTED_IN"} == {"Jane Roe"}

@@ -35,6 +35,7 @@ class Lexicon:
     appointment_verbs: tuple[str, ...]  # "appointed", "picks"
     qualifiers: dict[str, str]  # word -> property name (former, interim, acting, incoming)
     role_modifiers: tuple[str, ...]  # words that may stand before any title ("regional")
+    role_fields: tuple[str, ...]  # what a title may be "of" ("Director of Communications")
     occupations: frozenset[str]  # titles that say what, not where ("journalist")
     equivalent_titles: tuple[frozenset[str], ...]  # roles one title may refer back to
     sub_bodies: tuple[str, ...]
@@ -63,6 +64,7 @@ def lexicon() -> Lexicon:
         appointment_verbs=tuple(roles["appointment_verbs"]),
         qualifiers=dict(roles["qualifier_names"]),
         role_modifiers=tuple(roles["modifiers"]),
+        role_fields=tuple(roles["fields"]),
         occupations=frozenset(roles["occupations"]),
         equivalent_titles=tuple(frozenset(g) for g in roles["equivalent_titles"]),
         sub_bodies=tuple(sorted(roles["sub_bodies"], key=len, reverse=True)),

@@ -23,7 +23,11 @@ from loaders.text.lexicon import lexicon
 
 _UP = "A-ZÀ-ÖØ-Þ"
 _LO = "a-zß-öø-ÿ"
-_WORD = rf"(?:Mc|Mac|O['’])?[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*"  # McLaughlin
+_FAMILY_PREFIX = "|".join(re.escape(p) for p in sorted(lexicon()["family_prefixes"], key=len,
+                                                        reverse=True))
+# one word of a person's name: "Göran", "McLaughlin", "O'Brien", "DeVita", "Ohsan-Bellepeau"
+NAME_WORD = rf"(?:{_FAMILY_PREFIX})?[{_UP}][{_LO}]+(?:[-'’][{_UP}]?[{_LO}]+)*"
+_WORD = NAME_WORD
 _PARTICLE = r"(?:van|von|de|da|der|del|della|bin|binti|al|ibn|le|la|du|dos|das)"
 NAME_RUN = re.compile(rf"(?<![\w’'.-]){_WORD}(?:\s+(?:{_PARTICLE}\s+)?(?:{_WORD}|[{_UP}]\.))+"
                       rf"(?![\w’'-])")

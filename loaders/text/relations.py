@@ -57,7 +57,8 @@ BY_AGAINST = re.compile(rf"\b{_LEGAL}\s+(?:[\w-]+\s+)?(?:filed|brought|lodged|la
                         rf"against\b", re.IGNORECASE)
 CASE_TITLE = re.compile(r"\s+(?:&\s+(?:Others|Ors)\s+)?vs?\.?\s+")
 MEMBERSHIP = [
-    re.compile(r"\b(?:is|was|became|becomes|has\s+been|had\s+been|remains)\s+(?:also\s+|now\s+)?"
+    re.compile(r"\b(?:is|was|became|becomes|has\s+been|had\s+been|remains|(?:has\s+|have\s+)?"
+               r"(?:served|serves|serving)\s+as)\s+(?:also\s+|now\s+)?"
                r"(?:a|an)\s+(?:founding\s+|active\s+|former\s+|longtime\s+|full\s+)?member\s+of\b",
                re.IGNORECASE),
 ]
@@ -71,7 +72,9 @@ MEMBERSHIP += [
     re.compile(r"\b(?:joined|joins)\s+(?=(?:the\s+)?[Bb]oard\s+of\b|[^.;]{1,60}?(?:'s|’s)\s+[Bb]oard\b)"),
     re.compile(r"\b(?:serves|served|serving|sits|sat|sitting|held\s+(?:a\s+)?(?:seats?|positions?)|"
                r"holds\s+(?:a\s+)?(?:seats?|positions?)|holding\s+(?:a\s+)?(?:seats?|positions?))"
-               r"\s+on\b", re.IGNORECASE),
+               r"\s+on\b(?-i:(?!\s+(?:the\s+)?(?:[\w-]*[A-Z][\w-]*[A-Z][\w-]*\s+|[\w-]+(?:'s|’s)\s+)?"
+               r"(?:[\w-]+\s+)?(?:boards?|councils?|Board|Council)\b))",
+               re.IGNORECASE),  # (a board seat is a role: profile_facts._board_seats)
 ]
 MEMBER_FIRST = re.compile(r"\bAs\s+a\s+(?:founding\s+)?member\s+of\b", re.IGNORECASE)
 DEPENDENCY = [
