@@ -64,10 +64,11 @@ FRESH8_BARS = {
     8: {"entities": (0.98, 0.95), "relations": (0.97, 0.89), "aliases": (None, 0.88)},
 }
 # Group 9 (tests/data/text_fresh9/) was labelled while the rules were being tuned on the six
-# other folders, never shown to their writer, and not scored: its bars stay 0 until the lead
-# scores it once on the merged rules and sets them (labels.json's comment will have the figures).
+# other folders and never shown to their writer. The lead scored it once, at first sight, on the
+# merged round-5 rules (71505d0); its bars are those figures (the lower of the page-by-page and
+# the folder load) rounded down (labels.json's comment has them).
 FRESH9_BARS = {
-    9: {"entities": (0.0, 0.0), "relations": (0.0, 0.0), "aliases": (None, 0.0)},
+    9: {"entities": (0.81, 0.72), "relations": (0.69, 0.43), "aliases": (None, 0.42)},
 }
 FOLDERS = {
     "unseen": (UNSEEN, UNSEEN_BARS),
