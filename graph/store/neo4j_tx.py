@@ -204,9 +204,10 @@ class Statements:
             return list(self.tx.run(query, params))
 
     def each(self, query: str, rows: Sequence[Any], **params: Any) -> None:
-        """Run an ``UNWIND $rows`` statement over ``rows`` in batches, pipelined: nothing
-        waits for a batch to be written (the server writes it while this process prepares
-        what comes next); a failed write fails the next statement or the commit."""
+        """Run an ``UNWIND $rows`` statement over ``rows`` in batches; their results are not
+        fetched. (The driver's ``run`` still waits for the reply to RUN, which the server
+        sends once a statement without results has run; a failed write fails its own or the
+        next statement, or the commit.)"""
         for chunk in chunked(rows, self.size):
             with _first_failure():
                 self.tx.run(query, {"rows": list(chunk), **params})
