@@ -126,6 +126,40 @@ def test_set_based_edge_parts_match_the_per_relation_path(sqlite_store, write_fi
     assert relations == {"nodes.csv": 0, "edges1.csv": 16, "edges2.csv": 9}
 
 
+def test_set_based_node_parts_match_the_per_entity_path(sqlite_store, tmp_path, write_file,
+                                                       monkeypatch):
+    # Into a store with no nodes, SQLite writes an entity-only part set-based
+    # (SQLiteTx.write_staged_nodes); the memory store, and SQLite with that step declined
+    # (WriteTx's own default), place the entities one by one. Aliases that fold to the name
+    # or to each other, repeated keys, legal suffixes, non-ASCII names, properties; the
+    # third and last part restates line 2's node, so it takes the per-entity path.
+    from graph.store.memory import MemoryStore
+    from graph.store.sqlite import SQLiteStore
+    from graph.store.writer import WriteTx
+
+    rows = [f"o{i},Company,Äcme {i} Ltd,ACME {i} LIMITED|äcme {i} ltd|Acme {i}|Acme {i},"
+            f"{'za' if i % 2 else ''}\n" for i in range(12)]
+    rows += [f"p{i},Person,Zoë Person {i},Zoe Person {i}|ZOË PERSON {i},\n" for i in range(5)]
+    rows += ["x1,Prefix,192.0.2.0/24,,\n", "x1,ASN,64500,,\n", "o0b,Company,Äcme 0 Ltd,A0,\n"]
+    nodes = write_file("nodes.csv", "id,type,name,aliases,country\n" + "".join(rows))
+    per_entity = SQLiteStore(tmp_path / "per-entity.db")
+    memory = MemoryStore()
+    statements: list[str] = []
+    sqlite_store.db.set_trace_callback(statements.append)
+    assert not ops.load(sqlite_store, [str(nodes)]).errors
+    monkeypatch.setattr(sqlite_tx.SQLiteTx, "write_staged_nodes", WriteTx.write_staged_nodes)
+    for store in (per_entity, memory):
+        assert not ops.load(store, [str(nodes)]).errors
+    assert statements.count("SAVEPOINT staged_nodes") == 3  # the third undone, then one by one
+    assert counts(sqlite_store) == counts(memory) == (19, 0, 0)
+    assert _state(sqlite_store) == _state(per_entity) == _state(memory)
+    for table in ("aliases", "names_fts"):
+        sql = f"SELECT * FROM {table} ORDER BY 1, 2" if table == "aliases" else \
+            "SELECT rowid, text FROM names_fts ORDER BY rowid"
+        assert sqlite_store.db.execute(sql).fetchall() == per_entity.db.execute(sql).fetchall()
+    assert [(s.entities, s.relations) for s in sqlite_store.sources()] == [(19, 0)]
+
+
 def test_set_based_parts_refuse_what_the_per_relation_path_refuses(store, write_file):
     nodes = write_file("nodes.csv", _nodes(30) + "p,Person,Some Person,\n")
     assert not ops.load(store, [str(nodes)]).errors

@@ -11,12 +11,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain
+from itertools import chain, count
 from typing import Any
 
 from graph import merge as mg
-from graph.ids import fold
-from graph.model import Batch, Judgement, Relation
+from graph.ids import fold, normalise_name
+from graph.model import Batch, Entity, Judgement, Relation
 from graph.store.writer import (
     AppendedState,
     EdgeState,
@@ -24,6 +24,7 @@ from graph.store.writer import (
     NewEdge,
     NodeState,
     StagedEdges,
+    StagedNodes,
     WriteTx,
     chunks,
     edge_values,
@@ -79,6 +80,14 @@ def by_ids(db: sqlite3.Connection, ids: Collection[str]) -> dict[str, int]:
     return out
 
 
+_INSERT_NODES = ("INSERT INTO nodes(nid, id, type, name, aliases, keys, props, first_seen,"
+                 " last_seen) VALUES (?,?,?,?,?,?,?,?,?)")
+_INSERT_ALIASES = "INSERT OR IGNORE INTO aliases(norm, nid, kind) VALUES (?,?,?)"
+_INSERT_SEARCH = "INSERT INTO names_fts(rowid, text) VALUES (?,?)"
+_INSERT_NODE_CLAIMS = (f"INSERT INTO node_claims(nid, sid, {_NODE_CLAIM_COLS})"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?)")
+
+
 def put_nodes(db: sqlite3.Connection, rows: Iterable[tuple[int, str | None, mg.DerivedNode]],
               replace: bool) -> None:
     """Insert new nodes ``(nid, id, node)`` (or rewrite existing ones when ``replace``)
@@ -98,10 +107,33 @@ def put_nodes(db: sqlite3.Connection, rows: Iterable[tuple[int, str | None, mg.D
         db.executemany("DELETE FROM aliases WHERE nid=?", [(r[-1],) for r in node_rows])
         db.executemany("DELETE FROM names_fts WHERE rowid=?", [(r[-1],) for r in node_rows])
     else:
-        db.executemany("INSERT INTO nodes(nid, id, type, name, aliases, keys, props,"
-                       " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?)", node_rows)
-    db.executemany("INSERT OR IGNORE INTO aliases(norm, nid, kind) VALUES (?,?,?)", alias_rows)
-    db.executemany("INSERT INTO names_fts(rowid, text) VALUES (?,?)", search_rows)
+        db.executemany(_INSERT_NODES, node_rows)
+    db.executemany(_INSERT_ALIASES, alias_rows)
+    db.executemany(_INSERT_SEARCH, search_rows)
+
+
+def new_node_rows(ent: Entity) -> tuple[tuple, tuple, list[tuple[str, str]], str]:
+    """An entity that is its new node's one claim, as the node's columns (the
+    :func:`~graph.store.writer.node_values` of ``derive_node([claim_of(ent)])``), the
+    claim's (:func:`graph.merge.claim_values`), the node's alias rows
+    (:func:`graph.merge.alias_rows`) and its search text, each name folded once."""
+    own = fold(ent.name)
+    names = {own: ent.name}
+    for alias in ent.aliases:
+        names.setdefault(fold(alias), alias)
+    keys: dict[str, str] = {}
+    for key in ent.keys:
+        keys.setdefault(mg.key_norm(key), key)
+    aliases = [n for k, n in names.items() if k != own]
+    claim = mg.claim_values(ent)
+    node = (ent.type, ent.name, claim[2] if aliases == ent.aliases else mg.to_json(aliases),
+            claim[3] if len(keys) == len(ent.keys) else mg.to_json(list(keys.values())),
+            claim[4], ent.first_seen or None, ent.last_seen or None)
+    family = node_type(ent.type).family
+    rows = {(k, "name") for k in names}
+    rows.update((normalise_name(n, family), "name") for n in names.values())
+    rows.update((k, "key") for k in keys)
+    return node, claim, sorted(r for r in rows if r[0]), " ".join(names)
 
 
 REF_SQL = {
@@ -435,6 +467,31 @@ class SQLiteTx(WriteTx):
                                                   for eid, row in enumerate(rows, first)))
         return StagedEdges(created=len(rows), claims=len(rows))
 
+    def write_staged_nodes(self, source_id: str, entities: list[Entity]) -> StagedNodes | None:
+        """Each entity's node, claim, alias and search rows made in one pass
+        (:func:`new_node_rows`), then one ``executemany`` per table; the per-entity
+        claim and derived-node objects of the writer's path are not made. An id already
+        stored (the nodes' insert fails on it and is undone to its savepoint) leaves
+        nothing written."""
+        self._nodes_changed(entities)
+        first = self._next("nodes", "nid")
+        made = [new_node_rows(ent) for ent in entities]
+        self.db.execute("SAVEPOINT staged_nodes")
+        try:
+            self.db.executemany(_INSERT_NODES, ((nid, ent.id, *rows[0]) for nid, ent, rows
+                                                in zip(count(first), entities, made)))
+        except sqlite3.IntegrityError:  # a node with one of these ids is stored
+            self.db.execute("ROLLBACK TO staged_nodes")
+            return None
+        finally:
+            self.db.execute("RELEASE staged_nodes")
+        sid, numbered = self._sid(source_id), list(enumerate(made, first))
+        self.db.executemany(_INSERT_ALIASES, ((norm, nid, kind) for nid, rows in numbered
+                                              for norm, kind in rows[2]))
+        self.db.executemany(_INSERT_SEARCH, ((nid, rows[3]) for nid, rows in numbered))
+        self.db.executemany(_INSERT_NODE_CLAIMS, ((nid, sid, *rows[1]) for nid, rows in numbered))
+        return StagedNodes(created=len(made))
+
     def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
         sid = self._sid(source_id)
         nids = self._nids(chain(removed.nodes, added.nodes))
@@ -443,8 +500,7 @@ class SQLiteTx(WriteTx):
                             [(nids[i], sid) for i in removed.nodes])
         self.db.executemany("DELETE FROM edge_claims WHERE eid=? AND sid=? AND locator=?",
                             [(eids[k], sid, loc) for k, loc in removed.edges])
-        self.db.executemany(f"INSERT INTO node_claims(nid, sid, {_NODE_CLAIM_COLS})"
-                            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+        self.db.executemany(_INSERT_NODE_CLAIMS,
                             [(nids[i], sid, *v) for i, v in added.nodes.items()])
         self.db.executemany("INSERT INTO edge_claims(eid, sid, locator, confidence, props)"
                             " VALUES (?,?,?,?,?)",
