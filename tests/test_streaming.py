@@ -197,3 +197,31 @@ def test_sqlite_index_rebuild_sorts_in_a_small_cache(sqlite_store, write_file, m
     assert [db.execute(f"PRAGMA {name}").fetchone()[0]
             for name in ("cache_size", "threads")] == before
     assert counts(sqlite_store)[:2] == (30, 30)
+
+
+def test_sqlite_streamed_writes_do_without_foreign_key_checks(sqlite_store, write_file):
+    # A streamed write runs with SQLite's foreign-key checks off (the writer resolves every
+    # reference itself) and deletes what refers to the rows it deletes itself; the checks
+    # are on again after each write, whether it failed or not.
+    db = sqlite_store.db
+    nodes = write_file("nodes.csv", _nodes(30))
+    edges = write_file("edges.csv", _edges(PAIRS))
+    assert not ops.load(sqlite_store, [str(nodes), str(edges)]).errors
+    write_file("edges.csv", _edges(PAIRS[:10]))  # 20 edges and their claims go
+    write_file("nodes.csv", _nodes(20))  # nodes 20-29 lose their claims; unlinked ones go
+    assert not ops.load(sqlite_store, [str(edges), str(nodes)]).errors
+    linked = {n for pair in PAIRS[:10] for n in pair[:2]}
+    assert counts(sqlite_store) == (20 + len(linked - set(range(20))), 10, 10)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute("SELECT count(*) FROM aliases WHERE nid NOT IN (SELECT nid FROM nodes)"
+                      ).fetchone()[0] == 0
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    before = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("nodes", "node_claims", "aliases", "edges", "edge_claims")]
+    dangling = write_file("more.csv", _edges([*((i, (i + 2) % 10, 0.5) for i in range(10)),
+                                              (3, 77, 0.5)]))  # n77: no node
+    report = ops.load(sqlite_store, [str(dangling)])
+    assert len(report.errors) == 1 and "line 12" in report.errors[0], report.errors
+    assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("nodes", "node_claims", "aliases", "edges", "edge_claims")] == before
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1

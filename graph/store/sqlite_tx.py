@@ -180,6 +180,21 @@ def pragmas(db: sqlite3.Connection, **values: int) -> Iterator[None]:
 
 
 @contextmanager
+def foreign_keys_off(db: sqlite3.Connection) -> Iterator[None]:
+    """Foreign-key enforcement off while the block runs its transaction, on again after on
+    every way out. The pragma is a no-op inside a transaction, so it is set before the
+    block opens one, and a transaction the block left open (a failed ``COMMIT``) is rolled
+    back before it is set again."""
+    db.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        db.execute("PRAGMA foreign_keys=ON")
+
+
+@contextmanager
 def staged(db: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> Iterator[None]:
     """``rows`` in a temporary table (``table``: its name and columns) while the block runs:
     a statement joining them reads many values at the cost of one. Emptied after."""
@@ -191,6 +206,9 @@ def staged(db: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> Iterato
     finally:
         db.execute(f"DELETE FROM {name}")
 
+
+# The tables whose rows refer to a source, ON DELETE CASCADE (graph/store/schema.py).
+_SOURCE_CHILDREN = ("node_claims(sid)", "edge_claims(sid)", "judgements(sid)", "absorbed(sid)")
 
 _INSERT_EDGES = ("INSERT INTO edges(key, src, dst, type, props, confidence, weight, start, end)"
                  " VALUES (?,?,?,?,?,?,?,?,?)")
@@ -222,6 +240,9 @@ class SQLiteTx(WriteTx):
         self.eid: dict[str, int] = {}
         self.types: dict[str, str] = {}  # node id -> type, of the nodes looked up
         self.resolved: dict[str, tuple[str, int, str]] = {}  # ref -> (id, nid, type)
+        # whether deleting a row deletes the rows that refer to it (ON DELETE CASCADE, with
+        # foreign keys on); else the deletes below delete them
+        self.cascades = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
 
     # -- sources and judgements
     def upsert_source(self, batch: Batch) -> None:
@@ -282,7 +303,18 @@ class SQLiteTx(WriteTx):
 
     def delete_source(self, source_id: str) -> None:
         """Its claims and judgements go with it (foreign keys ON DELETE CASCADE)."""
-        self.db.execute("DELETE FROM sources WHERE sid=?", (self._sid(source_id),))
+        sid = self._sid(source_id)
+        self._delete_referring(_SOURCE_CHILDREN, [(sid,)])
+        self.db.execute("DELETE FROM sources WHERE sid=?", (sid,))
+
+    def _delete_referring(self, children: tuple[str, ...], keys: list[tuple]) -> None:
+        """Without cascades, delete the rows of ``children`` (``table(column)``) that refer
+        to these keys."""
+        if self.cascades:
+            return
+        for child in children:
+            table, column = child.rstrip(")").split("(")
+            self.db.executemany(f"DELETE FROM {table} WHERE {column}=?", keys)
 
     def replace_judgements(self, source_id: str, judgements: list[Judgement]) -> None:
         sid = self._sid(source_id)
@@ -630,7 +662,9 @@ class SQLiteTx(WriteTx):
                             " WHERE eid=?", [(*edge_values(e), self.eid[k]) for k, _, e in rows])
 
     def delete_edges(self, edges: dict[str, str]) -> None:
-        self.db.executemany("DELETE FROM edges WHERE eid=?", [(self.eid[k],) for k in edges])
+        eids = [(self.eid[k],) for k in edges]
+        self._delete_referring(("edge_claims(eid)",), eids)
+        self.db.executemany("DELETE FROM edges WHERE eid=?", eids)
 
     def update_nodes(self, rows: list[tuple[str, str, mg.DerivedNode]]) -> None:
         self._nodes_changed(rows)
@@ -639,5 +673,6 @@ class SQLiteTx(WriteTx):
     def delete_nodes(self, ids: list[str]) -> None:
         self._nodes_changed(ids)
         nids = [(self.nid[i],) for i in ids]
+        self._delete_referring(("node_claims(nid)", "aliases(nid)"), nids)
         self.db.executemany("DELETE FROM names_fts WHERE rowid=?", nids)
         self.db.executemany("DELETE FROM nodes WHERE nid=?", nids)
