@@ -210,18 +210,17 @@ def staged(db: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> Iterato
 # The tables whose rows refer to a source, ON DELETE CASCADE (graph/store/schema.py).
 _SOURCE_CHILDREN = ("node_claims(sid)", "edge_claims(sid)", "judgements(sid)", "absorbed(sid)")
 
+End = tuple[str, int, str]  # a resolved reference: node id, nid, node type
+
 _INSERT_EDGES = ("INSERT INTO edges(key, src, dst, type, props, confidence, weight, start, end)"
                  " VALUES (?,?,?,?,?,?,?,?,?)")
 _INSERT_EDGE_CLAIMS = ("INSERT INTO edge_claims(eid, sid, locator, confidence, props)"
                        " VALUES (?,?,?,?,?)")
 
-End = tuple[str, int, str]  # a resolved reference: node id, nid, family
-
-
 def edge_row(rel: Relation, src: End, dst: End) -> tuple:
     """A relation that is its edge's one claim, as one row: the edge's key, ends' nids,
     type, properties JSON, confidence, weight, start, end (the ``edges`` columns), then
-    the claim's confidence and locator and the ends' families."""
+    the claim's confidence and locator and the ends' node types."""
     props = mg.to_json(rel.properties)
     return (mg.edge_key(src[0], rel.type, dst[0], rel.discriminator()), src[1], dst[1],
             rel.type, props, *mg.edge_columns(rel.confidence, rel.properties),
@@ -239,7 +238,7 @@ class SQLiteTx(WriteTx):
         self.nid: dict[str, int] = {}
         self.eid: dict[str, int] = {}
         self.types: dict[str, str] = {}  # node id -> type, of the nodes looked up
-        self.resolved: dict[str, tuple[str, int, str]] = {}  # ref -> (id, nid, type)
+        self.resolved: dict[str, End] = {}  # ref -> (id, nid, type)
         # whether deleting a row deletes the rows that refer to it (ON DELETE CASCADE, with
         # foreign keys on); else the deletes below delete them
         self.cascades = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
@@ -336,20 +335,32 @@ class SQLiteTx(WriteTx):
         return [(key, node_id) for key, node_id, _, _ in rows]
 
     def resolve(self, refs: Collection[str]) -> dict[str, str]:
-        """Set-based (:data:`_RESOLVE_SQL`) for ids, redirects and keys, each form for the
-        references still unresolved, a reference that finds several nodes in a form left
-        for the next; what these leave is tried again through :meth:`lookup` (names).
-        Answers are kept (:data:`RESOLVED_MAX`) until a node, alias or redirect changes."""
+        """Set-based (:meth:`_resolved`) for ids, redirects and keys; what these leave is
+        tried again through :meth:`lookup` (names)."""
         unique = list(dict.fromkeys(refs))
+        out = {}
+        nids, types = self.nid, self.types
+        for ref, (node_id, nids[node_id], types[node_id]) in self._resolved(unique).items():
+            out[ref] = node_id
+        if len(out) < len(unique):
+            out.update(mg.resolve_references([r for r in unique if r not in out], self.lookup))
+        return out
+
+    def _resolved(self, unique: list[str]) -> dict[str, End]:
+        """``(id, nid, type)`` of each reference an id, redirect or key names
+        (:data:`_RESOLVE_SQL`), each form for the references still unresolved, a reference
+        that finds several nodes in a form left for the next. Answers are kept
+        (:data:`RESOLVED_MAX`) until a node, alias or redirect changes. ``unique``: distinct
+        references."""
         pending = [r for r in unique if r not in self.resolved]
-        found: dict[str, tuple[str, int, str]] = {}
+        found: dict[str, End] = {}
         with staged(self.db, "resolving(ref TEXT, norm TEXT)",
                     zip(pending, map(mg.key_norm, pending), strict=True)):
             for sql in _RESOLVE_SQL:
-                hits: dict[str, tuple[str, int, str]] = {}
+                hits: dict[str, End] = {}
                 ambiguous = set()
                 for ref, *hit in self.db.execute(sql):
-                    if ref not in found and hits.setdefault(ref, hit)[1] != hit[1]:
+                    if ref not in found and hits.setdefault(ref, tuple(hit))[1] != hit[1]:
                         ambiguous.add(ref)
                 for ref in ambiguous:
                     del hits[ref]
@@ -357,14 +368,20 @@ class SQLiteTx(WriteTx):
         if len(self.resolved) + len(found) > RESOLVED_MAX:
             self.resolved.clear()
         self.resolved.update(found)
-        out = {}
-        for ref in unique:
-            if hit := found.get(ref) or self.resolved.get(ref):
-                node_id, self.nid[node_id], self.types[node_id] = hit
-                out[ref] = node_id
-        if len(out) < len(unique):
-            out.update(mg.resolve_references([r for r in unique if r not in out], self.lookup))
-        return out
+        kept = self.resolved
+        return {ref: hit for ref in unique if (hit := found.get(ref) or kept.get(ref))}
+
+    def _ends(self, refs: set[str]) -> dict[str, End] | None:
+        """``(id, nid, type)`` of each reference as :meth:`resolve` resolves it, or None
+        when one does not resolve."""
+        ends = self._resolved(list(refs))
+        if len(ends) < len(refs):
+            missing = [r for r in refs if r not in ends]
+            named = mg.resolve_references(missing, self.lookup)
+            if len(named) < len(missing):
+                return None
+            ends.update((r, (i, self.nid[i], self.types[i])) for r, i in named.items())
+        return ends
 
     def _nodes_changed(self, rows: Collection[Any]) -> None:
         """Nodes, their aliases or redirects are written (when ``rows``): what references
@@ -474,16 +491,16 @@ class SQLiteTx(WriteTx):
         relations) are not made. A reference that does not resolve, a broken family, two
         relations of one fact or a fact already stored (the edges' insert is undone to its
         savepoint) leave nothing written."""
-        refs = {r.source for r in relations} | {r.target for r in relations}
-        found = self.resolve(refs)
-        if len(found) < len(refs):
+        ends = self._ends({r.source for r in relations} | {r.target for r in relations})
+        if ends is None:
             return None
-        # the families of this part's ends only: self.types may hold every node looked up
-        families = {t: node_type(t).family for t in {self.types[i] for i in found.values()}}
-        ends = {ref: (i, self.nid[i], families[self.types[i]]) for ref, i in found.items()}
         rows = sorted(edge_row(r, ends[r.source], ends[r.target]) for r in relations)
+        kinds = {(row[3], row[-2], row[-1]) for row in rows}
+        # the families of this part's ends only: self.types may hold every node looked up
+        families = {t: node_type(t).family for kind in kinds for t in kind[1:]}
         if len({row[0] for row in rows}) < len(rows) or any(
-                endpoint_error(*kind) for kind in {(row[3], row[-2], row[-1]) for row in rows}):
+                endpoint_error(rel_type, families[src], families[dst])
+                for rel_type, src, dst in kinds):
             return None
         first = self._next("edges", "eid")
         self.db.execute("SAVEPOINT staged_edges")
