@@ -225,3 +225,25 @@ def test_sqlite_streamed_writes_do_without_foreign_key_checks(sqlite_store, writ
     assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
             for t in ("nodes", "node_claims", "aliases", "edges", "edge_claims")] == before
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_first_parts_read_ahead_are_written_not_read_again(store, write_file, monkeypatch):
+    # The load reads each streamed file's first part to order the sources; the first
+    # KEPT_FIRST_PARTS files keep theirs (and their reading) for the write, so each of them
+    # is read once; a later one is read again from its start.
+    from loaders import tabular
+
+    opened: list[str] = []
+
+    def counted(path):
+        opened.append(path.name)
+        return real(path)
+
+    real = tabular.iter_lines
+    monkeypatch.setattr(tabular, "iter_lines", counted)
+    files = [write_file("nodes.csv", _nodes(30)), write_file("edges.csv", _edges(PAIRS)),
+             write_file("more.csv", _edges([(i, (i + 2) % 30, 0.5) for i in range(30)]))]
+    assert ops.KEPT_FIRST_PARTS == 2
+    assert not ops.load(store, [str(f) for f in files]).errors
+    assert sorted(opened) == ["edges.csv", "more.csv", "more.csv", "nodes.csv"]
+    assert counts(store) == (30, 60, 60)
