@@ -96,6 +96,9 @@ def _regular(path: Path) -> bool:
 PART_ROWS: int | None = None
 BYTES_PER_RECORD = 40  # about the length of a CSV or JSON Lines record: a streamed source's
 # size hint (SQLite defers its secondary indexes for a source as large as the graph)
+# Streamed sources of one load whose first part, read ahead to order the sources, is kept to
+# be written rather than read again (each holds a part and an open file until written).
+KEPT_FIRST_PARTS = 2
 
 
 # Sources that name organisations, written before the RIR statistics whose opaque holders
@@ -119,6 +122,16 @@ class Source:
     # what the loader read of the page for the names the graph knows (prose pages: its title
     # and body lines), and the loader; dropped once those names are added
     page: tuple[Any, Loader] | None = None
+    # a streamed source's parts as read ahead: the first part, then the rest of that same
+    # reading; taken by the first write (a retried one reads the file again)
+    kept: Iterator[Batch] | None = None
+
+    def given(self) -> Iterator[Batch]:
+        """The streamed source's parts from the first: those read ahead, once, else read
+        again."""
+        assert self.parts is not None
+        kept, self.kept = self.kept, None
+        return kept if kept is not None else self.parts()
 
     @classmethod
     def of(cls, head: Batch, parts: Callable[[], Iterator[Batch]] | None = None,
@@ -130,11 +143,12 @@ class Source:
         return cls(head, parts, rows, order)
 
 
-def read_sources(target: Path | str, in_folder: bool) -> list[Source]:
-    """The sources a file or dataset gives: a file whose loader streams is streamed. In a
-    folder, a file that no loader recognises (nor claims by its name ending) raises
-    LookupError: skipped and counted. Any other problem, such as an empty, binary or
-    undecodable ``.html`` page, raises LoadError (reported by name)."""
+def read_sources(target: Path | str, in_folder: bool, keep: bool = False) -> list[Source]:
+    """The sources a file or dataset gives: a file whose loader streams is streamed (its
+    first part read now; with ``keep``, kept to be written). In a folder, a file that no
+    loader recognises (nor claims by its name ending) raises LookupError: skipped and
+    counted. Any other problem, such as an empty, binary or undecodable ``.html`` page,
+    raises LoadError (reported by name)."""
     if isinstance(target, str):
         return [Source.of(b) for b in loaders.datasets()[target]()]
     try:
@@ -156,7 +170,11 @@ def read_sources(target: Path | str, in_folder: bool) -> list[Source]:
     def parts() -> Iterator[Batch]:
         return stream(target, PART_ROWS or get_settings().part_rows)
 
-    return [Source.of(next(parts()), parts, target.stat().st_size // BYTES_PER_RECORD)]
+    given = parts()
+    first = next(given)
+    source = Source.of(first, parts, target.stat().st_size // BYTES_PER_RECORD)
+    source.kept = itertools.chain([first], given) if keep else None
+    return [source]
 
 
 def unexpected(exc: BaseException) -> str:
@@ -186,7 +204,8 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
         if progress:
             progress(f"reading {item}", 0, 0)
         try:
-            sources.extend(read_sources(item, in_folder and isinstance(item, Path)))
+            keep = sum(s.kept is not None for s in sources) < KEPT_FIRST_PARTS
+            sources.extend(read_sources(item, in_folder and isinstance(item, Path), keep))
         except LookupError as exc:
             report.skipped_files.append(str(exc))
         except (LoadError, StoreError) as exc:
@@ -311,12 +330,11 @@ def _write(store: GraphStore, source: Source, source_id: str | None,
 
     if source.parts is None:
         return store.write(named(source.head))
-    parts = source.parts
     warnings = source.head.warnings
 
     def given() -> Iterator[Batch]:
         linked.clear()  # a retried transaction reads the store again
-        for part in read_ahead(parts()):
+        for part in read_ahead(source.given()):
             warnings.extend(w for w in part.warnings if w not in warnings)
             yield named(part)
 

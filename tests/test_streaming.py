@@ -126,6 +126,40 @@ def test_set_based_edge_parts_match_the_per_relation_path(sqlite_store, write_fi
     assert relations == {"nodes.csv": 0, "edges1.csv": 16, "edges2.csv": 9}
 
 
+def test_set_based_node_parts_match_the_per_entity_path(sqlite_store, tmp_path, write_file,
+                                                       monkeypatch):
+    # Into a store with no nodes, SQLite writes an entity-only part set-based
+    # (SQLiteTx.write_staged_nodes); the memory store, and SQLite with that step declined
+    # (WriteTx's own default), place the entities one by one. Aliases that fold to the name
+    # or to each other, repeated keys, legal suffixes, non-ASCII names, properties; the
+    # third and last part restates line 2's node, so it takes the per-entity path.
+    from graph.store.memory import MemoryStore
+    from graph.store.sqlite import SQLiteStore
+    from graph.store.writer import WriteTx
+
+    rows = [f"o{i},Company,Äcme {i} Ltd,ACME {i} LIMITED|äcme {i} ltd|Acme {i}|Acme {i},"
+            f"{'za' if i % 2 else ''}\n" for i in range(12)]
+    rows += [f"p{i},Person,Zoë Person {i},Zoe Person {i}|ZOË PERSON {i},\n" for i in range(5)]
+    rows += ["x1,Prefix,192.0.2.0/24,,\n", "x1,ASN,64500,,\n", "o0b,Company,Äcme 0 Ltd,A0,\n"]
+    nodes = write_file("nodes.csv", "id,type,name,aliases,country\n" + "".join(rows))
+    per_entity = SQLiteStore(tmp_path / "per-entity.db")
+    memory = MemoryStore()
+    statements: list[str] = []
+    sqlite_store.db.set_trace_callback(statements.append)
+    assert not ops.load(sqlite_store, [str(nodes)]).errors
+    monkeypatch.setattr(sqlite_tx.SQLiteTx, "write_staged_nodes", WriteTx.write_staged_nodes)
+    for store in (per_entity, memory):
+        assert not ops.load(store, [str(nodes)]).errors
+    assert statements.count("SAVEPOINT staged_nodes") == 3  # the third undone, then one by one
+    assert counts(sqlite_store) == counts(memory) == (19, 0, 0)
+    assert _state(sqlite_store) == _state(per_entity) == _state(memory)
+    for table in ("aliases", "names_fts"):
+        sql = f"SELECT * FROM {table} ORDER BY 1, 2" if table == "aliases" else \
+            "SELECT rowid, text FROM names_fts ORDER BY rowid"
+        assert sqlite_store.db.execute(sql).fetchall() == per_entity.db.execute(sql).fetchall()
+    assert [(s.entities, s.relations) for s in sqlite_store.sources()] == [(19, 0)]
+
+
 def test_set_based_parts_refuse_what_the_per_relation_path_refuses(store, write_file):
     nodes = write_file("nodes.csv", _nodes(30) + "p,Person,Some Person,\n")
     assert not ops.load(store, [str(nodes)]).errors
@@ -163,3 +197,53 @@ def test_sqlite_index_rebuild_sorts_in_a_small_cache(sqlite_store, write_file, m
     assert [db.execute(f"PRAGMA {name}").fetchone()[0]
             for name in ("cache_size", "threads")] == before
     assert counts(sqlite_store)[:2] == (30, 30)
+
+
+def test_sqlite_streamed_writes_do_without_foreign_key_checks(sqlite_store, write_file):
+    # A streamed write runs with SQLite's foreign-key checks off (the writer resolves every
+    # reference itself) and deletes what refers to the rows it deletes itself; the checks
+    # are on again after each write, whether it failed or not.
+    db = sqlite_store.db
+    nodes = write_file("nodes.csv", _nodes(30))
+    edges = write_file("edges.csv", _edges(PAIRS))
+    assert not ops.load(sqlite_store, [str(nodes), str(edges)]).errors
+    write_file("edges.csv", _edges(PAIRS[:10]))  # 20 edges and their claims go
+    write_file("nodes.csv", _nodes(20))  # nodes 20-29 lose their claims; unlinked ones go
+    assert not ops.load(sqlite_store, [str(edges), str(nodes)]).errors
+    linked = {n for pair in PAIRS[:10] for n in pair[:2]}
+    assert counts(sqlite_store) == (20 + len(linked - set(range(20))), 10, 10)
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert db.execute("SELECT count(*) FROM aliases WHERE nid NOT IN (SELECT nid FROM nodes)"
+                      ).fetchone()[0] == 0
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    before = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("nodes", "node_claims", "aliases", "edges", "edge_claims")]
+    dangling = write_file("more.csv", _edges([*((i, (i + 2) % 10, 0.5) for i in range(10)),
+                                              (3, 77, 0.5)]))  # n77: no node
+    report = ops.load(sqlite_store, [str(dangling)])
+    assert len(report.errors) == 1 and "line 12" in report.errors[0], report.errors
+    assert [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("nodes", "node_claims", "aliases", "edges", "edge_claims")] == before
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_first_parts_read_ahead_are_written_not_read_again(store, write_file, monkeypatch):
+    # The load reads each streamed file's first part to order the sources; the first
+    # KEPT_FIRST_PARTS files keep theirs (and their reading) for the write, so each of them
+    # is read once; a later one is read again from its start.
+    from loaders import tabular
+
+    opened: list[str] = []
+
+    def counted(path):
+        opened.append(path.name)
+        return real(path)
+
+    real = tabular.iter_lines
+    monkeypatch.setattr(tabular, "iter_lines", counted)
+    files = [write_file("nodes.csv", _nodes(30)), write_file("edges.csv", _edges(PAIRS)),
+             write_file("more.csv", _edges([(i, (i + 2) % 30, 0.5) for i in range(30)]))]
+    assert ops.KEPT_FIRST_PARTS == 2
+    assert not ops.load(store, [str(f) for f in files]).errors
+    assert sorted(opened) == ["edges.csv", "more.csv", "more.csv", "nodes.csv"]
+    assert counts(store) == (30, 60, 60)

@@ -11,12 +11,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain
+from itertools import chain, count
 from typing import Any
 
 from graph import merge as mg
-from graph.ids import fold
-from graph.model import Batch, Judgement, Relation
+from graph.ids import fold, normalise_name
+from graph.model import Batch, Entity, Judgement, Relation
 from graph.store.writer import (
     AppendedState,
     EdgeState,
@@ -24,6 +24,7 @@ from graph.store.writer import (
     NewEdge,
     NodeState,
     StagedEdges,
+    StagedNodes,
     WriteTx,
     chunks,
     edge_values,
@@ -79,6 +80,14 @@ def by_ids(db: sqlite3.Connection, ids: Collection[str]) -> dict[str, int]:
     return out
 
 
+_INSERT_NODES = ("INSERT INTO nodes(nid, id, type, name, aliases, keys, props, first_seen,"
+                 " last_seen) VALUES (?,?,?,?,?,?,?,?,?)")
+_INSERT_ALIASES = "INSERT OR IGNORE INTO aliases(norm, nid, kind) VALUES (?,?,?)"
+_INSERT_SEARCH = "INSERT INTO names_fts(rowid, text) VALUES (?,?)"
+_INSERT_NODE_CLAIMS = (f"INSERT INTO node_claims(nid, sid, {_NODE_CLAIM_COLS})"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?)")
+
+
 def put_nodes(db: sqlite3.Connection, rows: Iterable[tuple[int, str | None, mg.DerivedNode]],
               replace: bool) -> None:
     """Insert new nodes ``(nid, id, node)`` (or rewrite existing ones when ``replace``)
@@ -98,10 +107,33 @@ def put_nodes(db: sqlite3.Connection, rows: Iterable[tuple[int, str | None, mg.D
         db.executemany("DELETE FROM aliases WHERE nid=?", [(r[-1],) for r in node_rows])
         db.executemany("DELETE FROM names_fts WHERE rowid=?", [(r[-1],) for r in node_rows])
     else:
-        db.executemany("INSERT INTO nodes(nid, id, type, name, aliases, keys, props,"
-                       " first_seen, last_seen) VALUES (?,?,?,?,?,?,?,?,?)", node_rows)
-    db.executemany("INSERT OR IGNORE INTO aliases(norm, nid, kind) VALUES (?,?,?)", alias_rows)
-    db.executemany("INSERT INTO names_fts(rowid, text) VALUES (?,?)", search_rows)
+        db.executemany(_INSERT_NODES, node_rows)
+    db.executemany(_INSERT_ALIASES, alias_rows)
+    db.executemany(_INSERT_SEARCH, search_rows)
+
+
+def new_node_rows(ent: Entity) -> tuple[tuple, tuple, list[tuple[str, str]], str]:
+    """An entity that is its new node's one claim, as the node's columns (the
+    :func:`~graph.store.writer.node_values` of ``derive_node([claim_of(ent)])``), the
+    claim's (:func:`graph.merge.claim_values`), the node's alias rows
+    (:func:`graph.merge.alias_rows`) and its search text, each name folded once."""
+    own = fold(ent.name)
+    names = {own: ent.name}
+    for alias in ent.aliases:
+        names.setdefault(fold(alias), alias)
+    keys: dict[str, str] = {}
+    for key in ent.keys:
+        keys.setdefault(mg.key_norm(key), key)
+    aliases = [n for k, n in names.items() if k != own]
+    claim = mg.claim_values(ent)
+    node = (ent.type, ent.name, claim[2] if aliases == ent.aliases else mg.to_json(aliases),
+            claim[3] if len(keys) == len(ent.keys) else mg.to_json(list(keys.values())),
+            claim[4], ent.first_seen or None, ent.last_seen or None)
+    family = node_type(ent.type).family
+    rows = {(k, "name") for k in names}
+    rows.update((normalise_name(n, family), "name") for n in names.values())
+    rows.update((k, "key") for k in keys)
+    return node, claim, sorted(r for r in rows if r[0]), " ".join(names)
 
 
 REF_SQL = {
@@ -148,6 +180,21 @@ def pragmas(db: sqlite3.Connection, **values: int) -> Iterator[None]:
 
 
 @contextmanager
+def foreign_keys_off(db: sqlite3.Connection) -> Iterator[None]:
+    """Foreign-key enforcement off while the block runs its transaction, on again after on
+    every way out. The pragma is a no-op inside a transaction, so it is set before the
+    block opens one, and a transaction the block left open (a failed ``COMMIT``) is rolled
+    back before it is set again."""
+    db.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if db.in_transaction:
+            db.execute("ROLLBACK")
+        db.execute("PRAGMA foreign_keys=ON")
+
+
+@contextmanager
 def staged(db: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> Iterator[None]:
     """``rows`` in a temporary table (``table``: its name and columns) while the block runs:
     a statement joining them reads many values at the cost of one. Emptied after."""
@@ -160,18 +207,20 @@ def staged(db: sqlite3.Connection, table: str, rows: Iterable[tuple]) -> Iterato
         db.execute(f"DELETE FROM {name}")
 
 
+# The tables whose rows refer to a source, ON DELETE CASCADE (graph/store/schema.py).
+_SOURCE_CHILDREN = ("node_claims(sid)", "edge_claims(sid)", "judgements(sid)", "absorbed(sid)")
+
+End = tuple[str, int, str]  # a resolved reference: node id, nid, node type
+
 _INSERT_EDGES = ("INSERT INTO edges(key, src, dst, type, props, confidence, weight, start, end)"
                  " VALUES (?,?,?,?,?,?,?,?,?)")
 _INSERT_EDGE_CLAIMS = ("INSERT INTO edge_claims(eid, sid, locator, confidence, props)"
                        " VALUES (?,?,?,?,?)")
 
-End = tuple[str, int, str]  # a resolved reference: node id, nid, family
-
-
 def edge_row(rel: Relation, src: End, dst: End) -> tuple:
     """A relation that is its edge's one claim, as one row: the edge's key, ends' nids,
     type, properties JSON, confidence, weight, start, end (the ``edges`` columns), then
-    the claim's confidence and locator and the ends' families."""
+    the claim's confidence and locator and the ends' node types."""
     props = mg.to_json(rel.properties)
     return (mg.edge_key(src[0], rel.type, dst[0], rel.discriminator()), src[1], dst[1],
             rel.type, props, *mg.edge_columns(rel.confidence, rel.properties),
@@ -189,7 +238,10 @@ class SQLiteTx(WriteTx):
         self.nid: dict[str, int] = {}
         self.eid: dict[str, int] = {}
         self.types: dict[str, str] = {}  # node id -> type, of the nodes looked up
-        self.resolved: dict[str, tuple[str, int, str]] = {}  # ref -> (id, nid, type)
+        self.resolved: dict[str, End] = {}  # ref -> (id, nid, type)
+        # whether deleting a row deletes the rows that refer to it (ON DELETE CASCADE, with
+        # foreign keys on); else the deletes below delete them
+        self.cascades = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
 
     # -- sources and judgements
     def upsert_source(self, batch: Batch) -> None:
@@ -250,7 +302,18 @@ class SQLiteTx(WriteTx):
 
     def delete_source(self, source_id: str) -> None:
         """Its claims and judgements go with it (foreign keys ON DELETE CASCADE)."""
-        self.db.execute("DELETE FROM sources WHERE sid=?", (self._sid(source_id),))
+        sid = self._sid(source_id)
+        self._delete_referring(_SOURCE_CHILDREN, [(sid,)])
+        self.db.execute("DELETE FROM sources WHERE sid=?", (sid,))
+
+    def _delete_referring(self, children: tuple[str, ...], keys: list[tuple]) -> None:
+        """Without cascades, delete the rows of ``children`` (``table(column)``) that refer
+        to these keys."""
+        if self.cascades:
+            return
+        for child in children:
+            table, column = child.rstrip(")").split("(")
+            self.db.executemany(f"DELETE FROM {table} WHERE {column}=?", keys)
 
     def replace_judgements(self, source_id: str, judgements: list[Judgement]) -> None:
         sid = self._sid(source_id)
@@ -272,20 +335,32 @@ class SQLiteTx(WriteTx):
         return [(key, node_id) for key, node_id, _, _ in rows]
 
     def resolve(self, refs: Collection[str]) -> dict[str, str]:
-        """Set-based (:data:`_RESOLVE_SQL`) for ids, redirects and keys, each form for the
-        references still unresolved, a reference that finds several nodes in a form left
-        for the next; what these leave is tried again through :meth:`lookup` (names).
-        Answers are kept (:data:`RESOLVED_MAX`) until a node, alias or redirect changes."""
+        """Set-based (:meth:`_resolved`) for ids, redirects and keys; what these leave is
+        tried again through :meth:`lookup` (names)."""
         unique = list(dict.fromkeys(refs))
+        out = {}
+        nids, types = self.nid, self.types
+        for ref, (node_id, nids[node_id], types[node_id]) in self._resolved(unique).items():
+            out[ref] = node_id
+        if len(out) < len(unique):
+            out.update(mg.resolve_references([r for r in unique if r not in out], self.lookup))
+        return out
+
+    def _resolved(self, unique: list[str]) -> dict[str, End]:
+        """``(id, nid, type)`` of each reference an id, redirect or key names
+        (:data:`_RESOLVE_SQL`), each form for the references still unresolved, a reference
+        that finds several nodes in a form left for the next. Answers are kept
+        (:data:`RESOLVED_MAX`) until a node, alias or redirect changes. ``unique``: distinct
+        references."""
         pending = [r for r in unique if r not in self.resolved]
-        found: dict[str, tuple[str, int, str]] = {}
+        found: dict[str, End] = {}
         with staged(self.db, "resolving(ref TEXT, norm TEXT)",
                     zip(pending, map(mg.key_norm, pending), strict=True)):
             for sql in _RESOLVE_SQL:
-                hits: dict[str, tuple[str, int, str]] = {}
+                hits: dict[str, End] = {}
                 ambiguous = set()
                 for ref, *hit in self.db.execute(sql):
-                    if ref not in found and hits.setdefault(ref, hit)[1] != hit[1]:
+                    if ref not in found and hits.setdefault(ref, tuple(hit))[1] != hit[1]:
                         ambiguous.add(ref)
                 for ref in ambiguous:
                     del hits[ref]
@@ -293,14 +368,20 @@ class SQLiteTx(WriteTx):
         if len(self.resolved) + len(found) > RESOLVED_MAX:
             self.resolved.clear()
         self.resolved.update(found)
-        out = {}
-        for ref in unique:
-            if hit := found.get(ref) or self.resolved.get(ref):
-                node_id, self.nid[node_id], self.types[node_id] = hit
-                out[ref] = node_id
-        if len(out) < len(unique):
-            out.update(mg.resolve_references([r for r in unique if r not in out], self.lookup))
-        return out
+        kept = self.resolved
+        return {ref: hit for ref in unique if (hit := found.get(ref) or kept.get(ref))}
+
+    def _ends(self, refs: set[str]) -> dict[str, End] | None:
+        """``(id, nid, type)`` of each reference as :meth:`resolve` resolves it, or None
+        when one does not resolve."""
+        ends = self._resolved(list(refs))
+        if len(ends) < len(refs):
+            missing = [r for r in refs if r not in ends]
+            named = mg.resolve_references(missing, self.lookup)
+            if len(named) < len(missing):
+                return None
+            ends.update((r, (i, self.nid[i], self.types[i])) for r, i in named.items())
+        return ends
 
     def _nodes_changed(self, rows: Collection[Any]) -> None:
         """Nodes, their aliases or redirects are written (when ``rows``): what references
@@ -410,16 +491,16 @@ class SQLiteTx(WriteTx):
         relations) are not made. A reference that does not resolve, a broken family, two
         relations of one fact or a fact already stored (the edges' insert is undone to its
         savepoint) leave nothing written."""
-        refs = {r.source for r in relations} | {r.target for r in relations}
-        found = self.resolve(refs)
-        if len(found) < len(refs):
+        ends = self._ends({r.source for r in relations} | {r.target for r in relations})
+        if ends is None:
             return None
-        # the families of this part's ends only: self.types may hold every node looked up
-        families = {t: node_type(t).family for t in {self.types[i] for i in found.values()}}
-        ends = {ref: (i, self.nid[i], families[self.types[i]]) for ref, i in found.items()}
         rows = sorted(edge_row(r, ends[r.source], ends[r.target]) for r in relations)
+        kinds = {(row[3], row[-2], row[-1]) for row in rows}
+        # the families of this part's ends only: self.types may hold every node looked up
+        families = {t: node_type(t).family for kind in kinds for t in kind[1:]}
         if len({row[0] for row in rows}) < len(rows) or any(
-                endpoint_error(*kind) for kind in {(row[3], row[-2], row[-1]) for row in rows}):
+                endpoint_error(rel_type, families[src], families[dst])
+                for rel_type, src, dst in kinds):
             return None
         first = self._next("edges", "eid")
         self.db.execute("SAVEPOINT staged_edges")
@@ -435,6 +516,31 @@ class SQLiteTx(WriteTx):
                                                   for eid, row in enumerate(rows, first)))
         return StagedEdges(created=len(rows), claims=len(rows))
 
+    def write_staged_nodes(self, source_id: str, entities: list[Entity]) -> StagedNodes | None:
+        """Each entity's node, claim, alias and search rows made in one pass
+        (:func:`new_node_rows`), then one ``executemany`` per table; the per-entity
+        claim and derived-node objects of the writer's path are not made. An id already
+        stored (the nodes' insert fails on it and is undone to its savepoint) leaves
+        nothing written."""
+        self._nodes_changed(entities)
+        first = self._next("nodes", "nid")
+        made = [new_node_rows(ent) for ent in entities]
+        self.db.execute("SAVEPOINT staged_nodes")
+        try:
+            self.db.executemany(_INSERT_NODES, ((nid, ent.id, *rows[0]) for nid, ent, rows
+                                                in zip(count(first), entities, made)))
+        except sqlite3.IntegrityError:  # a node with one of these ids is stored
+            self.db.execute("ROLLBACK TO staged_nodes")
+            return None
+        finally:
+            self.db.execute("RELEASE staged_nodes")
+        sid, numbered = self._sid(source_id), list(enumerate(made, first))
+        self.db.executemany(_INSERT_ALIASES, ((norm, nid, kind) for nid, rows in numbered
+                                              for norm, kind in rows[2]))
+        self.db.executemany(_INSERT_SEARCH, ((nid, rows[3]) for nid, rows in numbered))
+        self.db.executemany(_INSERT_NODE_CLAIMS, ((nid, sid, *rows[1]) for nid, rows in numbered))
+        return StagedNodes(created=len(made))
+
     def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
         sid = self._sid(source_id)
         nids = self._nids(chain(removed.nodes, added.nodes))
@@ -443,8 +549,7 @@ class SQLiteTx(WriteTx):
                             [(nids[i], sid) for i in removed.nodes])
         self.db.executemany("DELETE FROM edge_claims WHERE eid=? AND sid=? AND locator=?",
                             [(eids[k], sid, loc) for k, loc in removed.edges])
-        self.db.executemany(f"INSERT INTO node_claims(nid, sid, {_NODE_CLAIM_COLS})"
-                            " VALUES (?,?,?,?,?,?,?,?,?,?)",
+        self.db.executemany(_INSERT_NODE_CLAIMS,
                             [(nids[i], sid, *v) for i, v in added.nodes.items()])
         self.db.executemany("INSERT INTO edge_claims(eid, sid, locator, confidence, props)"
                             " VALUES (?,?,?,?,?)",
@@ -574,7 +679,9 @@ class SQLiteTx(WriteTx):
                             " WHERE eid=?", [(*edge_values(e), self.eid[k]) for k, _, e in rows])
 
     def delete_edges(self, edges: dict[str, str]) -> None:
-        self.db.executemany("DELETE FROM edges WHERE eid=?", [(self.eid[k],) for k in edges])
+        eids = [(self.eid[k],) for k in edges]
+        self._delete_referring(("edge_claims(eid)",), eids)
+        self.db.executemany("DELETE FROM edges WHERE eid=?", eids)
 
     def update_nodes(self, rows: list[tuple[str, str, mg.DerivedNode]]) -> None:
         self._nodes_changed(rows)
@@ -583,5 +690,6 @@ class SQLiteTx(WriteTx):
     def delete_nodes(self, ids: list[str]) -> None:
         self._nodes_changed(ids)
         nids = [(self.nid[i],) for i in ids]
+        self._delete_referring(("node_claims(nid)", "aliases(nid)"), nids)
         self.db.executemany("DELETE FROM names_fts WHERE rowid=?", nids)
         self.db.executemany("DELETE FROM nodes WHERE nid=?", nids)

@@ -121,6 +121,14 @@ class StagedEdges:
 
 
 @dataclass(slots=True)
+class StagedNodes:
+    """What :meth:`WriteTx.write_staged_nodes` wrote: ``created`` new nodes, each with its
+    one claim."""
+
+    created: int
+
+
+@dataclass(slots=True)
 class NewEdge:
     """An edge to create: ``values`` are its derived values (:func:`edge_values`)."""
 
@@ -274,6 +282,15 @@ class WriteTx(ABC):
         backend may always return None."""
         return None
 
+    def write_staged_nodes(self, source_id: str, entities: list[Entity]) -> StagedNodes | None:
+        """Write a streamed part's entities set-based, when each one is a new node with one
+        claim: no two share an id (as :func:`graph.merge.combine_entities` leaves them)
+        and no node with its id is stored. Creates the nodes (numbered in the entities'
+        order, as :meth:`create_nodes` numbers them) with their alias-index and search
+        rows, and writes their claims. Otherwise writes nothing and returns None: the
+        writer places the entities one by one. A backend may always return None."""
+        return None
+
     @abstractmethod
     def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
         """Delete the source's ``removed`` claims, then add its ``added`` ones (a changed
@@ -352,6 +369,8 @@ class Writer:
         self.fresh = False  # a streamed write into a store that had no nodes
         self.staging = False  # a streamed write's edge-only parts are tried set-based
         self.staged_claims = 0  # the claims written set-based (write_staged_edges)
+        self.staged_nodes = 0  # the entities written set-based (write_staged_nodes)
+        self.staging_nodes = False  # a fresh streamed write's entity-only parts, set-based
         self.absorbing: list[tuple[str, str, str]] = []  # (absorbed, kept, reason): absorb.py
         self.published = ""  # the source's publication date, for the merge log
         self.loader = ""  # the source's loader: what its names are evidence of
@@ -392,18 +411,20 @@ class Writer:
         first = next(parts)
         self.fresh = not self.tx.has_nodes()
         self.staging = True
+        self.staging_nodes = self.fresh
         self.start(first)
         self.tx.write_claims(self.source_id, self.held, Held())
         entities = relations = 0
         with self.tx.bulk(rows):
             for part in chain([first], parts):
-                self.add_entities(part.entities)
+                if not self._staged_nodes(part):
+                    self.add_entities(part.entities)
                 self.add_relations(part.relations)
                 restated = self._restated()
                 self.tx.write_claims(self.source_id, restated, self.claims)
-                entities += len(self.claims.nodes) - len(restated.nodes)
+                entities += len(self.claims.nodes) - len(restated.nodes) + self.staged_nodes
                 relations += len(self.claims.edges) + self.staged_claims
-                self.staged_claims = 0
+                self.staged_claims = self.staged_nodes = 0
                 self._forget_part()
                 gc.collect(0)
         self.collect(set(self.held.nodes) | self.touched_nodes,
@@ -543,6 +564,24 @@ class Writer:
         self.staged_claims += staged.claims
         self.result.claims_added += staged.claims
         self.result.relations_added += staged.created
+        return True
+
+    def _staged_nodes(self, part: Batch) -> bool:
+        """Whether a streamed part's entities were written set-based
+        (:meth:`WriteTx.write_staged_nodes`): only in a write into a store that had no
+        nodes (nothing to merge with but this write's own earlier parts), and only a part
+        with no relations (whose ends the per-record path resolves through the part's own
+        entities first). After one part that could not be, the others are placed one by
+        one too."""
+        if not (self.staging_nodes and part.entities) or part.relations:
+            return False
+        staged = self.tx.write_staged_nodes(self.source_id,
+                                            mg.combine_entities(part.entities))
+        if staged is None:
+            self.staging_nodes = False
+            return False
+        self.staged_nodes += staged.created
+        self.result.entities_added += staged.created
         return True
 
     def _check_families(self, relations: list[mg.Relation],
