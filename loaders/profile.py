@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from graph.ids import fold
 from graph.model import Batch, Entity, ModelError, Relation
 from graph.vocab import FIELD, LOOSE, MENTION, PATTERN
 from loaders.base import Loader, LoadError, new_batch, register
-from loaders.profile_facts import Extractor, Fact, role_names
 from loaders.profile_fields import (
     Found,
     Header,
@@ -43,6 +43,13 @@ from loaders.text.gazetteer import KnownNames
 from loaders.text.lexicon import lexicon
 from loaders.text.metadata import publisher_for_url, site_key
 from loaders.text.people import name_chunks
+
+if TYPE_CHECKING:
+    from loaders.profile_facts import Fact
+
+# loaders.profile_facts is imported when the first page is read, not with this module: its
+# ~390 patterns take 0.6 s to compile, which every CLI command and every server worker would
+# otherwise pay, pages or not.
 
 SUFFIXES = (".txt", ".md", ".markdown", *HTML_SUFFIXES)
 PROFILE_RENDERINGS = {"flat", "card"}
@@ -153,6 +160,8 @@ class PageBuilder:
         title_line = Line(self.header.title.line, self.title, heading=1)
         url = str(self.header.fields.get("source_url") or "")
         own_site = url and not publisher_for_url(url)  # not a news outlet's or wire's
+        from loaders.profile_facts import Extractor
+
         self.extractor = Extractor(self.body, self.names, self.doc.id, title_line,
                                    site_key(url) if own_site else None)
         self.facts: list[Fact] = []
@@ -330,6 +339,8 @@ class PageBuilder:
         person = self.names.person(meta["person"], 1)
         org = self.names.org(meta["person_org"], 1)
         if person is not None and org is not None and org.type != "Person":
+            from loaders.profile_facts import role_names
+
             for role in role_names(meta.get("person_role") or "Member"):
                 self._fact(person.id, "ROLE_AT", org.id, 1, FIELD.confidence, {"role": role})
 
@@ -364,6 +375,8 @@ class PageBuilder:
 
     def _fact(self, source: str, type_: str, target: str, line: int, confidence: float,
               properties: dict[str, object] | None = None) -> None:
+        from loaders.profile_facts import Fact
+
         self.facts.append(Fact(source, type_, target, line, confidence, properties or {}))
 
     # -------------------------------------------------------------- batch
