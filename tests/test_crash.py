@@ -84,16 +84,32 @@ def test_reload_after_a_kill_completes_to_the_after_state(setup: dict):
 
 
 def _neo4j_state(uri: str) -> tuple:
+    """The counts once the killed client's transaction has ended on the server: a kill that
+    lands just after the client sent COMMIT leaves the server committing (or rolling back)
+    on its own, and counts read in several queries meanwhile would mix before and after."""
     from graph.store.neo4j import Neo4jStore
 
     store = Neo4jStore(uri)
     try:
+        _await_no_other_transaction(store)
         stats = store.stats()
         claims = store.driver.execute_query("MATCH (c:NodeClaim) RETURN count(c) AS n",
                                             database_=store.database).records[0]["n"]
         return stats["nodes"], stats["edges"], claims, stats["claims"], stats["sources"]
     finally:
         store.close()
+
+
+def _await_no_other_transaction(store, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        others = [r for r in store.driver.execute_query(
+            "SHOW TRANSACTIONS YIELD currentQuery", database_=store.database).records
+            if not (r["currentQuery"] or "").startswith("SHOW TRANSACTIONS")]
+        if not others:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"a transaction still open {timeout_s} s after the kill: {others}")
 
 
 @pytest.mark.neo4j
