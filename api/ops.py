@@ -303,9 +303,6 @@ def score(store: GraphStore) -> None:
     compute_and_store(store)
 
 
-
-
-
 def _counter(name: str, done: list[int], progress: Progress | None) -> Callable[[Batch], None]:
     """Counts each part's records into ``done[0]`` and reports them."""
     def count(part: Batch) -> None:

@@ -134,6 +134,7 @@ NODE_TYPES: dict[str, NodeType] = {
 ORGANISATION_TYPES = frozenset(n for n, t in NODE_TYPES.items() if t.family == "org")
 DOCUMENT_TYPES = frozenset(n for n, t in NODE_TYPES.items() if t.family == "doc")
 
+
 def _families(*names: str) -> frozenset[str]:
     return frozenset(names)
 

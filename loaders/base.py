@@ -38,6 +38,8 @@ MAX_FILE_BYTES: int | None = None  # None: the max_file_bytes setting (tests may
 def max_file_bytes() -> int:
     """The cap on a file read whole: ``MAX_FILE_BYTES`` when set, else the setting."""
     return MAX_FILE_BYTES if MAX_FILE_BYTES is not None else get_settings().max_file_bytes
+
+
 MAX_LINE_CHARS = 1_000_000
 MAX_JSON_DEPTH = 32
 

@@ -234,6 +234,8 @@ def _titles_in(text: str) -> tuple[Hit, ...]:
 def _title_then_name(text: str) -> bool:
     """A role title followed by a capitalised word (``CEO Lu Heng``)."""
     return any(_AFTER_TITLE_NAME.match(text, hit.end) for hit in _titles_in(text))
+
+
 _NAMED_WORDS = _LEX.appointment_verbs
 _POSSESSIVE = ("'s", "’s", "s' ", "s’ ")
 # Cheap tests that skip a role pattern on a sentence that cannot match it: words one of which
@@ -258,6 +260,8 @@ def _cued(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
     """Whether the sentence passes the pattern's cheap test (``_CUES``)."""
     cue = _CUE_TESTS.get(id(pattern))
     return cue is None or cue(lowered if isinstance(cue, _Search) else text)
+
+
 # a sentence whose subject is a role, not a name: "The former cybersecurity chief at the U.S.
 # Department of Homeland Security (DHS) is now the head of ICANN"
 _DESCRIBED = _RE(rf"^(?i:the|a|an)\s+{_FORMER}(?:[\w-]+\s+){{0,2}}?(?P<r>{ROLES})\s+"

@@ -69,6 +69,8 @@ _SAME_ORG_TAILS = _LEX["same_org_tails"]
 
 def _one_capital(name: str) -> bool:
     return sum(c.isupper() for c in name) == 1
+
+
 ORG_WORDS = _AUTHORITY | _COMPANY | _LEX["org_words"]
 NOT_NAME_WORDS = ORG_WORDS | _LEX["not_name_words"] | _LEX["not_org_heads"]  # things: no names
 _LEADING_STOP = _LEX["leading_stop"]

@@ -253,7 +253,6 @@ class _Layout:
                 "sid": self.sid[source_id], "seq": seq, "a": a, "b": b, "same": bool(same),
                 "locator": loc})
 
-
     def absorbed(self, rows: list[tuple]) -> None:
         for seq, (source_id, absorbed, kept, record) in enumerate(
                 rows, self.count["absorbed"] - len(rows) + 1):

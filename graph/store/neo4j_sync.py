@@ -54,7 +54,6 @@ DUMP = {
 }
 
 
-
 def dump(store: Neo4jStore, table: str) -> Iterator[tuple]:
     """One table's rows (scores metric by metric, in write order)."""
     if table == "scores":

@@ -217,6 +217,7 @@ _INSERT_EDGES = ("INSERT INTO edges(key, src, dst, type, props, confidence, weig
 _INSERT_EDGE_CLAIMS = ("INSERT INTO edge_claims(eid, sid, locator, confidence, props)"
                        " VALUES (?,?,?,?,?)")
 
+
 def edge_row(rel: Relation, src: End, dst: End) -> tuple:
     """A relation that is its edge's one claim, as one row: the edge's key, ends' nids,
     type, properties JSON, confidence, weight, start, end (the ``edges`` columns), then
