@@ -187,7 +187,7 @@ def test_sqlite_index_rebuild_sorts_in_a_small_cache(sqlite_store, write_file, m
     setting: dict[str, int] = {}
     rebuilt = []
     for sql in statements:
-        if pragma := re.fullmatch(r"PRAGMA (\w+)=(-?\d+)", sql):
+        if pragma := re.fullmatch(r"PRAGMA (cache_size|threads)=(-?\d+)", sql):
             setting[pragma[1]] = int(pragma[2])
         elif sql.startswith("CREATE INDEX"):
             rebuilt.append(sql.split()[2])

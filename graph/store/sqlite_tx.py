@@ -181,17 +181,16 @@ def pragmas(db: sqlite3.Connection, **values: int) -> Iterator[None]:
 
 @contextmanager
 def foreign_keys_off(db: sqlite3.Connection) -> Iterator[None]:
-    """Foreign-key enforcement off while the block runs its transaction, on again after on
-    every way out. The pragma is a no-op inside a transaction, so it is set before the
-    block opens one, and a transaction the block left open (a failed ``COMMIT``) is rolled
-    back before it is set again."""
-    db.execute("PRAGMA foreign_keys=OFF")
-    try:
-        yield
-    finally:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        db.execute("PRAGMA foreign_keys=ON")
+    """Foreign-key enforcement off while the block runs its transaction, restored after on
+    every way out (:func:`pragmas`). The pragma is a no-op inside a transaction, so it is
+    set before the block opens one, and a transaction the block left open (a failed
+    ``COMMIT``) is rolled back before it is restored."""
+    with pragmas(db, foreign_keys=0):
+        try:
+            yield
+        finally:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
 
 
 @contextmanager
