@@ -117,6 +117,15 @@ MIGRATIONS: list[str | Callable[[sqlite3.Connection], None]] = [
         absorbed TEXT NOT NULL, kept TEXT NOT NULL, record TEXT NOT NULL);
     CREATE INDEX absorbed_sid ON absorbed(sid);
     """,
+    # 6 -> 7: each score row carries its node's id (a node's id never changes), and the
+    # ranking index orders by it after the value, so ``top`` of a metric with a large tie
+    # is an index range like any other, with no sort of the tie.
+    """
+    ALTER TABLE scores ADD COLUMN id TEXT;
+    UPDATE scores SET id = (SELECT n.id FROM nodes n WHERE n.nid = scores.nid);
+    DROP INDEX scores_rank;
+    CREATE INDEX scores_rank ON scores(metric, value DESC, id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)
