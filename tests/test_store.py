@@ -345,6 +345,20 @@ def test_top_breaks_ties_by_id(store):
     assert store.top("unknown", 5) == []
 
 
+def test_top_of_a_tie_larger_than_the_limit_is_in_id_order(store):
+    _chain(store)
+    ids = [f"org:leaf-{i}" for i in range(30)] + ["org:hub", "org:a0", "org:a1"]
+    # 30 leaves tie (ints and floats alike), two nodes above them, one below
+    scores = {i: (3 if n % 2 else 3.0) for n, i in enumerate(ids[:30])}
+    scores |= {"org:hub": 9, "org:a0": 4.5, "org:a1": -1}
+    store.write_scores("tied", scores)
+    ranked = ["org:hub", "org:a0", *sorted(ids[:30]), "org:a1"]
+    for n in (1, 2, 3, 5, 20, 32, 33, 40, -1):
+        assert [e.id for e in store.top("tied", n)] == ranked[:n if n >= 0 else None], n
+    store.write_scores("tied", {i: 1 for i in ids[5:]})  # rewritten: a new tie, fewer nodes
+    assert [e.id for e in store.top("tied", 6)] == sorted(ids[5:])[:6]
+
+
 def test_reload_keeps_scores(store):
     store.write(profile_batch())
     store.write_scores("pagerank", {"org:afrinic": 0.5})

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any, TypeVar
 
 from graph import merge as mg
@@ -50,6 +51,9 @@ class State:
     absorbed: list[tuple[str, str, str, str]] = field(default_factory=list)  # source first
     judgements: dict[str, list[Judgement]] = field(default_factory=dict)
     scores: dict[str, dict[str, Any]] = field(default_factory=dict)  # metric -> id -> value
+    # metric -> the ids of its ranking scores in ``top``'s order, made when the metric is
+    # written (or first ranked after a restore); ids no longer scored are skipped
+    ranked: dict[str, list[str]] = field(default_factory=dict)
 
     def copy(self) -> State:
         """A working copy: each container copied, the values shared."""
@@ -398,13 +402,18 @@ class MemoryStore(GraphStore):
             kept = {i: v for i, v in values.items() if i in state.nodes}
             if kept:  # the metric is now the last one written
                 state.scores[metric] = kept
+            state.ranked[metric] = _ranking(kept)
             self.state = state
 
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
-        ranked = [(rank, i) for i, v in self.state.scores.get(metric, {}).items()
-                  if (rank := to_row(v)[0]) is not None]
-        ranked.sort(key=lambda r: (-r[0], r[1]))
-        return [self._record(i) for _, i in ranked[:limit if limit >= 0 else None]]
+        """The metric's ranking read in order until ``limit`` of its ids are still scored."""
+        state = self.state
+        values = state.scores.get(metric, {})
+        ranked = state.ranked.get(metric)
+        if ranked is None:  # restored: ranked once, by the first reader
+            ranked = state.ranked[metric] = _ranking(values)
+        scored = (i for i in ranked if i in values)
+        return [self._record(i) for i in islice(scored, limit if limit >= 0 else None)]
 
     def merge_log(self) -> list[dict[str, str]]:
         return [dict(zip(("merged", "into", "reason", "source_id"), m, strict=True))
@@ -455,6 +464,14 @@ def dump_rows(s: State, table: str) -> Iterator[tuple]:
         yield from s.absorbed
 
 
+def _ranking(values: dict[str, Any]) -> list[str]:
+    """The ids of the scores that rank (:mod:`graph.store.scores`), highest first, ties by
+    id."""
+    ranked = [(rank, i) for i, v in values.items() if (rank := to_row(v)[0]) is not None]
+    ranked.sort(key=lambda r: (-r[0], r[1]))
+    return [i for _, i in ranked]
+
+
 def restore_rows(s: State, table: str, rows: list[tuple]) -> None:
     """Add dumped rows of one table."""
     assert table in TABLES, table
@@ -466,6 +483,7 @@ def restore_rows(s: State, table: str, rows: list[tuple]) -> None:
             s.index(row[0], s.nodes[row[0]])
         elif table == "scores":
             s.scores.setdefault(row[1], {})[row[0]] = row[2]
+            s.ranked.pop(row[1], None)
         elif table == "node_claims":
             s.node_claims.setdefault(row[0], {})[row[1]] = tuple(row[2:])
         elif table == "edges":

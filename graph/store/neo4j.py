@@ -211,6 +211,9 @@ class Neo4jStore(GraphStore):
 
             upgrade_scores(self)
         self._upgrade()
+        for (metric,) in self._read("MATCH (m:ScoreMetric) RETURN m.name"):
+            if _score_index_name(metric, RANK_INDEX) not in have:  # made before tie indexes
+                self._score_index(metric)
 
     def _upgrade(self) -> None:
         """Bring the database's layout to SCHEMA_VERSION; refuse one newer than this code.
@@ -233,18 +236,21 @@ class Neo4jStore(GraphStore):
                                   database_=self.database)
 
     def _score_index(self, metric: str) -> None:
-        """The range index ``top`` ranks a metric by (made when first needed)."""
-        name = _score_index_name(metric)
-        if name in self._score_indexes:
-            return
-        try:
-            self.driver.execute_query(f"CREATE INDEX {name} IF NOT EXISTS FOR (e:Entity) "
-                                      f"ON (e.{_score_prop(metric)})", database_=self.database)
-            self.driver.execute_query("CALL db.awaitIndex($name, 300)", {"name": name},
-                                      database_=self.database)
-        except (Neo4jError, DriverError) as exc:
-            raise self._failed(exc) from exc
-        self._score_indexes.add(name)
+        """The range indexes ``top`` ranks a metric by (made when first needed): on the
+        score, and on (score, id) for the order within a tie."""
+        prop = _score_prop(metric)
+        for name, keys in ((_score_index_name(metric), f"e.{prop}"),
+                           (_score_index_name(metric, RANK_INDEX), f"e.{prop}, e.id")):
+            if name in self._score_indexes:
+                continue
+            try:
+                self.driver.execute_query(f"CREATE INDEX {name} IF NOT EXISTS FOR (e:Entity) "
+                                          f"ON ({keys})", database_=self.database)
+                self.driver.execute_query("CALL db.awaitIndex($name, 300)", {"name": name},
+                                          database_=self.database)
+            except (Neo4jError, DriverError) as exc:
+                raise self._failed(exc) from exc
+            self._score_indexes.add(name)
 
     def clear(self) -> None:
         """Delete everything govgraph stored in this database (other data is left alone)."""
@@ -455,10 +461,36 @@ class Neo4jStore(GraphStore):
 
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
         """Highest first, ties by id: numbers and booleans rank, values kept as JSON text
-        (strings) do not. With the metric's range index this reads the index in descending
-        order and stops after ``limit`` rows and their ties."""
-        rows = self._read(f"{top_query(metric)} {_METRICS}RETURN {_NODE_RETURN}", limit=limit)
-        return [_entity(r) for r in rows]
+        (strings) do not. In one read transaction: the first ``limit`` values from the
+        metric's index (in value order, a tie in any order); those above the lowest of them
+        are sorted (fewer than ``limit``), and the lowest value's first ids are read from
+        the (score, id) index in order, in the statement that reads the records. Two index
+        ranges of at most ``limit`` entries, however large the tie."""
+        if limit == 0:
+            return []
+        limit = limit if limit > 0 else 2 ** 62  # no limit
+
+        def work(tx: neo4j.ManagedTransaction) -> list[EntityRecord]:
+            first = [(r["value"], r["id"]) for r in tx.run(top_query(metric), limit=limit)]
+            if not first:
+                return []
+            # fewer than limit: every ranking value is here; else the lowest may tie further
+            low = first[-1][0] if len(first) == limit else None
+            above = sorted(((v, i) for v, i in first if low is None or v != low),
+                           key=lambda r: (-r[0], r[1]))
+            tied = (f"CALL () {{ {tie_query(metric)} }} WITH collect(id) AS tied "
+                    if low is not None else "WITH [] AS tied ")
+            rows = tx.run(f"{tied}WITH $above + tied AS ids {_METRICS}UNWIND range(0, size(ids)"
+                          f" - 1) AS k MATCH (e:Entity {{id: ids[k]}}) {BY_ID}"
+                          f"RETURN k, {_NODE_RETURN}", above=[i for _, i in above], low=low,
+                          limit=limit - len(above))
+            return [_entity(r) for r in sorted(rows, key=lambda r: r["k"])]
+
+        try:
+            with self._session() as session:
+                return session.execute_read(work)
+        except (Neo4jError, DriverError) as exc:
+            raise self._failed(exc) from exc
 
     def merge_log(self) -> list[dict[str, str]]:
         rows = self._read("MATCH (m:MergeLog) RETURN m.merged AS merged, m.into AS into, "
@@ -472,18 +504,30 @@ def _score_prop(metric: str) -> str:
 
 
 def top_query(metric: str) -> str:
-    """The nodes ``top`` returns, as ``e`` (strings hold values that do not rank)."""
+    """The first ``$limit`` ranking values of a metric (``value``, ``id``), highest first, a
+    tie in index order (strings hold values that do not rank)."""
     prop = _score_prop(metric)
     return (f"MATCH (e:Entity) WHERE e.{prop} IS NOT NULL AND NOT e.{prop} IS :: STRING "
-            f"WITH e ORDER BY e.{prop} DESC, e.id LIMIT $limit")
+            f"RETURN e.{prop} AS value, e.id AS id ORDER BY value DESC LIMIT $limit")
 
 
-def _score_index_name(metric: str) -> str:
-    """The name of a metric's range index: ``gg_score_<metric>`` for plain names, else with
+def tie_query(metric: str) -> str:
+    """The first ``$limit`` ids, in order, of the nodes whose score is ``$low``: a seek of
+    the (score, id) index."""
+    prop = _score_prop(metric)
+    return (f"MATCH (e:Entity) USING INDEX e:Entity({prop}, id) WHERE e.{prop} = $low "
+            f"AND e.id IS NOT NULL WITH e ORDER BY e.{prop}, e.id LIMIT $limit RETURN e.id AS id")
+
+
+RANK_INDEX = "gg_rank_"  # the (score, id) indexes' prefix
+
+
+def _score_index_name(metric: str, prefix: str = "gg_score_") -> str:
+    """The name of a metric's range index: ``<prefix><metric>`` for plain names, else with
     a digest of the name."""
     if re.fullmatch(r"[A-Za-z0-9_]{1,60}", metric):
-        return f"gg_score_{metric}"
-    return "gg_score_" + hashlib.sha1(metric.encode()).hexdigest()[:20]
+        return f"{prefix}{metric}"
+    return prefix + hashlib.sha1(metric.encode()).hexdigest()[:20]
 
 
 def _same(held: Any, value: Any) -> bool:

@@ -6,7 +6,7 @@ same labels, properties, ``nid``/``sid`` sequence numbers, aliases, claims and s
 ``govgraph sync --to`` writes), so that the imported database *is* a govgraph Neo4j store:
 reads, searches, exports, later loads, reloads and unloads behave as on the original.
 The indexes and constraints are not in the files: the store makes them when it first
-opens the database (each metric's score index when that metric is next written); nor is
+opens the database (each stored metric's score indexes too); nor is
 the layout's version node, so that the store also completes what the importer cannot write
 (an edge's list of claim locators whose one item is an empty string: see
 :func:`graph.store.neo4j_sync.upgrade_edge_claims`).

@@ -311,26 +311,24 @@ class SQLiteStore(GraphStore):
         with self._tx() as db:
             if len(ids) >= BULK_ROWS:
                 db.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
-            db.execute("CREATE TEMP TABLE score_nodes(nid INTEGER PRIMARY KEY, i INTEGER)")
-            db.executemany("INSERT OR REPLACE INTO temp.score_nodes(nid, i) SELECT nid, ?"
-                           " FROM nodes WHERE id=?", enumerate(ids))
+            db.execute("CREATE TEMP TABLE score_nodes(nid INTEGER PRIMARY KEY, i INTEGER,"
+                       " id TEXT)")
+            db.executemany("INSERT OR REPLACE INTO temp.score_nodes(nid, i, id) SELECT nid, ?,"
+                           " id FROM nodes WHERE id=?", enumerate(ids))
             for metric, values in columns.items():
                 _write_score_column(db, metric, values, where.get(metric))
             db.execute("DROP TABLE temp.score_nodes")
 
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
-        """Highest ``value`` first, ties by id: the ``limit``-th highest value is read from
-        the ``scores_rank`` index, then the rows at or above it (an index range) are sorted
-        by value and id."""
+        """Highest ``value`` first, ties by id: the first ``limit`` entries of the metric in
+        the ``scores_rank`` index (metric, value DESC, id), each joined to its node, so a
+        large tie costs no more than none."""
         cols = ", ".join(f"n.{c.strip()}" for c in _NODE_COLS.split(","))
-        bound = ("" if limit < 0 else
-                 " AND s.value >= coalesce((SELECT value FROM scores WHERE metric=:m AND value"
-                 " IS NOT NULL ORDER BY value DESC LIMIT 1 OFFSET :k), -9e999)")
         with self._snapshot() as db:
             rows = db.execute(
-                f"SELECT {cols} FROM scores s JOIN nodes n ON n.nid=s.nid WHERE s.metric=:m"
-                f" AND s.value IS NOT NULL{bound} ORDER BY s.value DESC, n.id LIMIT :limit",
-                {"m": metric, "k": max(limit - 1, 0), "limit": limit}).fetchall()
+                f"SELECT {cols} FROM scores s INDEXED BY scores_rank CROSS JOIN nodes n"
+                " ON n.nid=s.nid WHERE s.metric=? AND s.value IS NOT NULL"
+                " ORDER BY s.value DESC, s.id LIMIT ?", (metric, limit)).fetchall()
             return _records(db, rows)
 
     @contextmanager
@@ -386,16 +384,16 @@ def _write_score_column(db: sqlite3.Connection, metric: str,
         positions.tolist() if isinstance(positions, np.ndarray) else positions)
     db.executemany("INSERT INTO temp.score_column(i, value, detail) VALUES (?,?,?)",
                    zip(at, *to_columns(values), strict=False))  # detail may be repeat()
-    staged = ("SELECT n.nid, c.value, c.detail FROM temp.score_nodes n"
+    staged = ("SELECT n.nid, n.id, c.value, c.detail FROM temp.score_nodes n"
               " JOIN temp.score_column c ON c.i=n.i")
     scored = ("SELECT nid FROM temp.score_nodes" if positions is None else
               "SELECT n.nid FROM temp.score_nodes n JOIN temp.score_column c ON c.i=n.i")
     db.execute(f"DELETE FROM scores WHERE metric=? AND nid NOT IN ({scored})", (metric,))
-    db.execute(f"INSERT INTO scores(nid, metric, value, detail) SELECT nid, ?, value, detail"
-               f" FROM ({staged}) WHERE true ON CONFLICT(metric, nid) DO UPDATE SET"
-               " value=excluded.value, detail=excluded.detail WHERE typeof(value) <>"
-               " typeof(excluded.value) OR value <> excluded.value OR detail IS NOT"
-               " excluded.detail", (metric,))
+    db.execute(f"INSERT INTO scores(nid, id, metric, value, detail) SELECT nid, id, ?, value,"
+               f" detail FROM ({staged}) WHERE true ON CONFLICT(metric, nid) DO UPDATE SET"
+               " value=excluded.value, detail=excluded.detail, id=excluded.id WHERE"
+               " typeof(value) <> typeof(excluded.value) OR value <> excluded.value OR detail"
+               " IS NOT excluded.detail OR id IS NOT excluded.id", (metric,))
     if db.execute(f"{scored} LIMIT 1").fetchone():
         # the metric is now the last one written
         db.execute("INSERT INTO score_metrics(metric, seq) SELECT ?, coalesce(max(seq), 0) + 1"

@@ -94,8 +94,8 @@ class SQLiteRestore:
             db.execute("INSERT INTO score_metrics(metric, seq) SELECT ?, coalesce(max(seq), 0)"
                        " + 1 FROM score_metrics WHERE true ON CONFLICT(metric) DO NOTHING",
                        (metric,))
-        db.executemany("INSERT INTO scores(nid, metric, value, detail) VALUES (?,?,?,?)",
-                       [(self.nid[i], m, *to_row(v)) for i, m, v in rows])
+        db.executemany("INSERT INTO scores(nid, id, metric, value, detail) VALUES (?,?,?,?,?)",
+                       [(self.nid[i], i, m, *to_row(v)) for i, m, v in rows])
 
     def node_claims(self, db: Any, rows: list[tuple]) -> None:
         db.executemany("INSERT INTO node_claims(nid, sid, type, name, aliases, keys, props, "
