@@ -604,14 +604,23 @@ def _could_be_name(part: str, names: PageNames | None) -> bool:
         or len(words) >= 2 and all(w[:1].isupper() for w in part.split()))
 
 
+_ROLES_OF_START = _RE(rf"^{ROLES}\s+(?:of|at|for)\s+")
+_ROLE_START = _RE(rf"^{ROLE}(?!\w)")
+_ROLE_AFTER = _RE(rf"(?:'s|’s)?\s+{ROLE}(?!\w)")
+_ROLE_OF_FIELD = _RE(rf"{ROLE}\s+(?:of|for)\s")
+
+
+# A pure function of a phrase that every organisation phrase of every sentence asks for, and
+# the titles' alternation is slow to try at every space: remembered (bounded).
+@lru_cache(maxsize=4096)
 def cut_at_role(text: str) -> str:
     """An organisation phrase up to the first role word (``Cloud Innovation CEO`` ->
     ``Cloud Innovation``)."""
-    text = re.sub(rf"^{ROLES}\s+(?:of|at|for)\s+", "", text)
-    if re.match(rf"^{ROLE}(?!\w)", text):
+    text = _ROLES_OF_START.sub("", text)
+    if _ROLE_START.match(text):
         return ""
-    m = re.search(rf"(?:'s|’s)?\s+{ROLE}(?!\w)", text)
-    return _TRAILING_CONNECTORS.sub("", text[:m.start()]) if m else text  # "Y and [Director]"
+    m = _ROLE_AFTER.search(text)
+    return without_trailing_connectors(text[:m.start()]) if m else text  # "Y and [Director]"
 
 
 def start_date(text: str) -> str | None:
@@ -1030,6 +1039,8 @@ class Extractor:
     def _its_titles(self, ln: Line) -> None:
         """``Its CEO, Jane Roe``, ``the company's chief executive Jane Roe``, ``Jane Roe will
         join as CTO``: a role at the organisation the nearest sentence names first (LOOSE)."""
+        if not _titles_in(ln.text):
+            return  # (each pattern names a title)
         cued = "'s" in ln.text or "’s" in ln.text or re.search(r"(?i)\b(?:its|their)\b", ln.text)
         patterns = (_ITS_TITLE, _AS_ITS_TITLE) if cued else ()
         found = (m for p in (*patterns, _JOINS_AS) for m in p.finditer(ln.text))
@@ -1212,11 +1223,11 @@ class Extractor:
                 return
 
     def _keyword_org(self, phrase: str, ln: Line, end: int = 0) -> None:
-        if re.match(rf"{ROLE}\s+(?:of|for)\s", phrase) and \
+        if _ROLE_OF_FIELD.match(phrase) and \
                 self._field_then_org(ln.text, phrase, end):
             return  # "Dean of College of Information Technology, Example University"
         name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
-        name = _TRAILING_CONNECTORS.sub("", name)  # "... Office of the" (before "President")
+        name = without_trailing_connectors(name)  # "... Office of the" (before "President")
         name = _trim_after_org_word(name) if name else name
         people, name = _people_of(name)
         for person in people:  # "Jane Roe and John Doe of Example Foundation"
@@ -1349,7 +1360,8 @@ class Extractor:
             for m in _LED_BY.finditer(ln.text) if " by " in lowered else ():
                 self._main_org_role(main, m["p"], _VERB_ROLES[m["v"].lower()], None, ln)
             titled = (m for p in (_TITLED_PERSON, _AS_TITLE, *_TITLE_WITHOUT_ORG)
-                      if _cued(p, ln.text, lowered) for m in p.finditer(ln.text))
+                      if _cued(p, ln.text, lowered) for m in p.finditer(ln.text)
+                      ) if _titles_in(ln.text) else ()  # (only matches with a title count)
             for m in titled:
                 if m["r"]:
                     self._main_org_role(main, m["p"], m["r"], m["former"], ln)
@@ -1679,6 +1691,16 @@ _NOUN_TYPES = {"registry": "Registry", "company": "Company", "firm": "Company",
                "foundation": "Foundation", "regulator": "Authority"}
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
 _TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|the|on|&))+$")
+_CONNECTOR_ENDS = {"of", "for", "and", "the", "on", "&"}
+
+
+def without_trailing_connectors(name: str) -> str:
+    """``Office of the`` -> ``Office``. The pattern is tried only on a name whose last word
+    is a connector: anchored at the end, it is otherwise tried (and fails) at every space."""
+    words = name.split()
+    if not words or words[-1] not in _CONNECTOR_ENDS:
+        return name
+    return _TRAILING_CONNECTORS.sub("", name)
 
 
 def _written_as(text: str, name: str) -> bool:

@@ -499,6 +499,7 @@ def _subsequence_words(short: list[str], long: list[str]) -> bool:
     return all(w in words for w in short)
 
 
+@lru_cache(maxsize=4096)  # nameparser is slow, and a name is asked for once per mention
 def first_and_last(name: str) -> str | None:
     """``Eddy Kayihura`` for ``Eddy Mabano Kayihura`` and ``Christian Bope`` for
     ``Christian D. Bope`` (nameparser reads the parts); None for two-word names."""
