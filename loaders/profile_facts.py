@@ -122,75 +122,76 @@ NAME_ORG_TITLE = _role_re(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w
 ORG_NAMES_AS = _role_re(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+"
                         rf"(?:has\s+|have\s+|had\s+)?{_NAMED}\s+{_P}(?:,[^,]{{1,60}},)?\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|"
                         rf"the\s+|their\s+)?{_ADJ}{_FORMER}(?P<r>{ROLES})")
-ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
+ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation); each
+    # compiled once, at a word's start (_role_re)
     # "Jane Roe, CEO of Y", "Lu Heng, a Chinese citizen and owner of Larus"
-    (_RE(rf"{_P}(?:\s*\([^()]{{1,30}}\))?(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?"
+    (_role_re(rf"{_P}(?:\s*\([^()]{{1,30}}\))?(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?"
          rf"(?:(?i:a|an)\s+"
          rf"(?:(?!(?:of|at|for|with)\s)[\w-]+\s+){{1,3}}?and\s+|{_ART}){_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
-    (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
+    (_role_re(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
          rf"{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for)\s+{_O}"), PATTERN),
-    (_RE(rf"(?P<o>{ORG})\s+and\s+(?:its\s+)?{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
-    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
+    (_role_re(rf"(?P<o>{ORG})\s+and\s+(?:its\s+)?{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
+    (_role_re(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"),
+     PATTERN),
     (ROLE_OF_ORG_NAME, PATTERN),
     (ORG_TITLE_NAME, PATTERN),
-    (_RE(rf"{_P},\s+(?P<o>{ORG}){_OPOSS}\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (_role_re(rf"{_P},\s+(?P<o>{ORG}){_OPOSS}\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (NAME_ORG_TITLE, PATTERN),
-    (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
-    (_RE(rf"{_PS}(?:,[^,]{{1,60}},|,\s+who)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
+    (_role_re(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
+    (_role_re(rf"{_PS}(?:,[^,]{{1,60}},|,\s+who)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
          rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
          rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
     (ORG_NAMES_AS, PATTERN),
-    (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+    (_role_re(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
     # "The Asia Pacific Network Information Center (APNIC) has named its new director
     # general: ICANN regional managing director and vice president Jia Rong Low."
-    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?\s+(?:has\s+|have\s+)?{_NAMED}\s+(?:its|their|a|"
+    (_role_re(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?\s+(?:has\s+|have\s+)?{_NAMED}\s+(?:its|their|a|"
          rf"the)\s+{_ADJ}{_FORMER}(?P<r>{ROLES})\s*[:–—]\s+(?:[^.;:]{{0,80}}?\s)?{_P}"), PATTERN),
-    (_RE(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election|tenure)\s+"
+    (_role_re(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election|tenure)\s+"
          rf"as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"), PATTERN),
     # "11 years at the Internet Corporation … (ICANN), where he rose to become … director"
-    (_RE(rf"\b(?:at|with|for)\s+{_O}(?:\s*\([^)]*\))?,\s+where\s+(?P<p>{_PRONOUN})\s+"
+    (_role_re(rf"\b(?:at|with|for)\s+{_O}(?:\s*\([^)]*\))?,\s+where\s+(?P<p>{_PRONOUN})\s+"
          rf"(?:[\w-]+\s+){{0,3}}?(?:become|became|was|served\s+as|serves\s+as|worked\s+as|is)\s+"
          rf"{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"), LOOSE),
-    (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}"
+    (_role_re(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}"
          rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
-    (_RE(rf"{_PS}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}?(?:posts|positions|roles|jobs)\s+(?:include|"
+    (_role_re(rf"{_PS}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}?(?:posts|positions|roles|jobs)\s+(?:include|"
          rf"included|have\s+included)\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at|for)\s+{_O}"), PATTERN),
-    (_RE(rf"\bas\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O},(?:[^,]{{0,60}},)?\s+{_PS}\s"),
+    (_role_re(rf"\bas\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O},(?:[^,]{{0,60}},)?\s+{_PS}\s"),
      LOOSE),
-    (_RE(rf"{_PS}\b[^.;]{{0,120}}?,\s+as\s+well\s+as\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+"
+    (_role_re(rf"{_PS}\b[^.;]{{0,120}}?,\s+as\s+well\s+as\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+"
          rf"{_O}"), LOOSE),
-    (_RE(rf"{_PS}\s+(?:is|was|has\s+been|had\s+been)\s+(?:[\w’'-]+\s+){{0,6}}?(?:as\s+)?"
+    (_role_re(rf"{_PS}\s+(?:is|was|has\s+been|had\s+been)\s+(?:[\w’'-]+\s+){{0,6}}?(?:as\s+)?"
          rf"(?P<o>{ORG}){_OPOSS}\s+{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
-    (_RE(rf"{_PS}\s+(?:is|was)\s+(?:one\s+of\s+)?the\s+{_FORMER}(?P<r>(?i:co-?founders?|founders?))"
+    (_role_re(rf"{_PS}\s+(?:is|was)\s+(?:one\s+of\s+)?the\s+{_FORMER}(?P<r>(?i:co-?founders?|founders?))"
          rf"\s+of\s+{_O}"), PATTERN),
-    (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
+    (_role_re(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
          rf"{_ADJ}{_FORMER}(?P<r>{ROLES})"), PATTERN),
     # "Hans Petter Holen, who took on the role of Managing Director of the RIPE NCC"
-    (_RE(rf"{_PS},?\s+(?:who\s+)?(?:took\s+on|takes\s+on|assumed|assumes|holds|held)\s+the\s+"
+    (_role_re(rf"{_PS},?\s+(?:who\s+)?(?:took\s+on|takes\s+on|assumed|assumes|holds|held)\s+the\s+"
          rf"(?:role|position|post|office)\s+of\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"),
      PATTERN),
     # "CEO John Curran of ARIN", "Director General Jane Roe of Example Registry"
-    (_RE(rf"{_FORMER}(?P<r>{ROLES})\s+{_HON}(?P<p>{PERSON}){_WHOLE}\s+(?:of|at)\s+{_O}"), PATTERN),
+    (_role_re(rf"{_FORMER}(?P<r>{ROLES})\s+{_HON}(?P<p>{PERSON}){_WHOLE}\s+(?:of|at)\s+{_O}"),
+     PATTERN),
     # "Jane Roe (CEO, Example Registry)", "Jane Roe (CEO of Example Registry)"
-    (_RE(rf"{_P}\s*\(\s*{_FORMER}(?P<r>{ROLES})(?:,\s*|\s+(?:of|at)\s+)(?P<o>{ORG})\s*\)"),
+    (_role_re(rf"{_P}\s*\(\s*{_FORMER}(?P<r>{ROLES})(?:,\s*|\s+(?:of|at)\s+)(?P<o>{ORG})\s*\)"),
      PATTERN),
     # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
-    (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG}){_OPOSS}?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
+    (_role_re(rf"{_P}\s*\(\s*(?P<o>{ORG}){_OPOSS}?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
     # "his role as director of the Example Center", "Jane Roe's time as CEO of Y"
-    (_RE(rf"{_PS}(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:role|position|post|job|tenure|stint|time|"
+    (_role_re(rf"{_PS}(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:role|position|post|job|tenure|stint|time|"
          rf"term)\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for|with)\s+{_O}"),
      LOOSE),
     # "Jane Roe works at Example Networks as a senior engineer"
-    (_RE(rf"{_PS}\s+(?:also\s+)?(?:works|worked|working|has\s+worked)\s+(?:at|for|with)\s+{_O}"
+    (_role_re(rf"{_PS}\s+(?:also\s+)?(?:works|worked|working|has\s+worked)\s+(?:at|for|with)\s+{_O}"
          rf"(?:\s+(?:since|in)\s+\d{{4}})?\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
 ]
 # a speaker of a transcript on themself: "I'm the CEO at NTEN"
 _OWN_TITLE = _RE(rf"(?<![\w’'-])I(?:'m|’m|\s+am)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
                  rf"(?:of|at|for|with)\s+{_O}")
-ROLE_PATTERNS = [(p if p.pattern.startswith(_START) else _role_re(p.pattern), tier)
-                 for p, tier in ROLE_PATTERNS]
 # headlines too: "Axel Pawlik Stepping Down as RIPE NCC Managing Director"
 HEADLINE_ROLE_PATTERNS = [(_RE(
     rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
@@ -257,9 +258,14 @@ _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=Tru
 
 
 def _cued(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
-    """Whether the sentence passes the pattern's cheap test (``_CUES``)."""
+    """Whether the sentence passes the pattern's cheap test (``_CUES``): one of its words in
+    the words the sentence holds (all patterns' words found in one pass), or its function."""
     cue = _CUE_TESTS.get(id(pattern))
-    return cue is None or cue(lowered if isinstance(cue, _Search) else text)
+    if cue is None:
+        return True
+    if isinstance(cue, frozenset):
+        return not cue.isdisjoint(_cue_words_in(lowered))
+    return cue(text)
 
 
 # a sentence whose subject is a role, not a name: "The former cybersecurity chief at the U.S.
@@ -512,9 +518,20 @@ class _Search:
 
 
 _SPEECH_SEARCH = _Search(_SPEECH_WORDS)
-_CUE_TESTS: dict[int, Callable[[str], bool]] = {
-    key: _Search(cue) if isinstance(cue, tuple) else cue
+_CUE_TESTS: dict[int, frozenset[str] | Callable[[str], bool]] = {
+    key: frozenset(cue) if isinstance(cue, tuple) else cue
     for key, cue in _CUES.items() if cue is not None}
+_CUE_WORDS = ahocorasick.Automaton()
+for _word in {w for cue in _CUE_TESTS.values() if isinstance(cue, frozenset) for w in cue}:
+    _CUE_WORDS.add_word(_word, _word)
+_CUE_WORDS.make_automaton()
+
+
+@lru_cache(maxsize=64)
+def _cue_words_in(lowered: str) -> frozenset[str]:
+    """The cue words a lower-cased sentence holds (asked by every pattern of every pass):
+    one automaton pass, where a test per pattern scanned the sentence again each time."""
+    return frozenset(word for _, word in _CUE_WORDS.iter(lowered))
 
 
 @dataclass(slots=True)
@@ -1487,6 +1504,8 @@ class Extractor:
     def _essays(self, ln: Line) -> None:
         """``In his September 2025 essay “…”``, ``titled “…”``, ``his essay “…”``: an Essay
         with AUTHORED from the writer and the date when given."""
+        if "“" not in ln.text and '"' not in ln.text:
+            return  # (each pattern ends in a quoted title)
         done: set[str] = set()
         for pattern in ESSAY_PATTERNS:
             for m in pattern.finditer(ln.text):
