@@ -938,7 +938,9 @@ class Extractor:
         ``at``/``with``/``for``/``joined`` (``Jari Arkko, Ericsson``). PATTERN."""
         if "," not in ln.text and "(" not in ln.text:
             return
-        matches = (m for p in (_AFFILIATED, _AFFILIATED_IN_BRACKETS) for m in p.finditer(ln.text))
+        patterns = [p for p, mark in ((_AFFILIATED, ","), (_AFFILIATED_IN_BRACKETS, "("))
+                    if mark in ln.text]  # (the comma, the bracket each needs)
+        matches = (m for p in patterns for m in p.finditer(ln.text))
         for m in matches:
             parts = [p for p in _PART.split(m["parts"]) if p]
             if not any(self._org_part(p) for p in parts[:4]):
@@ -1291,7 +1293,7 @@ class Extractor:
                 continue
             for m in pattern.finditer(ln.text):
                 self._person(m["p"], ln, "speaker or title", LOOSE.confidence)
-        for m in _PERSON_LIST.finditer(ln.text):
+        for m in _PERSON_LIST.finditer(ln.text) if ln.text.count(",") >= 2 else ():
             items = [re.sub(r"\s*\([^)]*\)$", "", x.strip()) for x in
                      re.split(r",\s+(?:and\s+)?|\s+and\s+", m.group(0))]
             if all(plausible_person(x) and len(x.split()) <= 3 for x in items):
