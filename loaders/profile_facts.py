@@ -503,7 +503,7 @@ _CUES.update({
     id(PERSON_PATTERNS[1]): ("according to", "said", "says", "added", "wrote"),
     id(PERSON_PATTERNS[2]): ("mr", "mrs", "ms", "dr", "prof", "judge", "justice"),
     id(PERSON_PATTERNS[3]): ("member of",),
-    id(PERSON_PATTERNS[4]): (" as ",),
+    id(PERSON_PATTERNS[4]): lambda text: " as " in text.lower() and bool(_titles_in(text)),
     id(_TITLED_PERSON): _title_or_kind_then_name,
     id(VERB_PATTERNS[0]): tuple(_PRESENT_VERBS),
     id(VERB_PATTERNS[1]): (" by ",),
