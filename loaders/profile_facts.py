@@ -698,6 +698,7 @@ class Extractor:
         self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
         self._orgs_cache: tuple[tuple[int, int], NameMatcher] | None = None
         self._mid_sentence: dict[str, bool] = {}
+        self._affiliation_words: dict[str, bool] = {}
         self._capitals_words: set[str] | None = None
         self._turn_speakers: dict[int, Named] = {}  # line -> who speaks in that turn
 
@@ -1001,8 +1002,10 @@ class Extractor:
     def _affiliation_word(self, name: str) -> bool:
         """A name the page writes after ``at``, ``with``, ``for`` or ``joined`` (where people
         work, not where they are: ``in``)."""
-        pattern = re.compile(rf"\b(?:at|with|for|joined)\s+(?:the\s+)?{re.escape(name)}(?!\w)")
-        return any(pattern.search(s.text) for s in self.text)
+        if name not in self._affiliation_words:  # (asked again for every part that names it)
+            pattern = re.compile(rf"\b(?:at|with|for|joined)\s+(?:the\s+)?{re.escape(name)}(?!\w)")
+            self._affiliation_words[name] = any(pattern.search(s.text) for s in self.text)
+        return self._affiliation_words[name]
 
     def _dash_role_line(self, ln: Line) -> None:
         """``Jane Roe, Example Ltd – IETF Chair``: a role at the organisation before the
