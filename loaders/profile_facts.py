@@ -58,8 +58,28 @@ _LEX = lexicon()
 
 
 def _alternation(words: Iterable[str]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+")
-                    for w in sorted(words, key=len, reverse=True))
+    r"""The words as one alternative, longest first, written as a tree of their common
+    beginnings (``chief\s+(?:executive|operating)``): the same matches in the same order (the
+    words one position can match begin one another, and the longer one is tried first), but
+    ``re`` tries each beginning once at a position instead of once per word."""
+    tree: dict[str, dict] = {}
+    for word in sorted(words, key=len, reverse=True):
+        node = tree
+        for unit in re.findall(r" |.", word, re.S):
+            node = node.setdefault(r"\s+" if unit == " " else re.escape(unit), {})
+        node[""] = {}
+    return _written(tree)
+
+
+def _written(node: dict[str, dict]) -> str:
+    """One node of ``_alternation``'s tree: its branches, each word's end (``""``) last."""
+    branches = [unit + _written(child) for unit, child in node.items() if unit]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else f"(?:{'|'.join(branches)})"
+    if "" not in node:
+        return body
+    return f"(?:{body})?" if len(branches) > 1 or len(body) > 1 else f"{body}?"
 
 
 _FIELD = rf"(?i:{_alternation(_LEX.role_fields)})(?![\w-])"
@@ -122,75 +142,76 @@ NAME_ORG_TITLE = _role_re(rf"{_P},\s+(?P<o>{ORG})\s+{_FORMER}(?P<r>{ROLES})(?!\w
 ORG_NAMES_AS = _role_re(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?(?:,[^,]{{1,80}},)?\s+"
                         rf"(?:has\s+|have\s+|had\s+)?{_NAMED}\s+{_P}(?:,[^,]{{1,60}},)?\s+(?:[\w-]+\s+){{0,4}}?as\s+(?:its\s+|"
                         rf"the\s+|their\s+)?{_ADJ}{_FORMER}(?P<r>{ROLES})")
-ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation)
+ROLE_PATTERNS = [  # (pattern, tier); groups p (person), r (roles), o (organisation); each
+    # compiled once, at a word's start (_role_re)
     # "Jane Roe, CEO of Y", "Lu Heng, a Chinese citizen and owner of Larus"
-    (_RE(rf"{_P}(?:\s*\([^()]{{1,30}}\))?(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?"
+    (_role_re(rf"{_P}(?:\s*\([^()]{{1,30}}\))?(?:,\s+|\s*[—–]\s*)(?:(?:now|currently|still|then)\s+)?"
          rf"(?:(?i:a|an)\s+"
          rf"(?:(?!(?:of|at|for|with)\s)[\w-]+\s+){{1,3}}?and\s+|{_ART}){_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|with)\s+{_O}"), PATTERN),
-    (_RE(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
+    (_role_re(rf"{_PS}(?:,\s+who)?(?:\s+{_BE}|(?:’s|'s)\s+been)\s+(?:also\s+|now\s+|currently\s+)?{_ART}"
          rf"{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for)\s+{_O}"), PATTERN),
-    (_RE(rf"(?P<o>{ORG})\s+and\s+(?:its\s+)?{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
-    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), PATTERN),
+    (_role_re(rf"(?P<o>{ORG})\s+and\s+(?:its\s+)?{_FORMER}(?P<r>{ROLES}),?\s+{_P}"), LOOSE),
+    (_role_re(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?,\s+whose\s+{_FORMER}(?P<r>{ROLES}),?\s+{_P}"),
+     PATTERN),
     (ROLE_OF_ORG_NAME, PATTERN),
     (ORG_TITLE_NAME, PATTERN),
-    (_RE(rf"{_P},\s+(?P<o>{ORG}){_OPOSS}\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
+    (_role_re(rf"{_P},\s+(?P<o>{ORG}){_OPOSS}\s+{_FORMER}(?P<r>{ROLES})"), PATTERN),
     (NAME_ORG_TITLE, PATTERN),
-    (_RE(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
-    (_RE(rf"{_PS}(?:,[^,]{{1,60}},|,\s+who)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
+    (_role_re(rf"{_P},\s+{_FORMER}(?P<r>{ROLES})(?:,\s+|\s+(?=[^,.;]+$))(?P<o>{ORG})"), PATTERN),
+    (_role_re(rf"{_PS}(?:,[^,]{{1,60}},|,\s+who)?\s+(?:was|has\s+been|had\s+been|is|will\s+be)\s+(?:\w+\s+)"
          rf"{{0,2}}?{_NAMED}\s+(?:\w+\s+)??(?:as\s+)?{_ART}{_ADJ}{_FORMER}(?P<r>{ROLES})\s+"
          rf"(?:of|at|for|with)\s+{_O}"), PATTERN),
     (ORG_NAMES_AS, PATTERN),
-    (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
+    (_role_re(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?(?:as|became)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"
          rf"{_REGION}\s+(?:of|at|for|to|with)\s+{_O}"), LOOSE),
     # "The Asia Pacific Network Information Center (APNIC) has named its new director
     # general: ICANN regional managing director and vice president Jia Rong Low."
-    (_RE(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?\s+(?:has\s+|have\s+)?{_NAMED}\s+(?:its|their|a|"
+    (_role_re(rf"(?P<o>{ORG})(?:\s*\([^)]*\))?\s+(?:has\s+|have\s+)?{_NAMED}\s+(?:its|their|a|"
          rf"the)\s+{_ADJ}{_FORMER}(?P<r>{ROLES})\s*[:–—]\s+(?:[^.;:]{{0,80}}?\s)?{_P}"), PATTERN),
-    (_RE(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election|tenure)\s+"
+    (_role_re(rf"{_P}(?:'s|’s)\s+(?:resignation|appointment|departure|retirement|election|tenure)\s+"
          rf"as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"), PATTERN),
     # "11 years at the Internet Corporation … (ICANN), where he rose to become … director"
-    (_RE(rf"\b(?:at|with|for)\s+{_O}(?:\s*\([^)]*\))?,\s+where\s+(?P<p>{_PRONOUN})\s+"
+    (_role_re(rf"\b(?:at|with|for)\s+{_O}(?:\s*\([^)]*\))?,\s+where\s+(?P<p>{_PRONOUN})\s+"
          rf"(?:[\w-]+\s+){{0,3}}?(?:become|became|was|served\s+as|serves\s+as|worked\s+as|is)\s+"
          rf"{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"), LOOSE),
-    (_RE(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}"
+    (_role_re(rf"{_PS}\s+(?:[\w’'-]+,?\s+){{0,14}}?serves?\s+{_O}(?:\s*\([^)]*\))?\s+as\s+{_ART}"
          rf"{_FORMER}(?P<r>{ROLES})"), PATTERN),
-    (_RE(rf"{_PS}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}?(?:posts|positions|roles|jobs)\s+(?:include|"
+    (_role_re(rf"{_PS}(?:'s|’s)\s+(?:[\w-]+\s+){{0,3}}?(?:posts|positions|roles|jobs)\s+(?:include|"
          rf"included|have\s+included)\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at|for)\s+{_O}"), PATTERN),
-    (_RE(rf"\bas\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O},(?:[^,]{{0,60}},)?\s+{_PS}\s"),
+    (_role_re(rf"\bas\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O},(?:[^,]{{0,60}},)?\s+{_PS}\s"),
      LOOSE),
-    (_RE(rf"{_PS}\b[^.;]{{0,120}}?,\s+as\s+well\s+as\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+"
+    (_role_re(rf"{_PS}\b[^.;]{{0,120}}?,\s+as\s+well\s+as\s+{_ART}{_FORMER}(?P<r>{ROLES})\s+of\s+"
          rf"{_O}"), LOOSE),
-    (_RE(rf"{_PS}\s+(?:is|was|has\s+been|had\s+been)\s+(?:[\w’'-]+\s+){{0,6}}?(?:as\s+)?"
+    (_role_re(rf"{_PS}\s+(?:is|was|has\s+been|had\s+been)\s+(?:[\w’'-]+\s+){{0,6}}?(?:as\s+)?"
          rf"(?P<o>{ORG}){_OPOSS}\s+{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
-    (_RE(rf"{_PS}\s+(?:is|was)\s+(?:one\s+of\s+)?the\s+{_FORMER}(?P<r>(?i:co-?founders?|founders?))"
+    (_role_re(rf"{_PS}\s+(?:is|was)\s+(?:one\s+of\s+)?the\s+{_FORMER}(?P<r>(?i:co-?founders?|founders?))"
          rf"\s+of\s+{_O}"), PATTERN),
-    (_RE(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
+    (_role_re(rf"{_PS},?\s+(?:who\s+)?(?:joined|joins)\s+{_O}\s+(?:in\s+\d{{4}}\s+)?as\s+{_ART}"
          rf"{_ADJ}{_FORMER}(?P<r>{ROLES})"), PATTERN),
     # "Hans Petter Holen, who took on the role of Managing Director of the RIPE NCC"
-    (_RE(rf"{_PS},?\s+(?:who\s+)?(?:took\s+on|takes\s+on|assumed|assumes|holds|held)\s+the\s+"
+    (_role_re(rf"{_PS},?\s+(?:who\s+)?(?:took\s+on|takes\s+on|assumed|assumes|holds|held)\s+the\s+"
          rf"(?:role|position|post|office)\s+of\s+{_FORMER}(?P<r>{ROLES})\s+(?:of|at)\s+{_O}"),
      PATTERN),
     # "CEO John Curran of ARIN", "Director General Jane Roe of Example Registry"
-    (_RE(rf"{_FORMER}(?P<r>{ROLES})\s+{_HON}(?P<p>{PERSON}){_WHOLE}\s+(?:of|at)\s+{_O}"), PATTERN),
+    (_role_re(rf"{_FORMER}(?P<r>{ROLES})\s+{_HON}(?P<p>{PERSON}){_WHOLE}\s+(?:of|at)\s+{_O}"),
+     PATTERN),
     # "Jane Roe (CEO, Example Registry)", "Jane Roe (CEO of Example Registry)"
-    (_RE(rf"{_P}\s*\(\s*{_FORMER}(?P<r>{ROLES})(?:,\s*|\s+(?:of|at)\s+)(?P<o>{ORG})\s*\)"),
+    (_role_re(rf"{_P}\s*\(\s*{_FORMER}(?P<r>{ROLES})(?:,\s*|\s+(?:of|at)\s+)(?P<o>{ORG})\s*\)"),
      PATTERN),
     # "Jane Roe (Example Registry CEO)", "Jane Roe (Example Registry's CEO)"
-    (_RE(rf"{_P}\s*\(\s*(?P<o>{ORG}){_OPOSS}?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
+    (_role_re(rf"{_P}\s*\(\s*(?P<o>{ORG}){_OPOSS}?\s+{_FORMER}(?P<r>{ROLES})\s*\)"), PATTERN),
     # "his role as director of the Example Center", "Jane Roe's time as CEO of Y"
-    (_RE(rf"{_PS}(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:role|position|post|job|tenure|stint|time|"
+    (_role_re(rf"{_PS}(?:'s|’s)?\s+(?:[\w-]+\s+){{0,2}}?(?:role|position|post|job|tenure|stint|time|"
          rf"term)\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES}){_REGION}\s+(?:of|at|for|with)\s+{_O}"),
      LOOSE),
     # "Jane Roe works at Example Networks as a senior engineer"
-    (_RE(rf"{_PS}\s+(?:also\s+)?(?:works|worked|working|has\s+worked)\s+(?:at|for|with)\s+{_O}"
+    (_role_re(rf"{_PS}\s+(?:also\s+)?(?:works|worked|working|has\s+worked)\s+(?:at|for|with)\s+{_O}"
          rf"(?:\s+(?:since|in)\s+\d{{4}})?\s+as\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})"), PATTERN),
 ]
 # a speaker of a transcript on themself: "I'm the CEO at NTEN"
 _OWN_TITLE = _RE(rf"(?<![\w’'-])I(?:'m|’m|\s+am)\s+{_ART}{_FORMER}{_ADJ}(?P<r>{ROLES})\s+"
                  rf"(?:of|at|for|with)\s+{_O}")
-ROLE_PATTERNS = [(p if p.pattern.startswith(_START) else _role_re(p.pattern), tier)
-                 for p, tier in ROLE_PATTERNS]
 # headlines too: "Axel Pawlik Stepping Down as RIPE NCC Managing Director"
 HEADLINE_ROLE_PATTERNS = [(_RE(
     rf"{_START}{_HON}(?P<p>{PERSON})\s+(?:(?i:steps?|stepping|stepped)\s+(?i:down)|(?i:resigns?|resigning|resigned|"
@@ -257,9 +278,14 @@ _CUES = {id(p): cue for (p, _), cue in zip(ROLE_PATTERNS, _ROLE_CUES, strict=Tru
 
 
 def _cued(pattern: re.Pattern[str], text: str, lowered: str) -> bool:
-    """Whether the sentence passes the pattern's cheap test (``_CUES``)."""
+    """Whether the sentence passes the pattern's cheap test (``_CUES``): one of its words in
+    the words the sentence holds (all patterns' words found in one pass), or its function."""
     cue = _CUE_TESTS.get(id(pattern))
-    return cue is None or cue(lowered if isinstance(cue, _Search) else text)
+    if cue is None:
+        return True
+    if isinstance(cue, frozenset):
+        return not cue.isdisjoint(_cue_words_in(lowered))
+    return cue(text)
 
 
 # a sentence whose subject is a role, not a name: "The former cybersecurity chief at the U.S.
@@ -477,7 +503,7 @@ _CUES.update({
     id(PERSON_PATTERNS[1]): ("according to", "said", "says", "added", "wrote"),
     id(PERSON_PATTERNS[2]): ("mr", "mrs", "ms", "dr", "prof", "judge", "justice"),
     id(PERSON_PATTERNS[3]): ("member of",),
-    id(PERSON_PATTERNS[4]): (" as ",),
+    id(PERSON_PATTERNS[4]): lambda text: " as " in text.lower() and bool(_titles_in(text)),
     id(_TITLED_PERSON): _title_or_kind_then_name,
     id(VERB_PATTERNS[0]): tuple(_PRESENT_VERBS),
     id(VERB_PATTERNS[1]): (" by ",),
@@ -512,9 +538,20 @@ class _Search:
 
 
 _SPEECH_SEARCH = _Search(_SPEECH_WORDS)
-_CUE_TESTS: dict[int, Callable[[str], bool]] = {
-    key: _Search(cue) if isinstance(cue, tuple) else cue
+_CUE_TESTS: dict[int, frozenset[str] | Callable[[str], bool]] = {
+    key: frozenset(cue) if isinstance(cue, tuple) else cue
     for key, cue in _CUES.items() if cue is not None}
+_CUE_WORDS = ahocorasick.Automaton()
+for _word in {w for cue in _CUE_TESTS.values() if isinstance(cue, frozenset) for w in cue}:
+    _CUE_WORDS.add_word(_word, _word)
+_CUE_WORDS.make_automaton()
+
+
+@lru_cache(maxsize=64)
+def _cue_words_in(lowered: str) -> frozenset[str]:
+    """The cue words a lower-cased sentence holds (asked by every pattern of every pass):
+    one automaton pass, where a test per pattern scanned the sentence again each time."""
+    return frozenset(word for _, word in _CUE_WORDS.iter(lowered))
 
 
 @dataclass(slots=True)
@@ -604,14 +641,23 @@ def _could_be_name(part: str, names: PageNames | None) -> bool:
         or len(words) >= 2 and all(w[:1].isupper() for w in part.split()))
 
 
+_ROLES_OF_START = _RE(rf"^{ROLES}\s+(?:of|at|for)\s+")
+_ROLE_START = _RE(rf"^{ROLE}(?!\w)")
+_ROLE_AFTER = _RE(rf"(?:'s|’s)?\s+{ROLE}(?!\w)")
+_ROLE_OF_FIELD = _RE(rf"{ROLE}\s+(?:of|for)\s")
+
+
+# A pure function of a phrase that every organisation phrase of every sentence asks for, and
+# the titles' alternation is slow to try at every space: remembered (bounded).
+@lru_cache(maxsize=4096)
 def cut_at_role(text: str) -> str:
     """An organisation phrase up to the first role word (``Cloud Innovation CEO`` ->
     ``Cloud Innovation``)."""
-    text = re.sub(rf"^{ROLES}\s+(?:of|at|for)\s+", "", text)
-    if re.match(rf"^{ROLE}(?!\w)", text):
+    text = _ROLES_OF_START.sub("", text)
+    if _ROLE_START.match(text):
         return ""
-    m = re.search(rf"(?:'s|’s)?\s+{ROLE}(?!\w)", text)
-    return _TRAILING_CONNECTORS.sub("", text[:m.start()]) if m else text  # "Y and [Director]"
+    m = _ROLE_AFTER.search(text)
+    return without_trailing_connectors(text[:m.start()]) if m else text  # "Y and [Director]"
 
 
 def start_date(text: str) -> str | None:
@@ -652,6 +698,7 @@ class Extractor:
         self._candidate_cache: tuple[tuple[int, int], dict[str, set[int]]] | None = None
         self._orgs_cache: tuple[tuple[int, int], NameMatcher] | None = None
         self._mid_sentence: dict[str, bool] = {}
+        self._affiliation_words: dict[str, bool] = {}
         self._capitals_words: set[str] | None = None
         self._turn_speakers: dict[int, Named] = {}  # line -> who speaks in that turn
 
@@ -892,7 +939,9 @@ class Extractor:
         ``at``/``with``/``for``/``joined`` (``Jari Arkko, Ericsson``). PATTERN."""
         if "," not in ln.text and "(" not in ln.text:
             return
-        matches = (m for p in (_AFFILIATED, _AFFILIATED_IN_BRACKETS) for m in p.finditer(ln.text))
+        patterns = [p for p, mark in ((_AFFILIATED, ","), (_AFFILIATED_IN_BRACKETS, "("))
+                    if mark in ln.text]  # (the comma, the bracket each needs)
+        matches = (m for p in patterns for m in p.finditer(ln.text))
         for m in matches:
             parts = [p for p in _PART.split(m["parts"]) if p]
             if not any(self._org_part(p) for p in parts[:4]):
@@ -953,8 +1002,10 @@ class Extractor:
     def _affiliation_word(self, name: str) -> bool:
         """A name the page writes after ``at``, ``with``, ``for`` or ``joined`` (where people
         work, not where they are: ``in``)."""
-        pattern = re.compile(rf"\b(?:at|with|for|joined)\s+(?:the\s+)?{re.escape(name)}(?!\w)")
-        return any(pattern.search(s.text) for s in self.text)
+        if name not in self._affiliation_words:  # (asked again for every part that names it)
+            pattern = re.compile(rf"\b(?:at|with|for|joined)\s+(?:the\s+)?{re.escape(name)}(?!\w)")
+            self._affiliation_words[name] = any(pattern.search(s.text) for s in self.text)
+        return self._affiliation_words[name]
 
     def _dash_role_line(self, ln: Line) -> None:
         """``Jane Roe, Example Ltd – IETF Chair``: a role at the organisation before the
@@ -1030,6 +1081,8 @@ class Extractor:
     def _its_titles(self, ln: Line) -> None:
         """``Its CEO, Jane Roe``, ``the company's chief executive Jane Roe``, ``Jane Roe will
         join as CTO``: a role at the organisation the nearest sentence names first (LOOSE)."""
+        if not _titles_in(ln.text):
+            return  # (each pattern names a title)
         cued = "'s" in ln.text or "’s" in ln.text or re.search(r"(?i)\b(?:its|their)\b", ln.text)
         patterns = (_ITS_TITLE, _AS_ITS_TITLE) if cued else ()
         found = (m for p in (*patterns, _JOINS_AS) for m in p.finditer(ln.text))
@@ -1212,11 +1265,11 @@ class Extractor:
                 return
 
     def _keyword_org(self, phrase: str, ln: Line, end: int = 0) -> None:
-        if re.match(rf"{ROLE}\s+(?:of|for)\s", phrase) and \
+        if _ROLE_OF_FIELD.match(phrase) and \
                 self._field_then_org(ln.text, phrase, end):
             return  # "Dean of College of Information Technology, Example University"
         name = cut_at_role(strip_leading_stopwords(clean_name(re.split(r"['’]s\b", phrase)[0])))
-        name = _TRAILING_CONNECTORS.sub("", name)  # "... Office of the" (before "President")
+        name = without_trailing_connectors(name)  # "... Office of the" (before "President")
         name = _trim_after_org_word(name) if name else name
         people, name = _people_of(name)
         for person in people:  # "Jane Roe and John Doe of Example Foundation"
@@ -1243,7 +1296,7 @@ class Extractor:
                 continue
             for m in pattern.finditer(ln.text):
                 self._person(m["p"], ln, "speaker or title", LOOSE.confidence)
-        for m in _PERSON_LIST.finditer(ln.text):
+        for m in _PERSON_LIST.finditer(ln.text) if ln.text.count(",") >= 2 else ():
             items = [re.sub(r"\s*\([^)]*\)$", "", x.strip()) for x in
                      re.split(r",\s+(?:and\s+)?|\s+and\s+", m.group(0))]
             if all(plausible_person(x) and len(x.split()) <= 3 for x in items):
@@ -1349,7 +1402,8 @@ class Extractor:
             for m in _LED_BY.finditer(ln.text) if " by " in lowered else ():
                 self._main_org_role(main, m["p"], _VERB_ROLES[m["v"].lower()], None, ln)
             titled = (m for p in (_TITLED_PERSON, _AS_TITLE, *_TITLE_WITHOUT_ORG)
-                      if _cued(p, ln.text, lowered) for m in p.finditer(ln.text))
+                      if _cued(p, ln.text, lowered) for m in p.finditer(ln.text)
+                      ) if _titles_in(ln.text) else ()  # (only matches with a title count)
             for m in titled:
                 if m["r"]:
                     self._main_org_role(main, m["p"], m["r"], m["former"], ln)
@@ -1475,6 +1529,8 @@ class Extractor:
     def _essays(self, ln: Line) -> None:
         """``In his September 2025 essay “…”``, ``titled “…”``, ``his essay “…”``: an Essay
         with AUTHORED from the writer and the date when given."""
+        if "“" not in ln.text and '"' not in ln.text:
+            return  # (each pattern ends in a quoted title)
         done: set[str] = set()
         for pattern in ESSAY_PATTERNS:
             for m in pattern.finditer(ln.text):
@@ -1679,6 +1735,16 @@ _NOUN_TYPES = {"registry": "Registry", "company": "Company", "firm": "Company",
                "foundation": "Foundation", "regulator": "Authority"}
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
 _TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|the|on|&))+$")
+_CONNECTOR_ENDS = {"of", "for", "and", "the", "on", "&"}
+
+
+def without_trailing_connectors(name: str) -> str:
+    """``Office of the`` -> ``Office``. The pattern is tried only on a name whose last word
+    is a connector: anchored at the end, it is otherwise tried (and fails) at every space."""
+    words = name.split()
+    if not words or words[-1] not in _CONNECTOR_ENDS:
+        return name
+    return _TRAILING_CONNECTORS.sub("", name)
 
 
 def _written_as(text: str, name: str) -> bool:

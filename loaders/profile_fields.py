@@ -80,6 +80,8 @@ _STATED_GRADE = re.compile(r"(?<![\w/])(?P<grade>A/B|B/C|C/D|A|B|C|D)\s*[·•|�
                            r"(?P<score>[01]?\.\d{1,3}|1(?:\.0+)?|\d{1,3}\s*%)(?![\d.])")
 _LABEL_CONFIDENCE = re.compile(r"(?i)\b(?P<label>[a-z]+(?:[- ][a-z]+)?) confidence\s*\(\s*"
                                r"(?P<pct>\d{1,3}(?:\.\d+)?)\s*%\s*\)")
+# the word the label pattern needs, found far faster than the pattern tries each word
+_CONFIDENCE_WORD = re.compile(r"(?i) confidence")
 _PLAIN_CONFIDENCE = re.compile(r"(?i)^confidence\s*[:：]?\s*(?P<score>[01]?\.\d+|\d{1,3}\s*%)$")
 _SOURCE_LINE = re.compile(r"(?i)^((several|multiple|mixed|limited|single|official|primary|"
                           r"public|verified|few|many|direct|secondary)(\s[\w -]{0,30})?\bsources?|"
@@ -220,7 +222,7 @@ def _confidence(lines: list[Line], header: Header) -> None:
                 continue
             header.fields.setdefault("stated_grade", m["grade"])
             score = _score(m["score"])
-        elif m := _LABEL_CONFIDENCE.search(ln.text):
+        elif _CONFIDENCE_WORD.search(ln.text) and (m := _LABEL_CONFIDENCE.search(ln.text)):
             header.fields.setdefault("confidence_label", m["label"].strip().capitalize())
             score = _score(m["pct"] + "%")
         elif m := _PLAIN_CONFIDENCE.match(ln.text):

@@ -47,6 +47,7 @@ DESCRIPTIONS = {fold(d): (i.name, i.type) for i in _LEX.institutions for d in i.
 _KNOWN.update(DESCRIPTIONS)
 
 
+@lru_cache(maxsize=8192)
 def known_org(name: str) -> tuple[str, str] | None:
     """``(canonical name, type)`` of a known institution by any of its names, any case."""
     return _KNOWN.get(fold(name)) or _KNOWN.get(normalise_name(name, "org"))
@@ -96,6 +97,7 @@ def org_type(name: str, hint: str = "") -> str:
     return "Organization"
 
 
+@lru_cache(maxsize=8192)
 def clean_name(text: str) -> str:
     """A name without surrounding punctuation, possessive ``'s``, leading ``the`` or
     honorifics, with straight quotes and single spaces."""
@@ -125,6 +127,7 @@ def generic_description(name: str) -> bool:
     return all(w in GENERIC_WORDS for w in fold(head).split())
 
 
+@lru_cache(maxsize=8192)
 def plausible_person(name: str) -> bool:
     """Two to four name words, none of them a word that names things rather than people."""
     words = fold(name).split()
@@ -188,6 +191,7 @@ _SUB_BODY_TAIL = re.compile(r"(?:'s|’s)?\s+(?:" + "|".join(
     re.IGNORECASE)  # (a topic after it: "Chapter's Working Group on IoT")
 
 
+@lru_cache(maxsize=8192)
 def org_core(name: str) -> str:
     """An organisation's own name from a phrase around it: no date after it (``Supreme
     Court of Mauritius on 12 September 2023``), no ordinal before it (``75th ICANN``), and
@@ -499,6 +503,7 @@ def _subsequence_words(short: list[str], long: list[str]) -> bool:
     return all(w in words for w in short)
 
 
+@lru_cache(maxsize=4096)  # nameparser is slow, and a name is asked for once per mention
 def first_and_last(name: str) -> str | None:
     """``Eddy Kayihura`` for ``Eddy Mabano Kayihura`` and ``Christian Bope`` for
     ``Christian D. Bope`` (nameparser reads the parts); None for two-word names."""
