@@ -247,3 +247,22 @@ def test_first_parts_read_ahead_are_written_not_read_again(store, write_file, mo
     assert not ops.load(store, [str(f) for f in files]).errors
     assert sorted(opened) == ["edges.csv", "more.csv", "more.csv", "nodes.csv"]
     assert counts(store) == (30, 60, 60)
+
+
+def test_sqlite_new_stores_have_large_pages_and_old_ones_keep_theirs(tmp_path, write_file):
+    # A new store's pages are PAGE_SIZE bytes (a bulk load takes less CPU); a store made
+    # with SQLite's default size keeps it and loads the same graph.
+    import sqlite3
+
+    from graph.store.sqlite import PAGE_SIZE, SQLiteStore
+
+    files = [str(write_file("nodes.csv", _nodes(30))), str(write_file("edges.csv", _edges(PAIRS)))]
+    old = tmp_path / "old.db"
+    sqlite3.connect(old).execute("CREATE TABLE made_before(x)").connection.close()
+    for path, size in ((tmp_path / "new.db", PAGE_SIZE), (old, 4096)):
+        with SQLiteStore(path) as store:
+            assert not ops.load(store, files).errors
+            assert store.db.execute("PRAGMA page_size").fetchone()[0] == size
+            assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert counts(store)[:2] == (30, 30)
+    assert PAGE_SIZE != 4096
