@@ -171,12 +171,17 @@ def test_set_based_parts_refuse_what_the_per_relation_path_refuses(store, write_
     assert counts(store) == before
 
 
-def test_sqlite_index_rebuild_sorts_in_a_small_cache(sqlite_store, write_file, monkeypatch):
+@pytest.mark.parametrize("one_run_rows", [0, 10**9])
+def test_sqlite_index_rebuild_sorts_in_a_small_cache(sqlite_store, write_file, monkeypatch,
+                                                     one_run_rows):
     # A streamed load at least as large as the graph drops the deferrable indexes and
     # rebuilds them. SQLite's sorter takes the size of each in-memory run from cache_size,
-    # one run per sorting thread, so the rebuild runs with the smaller REBUILD_CACHE_KIB;
-    # both pragmas are back as before when the load is done.
+    # one run per sorting thread, so a load of more than ONE_RUN_ROWS records rebuilds with
+    # the smaller REBUILD_CACHE_KIB, a smaller one with the write's BULK_CACHE_KIB (each
+    # index in one run); both pragmas are back as before when the load is done.
     monkeypatch.setattr(sqlite_tx, "BULK_ROWS", PART)
+    monkeypatch.setattr(sqlite_tx, "ONE_RUN_ROWS", one_run_rows)
+    cache = sqlite_tx.REBUILD_CACHE_KIB if one_run_rows == 0 else sqlite_tx.BULK_CACHE_KIB
     db = sqlite_store.db
     before = [db.execute(f"PRAGMA {name}").fetchone()[0] for name in ("cache_size", "threads")]
     statements: list[str] = []
@@ -191,7 +196,7 @@ def test_sqlite_index_rebuild_sorts_in_a_small_cache(sqlite_store, write_file, m
             setting[pragma[1]] = int(pragma[2])
         elif sql.startswith("CREATE INDEX"):
             rebuilt.append(sql.split()[2])
-            assert setting == {"cache_size": -sqlite_tx.REBUILD_CACHE_KIB,
+            assert setting == {"cache_size": -cache,
                                "threads": sqlite_tx.SORT_THREADS}, sql
     assert sorted(rebuilt) == sorted(sqlite_tx.DEFERRABLE_INDEXES)
     assert [db.execute(f"PRAGMA {name}").fetchone()[0]
@@ -247,3 +252,22 @@ def test_first_parts_read_ahead_are_written_not_read_again(store, write_file, mo
     assert not ops.load(store, [str(f) for f in files]).errors
     assert sorted(opened) == ["edges.csv", "more.csv", "more.csv", "nodes.csv"]
     assert counts(store) == (30, 60, 60)
+
+
+def test_sqlite_new_stores_have_large_pages_and_old_ones_keep_theirs(tmp_path, write_file):
+    # A new store's pages are PAGE_SIZE bytes (a bulk load takes less CPU); a store made
+    # with SQLite's default size keeps it and loads the same graph.
+    import sqlite3
+
+    from graph.store.sqlite import PAGE_SIZE, SQLiteStore
+
+    files = [str(write_file("nodes.csv", _nodes(30))), str(write_file("edges.csv", _edges(PAIRS)))]
+    old = tmp_path / "old.db"
+    sqlite3.connect(old).execute("CREATE TABLE made_before(x)").connection.close()
+    for path, size in ((tmp_path / "new.db", PAGE_SIZE), (old, 4096)):
+        with SQLiteStore(path) as store:
+            assert not ops.load(store, files).errors
+            assert store.db.execute("PRAGMA page_size").fetchone()[0] == size
+            assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+            assert counts(store)[:2] == (30, 30)
+    assert PAGE_SIZE != 4096

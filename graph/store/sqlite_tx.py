@@ -42,6 +42,10 @@ SORT_THREADS = 2  # helper threads SQLite may sort with while it rebuilds an ind
 # run by cache_size and may hold one per sorting thread (SORT_THREADS + 1): with
 # BULK_CACHE_KIB that was 768 MB more at 10M relations (issue 16); with this, 96 MB.
 REBUILD_CACHE_KIB = 32 * 1024
+# A write of at most this many records rebuilds with the write's own cache instead: each
+# index's rows then sort in one in-memory run (at 1M relations about 100 MB more memory for
+# about 0.7 CPU s less than merging 32 MB runs; docs/benchmarks.md, seventh pass).
+ONE_RUN_ROWS = 2_000_000
 # References resolved by id, redirect or key kept across the parts of a streamed write while
 # no node changes (an edge list names the same hubs in every part); at most this many.
 RESOLVED_MAX = 300_000
@@ -438,7 +442,8 @@ class SQLiteTx(WriteTx):
     def bulk(self, rows: int) -> Iterator[None]:
         """A larger page cache (until the transaction ends) for a large batch, so index pages
         stay in memory; and without the deferrable indexes while a batch at least as large
-        as the graph is written, rebuilt on leaving (a failure rolls both back)."""
+        as the graph is written, rebuilt on leaving (a failure rolls both back): sorted in
+        the write's cache up to ONE_RUN_ROWS records, else in REBUILD_CACHE_KIB."""
         if rows < BULK_ROWS:
             yield
             return
@@ -454,7 +459,8 @@ class SQLiteTx(WriteTx):
         for name, _ in found:
             self.db.execute(f'DROP INDEX "{name}"')
         yield
-        with pragmas(self.db, cache_size=-REBUILD_CACHE_KIB, threads=SORT_THREADS):
+        cache = BULK_CACHE_KIB if rows <= ONE_RUN_ROWS else REBUILD_CACHE_KIB
+        with pragmas(self.db, cache_size=-cache, threads=SORT_THREADS):
             for _, sql in found:
                 self.db.execute(sql)
 
