@@ -513,9 +513,10 @@ def top_query(metric: str) -> str:
 
 def tie_query(metric: str) -> str:
     """The first ``$limit`` ids, in order, of the nodes whose score is ``$low``: a seek of
-    the (score, id) index."""
+    the (score, id) index (``USING INDEX SEEK``: with ``USING INDEX`` alone the planner may
+    scan the index from its lowest score, reading every entry below the tie)."""
     prop = _score_prop(metric)
-    return (f"MATCH (e:Entity) USING INDEX e:Entity({prop}, id) WHERE e.{prop} = $low "
+    return (f"MATCH (e:Entity) USING INDEX SEEK e:Entity({prop}, id) WHERE e.{prop} = $low "
             f"AND e.id IS NOT NULL WITH e ORDER BY e.{prop}, e.id LIMIT $limit RETURN e.id AS id")
 
 
