@@ -536,22 +536,24 @@ class _Search:
     def __call__(self, lowered: str) -> bool:
         return next(self._automaton.iter(lowered), None) is not None
 
+    def words_in(self, lowered: str) -> frozenset[str]:
+        """Every one of the words the sentence holds."""
+        return frozenset(word for _, word in self._automaton.iter(lowered))
+
 
 _SPEECH_SEARCH = _Search(_SPEECH_WORDS)
 _CUE_TESTS: dict[int, frozenset[str] | Callable[[str], bool]] = {
     key: frozenset(cue) if isinstance(cue, tuple) else cue
     for key, cue in _CUES.items() if cue is not None}
-_CUE_WORDS = ahocorasick.Automaton()
-for _word in {w for cue in _CUE_TESTS.values() if isinstance(cue, frozenset) for w in cue}:
-    _CUE_WORDS.add_word(_word, _word)
-_CUE_WORDS.make_automaton()
+_CUE_WORDS = _Search(tuple({w for cue in _CUE_TESTS.values() if isinstance(cue, frozenset)
+                            for w in cue}))
 
 
 @lru_cache(maxsize=64)
 def _cue_words_in(lowered: str) -> frozenset[str]:
     """The cue words a lower-cased sentence holds (asked by every pattern of every pass):
     one automaton pass, where a test per pattern scanned the sentence again each time."""
-    return frozenset(word for _, word in _CUE_WORDS.iter(lowered))
+    return _CUE_WORDS.words_in(lowered)
 
 
 @dataclass(slots=True)
@@ -1734,8 +1736,9 @@ def names_regex(forms: tuple[str, ...], ignore_case: bool) -> re.Pattern[str]:
 _NOUN_TYPES = {"registry": "Registry", "company": "Company", "firm": "Company",
                "foundation": "Foundation", "regulator": "Authority"}
 _CONNECTOR_WORDS = {"of", "for", "de", "du", "des", "on", "and", "&"}
-_TRAILING_CONNECTORS = re.compile(r"(?:\s+(?:of|for|and|the|on|&))+$")
-_CONNECTOR_ENDS = {"of", "for", "and", "the", "on", "&"}
+_CONNECTOR_ENDS = {"of", "for", "and", "the", "on", "&"}  # words a name does not end in
+_TRAILING_CONNECTORS = re.compile(
+    r"(?:\s+(?:" + "|".join(map(re.escape, sorted(_CONNECTOR_ENDS))) + r"))+$")
 
 
 def without_trailing_connectors(name: str) -> str:
