@@ -87,7 +87,9 @@ class Neo4jRestore:
         for table, rows in chunks:
             def work(tx: neo4j.ManagedTransaction, table: str = table,
                      rows: list[tuple] = rows) -> None:
-                getattr(self, table)(Statements(tx, self.store.batch_size), rows)
+                w = Statements(tx, self.store.batch_size)
+                getattr(self, table)(w, rows)
+                w.drain()
 
             if table == "scores":  # indexes are made outside the data's transactions
                 for metric in dict.fromkeys(r[1] for r in rows):
@@ -206,6 +208,7 @@ def upgrade_scores(store: Neo4jStore) -> None:
                    [eid for eid, _ in held])
             w.each("UNWIND $rows AS row MERGE (m:ScoreMetric {name: row[0]}) SET m.seq = row[1]",
                    [[metric, seq] for seq, metric in enumerate(order, 1)])
+            w.drain()
 
         store._write(work)
 
