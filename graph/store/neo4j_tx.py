@@ -44,6 +44,17 @@ NODE_CLAIM_FIELDS = ("id", "sid", "type", "name", "aliases", "keys", "props", "l
 # An edge's claims are parallel lists on its relationship, one item per claim: the claiming
 # source's sid, the claim's locator, confidence and properties (JSON text).
 CLAIM_LISTS = ("claim_sids", "claim_locators", "claim_confidences", "claim_props")
+# A relationship whose one claim states its own confidence and properties (most of them)
+# has no confidence and properties lists: every statement reads a list through claim_list.
+OWN_VALUES = {"claim_confidences": "confidence", "claim_props": "props"}
+
+
+def claim_list(name: str, var: str = "r") -> str:
+    """Relationship ``var``'s claim list ``name`` (:data:`CLAIM_LISTS`), whole when the
+    relationship keeps it implicit (:data:`OWN_VALUES`)."""
+    if name not in OWN_VALUES:
+        return f"{var}.{name}"
+    return f"coalesce({var}.{name}, [{var}.{OWN_VALUES[name]}])"
 
 
 def chunked(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
@@ -150,7 +161,7 @@ def create_nodes(type_label: str) -> str:
 
 EDGE_ROW = ("src", "dst", "key", *EDGE_FIELDS, *CLAIM_LISTS)
 ALL_RELATIONS = "|".join(rel_label(t) for t in sorted(RELATION_TYPES))  # not NAMED
-CLAIMS = "[" + ", ".join(f"r.{f}" for f in CLAIM_LISTS) + "]"  # relationship r's claim lists
+CLAIMS = "[" + ", ".join(map(claim_list, CLAIM_LISTS)) + "]"  # relationship r's claim lists
 ENDS_BY_ID = (f"MATCH (s:Entity {{id: row[0]}}) {seek('s', 'Entity', 'id')}"
               f"MATCH (d:Entity {{id: row[1]}}) {seek('d', 'Entity', 'id')}")
 # A node found by its element id is one record read; a unique-index seek in a writing
@@ -178,11 +189,18 @@ def keep_claims(condition: str) -> str:
     """Keep the claims of relationship ``r`` whose index ``i`` meets ``condition``."""
     kept = ("WITH r, [i IN range(0, size(r.claim_sids) - 1) WHERE " + condition + "] AS kept "
             "SET ")
-    return kept + ", ".join(f"r.{f} = [i IN kept | r.{f}[i]]" for f in CLAIM_LISTS)
+    return kept + ", ".join(f"r.{f} = [i IN kept | {claim_list(f)}[i]]" for f in CLAIM_LISTS)
 
 
-APPEND_CLAIMS = "SET " + ", ".join(f"r.{f} = r.{f} + row[{i}]"
+APPEND_CLAIMS = "SET " + ", ".join(f"r.{f} = {claim_list(f)} + row[{i}]"
                                    for i, f in enumerate(CLAIM_LISTS, 1))
+
+
+def own_values(claims: Sequence[EdgeClaimValues], values: Sequence[Any]) -> bool:
+    """Whether an edge's claims are one claim stating the edge's own confidence and
+    properties (``values``: :func:`graph.store.writer.edge_values`), which its
+    relationship then keeps implicit (:data:`OWN_VALUES`)."""
+    return len(claims) == 1 and claims[0][1] == values[1] and claims[0][2] == values[0]
 
 
 def claims_of(lists: Sequence[Any]) -> list[tuple[int, str, float, str]]:
@@ -419,11 +437,14 @@ class Neo4jTx(Statements, WriteTx):
 
     def _edge_row(self, edge: NewEdge, claims: list[EdgeClaimValues],
                   by_element: bool) -> list[Any]:
-        """A new edge with its claims as an :data:`EDGE_ROW` row."""
+        """A new edge with its claims as an :data:`EDGE_ROW` row (one claim of its own
+        values: without the confidence and properties lists)."""
         found = self.element
         ends = [found[edge.source], found[edge.target]] if by_element else [edge.source,
                                                                             edge.target]
         sid = self.claimer
+        if own_values(claims, edge.values):
+            return [*ends, edge.key, *edge.values, [sid], [claims[0][0]], None, None]
         return [*ends, edge.key, *edge.values, [sid] * len(claims), [c[0] for c in claims],
                 [c[1] for c in claims], [c[2] for c in claims]]
 
