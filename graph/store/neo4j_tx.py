@@ -36,6 +36,23 @@ NODE_CLAIM_FIELDS = ("id", "sid", "type", "name", "aliases", "keys", "props", "l
 CLAIM_LISTS = ("claim_sids", "claim_locators", "claim_confidences", "claim_props")
 
 
+class Values(list):  # type: ignore[type-arg]
+    """A list parameter whose ``repr`` is short. The driver formats every RUN message's
+    parameters for its debug log before it knows whether the log is on (``repr`` of each
+    row of a 5,000-row batch: about 0.4 s of client time on a 100k load); the packed bytes
+    are a plain list's."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} values>"
+
+
+def parameters(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with each list as :class:`Values` (what every statement sends)."""
+    return {k: Values(v) if isinstance(v, list) else v for k, v in params.items()}
+
+
 def chunked(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
     """``items`` in slices of ``size`` (BATCH by default)."""
     return chunks(items, size)
@@ -201,7 +218,7 @@ class Statements:
 
     def run(self, query: str, **params: Any) -> list[neo4j.Record]:
         with _first_failure():
-            return list(self.tx.run(query, params))
+            return list(self.tx.run(query, parameters(params)))
 
     def each(self, query: str, rows: Sequence[Any], **params: Any) -> None:
         """Run an ``UNWIND $rows`` statement over ``rows`` in batches; their results are not
@@ -210,7 +227,7 @@ class Statements:
         next statement, or the commit.)"""
         for chunk in chunked(rows, self.size):
             with _first_failure():
-                self.tx.run(query, {"rows": list(chunk), **params})
+                self.tx.run(query, parameters({"rows": list(chunk), **params}))
 
     def lock(self) -> None:
         """Serialise writers: hold the write lock until this transaction ends."""
