@@ -36,7 +36,7 @@ NODE_CLAIM_FIELDS = ("id", "sid", "type", "name", "aliases", "keys", "props", "l
 CLAIM_LISTS = ("claim_sids", "claim_locators", "claim_confidences", "claim_props")
 
 
-class Values(list):  # type: ignore[type-arg]
+class Values(list):
     """A list parameter whose ``repr`` is short. The driver formats every RUN message's
     parameters for its debug log before it knows whether the log is on (``repr`` of each
     row of a 5,000-row batch: about 0.4 s of client time on a 100k load); the packed bytes
