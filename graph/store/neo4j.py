@@ -63,6 +63,7 @@ from graph.store.neo4j_tx import (
     chunked,
     claims_of,
     label,
+    parameters,
     rel_label,
 )
 from graph.store.scores import from_property, to_property
@@ -163,7 +164,7 @@ class Neo4jStore(GraphStore):
     def _read(self, query: str, **params: Any) -> list[neo4j.Record]:
         """One read query, routed to a reader, every record fetched."""
         try:
-            return self.driver.execute_query(query, params, database_=self.database,
+            return self.driver.execute_query(query, parameters(params), database_=self.database,
                                              routing_=neo4j.RoutingControl.READ).records
         except (Neo4jError, DriverError) as exc:
             raise self._failed(exc) from exc
@@ -177,7 +178,7 @@ class Neo4jStore(GraphStore):
         """One read query whose records stream (for whole-graph reads)."""
         try:
             with self._session() as session:
-                yield from session.run(query, params)
+                yield from session.run(query, parameters(params))
         except (Neo4jError, DriverError) as exc:
             raise self._failed(exc) from exc
 

@@ -57,6 +57,23 @@ def claim_list(name: str, var: str = "r") -> str:
     return f"coalesce({var}.{name}, [{var}.{OWN_VALUES[name]}])"
 
 
+class Values(list):
+    """A list parameter whose ``repr`` is short. The driver formats every RUN message's
+    parameters for its debug log before it knows whether the log is on (``repr`` of each
+    row of a 5,000-row batch: about 0.4 s of client time on a 100k load); the packed bytes
+    are a plain list's."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<{len(self)} values>"
+
+
+def parameters(params: dict[str, Any]) -> dict[str, Any]:
+    """``params`` with each list as :class:`Values` (what every statement sends)."""
+    return {k: Values(v) if isinstance(v, list) else v for k, v in params.items()}
+
+
 def chunked(items: Sequence[Any], size: int = BATCH) -> Iterator[Sequence[Any]]:
     """``items`` in slices of ``size`` (BATCH by default)."""
     return chunks(items, size)
@@ -241,7 +258,7 @@ class Statements:
     def run(self, query: str, **params: Any) -> list[neo4j.Record]:
         """A statement's records (it waits for every write sent before it)."""
         with _first_failure():
-            return list(self.tx.run(query, params))
+            return list(self.tx.run(query, parameters(params)))
 
     def each(self, query: str, rows: Iterable[Any], **params: Any) -> None:
         """Run an ``UNWIND $rows`` write over ``rows`` in batches, as a pipeline: ``run``
@@ -253,7 +270,7 @@ class Statements:
         rows = iter(rows)
         while batch := list(islice(rows, self.size)):
             with _first_failure():
-                self.sent = self.tx.run(query, {"rows": batch, **params})
+                self.sent = self.tx.run(query, parameters({"rows": batch, **params}))
 
     def drain(self) -> None:
         """Wait for the writes sent (before the commit, which would raise a failed one's
