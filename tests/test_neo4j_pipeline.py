@@ -8,7 +8,7 @@ import pytest
 
 from graph.model import Entity
 from graph.store.base import StoreError
-from tests.helpers import batch, counts, rel
+from tests.helpers import batch, counts, org, rel
 
 pytestmark = pytest.mark.neo4j
 
@@ -39,3 +39,34 @@ def test_a_failed_batch_fails_the_write_with_its_own_error(neo4j_store_factory, 
     assert (counts(store), [s.source_id for s in store.sources()]) == before
     store.write(batch("second", _entities(clash)))  # without the constraint it loads
     assert counts(store)[0] == 8
+
+
+def _parts(store) -> None:
+    """One source in three parts into ``store``: part 2 states part 1's edge again (another
+    locator), part 3 a new one."""
+    a, b, c = (Entity("Organization", n) for n in ("Alpha", "Beta", "Gamma"))
+    parts = [batch("s", [a, b, c], [rel(a, b, "DEPENDS_ON", 0.8, locator="1")]),
+             batch("s", [], [rel(a, b, "DEPENDS_ON", 0.6, locator="2")]),
+             batch("s", [], [rel(b, c, "DEPENDS_ON", 0.7, locator="3")])]
+    store.write_parts(lambda: iter(parts), 6)
+
+
+@pytest.mark.parametrize("relations_before", [False, True], ids=["none", "some"])
+def test_a_source_restating_its_own_edge_gets_one_edge(neo4j_store_factory, tmp_path,
+                                                       relations_before):
+    """Into a store with no relations the transaction knows which edges exist without
+    reading them (the ones it made); with relations it reads them: the same graph."""
+    from graph.store.sqlite import SQLiteStore
+
+    neo, sqlite = neo4j_store_factory(), SQLiteStore(tmp_path / "s.db")
+    for store in (neo, sqlite):
+        if relations_before:
+            x, y = org("X"), org("Y")
+            store.write(batch("before", [x, y], [rel(x, y, "DEPENDS_ON")]))
+        _parts(store)
+    edges = [sorted((e.key, e.confidence, sorted((c.locator, c.confidence) for c in e.sources))
+                    for e in s.iter_edges()) for s in (neo, sqlite)]
+    assert edges[0] == edges[1] and counts(neo) == counts(sqlite)
+    assert len(edges[0]) == 2 + relations_before  # part 2 added a claim, not an edge
+    assert sorted(len(claims) for _, _, claims in edges[0])[-1] == 2
+    sqlite.close()

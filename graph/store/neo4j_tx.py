@@ -36,6 +36,7 @@ from graph.store.writer import (
 from graph.vocab import NODE_TYPES, RELATION_TYPES
 
 BATCH = 5000  # rows per UNWIND statement
+MADE_KEYS = 1_000_000  # new edge keys a transaction remembers rather than reading them back
 
 NODE_FIELDS = ("type", "name", "aliases", "keys", "props", "first_seen", "last_seen", "search")
 EDGE_FIELDS = ("props", "confidence", "weight", "start", "end")
@@ -305,6 +306,16 @@ class Neo4jTx(Statements, WriteTx):
         self.created: set[str] = set()  # sources this transaction added: they claim nothing yet
         self.node_claiming: set[str] = set()  # sources whose node claims it wrote
         self.lock()
+        # While every relation in the store is one this transaction made (it found none),
+        # the keys of those: existing_edges answers from them without a read.
+        self.made: set[str] | None = None if self._has_relations() else set()
+
+    def _has_relations(self) -> bool:
+        """Whether the store holds a relation (two counts the server keeps)."""
+        [(n,)] = self.run("CALL () { MATCH ()-[r]->() RETURN count(r) AS edges } "
+                          "CALL () { MATCH ()-[a:NAMED]->() RETURN count(a) AS named } "
+                          "RETURN edges - named")
+        return n > 0
 
     # -- sources and judgements
     def upsert_source(self, batch: Batch) -> None:
@@ -416,6 +427,8 @@ class Neo4jTx(Statements, WriteTx):
         return out
 
     def existing_edges(self, edges: dict[str, str]) -> set[str]:
+        if self.made is not None:  # no statement: it would wait for the writes before it
+            return {k for k in edges if k in self.made or k in self.pending}
         self.flush()
         found: set[str] = set()
         for rtype, keys in sorted(_by_type(edges).items()):
@@ -446,6 +459,10 @@ class Neo4jTx(Statements, WriteTx):
         for row in self.pending.values():
             ends = ENDS_BY_ELEMENT if row.source in found and row.target in found else ENDS_BY_ID
             by_type.setdefault((row.type, ends), []).append(row)
+        if self.made is not None:
+            self.made.update(self.pending)
+            if len(self.made) > MADE_KEYS:
+                self.made = None
         claimed, self.pending, self.claimed = self.claimed, {}, {}
         for (rtype, ends), typed in sorted(by_type.items()):
             by_element = ends == ENDS_BY_ELEMENT
@@ -613,6 +630,8 @@ class Neo4jTx(Statements, WriteTx):
                    for key, _, edge in rows])
 
     def delete_edges(self, edges: dict[str, str]) -> None:
+        if edges:
+            self.made = None  # existing_edges reads again
         self.each("UNWIND $rows AS x MATCH ()-[r]->() WHERE elementId(r) = x DELETE r",
                   [self.rel_element[key] for key in edges])
 
@@ -629,6 +648,8 @@ class Neo4jTx(Statements, WriteTx):
                       [self.element[i] for i, t, n in rows if (t, n.type) == (old, new)])
 
     def delete_nodes(self, ids: list[str]) -> None:
+        if ids:
+            self.made = None  # (with their edges, if any)
         self.each("UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x "
                   "CALL (e) { MATCH (e)-[:NAMED]->(a:Alias) DETACH DELETE a } DETACH DELETE e",
                   [self.element[i] for i in ids])
