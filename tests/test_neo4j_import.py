@@ -65,9 +65,11 @@ def test_export_writes_typed_import_files(tmp_path: Path):
     assert {h[:3] for h in depends} == {(":START_ID(Entity)", ":END_ID(Entity)", ":TYPE")}
     (head, rows), = depends.items()
     assert sorted(r[head.index("weight:double")] for r in rows) == ["0.5", "3.0"]
-    # each edge's claims are lists on its relationship: here one claim, from source 1
+    # each edge's claims are lists on its relationship: here one claim, from source 1, of
+    # the edge's own confidence and properties (not written again as lists)
     assert [r[head.index("claim_sids:long[]")] for r in rows] == ["1", "1"]
-    assert sorted(r[head.index("claim_confidences:double[]")] for r in rows) == ["0.6", "0.8"]
+    assert sorted(r[head.index("confidence:double")] for r in rows) == ["0.6", "0.8"]
+    assert not [h for h in head if h.startswith(("claim_confidences", "claim_props"))]
     named = [rows for head, rows in groups.items() if head[:2] == (":START_ID(Entity)",
                                                                   ":END_ID(Alias)")]
     assert named and all(row[2] == "NAMED" for rows in named for row in rows)

@@ -94,8 +94,10 @@ def load_reload_unload(store: GraphStore) -> None:
     ops.unload(store, profiles[1])
 
 
-def test_reload_and_unload_keep_parity(neo4j_store_factory, tmp_path):
+@pytest.mark.parametrize("batch_size", [None, 3], ids=["batches", "pipelines of 3-row batches"])
+def test_reload_and_unload_keep_parity(neo4j_store_factory, tmp_path, batch_size):
     neo = neo4j_store_factory()
+    neo.batch_size = batch_size or neo.batch_size
     sqlite = SQLiteStore(tmp_path / "p.db")
     for store in (sqlite, neo):
         load_reload_unload(store)

@@ -282,6 +282,7 @@ class Neo4jStore(GraphStore):
             write = Neo4jTx(tx, self.batch_size)
             done = work(write)
             write.flush()
+            write.drain()
             return done
 
         return self._write(run)

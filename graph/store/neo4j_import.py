@@ -43,9 +43,11 @@ from graph.store.neo4j_tx import (
     CLAIM_LISTS,
     EDGE_FIELDS,
     NODE_CLAIM_FIELDS,
+    OWN_VALUES,
     alias_maps,
     label,
     node_fields,
+    own_values,
     rel_label,
 )
 from graph.store.scores import to_property
@@ -231,6 +233,10 @@ class _Layout:
 
     def flush_edges(self) -> None:
         for src, dst, rtype, props in self.held_edges.values():
+            claims = list(zip(props["claim_locators"], props["claim_confidences"],
+                              props["claim_props"], strict=True))
+            if own_values(claims, [props[f] for f in EDGE_FIELDS]):
+                props.update(dict.fromkeys(OWN_VALUES))  # as a load writes it
             self.out.relationship(("Entity", src), ("Entity", dst), rtype, props)
         self.held_edges = {}
 

@@ -17,7 +17,9 @@ from graph.store.neo4j_tx import (
     APPEND_CLAIMS,
     CLAIM_LISTS,
     CREATE_NODE_CLAIMS,
+    OWN_VALUES,
     Statements,
+    claim_list,
     create_edges,
     create_nodes,
     match_edge,
@@ -41,7 +43,8 @@ DUMP = {
              "r.confidence, r.weight, r.start, r.end ORDER BY r.key",
     "edge_claims": f"MATCH ()-[r:{ALL_RELATIONS}]->() UNWIND range(0, size(r.claim_sids) - 1) "
                    "AS i WITH r.key AS key, r.claim_sids[i] AS sid, r.claim_locators[i] AS "
-                   "locator, r.claim_confidences[i] AS confidence, r.claim_props[i] AS props "
+                   f"locator, {claim_list('claim_confidences')}[i] AS confidence, "
+                   f"{claim_list('claim_props')}[i] AS props "
                    "MATCH (s:Source {sid: sid}) RETURN key, s.source_id, locator, confidence, "
                    "props ORDER BY sid, key, locator",
     "redirects": "MATCH (r:Redirect) RETURN r.old_id, r.new_id, r.reason ORDER BY r.old_id",
@@ -87,7 +90,9 @@ class Neo4jRestore:
         for table, rows in chunks:
             def work(tx: neo4j.ManagedTransaction, table: str = table,
                      rows: list[tuple] = rows) -> None:
-                getattr(self, table)(Statements(tx, self.store.batch_size), rows)
+                w = Statements(tx, self.store.batch_size)
+                getattr(self, table)(w, rows)
+                w.drain()
 
             if table == "scores":  # indexes are made outside the data's transactions
                 for metric in dict.fromkeys(r[1] for r in rows):
@@ -206,6 +211,7 @@ def upgrade_scores(store: Neo4jStore) -> None:
                    [eid for eid, _ in held])
             w.each("UNWIND $rows AS row MERGE (m:ScoreMetric {name: row[0]}) SET m.seq = row[1]",
                    [[metric, seq] for seq, metric in enumerate(order, 1)])
+            w.drain()
 
         store._write(work)
 
@@ -221,9 +227,10 @@ def upgrade_edge_claims(store: Neo4jStore) -> None:
         for rtype in sorted(RELATION_TYPES):
             session.run(f"MATCH ()-[r:{rtype}]->() WHERE r.claim_sids IS NULL OR "
                         "r.claim_locators IS NULL CALL (r) { SET "
-                        + ", ".join(f"r.{f} = coalesce(r.{f}, [])" for f in CLAIM_LISTS
-                                    if f != "claim_locators")
-                        + ", r.claim_locators = coalesce(r.claim_locators, "
+                        + "".join(f"r.{f} = CASE WHEN r.claim_sids IS NULL THEN [] ELSE "
+                                  f"r.{f} END, " for f in OWN_VALUES)
+                        + "r.claim_sids = coalesce(r.claim_sids, []), "
+                          "r.claim_locators = coalesce(r.claim_locators, "
                           "[sid IN coalesce(r.claim_sids, []) | ''])"
                         + " } IN TRANSACTIONS OF 10000 ROWS").consume()
             session.run(f"MATCH (c:EdgeClaim {{rtype: $rtype}}) CALL (c) {{ "

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 
 import neo4j
@@ -22,10 +23,20 @@ from graph import merge as mg
 from graph.ids import fold
 from graph.model import Batch, Judgement
 from graph.store.base import StoreError
-from graph.store.writer import EdgeState, Held, NewEdge, NodeState, WriteTx, chunks, edge_values
+from graph.store.writer import (
+    EdgeClaimValues,
+    EdgeState,
+    Held,
+    NewEdge,
+    NodeState,
+    WriteTx,
+    chunks,
+    edge_values,
+)
 from graph.vocab import NODE_TYPES, RELATION_TYPES
 
 BATCH = 5000  # rows per UNWIND statement
+MADE_KEYS = 1_000_000  # new edge keys a transaction remembers rather than reading them back
 
 NODE_FIELDS = ("type", "name", "aliases", "keys", "props", "first_seen", "last_seen", "search")
 EDGE_FIELDS = ("props", "confidence", "weight", "start", "end")
@@ -34,6 +45,17 @@ NODE_CLAIM_FIELDS = ("id", "sid", "type", "name", "aliases", "keys", "props", "l
 # An edge's claims are parallel lists on its relationship, one item per claim: the claiming
 # source's sid, the claim's locator, confidence and properties (JSON text).
 CLAIM_LISTS = ("claim_sids", "claim_locators", "claim_confidences", "claim_props")
+# A relationship whose one claim states its own confidence and properties (most of them)
+# has no confidence and properties lists: every statement reads a list through claim_list.
+OWN_VALUES = {"claim_confidences": "confidence", "claim_props": "props"}
+
+
+def claim_list(name: str, var: str = "r") -> str:
+    """Relationship ``var``'s claim list ``name`` (:data:`CLAIM_LISTS`), whole when the
+    relationship keeps it implicit (:data:`OWN_VALUES`)."""
+    if name not in OWN_VALUES:
+        return f"{var}.{name}"
+    return f"coalesce({var}.{name}, [{var}.{OWN_VALUES[name]}])"
 
 
 class Values(list):
@@ -130,14 +152,19 @@ def alias_maps(node: mg.DerivedNode) -> list[dict[str, str]]:
     return [{"norm": norm, "kind": kind} for norm, kind in mg.alias_rows(node)]
 
 
+def node_row(node_id: str, nid: int | None, node: mg.DerivedNode) -> dict[str, Any]:
+    """A node as a statement row of :func:`create_nodes`."""
+    return {"id": node_id, "nid": nid, **node_fields(node), "alias": alias_maps(node)}
+
+
 def node_rows(rows: Iterable[tuple[str, int | None, mg.DerivedNode]]
-              ) -> dict[str, list[dict[str, Any]]]:
-    """Nodes ``(id or element id, nid, node)`` as statement rows, by type label."""
-    by_type: dict[str, list[dict[str, Any]]] = {}
-    for node_id, nid, node in rows:
-        by_type.setdefault(label(node.type), []).append(
-            {"id": node_id, "nid": nid, **node_fields(node), "alias": alias_maps(node)})
-    return by_type
+              ) -> dict[str, Iterator[dict[str, Any]]]:
+    """Nodes ``(id or element id, nid, node)`` as statement rows, by type label; each
+    label's rows are made as they are iterated (as :meth:`Statements.each` sends them)."""
+    by_type: dict[str, list[tuple[str, int | None, mg.DerivedNode]]] = {}
+    for row in rows:
+        by_type.setdefault(label(row[2].type), []).append(row)
+    return {type_label: (node_row(*row) for row in typed) for type_label, typed in by_type.items()}
 
 
 CREATE_ALIASES = ("WITH e, row UNWIND row.alias AS al "
@@ -152,7 +179,7 @@ def create_nodes(type_label: str) -> str:
 
 EDGE_ROW = ("src", "dst", "key", *EDGE_FIELDS, *CLAIM_LISTS)
 ALL_RELATIONS = "|".join(rel_label(t) for t in sorted(RELATION_TYPES))  # not NAMED
-CLAIMS = "[" + ", ".join(f"r.{f}" for f in CLAIM_LISTS) + "]"  # relationship r's claim lists
+CLAIMS = "[" + ", ".join(map(claim_list, CLAIM_LISTS)) + "]"  # relationship r's claim lists
 ENDS_BY_ID = (f"MATCH (s:Entity {{id: row[0]}}) {seek('s', 'Entity', 'id')}"
               f"MATCH (d:Entity {{id: row[1]}}) {seek('d', 'Entity', 'id')}")
 # A node found by its element id is one record read; a unique-index seek in a writing
@@ -180,11 +207,18 @@ def keep_claims(condition: str) -> str:
     """Keep the claims of relationship ``r`` whose index ``i`` meets ``condition``."""
     kept = ("WITH r, [i IN range(0, size(r.claim_sids) - 1) WHERE " + condition + "] AS kept "
             "SET ")
-    return kept + ", ".join(f"r.{f} = [i IN kept | r.{f}[i]]" for f in CLAIM_LISTS)
+    return kept + ", ".join(f"r.{f} = [i IN kept | {claim_list(f)}[i]]" for f in CLAIM_LISTS)
 
 
-APPEND_CLAIMS = "SET " + ", ".join(f"r.{f} = r.{f} + row[{i}]"
+APPEND_CLAIMS = "SET " + ", ".join(f"r.{f} = {claim_list(f)} + row[{i}]"
                                    for i, f in enumerate(CLAIM_LISTS, 1))
+
+
+def own_values(claims: Sequence[EdgeClaimValues], values: Sequence[Any]) -> bool:
+    """Whether an edge's claims are one claim stating the edge's own confidence and
+    properties (``values``: :func:`graph.store.writer.edge_values`), which its
+    relationship then keeps implicit (:data:`OWN_VALUES`)."""
+    return len(claims) == 1 and claims[0][1] == values[1] and claims[0][2] == values[0]
 
 
 def claims_of(lists: Sequence[Any]) -> list[tuple[int, str, float, str]]:
@@ -210,24 +244,42 @@ def _first_failure() -> Iterator[None]:
         raise
 
 
+# Ends every batched write: a statement that returns nothing runs before the server replies
+# to its RUN, which the driver's ``run`` waits for; one that returns a count runs at PULL.
+PIPELINED = " RETURN count(*)"
+
+
 class Statements:
     """Statements inside one open transaction."""
 
     def __init__(self, tx: neo4j.ManagedTransaction, size: int = BATCH) -> None:
         self.tx, self.size = tx, size
+        self.sent: neo4j.Result | None = None  # the last write sent (see each)
 
     def run(self, query: str, **params: Any) -> list[neo4j.Record]:
+        """A statement's records (it waits for every write sent before it)."""
         with _first_failure():
             return list(self.tx.run(query, parameters(params)))
 
-    def each(self, query: str, rows: Sequence[Any], **params: Any) -> None:
-        """Run an ``UNWIND $rows`` statement over ``rows`` in batches; their results are not
-        fetched. (The driver's ``run`` still waits for the reply to RUN, which the server
-        sends once a statement without results has run; a failed write fails its own or the
-        next statement, or the commit.)"""
-        for chunk in chunked(rows, self.size):
+    def each(self, query: str, rows: Iterable[Any], **params: Any) -> None:
+        """Run an ``UNWIND $rows`` write over ``rows`` in batches, as a pipeline: ``run``
+        returns once the server has the batch (:data:`PIPELINED`), so while it executes
+        batch k the client makes batch k+1 (``rows`` may be a lazy iterator) and the next
+        ``run`` waits for it. A failed write fails the next statement, or :meth:`drain`,
+        with its own error."""
+        query += PIPELINED
+        rows = iter(rows)
+        while batch := list(islice(rows, self.size)):
             with _first_failure():
-                self.tx.run(query, parameters({"rows": list(chunk), **params}))
+                self.sent = self.tx.run(query, parameters({"rows": batch, **params}))
+
+    def drain(self) -> None:
+        """Wait for the writes sent (before the commit, which would raise a failed one's
+        error as its own)."""
+        sent, self.sent = self.sent, None
+        if sent is not None:
+            with _first_failure():
+                sent.consume()
 
     def lock(self) -> None:
         """Serialise writers: hold the write lock until this transaction ends."""
@@ -245,11 +297,25 @@ class Neo4jTx(Statements, WriteTx):
         self.rel_element: dict[str, str] = {}  # edge key -> element id, of edges read
         self.types: dict[str, str] = {}  # node id -> type, of nodes looked up
         # New edges wait here for their claims (write_claims creates them with the claims,
-        # rather than creating them bare and finding them again): edge key -> (type, ends,
-        # EDGE_ROW row). Anything reading relationships first creates them (``flush``).
-        self.pending: dict[str, tuple[str, str, list[Any]]] = {}
+        # rather than creating them bare and finding them again): edge key -> edge, and the
+        # claims write_claims gave it. Anything reading relationships first creates them
+        # (``flush``), their statement rows made batch by batch as they are sent.
+        self.pending: dict[str, NewEdge] = {}
+        self.claimed: dict[str, list[EdgeClaimValues]] = {}
+        self.claimer: int | None = 0  # the sid of the source whose claims ``claimed`` holds
         self.created: set[str] = set()  # sources this transaction added: they claim nothing yet
+        self.node_claiming: set[str] = set()  # sources whose node claims it wrote
         self.lock()
+        # While every relation in the store is one this transaction made (it found none),
+        # the keys of those: existing_edges answers from them without a read.
+        self.made: set[str] | None = None if self._has_relations() else set()
+
+    def _has_relations(self) -> bool:
+        """Whether the store holds a relation (two counts the server keeps)."""
+        [(n,)] = self.run("CALL () { MATCH ()-[r]->() RETURN count(r) AS edges } "
+                          "CALL () { MATCH ()-[a:NAMED]->() RETURN count(a) AS named } "
+                          "RETURN edges - named")
+        return n > 0
 
     # -- sources and judgements
     def upsert_source(self, batch: Batch) -> None:
@@ -295,8 +361,8 @@ class Neo4jTx(Statements, WriteTx):
         return Held(nodes, edges)
 
     def own_node_claims(self, source_id: str, ids: list[str]) -> dict[str, tuple]:
-        if not ids:  # no statement: it would wait for the pipelined writes before it
-            return {}
+        if not ids or (source_id in self.created and source_id not in self.node_claiming):
+            return {}  # no statement: it would wait for the pipelined writes before it
         return {r[0]: tuple(r[1]) for r in self.run(
             f"UNWIND $ids AS i MATCH (c:NodeClaim {{id: i}}) {BY_CLAIM_ID}WHERE c.sid = $sid "
             "RETURN c.id, [c.type, c.name, c.aliases, c.keys, c.props, c.locator, "
@@ -361,6 +427,8 @@ class Neo4jTx(Statements, WriteTx):
         return out
 
     def existing_edges(self, edges: dict[str, str]) -> set[str]:
+        if self.made is not None:  # no statement: it would wait for the writes before it
+            return {k for k in edges if k in self.made or k in self.pending}
         self.flush()
         found: set[str] = set()
         for rtype, keys in sorted(_by_type(edges).items()):
@@ -375,29 +443,44 @@ class Neo4jTx(Statements, WriteTx):
         if not rows:
             return
         [(nid,)] = self.run("OPTIONAL MATCH (e:Entity) RETURN coalesce(max(e.nid), 0) + 1")
-        numbered = ((node_id, nid + i, node) for i, (node_id, node) in enumerate(rows))
+        numbered = [(node_id, nid + i, node) for i, (node_id, node) in enumerate(rows)]
         for type_label, typed in sorted(node_rows(numbered).items()):
             self.each(create_nodes(type_label), typed)
 
     def create_edges(self, rows: list[NewEdge]) -> None:
-        """Kept until their claims come (:meth:`write_claims`); then made between the ends'
-        element ids where lookups found both, else between their entity ids."""
-        found = self.element
-        for row in rows:
-            src, dst = found.get(row.source), found.get(row.target)
-            ends = (src, dst, ENDS_BY_ELEMENT) if src and dst else (row.source, row.target,
-                                                                     ENDS_BY_ID)
-            self.pending[row.key] = (row.type, ends[2], [ends[0], ends[1], row.key, *row.values,
-                                                         *([] for _ in CLAIM_LISTS)])
+        """Kept until their claims come (:meth:`write_claims`)."""
+        self.pending.update((row.key, row) for row in rows)
 
     def flush(self) -> None:
-        """Create the new edges still waiting for their claims."""
-        by_type: dict[tuple[str, str], list[list[Any]]] = {}
-        for rtype, ends, row in self.pending.values():
-            by_type.setdefault((rtype, ends), []).append(row)
-        self.pending = {}
+        """Create the new edges still waiting for their claims: between the ends' element
+        ids where lookups found both, else between their entity ids."""
+        found = self.element
+        by_type: dict[tuple[str, str], list[NewEdge]] = {}
+        for row in self.pending.values():
+            ends = ENDS_BY_ELEMENT if row.source in found and row.target in found else ENDS_BY_ID
+            by_type.setdefault((row.type, ends), []).append(row)
+        if self.made is not None:
+            self.made.update(self.pending)
+            if len(self.made) > MADE_KEYS:
+                self.made = None
+        claimed, self.pending, self.claimed = self.claimed, {}, {}
         for (rtype, ends), typed in sorted(by_type.items()):
-            self.each(create_edges(rtype, ends), typed)
+            by_element = ends == ENDS_BY_ELEMENT
+            self.each(create_edges(rtype, ends), (self._edge_row(row, claimed.get(row.key, []),
+                                                                 by_element) for row in typed))
+
+    def _edge_row(self, edge: NewEdge, claims: list[EdgeClaimValues],
+                  by_element: bool) -> list[Any]:
+        """A new edge with its claims as an :data:`EDGE_ROW` row (one claim of its own
+        values: without the confidence and properties lists)."""
+        found = self.element
+        ends = [found[edge.source], found[edge.target]] if by_element else [edge.source,
+                                                                            edge.target]
+        sid = self.claimer
+        if own_values(claims, edge.values):
+            return [*ends, edge.key, *edge.values, [sid], [claims[0][0]], None, None]
+        return [*ends, edge.key, *edge.values, [sid] * len(claims), [c[0] for c in claims],
+                [c[1] for c in claims], [c[2] for c in claims]]
 
     def write_claims(self, source_id: str, removed: Held, added: Held) -> None:
         """Node claims are nodes; edge claims go into their relationship's claim lists (a
@@ -408,14 +491,19 @@ class Neo4jTx(Statements, WriteTx):
         self._edges_each(lambda rtype, by_element: match_edge(rtype, by_element) + keep_claims(
             "NOT (r.claim_sids[i] = $sid AND r.claim_locators[i] IN row[1])"),
             _locators(removed), sid=sid)
-        self.each(CREATE_NODE_CLAIMS, [[i, sid, *v] for i, v in added.nodes.items()])
+        self.each(CREATE_NODE_CLAIMS, ([i, sid, *v] for i, v in added.nodes.items()))
+        if added.nodes:
+            self.node_claiming.add(source_id)
         appended: dict[str, list[Any]] = {}
-        for (key, _), (rtype, (locator, confidence, props)) in added.edges.items():
-            pending = self.pending.get(key)
-            lists = pending[2][-len(CLAIM_LISTS):] if pending else appended.setdefault(
-                key, [rtype, *([] for _ in CLAIM_LISTS)])[1:]
-            for items, value in zip(lists, (sid, locator, confidence, props), strict=True):
+        pending, claimed = self.pending, self.claimed
+        for (key, _), (rtype, claim) in added.edges.items():
+            if key in pending:
+                claimed.setdefault(key, []).append(claim)
+                continue
+            lists = appended.setdefault(key, [rtype, *([] for _ in CLAIM_LISTS)])[1:]
+            for items, value in zip(lists, (sid, *claim), strict=True):
                 items.append(value)
+        self.claimer = sid
         self.flush()
         self._edges_each(lambda rtype, by_element: match_edge(rtype, by_element)
                          + APPEND_CLAIMS, appended)
@@ -542,6 +630,8 @@ class Neo4jTx(Statements, WriteTx):
                    for key, _, edge in rows])
 
     def delete_edges(self, edges: dict[str, str]) -> None:
+        if edges:
+            self.made = None  # existing_edges reads again
         self.each("UNWIND $rows AS x MATCH ()-[r]->() WHERE elementId(r) = x DELETE r",
                   [self.rel_element[key] for key in edges])
 
@@ -558,6 +648,8 @@ class Neo4jTx(Statements, WriteTx):
                       [self.element[i] for i, t, n in rows if (t, n.type) == (old, new)])
 
     def delete_nodes(self, ids: list[str]) -> None:
+        if ids:
+            self.made = None  # (with their edges, if any)
         self.each("UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x "
                   "CALL (e) { MATCH (e)-[:NAMED]->(a:Alias) DETACH DELETE a } DETACH DELETE e",
                   [self.element[i] for i in ids])
