@@ -9,7 +9,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,8 +96,13 @@ def _regular(path: Path) -> bool:
 PART_ROWS: int | None = None
 BYTES_PER_RECORD = 40  # about the length of a CSV or JSON Lines record: a streamed source's
 # size hint (SQLite defers its secondary indexes for a source as large as the graph)
-# Streamed sources of one load whose first part, read ahead to order the sources, is kept to
-# be written rather than read again (each holds a part and an open file until written).
+# Records in a streamed source's first part: read before anything is written, to order the
+# sources and report a bad header or bad first lines, so small; the parts after it are of
+# the part_rows size.
+FIRST_PART_ROWS = 1000
+# Streamed sources of one load whose first part, read to order the sources, is kept to be
+# written rather than read again, their next part read meanwhile in a worker thread (while
+# earlier sources are written); each holds two parts and an open file until written.
 KEPT_FIRST_PARTS = 2
 
 
@@ -110,8 +115,8 @@ NAMING_LOADERS = frozenset({"caida-as2org", "rpsl-whois"})
 class Source:
     """One source to write: ``head`` is the whole batch; or for a streamed source
     ``parts()`` gives every part from the first, read from the file as they are written, and
-    ``head`` is the first part's metadata (its records were read ahead, then dropped, to
-    order the sources and report a bad header before anything is written)."""
+    ``head`` is the first part's metadata (its records were read first, to order the sources
+    and report a bad header before anything is written)."""
 
     head: Batch
     parts: Callable[[], Iterator[Batch]] | None = None
@@ -122,16 +127,26 @@ class Source:
     # what the loader read of the page for the names the graph knows (prose pages: its title
     # and body lines), and the loader; dropped once those names are added
     page: tuple[Any, Loader] | None = None
-    # a streamed source's parts as read ahead: the first part, then the rest of that same
-    # reading; taken by the first write (a retried one reads the file again)
-    kept: Iterator[Batch] | None = None
+    # a streamed source's reading kept for the write: its first part, and the read ahead
+    # (read_ahead) of the parts after it; taken by the first write (a retried one reads the
+    # file again)
+    kept: tuple[Batch, Generator[Batch, None, None]] | None = None
 
     def given(self) -> Iterator[Batch]:
-        """The streamed source's parts from the first: those read ahead, once, else read
-        again."""
+        """The streamed source's parts from the first, read ahead: those kept, once, else
+        read again."""
         assert self.parts is not None
         kept, self.kept = self.kept, None
-        return kept if kept is not None else self.parts()
+        if kept is None:
+            return read_ahead(self.parts())
+        first, ahead = kept
+        return itertools.chain([first], ahead)
+
+    def close(self) -> None:
+        """Stop the reading kept for a write that will not come."""
+        if self.kept is not None:
+            self.kept[1].close()
+            self.kept = None
 
     @classmethod
     def of(cls, head: Batch, parts: Callable[[], Iterator[Batch]] | None = None,
@@ -145,10 +160,10 @@ class Source:
 
 def read_sources(target: Path | str, in_folder: bool, keep: bool = False) -> list[Source]:
     """The sources a file or dataset gives: a file whose loader streams is streamed (its
-    first part read now; with ``keep``, kept to be written). In a folder, a file that no
-    loader recognises (nor claims by its name ending) raises LookupError: skipped and
-    counted. Any other problem, such as an empty, binary or undecodable ``.html`` page,
-    raises LoadError (reported by name)."""
+    small first part read now; with ``keep``, kept to be written and the next part read
+    ahead meanwhile). In a folder, a file that no loader recognises (nor claims by its name
+    ending) raises LookupError: skipped and counted. Any other problem, such as an empty,
+    binary or undecodable ``.html`` page, raises LoadError (reported by name)."""
     if isinstance(target, str):
         return [Source.of(b) for b in loaders.datasets()[target]()]
     try:
@@ -168,12 +183,16 @@ def read_sources(target: Path | str, in_folder: bool, keep: bool = False) -> lis
     stream = loader.stream
 
     def parts() -> Iterator[Batch]:
-        return stream(target, PART_ROWS or get_settings().part_rows)
+        size = PART_ROWS or get_settings().part_rows
+        return stream(target, size, min(size, FIRST_PART_ROWS))
 
-    given = parts()
-    first = next(given)
-    source = Source.of(first, parts, target.stat().st_size // BYTES_PER_RECORD)
-    source.kept = itertools.chain([first], given) if keep else None
+    rows = target.stat().st_size // BYTES_PER_RECORD
+    if not keep:
+        return [Source.of(next(parts()), parts, rows)]
+    ahead = read_ahead(parts())
+    first = next(ahead)  # the worker now reads the next part
+    source = Source.of(first, parts, rows)
+    source.kept = (first, ahead)
     return [source]
 
 
@@ -212,6 +231,19 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.errors.append(str(exc))
         except Exception as exc:  # a loader's bug must not become a traceback or a lost load
             report.errors.append(f"{item}: {unexpected(exc)}")
+    try:
+        _write_all(store, sources, source_id, progress, report)
+    finally:  # (a busy or unreachable store ends the load)
+        for source in sources:
+            source.close()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _write_all(store: GraphStore, sources: list[Source], source_id: str | None,
+               progress: Progress | None, report: LoadReport) -> None:
+    """Write the sources in their order into ``report``: each one's result and warnings, or
+    its error."""
     report.errors += _add_known_names(store, sources)
     sources.sort(key=lambda s: s.order)  # verdicts before merges, nodes before edges
     done = [0]
@@ -227,8 +259,6 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
             report.errors.append(_write_error(name, exc))
     if progress:
         progress("written", done[0], done[0])
-    report.seconds = time.perf_counter() - started
-    return report
 
 
 def _add_known_names(store: GraphStore, sources: list[Source]) -> list[str]:
@@ -331,7 +361,7 @@ def _write(store: GraphStore, source: Source, source_id: str | None,
 
     def given() -> Iterator[Batch]:
         linked.clear()  # a retried transaction reads the store again
-        for part in read_ahead(source.given()):
+        for part in source.given():
             warnings.extend(w for w in part.warnings if w not in warnings)
             yield named(part)
 

@@ -14,7 +14,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -66,10 +66,11 @@ class Loader:
     suffixes: tuple[str, ...]
     detect: Callable[[Path, str], bool]
     load: Callable[[Path], Batch]
-    # A streaming loader also gives the same records in parts of at most ``rows`` records
-    # each (the source's metadata on every part), reading the file as it goes: no file-size
-    # limit, memory bounded by ``rows``. A bad line still fails the whole source.
-    stream: Callable[[Path, int], Iterator[Batch]] | None = None
+    # A streaming loader also gives the same records in parts, ``stream(path, rows, first)``:
+    # the first of at most ``first`` records, the others of at most ``rows`` (the source's
+    # metadata on every part), reading the file as it goes: no file-size limit, memory
+    # bounded by ``rows``. A bad line still fails the whole source.
+    stream: Callable[[Path, int, int], Iterator[Batch]] | None = None
     # A loader that can add the names the graph already holds to a batch it read (prose
     # pages: the names a page uses but could not recognise alone): ``read(path)`` gives the
     # batch and what ``add_known`` needs of the page (read once for both), then
@@ -134,7 +135,7 @@ def loader_for(path: Path) -> Loader:
                            "formats)")
 
 
-def read_ahead(parts: Iterator[T]) -> Iterator[T]:
+def read_ahead(parts: Iterator[T]) -> Generator[T, None, None]:
     """``parts``, each next one read in a worker thread while the caller writes the one it
     was given: SQLite lets go of the interpreter while it writes, so on two cores the
     reading of a streamed file overlaps the writing. What ``parts`` raises is raised here,

@@ -5,19 +5,23 @@ reload and unload as before, all or nothing when a late line is bad."""
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 
 from api import ops
 from graph.store import sqlite_tx
+from loaders.base import LoadError
 from tests.helpers import counts
 
 PART = 7  # records per part: every file below spans several parts
+FIRST = 3  # records in a file's first part
 
 
 @pytest.fixture(autouse=True)
 def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ops, "PART_ROWS", PART)
+    monkeypatch.setattr(ops, "FIRST_PART_ROWS", FIRST)
 
 
 def _nodes(n: int, extra: str = "") -> str:
@@ -137,6 +141,7 @@ def test_set_based_node_parts_match_the_per_entity_path(sqlite_store, tmp_path, 
     from graph.store.sqlite import SQLiteStore
     from graph.store.writer import WriteTx
 
+    monkeypatch.setattr(ops, "FIRST_PART_ROWS", PART)  # three parts of 7, 7 and 6 records
     rows = [f"o{i},Company,Äcme {i} Ltd,ACME {i} LIMITED|äcme {i} ltd|Acme {i}|Acme {i},"
             f"{'za' if i % 2 else ''}\n" for i in range(12)]
     rows += [f"p{i},Person,Zoë Person {i},Zoe Person {i}|ZOË PERSON {i},\n" for i in range(5)]
@@ -252,6 +257,26 @@ def test_first_parts_read_ahead_are_written_not_read_again(store, write_file, mo
     assert not ops.load(store, [str(f) for f in files]).errors
     assert sorted(opened) == ["edges.csv", "more.csv", "more.csv", "nodes.csv"]
     assert counts(store) == (30, 60, 60)
+
+
+def test_a_kept_source_gives_a_small_first_part_then_parts_read_ahead(write_file):
+    # The first part, read to order the sources, is FIRST records, the others PART; a write
+    # that is retried reads the file again from its start; a kept reading that will not be
+    # written is stopped (its worker thread ends); a bad line in the first part is reported
+    # while the sources are read, before anything is written.
+    path = write_file("edges.csv", _edges(PAIRS))
+    threads = set(threading.enumerate())
+    [source] = ops.read_sources(path, False, keep=True)
+    assert source.kept is not None and not source.head.relations
+    sizes = [len(part.relations) for part in source.given()]
+    assert sizes == [FIRST, PART, PART, PART, len(PAIRS) - FIRST - 3 * PART]
+    assert [len(part.relations) for part in source.given()] == sizes  # read again
+    [unwritten] = ops.read_sources(path, False, keep=True)
+    unwritten.close()
+    assert unwritten.kept is None and set(threading.enumerate()) <= threads
+    bad = write_file("bad.csv", _edges(PAIRS[:1]) + "n1,n2\n")
+    with pytest.raises(LoadError, match=r"bad\.csv:3: expected 4 fields, found 2"):
+        ops.read_sources(bad, False, keep=True)
 
 
 def test_sqlite_new_stores_have_large_pages_and_old_ones_keep_theirs(tmp_path, write_file):
