@@ -96,13 +96,12 @@ def _regular(path: Path) -> bool:
 PART_ROWS: int | None = None
 BYTES_PER_RECORD = 40  # about the length of a CSV or JSON Lines record: a streamed source's
 # size hint (SQLite defers its secondary indexes for a source as large as the graph)
-# Records in a streamed source's first part: read before anything is written, to order the
-# sources and report a bad header or bad first lines, so small; the parts after it are of
-# the part_rows size.
-FIRST_PART_ROWS = 1000
-# Streamed sources of one load whose first part, read to order the sources, is kept to be
-# written rather than read again, their next part read meanwhile in a worker thread (while
-# earlier sources are written); each holds two parts and an open file until written.
+# Records read of a streamed source before anything is written, to order the sources and
+# report a bad header or bad first lines: few, so that the writing starts at once.
+FIRST_RECORDS = 1000
+# Streamed sources of one load whose reading starts as soon as they are ordered, their first
+# part read in a worker thread while the sources before them are written (each holds a part
+# and an open file until written); a later one is read when it is written.
 KEPT_FIRST_PARTS = 2
 
 
@@ -115,8 +114,8 @@ NAMING_LOADERS = frozenset({"caida-as2org", "rpsl-whois"})
 class Source:
     """One source to write: ``head`` is the whole batch; or for a streamed source
     ``parts()`` gives every part from the first, read from the file as they are written, and
-    ``head`` is the first part's metadata (its records were read first, to order the sources
-    and report a bad header before anything is written)."""
+    ``head`` is the metadata of its first FIRST_RECORDS records (read first, then dropped, to
+    order the sources and report a bad header before anything is written)."""
 
     head: Batch
     parts: Callable[[], Iterator[Batch]] | None = None
@@ -127,25 +126,21 @@ class Source:
     # what the loader read of the page for the names the graph knows (prose pages: its title
     # and body lines), and the loader; dropped once those names are added
     page: tuple[Any, Loader] | None = None
-    # a streamed source's reading kept for the write: its first part, and the read ahead
-    # (read_ahead) of the parts after it; taken by the first write (a retried one reads the
-    # file again)
-    kept: tuple[Batch, Generator[Batch, None, None]] | None = None
+    # a streamed source's reading started for the write (read_ahead); taken by the first
+    # write (a retried one reads the file again)
+    kept: Generator[Batch, None, None] | None = None
 
     def given(self) -> Iterator[Batch]:
-        """The streamed source's parts from the first, read ahead: those kept, once, else
-        read again."""
+        """The streamed source's parts from the first, read ahead: the reading kept, once,
+        else a new one."""
         assert self.parts is not None
         kept, self.kept = self.kept, None
-        if kept is None:
-            return read_ahead(self.parts())
-        first, ahead = kept
-        return itertools.chain([first], ahead)
+        return kept if kept is not None else read_ahead(self.parts())
 
     def close(self) -> None:
         """Stop the reading kept for a write that will not come."""
         if self.kept is not None:
-            self.kept[1].close()
+            self.kept.close()
             self.kept = None
 
     @classmethod
@@ -160,8 +155,8 @@ class Source:
 
 def read_sources(target: Path | str, in_folder: bool, keep: bool = False) -> list[Source]:
     """The sources a file or dataset gives: a file whose loader streams is streamed (its
-    small first part read now; with ``keep``, kept to be written and the next part read
-    ahead meanwhile). In a folder, a file that no loader recognises (nor claims by its name
+    first FIRST_RECORDS records read now; with ``keep``, its reading for the write started
+    too, in a worker thread). In a folder, a file that no loader recognises (nor claims by its name
     ending) raises LookupError: skipped and counted. Any other problem, such as an empty,
     binary or undecodable ``.html`` page, raises LoadError (reported by name)."""
     if isinstance(target, str):
@@ -183,16 +178,11 @@ def read_sources(target: Path | str, in_folder: bool, keep: bool = False) -> lis
     stream = loader.stream
 
     def parts() -> Iterator[Batch]:
-        size = PART_ROWS or get_settings().part_rows
-        return stream(target, size, min(size, FIRST_PART_ROWS))
+        return stream(target, PART_ROWS or get_settings().part_rows)
 
-    rows = target.stat().st_size // BYTES_PER_RECORD
-    if not keep:
-        return [Source.of(next(parts()), parts, rows)]
-    ahead = read_ahead(parts())
-    first = next(ahead)  # the worker now reads the next part
-    source = Source.of(first, parts, rows)
-    source.kept = (first, ahead)
+    first = next(stream(target, FIRST_RECORDS))
+    source = Source.of(first, parts, target.stat().st_size // BYTES_PER_RECORD)
+    source.kept = read_ahead(parts()) if keep else None
     return [source]
 
 

@@ -66,11 +66,10 @@ class Loader:
     suffixes: tuple[str, ...]
     detect: Callable[[Path, str], bool]
     load: Callable[[Path], Batch]
-    # A streaming loader also gives the same records in parts, ``stream(path, rows, first)``:
-    # the first of at most ``first`` records, the others of at most ``rows`` (the source's
-    # metadata on every part), reading the file as it goes: no file-size limit, memory
-    # bounded by ``rows``. A bad line still fails the whole source.
-    stream: Callable[[Path, int, int], Iterator[Batch]] | None = None
+    # A streaming loader also gives the same records in parts of at most ``rows`` records
+    # each (the source's metadata on every part), reading the file as it goes: no file-size
+    # limit, memory bounded by ``rows``. A bad line still fails the whole source.
+    stream: Callable[[Path, int], Iterator[Batch]] | None = None
     # A loader that can add the names the graph already holds to a batch it read (prose
     # pages: the names a page uses but could not recognise alone): ``read(path)`` gives the
     # batch and what ``add_known`` needs of the page (read once for both), then
@@ -137,12 +136,19 @@ def loader_for(path: Path) -> Loader:
 
 def read_ahead(parts: Iterator[T]) -> Generator[T, None, None]:
     """``parts``, each next one read in a worker thread while the caller writes the one it
-    was given: SQLite lets go of the interpreter while it writes, so on two cores the
-    reading of a streamed file overlaps the writing. What ``parts`` raises is raised here,
-    in order."""
+    was given (the first is being read from the call on): SQLite lets go of the interpreter
+    while it writes, so on two cores the reading of a streamed file overlaps the writing.
+    What ``parts`` raises is raised here, in order. Closing it stops the reading."""
+    given = _read_ahead(parts)
+    next(given)  # the worker starts on the first part
+    return given
+
+
+def _read_ahead(parts: Iterator[T]) -> Generator[T, None, None]:
     end = object()
     with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
         ahead = pool.submit(next, parts, end)
+        yield cast(T, end)  # (taken by read_ahead)
         while (part := ahead.result()) is not end:
             ahead = pool.submit(next, parts, end)
             yield cast(T, part)

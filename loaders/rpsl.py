@@ -165,25 +165,22 @@ def load(path: Path) -> Batch:
     return next(stream(path, sys.maxsize))
 
 
-def stream(path: Path, rows: int, first: int | None = None) -> Iterator[Batch]:
-    """The dump in parts of about ``rows`` records (the first of about ``first``), read as
-    they come: memory follows a part (and the set of organisation handles), not the dump.
-    Each part has the organisations its objects refer to: those it does not define as
-    placeholders (combined with the real name when it is defined in another part,
-    graph/merge.py ``combine_entities``), so that a range's organisation is in the range's
-    part for the bridge (graph/bridge.py)."""
+def stream(path: Path, rows: int) -> Iterator[Batch]:
+    """The dump in parts of about ``rows`` records, read as they come: memory follows a part
+    (and the set of organisation handles), not the dump. Each part has the organisations
+    its objects refer to: those it does not define as placeholders (combined with the real
+    name when it is defined in another part, graph/merge.py ``combine_entities``), so that a
+    range's organisation is in the range's part for the bridge (graph/bridge.py)."""
     dump = _Dump(path, new_batch(path, "rpsl-whois"))
     steps = {"organisation": _organisation, "aut-num": _aut_num, "inetnum": _inetnum,
              "inet6num": _inet6num}
-    limit = first or rows
     for obj in objects(path, frozenset(READ)):
         try:
             steps[obj.kind](dump, obj)
         except (ModelError, ValueError) as exc:
             raise LoadError(path, f"{obj.kind}: {exc}", obj.line) from None
-        if len(dump.batch.entities) + len(dump.batch.relations) >= limit:
+        if len(dump.batch.entities) + len(dump.batch.relations) >= rows:
             yield dump.part()
-            limit = rows
     if not dump.written and not dump.batch.entities:
         raise LoadError(path, "no organisation, aut-num, inetnum or inet6num objects with "
                         "an org: in whois dump")

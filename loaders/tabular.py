@@ -202,18 +202,16 @@ def _csv_rows(path: Path, lines: Iterable[str]
 
 
 def _parts(path: Path, loader: str, rows: Iterable[tuple[int, dict[str, Any] | Relation]],
-           size: int, first: int | None = None) -> Iterator[Batch]:
-    """The records of ``rows`` in batches of at most ``size`` (at least one batch), the first
-    of at most ``first`` when given."""
-    batch, limit, given = new_batch(path, loader), first or size, False
+           size: int) -> Iterator[Batch]:
+    """The records of ``rows`` in batches of at most ``size`` (at least one batch)."""
+    batch, first = new_batch(path, loader), True
     for number, row in rows:
         _add_row(batch, path, row, number)
-        if len(batch.entities) + len(batch.relations) >= limit:
+        if len(batch.entities) + len(batch.relations) >= size:
             yield batch
-            batch = Batch(source_id=batch.source_id, uri=batch.uri, loader=batch.loader,
-                          retrieved_at=batch.retrieved_at)
-            limit, given = size, True
-    if batch.entities or batch.relations or not given:
+            batch, first = Batch(source_id=batch.source_id, uri=batch.uri, loader=batch.loader,
+                                 retrieved_at=batch.retrieved_at), False
+    if batch.entities or batch.relations or first:
         yield batch
 
 
@@ -222,15 +220,14 @@ def load_csv(path: Path) -> Batch:
                        sys.maxsize))
 
 
-def stream_csv(path: Path, size: int, first: int | None = None) -> Iterator[Batch]:
-    """The records of a CSV file in batches of at most ``size`` (the first of at most
-    ``first``), read as they come (a UTF-16 file, which :func:`loaders.base.iter_lines` does
-    not read, is read whole)."""
+def stream_csv(path: Path, size: int) -> Iterator[Batch]:
+    """The records of a CSV file in batches of at most ``size``, read as they come (a UTF-16
+    file, which :func:`loaders.base.iter_lines` does not read, is read whole)."""
     with open_binary(path) as fh:
         utf16 = fh.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
     lines = (io.StringIO(read_text(path), newline="") if utf16 else
              (line + "\n" for line in iter_lines(path)))
-    return _parts(path, "csv", _csv_rows(path, lines), size, first)
+    return _parts(path, "csv", _csv_rows(path, lines), size)
 
 
 def load_jsonl(path: Path) -> Batch:
@@ -240,11 +237,10 @@ def load_jsonl(path: Path) -> Batch:
     return batch
 
 
-def stream_jsonl(path: Path, size: int, first: int | None = None) -> Iterator[Batch]:
-    """The records of a JSON Lines file in batches of at most ``size`` (the first of at most
-    ``first``)."""
+def stream_jsonl(path: Path, size: int) -> Iterator[Batch]:
+    """The records of a JSON Lines file in batches of at most ``size``."""
     empty = True
-    for batch in _parts(path, "jsonl", json_lines(path), size, first):
+    for batch in _parts(path, "jsonl", json_lines(path), size):
         empty = False
         yield batch
     if empty:

@@ -404,9 +404,7 @@ class Writer:
         on (merged by key or name with) a node an earlier part made; and entities of several
         parts on one node become one claim combined as :func:`graph.merge.combine_entities`
         combines them (in one batch, two entities with different ids on one node keep the
-        last one's claim). Those differences follow where the parts are cut: a load cuts a
-        file's first part small (``api.ops.FIRST_PART_ROWS`` records), so they can arise
-        after a file's first thousand records, as after every ``part_rows`` more."""
+        last one's claim)."""
         with collector_paused():
             return self._write_parts(iter(parts), rows)
 
