@@ -97,12 +97,10 @@ PART_ROWS: int | None = None
 BYTES_PER_RECORD = 40  # about the length of a CSV or JSON Lines record: a streamed source's
 # size hint (SQLite defers its secondary indexes for a source as large as the graph)
 # Records read of a streamed source before anything is written, to order the sources and
-# report a bad header or bad first lines: few, so that the writing starts at once.
+# report a bad header or bad first lines: few, so that the writing starts soon. (The parts
+# written are cut every part_rows records from the start all the same: where a streamed
+# write is cut changes what it resolves, graph.store.writer.Writer.write_parts.)
 FIRST_RECORDS = 1000
-# Streamed sources of one load whose reading starts as soon as they are ordered, their first
-# part read in a worker thread while the sources before them are written (each holds a part
-# and an open file until written); a later one is read when it is written.
-KEPT_FIRST_PARTS = 2
 
 
 # Sources that name organisations, written before the RIR statistics whose opaque holders
@@ -126,9 +124,14 @@ class Source:
     # what the loader read of the page for the names the graph knows (prose pages: its title
     # and body lines), and the loader; dropped once those names are added
     page: tuple[Any, Loader] | None = None
-    # a streamed source's reading started for the write (read_ahead); taken by the first
-    # write (a retried one reads the file again)
+    # a streamed source's reading for the write (read_ahead), started while the source
+    # before it is written; taken by the first write (a retried one reads the file again)
     kept: Generator[Batch, None, None] | None = None
+
+    def start(self) -> None:
+        """Start reading a streamed source for its write, in a worker thread."""
+        if self.parts is not None and self.kept is None:
+            self.kept = read_ahead(self.parts())
 
     def given(self) -> Iterator[Batch]:
         """The streamed source's parts from the first, read ahead: the reading kept, once,
@@ -153,12 +156,12 @@ class Source:
         return cls(head, parts, rows, order)
 
 
-def read_sources(target: Path | str, in_folder: bool, keep: bool = False) -> list[Source]:
+def read_sources(target: Path | str, in_folder: bool) -> list[Source]:
     """The sources a file or dataset gives: a file whose loader streams is streamed (its
-    first FIRST_RECORDS records read now; with ``keep``, its reading for the write started
-    too, in a worker thread). In a folder, a file that no loader recognises (nor claims by its name
-    ending) raises LookupError: skipped and counted. Any other problem, such as an empty,
-    binary or undecodable ``.html`` page, raises LoadError (reported by name)."""
+    first FIRST_RECORDS records read now, the rest when it is written). In a folder, a file
+    that no loader recognises (nor claims by its name ending) raises LookupError: skipped
+    and counted. Any other problem, such as an empty, binary or undecodable ``.html`` page,
+    raises LoadError (reported by name)."""
     if isinstance(target, str):
         return [Source.of(b) for b in loaders.datasets()[target]()]
     try:
@@ -182,7 +185,6 @@ def read_sources(target: Path | str, in_folder: bool, keep: bool = False) -> lis
 
     first = next(stream(target, FIRST_RECORDS))
     source = Source.of(first, parts, target.stat().st_size // BYTES_PER_RECORD)
-    source.kept = read_ahead(parts()) if keep else None
     return [source]
 
 
@@ -213,8 +215,7 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
         if progress:
             progress(f"reading {item}", 0, 0)
         try:
-            keep = sum(s.kept is not None for s in sources) < KEPT_FIRST_PARTS
-            sources.extend(read_sources(item, in_folder and isinstance(item, Path), keep))
+            sources.extend(read_sources(item, in_folder and isinstance(item, Path)))
         except LookupError as exc:
             report.skipped_files.append(str(exc))
         except (LoadError, StoreError) as exc:
@@ -237,11 +238,11 @@ def _write_all(store: GraphStore, sources: list[Source], source_id: str | None,
     report.errors += _add_known_names(store, sources)
     sources.sort(key=lambda s: s.order)  # verdicts before merges, nodes before edges
     done = [0]
-    for source in sources:
+    for source, following in itertools.zip_longest(sources, sources[1:]):
         name = source_id or source.head.source_id
+        count = _counter(name, done, progress)
         try:
-            report.results.append(_write(store, source, source_id, _counter(name, done,
-                                                                            progress)))
+            report.results.append(_write(store, source, source_id, count, following))
             report.warnings.extend(source.head.warnings)
         except LoadError as exc:
             report.errors.append(str(exc))
@@ -333,9 +334,11 @@ def _counter(name: str, done: list[int], progress: Progress | None) -> Callable[
 
 
 def _write(store: GraphStore, source: Source, source_id: str | None,
-           count: Callable[[Batch], None]) -> WriteResult:
+           count: Callable[[Batch], None], following: Source | None = None) -> WriteResult:
     """Write one source (streamed: part by part in one transaction); ``source_id`` renames
-    it; ``count`` sees each part as it is written."""
+    it; ``count`` sees each part as it is written; the ``following`` source's reading
+    starts once this one's first part is read (so one streamed source at most is read ahead
+    of the one written)."""
     linked: dict[str, Any] = {}  # what the bridge read from the store, for all the parts
 
     def named(part: Batch) -> Batch:
@@ -343,6 +346,8 @@ def _write(store: GraphStore, source: Source, source_id: str | None,
             part.source_id = part.uri = source_id
         link_holders(part, store, linked)
         count(part)
+        if following is not None:
+            following.start()
         return part
 
     if source.parts is None:

@@ -239,8 +239,7 @@ def test_sqlite_streamed_writes_do_without_foreign_key_checks(sqlite_store, writ
 def test_each_streamed_file_is_read_once_after_its_first_records(store, write_file,
                                                                   monkeypatch):
     # The load reads each streamed file's first FIRST records to order the sources, then
-    # reads it once for the write: the first KEPT_FIRST_PARTS files from then on (in a
-    # worker thread), a later one when it is written.
+    # reads it once for the write, from while the source before it is written.
     from loaders import tabular
 
     opened: list[str] = []
@@ -253,35 +252,36 @@ def test_each_streamed_file_is_read_once_after_its_first_records(store, write_fi
     monkeypatch.setattr(tabular, "iter_lines", counted)
     files = [write_file("nodes.csv", _nodes(30)), write_file("edges.csv", _edges(PAIRS)),
              write_file("more.csv", _edges([(i, (i + 2) % 30, 0.5) for i in range(30)]))]
-    assert ops.KEPT_FIRST_PARTS == 2
     assert not ops.load(store, [str(f) for f in files]).errors
     assert sorted(opened) == ["edges.csv", "edges.csv", "more.csv", "more.csv", "nodes.csv",
                               "nodes.csv"]
     assert counts(store) == (30, 60, 60)
 
 
-def test_a_kept_source_is_ordered_by_its_first_records_and_read_ahead(write_file):
-    # FIRST records are read to order the sources; a kept source's reading for the write
-    # (parts of PART from the start) is under way in a worker thread; a write that is
-    # retried reads the file again from its start; a kept reading that will not be written
-    # is stopped (its worker ends). A bad line among the first records is reported while
-    # the sources are read, before anything is written; one after them, when written.
+def test_a_source_is_ordered_by_its_first_records_and_read_ahead(write_file):
+    # FIRST records are read to order the sources; start() sets a worker thread reading the
+    # source for its write (parts of PART from the start); a write that is retried reads
+    # the file again from its start; a reading that will not be written is stopped (its
+    # worker ends). A bad line among the first records is reported while the sources are
+    # read, before anything is written; one after them, when the source is written.
     path = write_file("edges.csv", _edges(PAIRS))
     threads = set(threading.enumerate())
-    [source] = ops.read_sources(path, False, keep=True)
-    assert source.kept is not None and not source.head.relations
+    [source] = ops.read_sources(path, False)
+    assert source.kept is None and not source.head.relations
+    source.start()
     assert any(t.name.startswith("read-ahead") for t in set(threading.enumerate()) - threads)
     sizes = [len(part.relations) for part in source.given()]
     assert sizes == [PART] * 4 + [len(PAIRS) - 4 * PART]
     assert [len(part.relations) for part in source.given()] == sizes  # read again
-    [unwritten] = ops.read_sources(path, False, keep=True)
+    [unwritten] = ops.read_sources(path, False)
+    unwritten.start()
     unwritten.close()
     assert unwritten.kept is None and set(threading.enumerate()) <= threads
     bad = write_file("bad.csv", _edges(PAIRS[:1]) + "n1,n2\n")
     with pytest.raises(LoadError, match=r"bad\.csv:3: expected 4 fields, found 2"):
-        ops.read_sources(bad, False, keep=True)
+        ops.read_sources(bad, False)
     late = write_file("late.csv", _edges(PAIRS[:FIRST]) + "n1,n2\n")
-    [source] = ops.read_sources(late, False, keep=True)
+    [source] = ops.read_sources(late, False)
     with pytest.raises(LoadError, match=rf"late\.csv:{FIRST + 2}: expected 4 fields"):
         list(source.given())
 
