@@ -9,7 +9,7 @@ import logging
 import os
 import stat
 import time
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,11 +96,9 @@ def _regular(path: Path) -> bool:
 PART_ROWS: int | None = None
 BYTES_PER_RECORD = 40  # about the length of a CSV or JSON Lines record: a streamed source's
 # size hint (SQLite defers its secondary indexes for a source as large as the graph)
-# Records read of a streamed source before anything is written, to order the sources and
-# report a bad header or bad first lines: few, so that the writing starts soon. (The parts
-# written are cut every part_rows records from the start all the same: where a streamed
-# write is cut changes what it resolves, graph.store.writer.Writer.write_parts.)
-FIRST_RECORDS = 1000
+# Streamed sources of one load whose first part, read ahead to order the sources, is kept to
+# be written rather than read again (each holds a part and an open file until written).
+KEPT_FIRST_PARTS = 2
 
 
 # Sources that name organisations, written before the RIR statistics whose opaque holders
@@ -112,7 +110,7 @@ NAMING_LOADERS = frozenset({"caida-as2org", "rpsl-whois"})
 class Source:
     """One source to write: ``head`` is the whole batch; or for a streamed source
     ``parts()`` gives every part from the first, read from the file as they are written, and
-    ``head`` is the metadata of its first FIRST_RECORDS records (read first, then dropped, to
+    ``head`` is the first part's metadata (its records were read ahead, then dropped, to
     order the sources and report a bad header before anything is written)."""
 
     head: Batch
@@ -124,27 +122,16 @@ class Source:
     # what the loader read of the page for the names the graph knows (prose pages: its title
     # and body lines), and the loader; dropped once those names are added
     page: tuple[Any, Loader] | None = None
-    # a streamed source's reading for the write (read_ahead), started while the source
-    # before it is written; taken by the first write (a retried one reads the file again)
-    kept: Generator[Batch, None, None] | None = None
-
-    def start(self) -> None:
-        """Start reading a streamed source for its write, in a worker thread."""
-        if self.parts is not None and self.kept is None:
-            self.kept = read_ahead(self.parts())
+    # a streamed source's parts as read ahead: the first part, then the rest of that same
+    # reading; taken by the first write (a retried one reads the file again)
+    kept: Iterator[Batch] | None = None
 
     def given(self) -> Iterator[Batch]:
-        """The streamed source's parts from the first, read ahead: the reading kept, once,
-        else a new one."""
+        """The streamed source's parts from the first: those read ahead, once, else read
+        again."""
         assert self.parts is not None
         kept, self.kept = self.kept, None
-        return kept if kept is not None else read_ahead(self.parts())
-
-    def close(self) -> None:
-        """Stop the reading kept for a write that will not come."""
-        if self.kept is not None:
-            self.kept.close()
-            self.kept = None
+        return kept if kept is not None else self.parts()
 
     @classmethod
     def of(cls, head: Batch, parts: Callable[[], Iterator[Batch]] | None = None,
@@ -156,11 +143,11 @@ class Source:
         return cls(head, parts, rows, order)
 
 
-def read_sources(target: Path | str, in_folder: bool) -> list[Source]:
+def read_sources(target: Path | str, in_folder: bool, keep: bool = False) -> list[Source]:
     """The sources a file or dataset gives: a file whose loader streams is streamed (its
-    first FIRST_RECORDS records read now, the rest when it is written). In a folder, a file
-    that no loader recognises (nor claims by its name ending) raises LookupError: skipped
-    and counted. Any other problem, such as an empty, binary or undecodable ``.html`` page,
+    first part read now; with ``keep``, kept to be written). In a folder, a file that no
+    loader recognises (nor claims by its name ending) raises LookupError: skipped and
+    counted. Any other problem, such as an empty, binary or undecodable ``.html`` page,
     raises LoadError (reported by name)."""
     if isinstance(target, str):
         return [Source.of(b) for b in loaders.datasets()[target]()]
@@ -183,8 +170,10 @@ def read_sources(target: Path | str, in_folder: bool) -> list[Source]:
     def parts() -> Iterator[Batch]:
         return stream(target, PART_ROWS or get_settings().part_rows)
 
-    first = next(stream(target, FIRST_RECORDS))
+    given = parts()
+    first = next(given)
     source = Source.of(first, parts, target.stat().st_size // BYTES_PER_RECORD)
+    source.kept = itertools.chain([first], given) if keep else None
     return [source]
 
 
@@ -215,34 +204,22 @@ def load(store: GraphStore, targets: list[str], progress: Progress | None = None
         if progress:
             progress(f"reading {item}", 0, 0)
         try:
-            sources.extend(read_sources(item, in_folder and isinstance(item, Path)))
+            keep = sum(s.kept is not None for s in sources) < KEPT_FIRST_PARTS
+            sources.extend(read_sources(item, in_folder and isinstance(item, Path), keep))
         except LookupError as exc:
             report.skipped_files.append(str(exc))
         except (LoadError, StoreError) as exc:
             report.errors.append(str(exc))
         except Exception as exc:  # a loader's bug must not become a traceback or a lost load
             report.errors.append(f"{item}: {unexpected(exc)}")
-    try:
-        _write_all(store, sources, source_id, progress, report)
-    finally:  # (a busy or unreachable store ends the load)
-        for source in sources:
-            source.close()
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _write_all(store: GraphStore, sources: list[Source], source_id: str | None,
-               progress: Progress | None, report: LoadReport) -> None:
-    """Write the sources in their order into ``report``: each one's result and warnings, or
-    its error."""
     report.errors += _add_known_names(store, sources)
     sources.sort(key=lambda s: s.order)  # verdicts before merges, nodes before edges
     done = [0]
-    for source, following in itertools.zip_longest(sources, sources[1:]):
+    for source in sources:
         name = source_id or source.head.source_id
-        count = _counter(name, done, progress)
         try:
-            report.results.append(_write(store, source, source_id, count, following))
+            report.results.append(_write(store, source, source_id, _counter(name, done,
+                                                                            progress)))
             report.warnings.extend(source.head.warnings)
         except LoadError as exc:
             report.errors.append(str(exc))
@@ -250,6 +227,8 @@ def _write_all(store: GraphStore, sources: list[Source], source_id: str | None,
             report.errors.append(_write_error(name, exc))
     if progress:
         progress("written", done[0], done[0])
+    report.seconds = time.perf_counter() - started
+    return report
 
 
 def _add_known_names(store: GraphStore, sources: list[Source]) -> list[str]:
@@ -334,11 +313,9 @@ def _counter(name: str, done: list[int], progress: Progress | None) -> Callable[
 
 
 def _write(store: GraphStore, source: Source, source_id: str | None,
-           count: Callable[[Batch], None], following: Source | None = None) -> WriteResult:
+           count: Callable[[Batch], None]) -> WriteResult:
     """Write one source (streamed: part by part in one transaction); ``source_id`` renames
-    it; ``count`` sees each part as it is written; the ``following`` source's reading
-    starts once this one's first part is read (so one streamed source at most is read ahead
-    of the one written)."""
+    it; ``count`` sees each part as it is written."""
     linked: dict[str, Any] = {}  # what the bridge read from the store, for all the parts
 
     def named(part: Batch) -> Batch:
@@ -346,8 +323,6 @@ def _write(store: GraphStore, source: Source, source_id: str | None,
             part.source_id = part.uri = source_id
         link_holders(part, store, linked)
         count(part)
-        if following is not None:
-            following.start()
         return part
 
     if source.parts is None:
@@ -356,7 +331,7 @@ def _write(store: GraphStore, source: Source, source_id: str | None,
 
     def given() -> Iterator[Batch]:
         linked.clear()  # a retried transaction reads the store again
-        for part in source.given():
+        for part in read_ahead(source.given()):
             warnings.extend(w for w in part.warnings if w not in warnings)
             yield named(part)
 

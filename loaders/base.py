@@ -14,7 +14,7 @@ import io
 import json
 import re
 import zlib
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -134,21 +134,14 @@ def loader_for(path: Path) -> Loader:
                            "formats)")
 
 
-def read_ahead(parts: Iterator[T]) -> Generator[T, None, None]:
+def read_ahead(parts: Iterator[T]) -> Iterator[T]:
     """``parts``, each next one read in a worker thread while the caller writes the one it
-    was given (the first is being read from the call on): SQLite lets go of the interpreter
-    while it writes, so on two cores the reading of a streamed file overlaps the writing.
-    What ``parts`` raises is raised here, in order. Closing it stops the reading."""
-    given = _read_ahead(parts)
-    next(given)  # the worker starts on the first part
-    return given
-
-
-def _read_ahead(parts: Iterator[T]) -> Generator[T, None, None]:
+    was given: SQLite lets go of the interpreter while it writes, so on two cores the
+    reading of a streamed file overlaps the writing. What ``parts`` raises is raised here,
+    in order."""
     end = object()
     with ThreadPoolExecutor(1, thread_name_prefix="read-ahead") as pool:
         ahead = pool.submit(next, parts, end)
-        yield cast(T, end)  # (taken by read_ahead)
         while (part := ahead.result()) is not end:
             ahead = pool.submit(next, parts, end)
             yield cast(T, part)

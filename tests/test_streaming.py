@@ -5,23 +5,19 @@ reload and unload as before, all or nothing when a late line is bad."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 
 from api import ops
 from graph.store import sqlite_tx
-from loaders.base import LoadError
 from tests.helpers import counts
 
 PART = 7  # records per part: every file below spans several parts
-FIRST = 3  # records read of a file to order the sources
 
 
 @pytest.fixture(autouse=True)
 def small_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ops, "PART_ROWS", PART)
-    monkeypatch.setattr(ops, "FIRST_RECORDS", FIRST)
 
 
 def _nodes(n: int, extra: str = "") -> str:
@@ -236,10 +232,10 @@ def test_sqlite_streamed_writes_do_without_foreign_key_checks(sqlite_store, writ
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
-def test_each_streamed_file_is_read_once_after_its_first_records(store, write_file,
-                                                                  monkeypatch):
-    # The load reads each streamed file's first FIRST records to order the sources, then
-    # reads it once for the write, from while the source before it is written.
+def test_first_parts_read_ahead_are_written_not_read_again(store, write_file, monkeypatch):
+    # The load reads each streamed file's first part to order the sources; the first
+    # KEPT_FIRST_PARTS files keep theirs (and their reading) for the write, so each of them
+    # is read once; a later one is read again from its start.
     from loaders import tabular
 
     opened: list[str] = []
@@ -252,38 +248,10 @@ def test_each_streamed_file_is_read_once_after_its_first_records(store, write_fi
     monkeypatch.setattr(tabular, "iter_lines", counted)
     files = [write_file("nodes.csv", _nodes(30)), write_file("edges.csv", _edges(PAIRS)),
              write_file("more.csv", _edges([(i, (i + 2) % 30, 0.5) for i in range(30)]))]
+    assert ops.KEPT_FIRST_PARTS == 2
     assert not ops.load(store, [str(f) for f in files]).errors
-    assert sorted(opened) == ["edges.csv", "edges.csv", "more.csv", "more.csv", "nodes.csv",
-                              "nodes.csv"]
+    assert sorted(opened) == ["edges.csv", "more.csv", "more.csv", "nodes.csv"]
     assert counts(store) == (30, 60, 60)
-
-
-def test_a_source_is_ordered_by_its_first_records_and_read_ahead(write_file):
-    # FIRST records are read to order the sources; start() sets a worker thread reading the
-    # source for its write (parts of PART from the start); a write that is retried reads
-    # the file again from its start; a reading that will not be written is stopped (its
-    # worker ends). A bad line among the first records is reported while the sources are
-    # read, before anything is written; one after them, when the source is written.
-    path = write_file("edges.csv", _edges(PAIRS))
-    threads = set(threading.enumerate())
-    [source] = ops.read_sources(path, False)
-    assert source.kept is None and not source.head.relations
-    source.start()
-    assert any(t.name.startswith("read-ahead") for t in set(threading.enumerate()) - threads)
-    sizes = [len(part.relations) for part in source.given()]
-    assert sizes == [PART] * 4 + [len(PAIRS) - 4 * PART]
-    assert [len(part.relations) for part in source.given()] == sizes  # read again
-    [unwritten] = ops.read_sources(path, False)
-    unwritten.start()
-    unwritten.close()
-    assert unwritten.kept is None and set(threading.enumerate()) <= threads
-    bad = write_file("bad.csv", _edges(PAIRS[:1]) + "n1,n2\n")
-    with pytest.raises(LoadError, match=r"bad\.csv:3: expected 4 fields, found 2"):
-        ops.read_sources(bad, False)
-    late = write_file("late.csv", _edges(PAIRS[:FIRST]) + "n1,n2\n")
-    [source] = ops.read_sources(late, False)
-    with pytest.raises(LoadError, match=rf"late\.csv:{FIRST + 2}: expected 4 fields"):
-        list(source.given())
 
 
 def test_sqlite_new_stores_have_large_pages_and_old_ones_keep_theirs(tmp_path, write_file):
