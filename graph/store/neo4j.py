@@ -71,6 +71,7 @@ from graph.store.writer import WriteTx
 from graph.vocab import NODE_TYPES, RELATION_TYPES
 
 T = TypeVar("T")
+S = TypeVar("S", bound=Statements)
 
 SCORE = "score."  # prefix of the per-metric score properties
 # 1: edge claims as (:EdgeClaim) nodes (no SchemaVersion node); 2: as lists on the edge
@@ -278,10 +279,15 @@ class Neo4jStore(GraphStore):
     def transact(self, work: Callable[[WriteTx], T]) -> T:
         """One managed write transaction (``execute_write``: ``work`` runs again on a
         transient error), the write lock taken first."""
+        return self._write_statements(work, Neo4jTx)
+
+    def _write_statements(self, work: Callable[[S], T],
+                          statements: Callable[[neo4j.ManagedTransaction, int], S]) -> T:
+        """``work`` over the batched statements of one managed write transaction; the writes
+        it sent are waited for before the commit, so a failed one raises its own error."""
         def run(tx: neo4j.ManagedTransaction) -> T:
-            write = Neo4jTx(tx, self.batch_size)
+            write = statements(tx, self.batch_size)
             done = work(write)
-            write.flush()
             write.drain()
             return done
 
@@ -441,8 +447,7 @@ class Neo4jStore(GraphStore):
         encoded = {node_id: to_property(value) for node_id, value in values.items()}
         self._score_index(metric)
 
-        def work(tx: neo4j.ManagedTransaction) -> None:
-            w = Statements(tx, self.batch_size)
+        def work(w: Statements) -> None:
             w.lock()
             held = {r[0]: (r[1], r[2]) for r in w.run(
                 f"MATCH (e:Entity) WHERE e.{prop} IS NOT NULL RETURN e.id, elementId(e), "
@@ -459,7 +464,7 @@ class Neo4jStore(GraphStore):
             else:
                 w.run("MATCH (m:ScoreMetric {name: $name}) DELETE m", name=metric)
 
-        self._write(work)
+        self._write_statements(work, Statements)
 
     def top(self, metric: str, limit: int = 20) -> list[EntityRecord]:
         """Highest first, ties by id: numbers and booleans rank, values kept as JSON text

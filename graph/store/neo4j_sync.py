@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import neo4j
-
 from graph import merge as mg
 from graph.store.base import Chunk
 from graph.store.neo4j import Neo4jStore, _score_prop
@@ -88,18 +86,15 @@ class Neo4jRestore:
 
     def run(self, chunks: Iterator[Chunk]) -> None:
         for table, rows in chunks:
-            def work(tx: neo4j.ManagedTransaction, table: str = table,
-                     rows: list[tuple] = rows) -> None:
-                w = Statements(tx, self.store.batch_size)
+            def work(w: Statements, table: str = table, rows: list[tuple] = rows) -> None:
                 getattr(self, table)(w, rows)
-                w.drain()
 
             if table == "scores":  # indexes are made outside the data's transactions
                 for metric in dict.fromkeys(r[1] for r in rows):
                     self.store._score_index(metric)
             state = (dict(self.sid), self.nid, dict(self.rtype), self.seq, dict(self.metrics))
             try:
-                self.store._write(work)
+                self.store._write_statements(work, Statements)
             except BaseException:
                 self.sid, self.nid, self.rtype, self.seq, self.metrics = state
                 raise
@@ -199,8 +194,7 @@ def upgrade_scores(store: Neo4jStore) -> None:
         for metric in order:
             store._score_index(metric)
 
-        def work(tx: neo4j.ManagedTransaction) -> None:
-            w = Statements(tx, store.batch_size)
+        def work(w: Statements) -> None:
             w.lock()
             for metric in order:
                 w.each(f"UNWIND $rows AS row MATCH (e:Entity) WHERE elementId(e) = row[0] "
@@ -211,9 +205,8 @@ def upgrade_scores(store: Neo4jStore) -> None:
                    [eid for eid, _ in held])
             w.each("UNWIND $rows AS row MERGE (m:ScoreMetric {name: row[0]}) SET m.seq = row[1]",
                    [[metric, seq] for seq, metric in enumerate(order, 1)])
-            w.drain()
 
-        store._write(work)
+        store._write_statements(work, Statements)
 
 
 def upgrade_edge_claims(store: Neo4jStore) -> None:

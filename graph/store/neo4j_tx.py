@@ -451,6 +451,11 @@ class Neo4jTx(Statements, WriteTx):
         """Kept until their claims come (:meth:`write_claims`)."""
         self.pending.update((row.key, row) for row in rows)
 
+    def drain(self) -> None:
+        """Create the edges still waiting for their claims, then wait for every write."""
+        self.flush()
+        super().drain()
+
     def flush(self) -> None:
         """Create the new edges still waiting for their claims: between the ends' element
         ids where lookups found both, else between their entity ids."""
