@@ -431,6 +431,58 @@ def load_neo4j(folder: str, uri: str, server_pid: int | None = None) -> dict[str
 
 
 @phase
+def neo4j_floor(folder: str, uri: str, server_pid: int | None = None) -> dict[str, Any]:
+    """The same rows with none of govgraph's work: what Neo4j itself allows for an atomic
+    load. Rows read into lists first (untimed); then one transaction for the nodes (``UNWIND
+    $rows CREATE``, key, type, name and the other columns as JSON, under a uniqueness
+    constraint on the key) and one for the relations (both ends found by key, a relationship
+    of the row's type with its confidence and the other columns as JSON), in batches of
+    5,000. No provenance, aliases, search text, claims or edge keys."""
+    import neo4j
+
+    from graph.store.neo4j_tx import rel_label
+
+    nodes, edges = _floor_rows(Path(folder))
+    keys = [row[1] for row in nodes]
+    node_rows = [list(row[1:]) for row in nodes]
+    by_type: dict[str, list[list[Any]]] = {}
+    for src, dst, rtype, confidence, props in edges:
+        by_type.setdefault(rtype, []).append([keys[src - 1], keys[dst - 1], confidence, props])
+    _clear_neo4j(uri)
+    with neo4j.GraphDatabase.driver(uri, auth=None) as driver, driver.session() as session:
+        session.run("CREATE CONSTRAINT floor_key IF NOT EXISTS FOR (n:Floor) "
+                    "REQUIRE n.key IS UNIQUE").consume()
+        session.run("CALL db.awaitIndexes()").consume()
+
+        def batches(query: str, items: list[list[Any]]) -> Callable[[Any], None]:
+            def work(tx: Any) -> None:
+                for i in range(0, len(items), 5000):
+                    tx.run(query, rows=items[i:i + 5000]).consume()
+            return work
+
+        server = cpu_seconds(server_pid) if server_pid else None
+        started = time.perf_counter()
+        session.execute_write(batches("UNWIND $rows AS row CREATE (:Floor {key: row[0], "
+                                      "type: row[1], name: row[2], props: row[3]})", node_rows))
+
+        def relations(tx: Any) -> None:
+            for rtype, typed in sorted(by_type.items()):  # one relationship type a statement
+                batches(f"UNWIND $rows AS row MATCH (a:Floor {{key: row[0]}}) "
+                        f"MATCH (b:Floor {{key: row[1]}}) CREATE (a)-[:{rel_label(rtype)} "
+                        "{confidence: row[2], props: row[3]}]->(b)", typed)(tx)
+
+        session.execute_write(relations)
+        seconds = time.perf_counter() - started
+        server_cpu = None if server is None else (cpu_seconds(server_pid) or 0.0) - server
+        [written] = session.run("MATCH (:Floor)-[r]->(:Floor) RETURN count(r) AS n").value()
+        [nodes_written] = session.run("MATCH (n:Floor) RETURN count(n) AS n").value()
+        session.run("DROP CONSTRAINT floor_key IF EXISTS").consume()
+    _clear_neo4j(uri)
+    return {"seconds": seconds, "nodes": nodes_written, "relations": written,
+            "relations_per_s": written / seconds, "server_cpu_s": server_cpu}
+
+
+@phase
 def neo4j_baseline(folder: str, uri: str, nodes: int, relations: int,
                    max_seconds: float = 60.0) -> dict[str, Any]:
     """One MERGE per row, each in its own auto-commit transaction."""

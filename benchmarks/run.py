@@ -9,6 +9,8 @@ that process's). The last line is
 where each ratio is baseline time / govgraph time, api_p95_ms is the p95 latency of a capped
 depth-2 /subgraph around the biggest hub, and load_floor is govgraph's SQLite load time over
 the time to ``executemany`` the same rows into bare tables (1.0 would be SQLite's own speed).
+With a Neo4j server, the Neo4j load is also set against its bare floor (``neo4j_floor``: the
+same rows created in two transactions with no provenance), printed but not in the ratios.
 """
 
 from __future__ import annotations
@@ -189,6 +191,8 @@ def _neo4j(folder: Path, counts: dict[str, int], plan: Plan,
                                        server_pid=pid)
         except RuntimeError as exc:  # e.g. the server's transaction memory limit
             out["failed"] = str(exc).strip().splitlines()[-1][:500]
+        out["floor"] = repeated(plan.repeat, "neo4j_floor", folder=str(folder), uri=uri,
+                                server_pid=pid)
         out["baseline"] = repeated(plan.baseline_repeat, "neo4j_baseline", folder=str(folder),
                                    uri=uri, max_seconds=plan.baseline_seconds, **counts)
         return out
@@ -233,6 +237,10 @@ def table(out: dict[str, Any]) -> str:
                      f"{_fmt(out['ratios']['load_neo4j'], 1)}x |")
     else:
         lines.append("| load into Neo4j | n/a | n/a | n/a |")
+    if neo.get("floor") and neo.get("govgraph"):
+        lines.append(f"| Neo4j floor: same rows, no provenance, two transactions, s | | "
+                     f"{_fmt(neo['floor']['seconds'])} | govgraph / floor "
+                     f"{_fmt(ratio(neo['govgraph'], neo['floor']), 1)} |")
     g, b = ce["govgraph"], ce["baseline"]
     lines += [
         f"| projection / graph build, s | {_fmt(g['project_s'])} | {_fmt(b['build_s'])} | |",
@@ -262,14 +270,16 @@ def table(out: dict[str, Any]) -> str:
 
 def neo4j_summary(neo: dict[str, Any]) -> str:
     """The Neo4j load against its baseline, with the CPU time of client and server."""
-    gov, base = neo.get("govgraph") or {}, neo.get("baseline") or {}
+    gov, base, floor = (neo.get(k) or {} for k in ("govgraph", "baseline", "floor"))
     if not gov:
         return f"load into Neo4j: n/a ({neo.get('failed') or neo.get('skipped')})"
     return (f"load into Neo4j: {gov['seconds']:.1f} s wall (median of {gov['runs']}), client "
             f"CPU {_fmt(gov.get('client_cpu_s'), 1)} s, server CPU "
             f"{_fmt(gov.get('server_cpu_s'), 1)} s, load average {_fmt(gov.get('load_average'))}"
             f"; per-row MERGE baseline {_fmt(base.get('seconds'), 1)} s"
-            f"{' (extrap.)' if base.get('extrapolated') else ''}")
+            f"{' (extrap.)' if base.get('extrapolated') else ''}; bare floor "
+            f"{_fmt(floor.get('seconds'), 1)} s (baseline / floor "
+            f"{_fmt(ratio(base, floor), 1)}, govgraph / floor {_fmt(ratio(gov, floor), 1)})")
 
 
 def ratios_line(out: dict[str, Any]) -> str:
