@@ -5,9 +5,9 @@ it built beforehand (no reading, resolving, deriving or reads back).
     python -m benchmarks.neo4j_layout [--scale 100k] [--neo4j URI|start] [--repeat 3]
 
 Each step is written ``--repeat`` times into an emptied database (two transactions, nodes then
-relations, in batches of 5,000, as a load writes them) and reported as the median wall time
-and server CPU of the warm runs (the first run of the first step warms the server up and is
-not counted). The steps, each adding to the one before:
+relations, in batches of 5,000, as a load writes them), the steps taken in turn, after three
+writes of the whole layout that warm the server up; each is reported as the median wall
+time and server CPU of its runs. The steps, each adding to the one before:
 
 - ``bare``: entities (id, type, name) under a uniqueness constraint on the id; relationships
   of the row's type with their edge key (indexed per type, as the store finds an edge) and
@@ -18,7 +18,10 @@ not counted). The steps, each adding to the one before:
 - ``node claims``: one ``NodeClaim`` node per entity (id and source number indexed) with the
   claimed values and locator;
 - ``edge claims``: the relationship's properties JSON, weight, start and its claim lists
-  (source numbers and locators), i.e. govgraph's whole layout.
+  (source numbers and locators), i.e. govgraph's whole layout;
+- ``lean`` (not govgraph's layout: a bound for a leaner one): the same, but an entity holds
+  its folded name, first key and sole claim's source and locator itself (three more range
+  indexes), so only its further aliases are ``Alias`` nodes and it has no ``NodeClaim``.
 
 The labels are the store's own (``Entity``, ``Alias``, ``NodeClaim``) under its own indexes
 (the store makes them when opened); the rows are shaped from the generated CSV files here.
@@ -32,6 +35,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import neo4j
@@ -42,8 +46,14 @@ from benchmarks.serving import neo4j_server
 from graph.ids import fold
 from graph.store.neo4j_tx import rel_label
 
-STEPS = ("bare", "entity", "aliases", "node claims", "edge claims")
+STEPS = ("bare", "entity", "aliases", "node claims", "edge claims", "lean")
+LEAN = STEPS.index("lean")
+# the lean layout's lookups: name, first key and sole claim's source held on the entity
+LEAN_INDEXES = {f"layout_lean_{prop}": f"CREATE INDEX layout_lean_{prop} IF NOT EXISTS "
+                f"FOR (e:Entity) ON (e.{prop})" for prop in ("name_norm", "key_norm",
+                                                             "claim_sid")}
 BATCH = 5000
+WARM_UP = 3  # full-layout writes before the measured ones
 
 
 def _entity(row: dict[str, str], line: int) -> list[Any]:
@@ -64,18 +74,33 @@ def _relation(row: dict[str, str], line: int) -> list[Any]:
             float(props.get("weight", 1)), props.get("start"), [2], [f"line {line}"]]
 
 
+def records(folder: Path) -> tuple[dict[str, list[list[Any]]], dict[str, list[list[Any]]]]:
+    """The generated graph's entity rows by type and relation rows by relation type."""
+    entities: dict[str, list[list[Any]]] = {}
+    for line, row in enumerate(rows(folder / "nodes.csv"), 2):
+        entities.setdefault(row["type"], []).append(_entity(row, line))
+    relations: dict[str, list[list[Any]]] = {}
+    for path in edge_files(folder):
+        for line, row in enumerate(rows(path), 2):
+            relations.setdefault(row["type"], []).append(_relation(row, line))
+    return entities, relations
+
+
 def node_statements(step: int) -> list[str]:
     """The statements writing the nodes at this step (rows of :func:`_entity`)."""
     fields = "id: row[0], type: row[1], name: row[2]"
     if step >= STEPS.index("entity"):
         fields += (", aliases: row[3], keys: row[4], props: row[5], search: row[6], "
                    "nid: row[7]")
+    if step == LEAN:
+        fields += (", name_norm: row[8][0].norm, key_norm: row[8][1].norm, claim_sid: 1, "
+                   "claim_locator: row[9]")
     create = f"UNWIND $rows AS row CREATE (e:Entity:{{label}} {{{fields}}})"
     if step >= STEPS.index("aliases"):
-        create += (" WITH e, row UNWIND row[8] AS al "
+        create += (f" WITH e, row UNWIND row[8]{'[2..]' if step == LEAN else ''} AS al "
                    "CREATE (e)-[:NAMED]->(:Alias {norm: al.norm, kind: al.kind})")
     out = [create]
-    if step >= STEPS.index("node claims"):
+    if STEPS.index("node claims") <= step < LEAN:
         out.append("UNWIND $rows AS row CREATE (:NodeClaim {id: row[0], sid: 1, type: row[1], "
                    "name: row[2], aliases: '[]', keys: '[]', props: row[5], locator: row[9]})")
     return out
@@ -123,35 +148,36 @@ def measure(uri: str, pid: int | None, edges: int, repeat: int) -> list[dict[str
     from graph.store import open_store
 
     folder, _ = cached(edges, DEFAULT_ROOT, SEED)
-    entities: dict[str, list[list[Any]]] = {}
-    for line, row in enumerate(rows(folder / "nodes.csv"), 2):
-        entities.setdefault(row["type"], []).append(_entity(row, line))
-    relations: dict[str, list[list[Any]]] = {}
-    for path in edge_files(folder):
-        for line, row in enumerate(rows(path), 2):
-            relations.setdefault(row["type"], []).append(_relation(row, line))
+    entities, relations = records(folder)
     out = []
     _clear_neo4j(uri)
     open_store(uri).close()  # the store's indexes
     with neo4j.GraphDatabase.driver(uri, auth=None) as driver:
+        for statement in LEAN_INDEXES.values():
+            driver.execute_query(statement)
         driver.execute_query("CALL db.awaitIndexes()")
-        write(driver, len(STEPS) - 1, entities, relations)  # warm the server up
-        for step, name in enumerate(STEPS):
-            runs = []
-            for _ in range(repeat):
+        for _ in range(WARM_UP):  # a fresh server's JIT is still compiling
+            _clear_neo4j(uri)
+            write(driver, STEPS.index("edge claims"), entities, relations)
+        runs: dict[str, list[tuple[float, float | None]]] = {name: [] for name in STEPS}
+        for _ in range(repeat):  # the steps in turn, so that drift touches them all alike
+            for step, name in enumerate(STEPS):
                 _clear_neo4j(uri)
                 server, started = cpu_seconds(pid) if pid else None, time.perf_counter()
                 write(driver, step, entities, relations)
-                runs.append((time.perf_counter() - started,
-                             None if server is None else (cpu_seconds(pid) or 0.0) - server))
-            out.append({"step": name, "seconds": statistics.median(r[0] for r in runs),
+                runs[name].append((time.perf_counter() - started, None if server is None
+                                   else (cpu_seconds(pid) or 0.0) - server))
+        for name, timed in runs.items():
+            out.append({"step": name, "seconds": statistics.median(r[0] for r in timed),
                         "server_cpu_s": None if pid is None else
-                        statistics.median(r[1] or 0.0 for r in runs),
-                        "runs": [round(r[0], 2) for r in runs]})
+                        statistics.median(r[1] or 0.0 for r in timed),
+                        "runs": [round(r[0], 2) for r in timed]})
             print(f"{name:12} {out[-1]['seconds']:6.2f} s  runs {out[-1]['runs']}"
                   + ("" if pid is None else f"  server CPU {out[-1]['server_cpu_s']:.1f} s"),
                   flush=True)
         _clear_neo4j(uri)
+        for name in LEAN_INDEXES:
+            driver.execute_query(f"DROP INDEX {name} IF EXISTS")
     return out
 
 

@@ -128,3 +128,61 @@ def test_neo4j_only_without_a_server_reports_n_a(tmp_path: Path):
     assert any(line.startswith("load into Neo4j: n/a (no Neo4j server") for line in lines)
     data = json.loads(out.read_text())
     assert "load_sqlite" not in data and "skipped" in data["load_neo4j"]
+
+
+@pytest.mark.neo4j
+def test_neo4j_floor_writes_the_same_rows_and_leaves_nothing(tmp_path: Path, neo4j_uri: str):
+    from benchmarks.phases import neo4j_floor
+
+    manifest = generate(1000, tmp_path)
+    result = neo4j_floor(str(tmp_path), neo4j_uri)
+    assert (result["nodes"], result["relations"]) == (manifest["nodes"], 1000)
+    import neo4j
+
+    with neo4j.GraphDatabase.driver(neo4j_uri, auth=None) as driver:
+        assert driver.execute_query("MATCH (n) RETURN count(n)").records[0][0] == 0
+        names = {r[0] for r in driver.execute_query("SHOW CONSTRAINTS YIELD name").records}
+        assert "floor_key" not in names
+
+
+@pytest.mark.neo4j
+def test_neo4j_layout_steps_write_the_layout_one_part_at_a_time(tmp_path: Path,
+                                                                 neo4j_uri: str):
+    import neo4j
+
+    from benchmarks import neo4j_layout
+    from benchmarks.phases import _clear_neo4j
+
+    manifest = generate(1000, tmp_path)
+    entities, relations = neo4j_layout.records(tmp_path)
+    norms = sum(len(row[8]) for typed in entities.values() for row in typed)
+
+    def written(step: str) -> dict[str, int]:
+        _clear_neo4j(neo4j_uri)
+        with neo4j.GraphDatabase.driver(neo4j_uri, auth=None) as driver:
+            neo4j_layout.write(driver, neo4j_layout.STEPS.index(step), entities, relations)
+            count = driver.execute_query(
+                "CALL () { MATCH (e:Entity) RETURN count(e) AS entities } "
+                "CALL () { MATCH (a:Alias) RETURN count(a) AS aliases } "
+                "CALL () { MATCH (c:NodeClaim) RETURN count(c) AS claims } "
+                "CALL () { MATCH (:Entity)-[r]->(:Entity) RETURN count(r) AS relations, "
+                "count(r.claim_locators) AS claimed } "
+                "CALL () { MATCH (e:Entity) RETURN count(e.search) AS search, "
+                "count(e.claim_sid) AS held } "
+                "RETURN entities, aliases, claims, relations, claimed, search, held").records[0]
+        _clear_neo4j(neo4j_uri)
+        return dict(count)
+
+    nodes = manifest["nodes"]
+    assert written("bare") == {"entities": nodes, "aliases": 0, "claims": 0,
+                               "relations": 1000, "claimed": 0, "search": 0, "held": 0}
+    assert written("entity")["search"] == nodes
+    assert written("aliases")["aliases"] == norms > nodes
+    assert written("node claims")["claims"] == nodes
+    assert written("edge claims") == {"entities": nodes, "aliases": norms, "claims": nodes,
+                                      "relations": 1000, "claimed": 1000, "search": nodes,
+                                      "held": 0}
+    # the lean bound: name, first key and the sole claim on the entity
+    assert written("lean") == {"entities": nodes, "aliases": norms - 2 * nodes, "claims": 0,
+                               "relations": 1000, "claimed": 1000, "search": nodes,
+                               "held": nodes}

@@ -10,7 +10,7 @@ to those changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
@@ -118,6 +118,41 @@ REF_QUERIES = {
     "name": f"UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {BY_NORM}"
             f"WHERE a.kind = 'name' {_FOUND}",
 }
+
+
+# Every reference form at once (graph.merge.REF_FORMS, in order: id, redirect, key, name), for
+# rows [ref, key norm, folded name]: the client takes, for each reference, the first form that
+# finds exactly one node (what resolve_references does one form at a time).
+RESOLVE = (
+    "UNWIND $keys AS row CALL (row) { "
+    f"MATCH (e:Entity {{id: row[0]}}) {BY_ID}RETURN 0 AS form, e UNION "
+    f"MATCH (r:Redirect {{old_id: row[0]}}) {seek('r', 'Redirect', 'old_id')}"
+    f"MATCH (e:Entity {{id: r.new_id}}) {BY_ID}RETURN 1 AS form, e UNION "
+    f"MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: row[1]}}) {BY_NORM}WHERE a.kind = 'key' "
+    "RETURN 2 AS form, e UNION "
+    f"MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: row[2]}}) {BY_NORM}WHERE a.kind = 'name' "
+    "RETURN 3 AS form, e } "
+    "RETURN row[0], form, e.id, e.type, elementId(e)")
+# References resolved kept across the parts of a streamed write while no node, alias or
+# redirect changes (as SQLite keeps them); at most this many.
+RESOLVED_MAX = 300_000
+End = tuple[str, str, str]  # a resolved reference: node id, type, element id
+
+
+def first_unique(hits: Iterable[tuple[str, int, str, str, str]]) -> dict[str, End]:
+    """Each reference's node from ``(ref, form, id, type, element id)`` hits: the node of the
+    first form (in REF_FORMS order) that finds exactly one; a reference no form finds
+    exactly once is left out."""
+    by_form: dict[str, dict[int, dict[str, End]]] = {}
+    for ref, form, node_id, type_, element in hits:
+        by_form.setdefault(ref, {}).setdefault(form, {})[node_id] = (node_id, type_, element)
+    out = {}
+    for ref, forms in by_form.items():
+        for form in sorted(forms):
+            if len(forms[form]) == 1:
+                [out[ref]] = forms[form].values()
+                break
+    return out
 
 
 def literal(fields: Sequence[str], row: str = "row") -> str:
@@ -296,6 +331,7 @@ class Neo4jTx(Statements, WriteTx):
         self.element: dict[str, str] = {}  # node id -> element id, of nodes read or found
         self.rel_element: dict[str, str] = {}  # edge key -> element id, of edges read
         self.types: dict[str, str] = {}  # node id -> type, of nodes looked up
+        self.resolved: dict[str, End] = {}  # reference -> its node (see resolve)
         # New edges wait here for their claims (write_claims creates them with the claims,
         # rather than creating them bare and finding them again): edge key -> edge, and the
         # claims write_claims gave it. Anything reading relationships first creates them
@@ -418,6 +454,31 @@ class Neo4jTx(Statements, WriteTx):
                 out.setdefault(k, set()).add((node_id, type_))
         return out
 
+    def resolve(self, refs: Collection[str]) -> dict[str, str]:
+        """Set-based: every form in one statement a batch (:data:`RESOLVE`); answers are kept
+        (:data:`RESOLVED_MAX`) until a node, alias or redirect changes."""
+        kept = self.resolved
+        pending = [r for r in dict.fromkeys(refs) if r not in kept]
+        found: dict[str, End] = {}
+        for chunk in chunked(pending, self.size):
+            found.update(first_unique(self.run(RESOLVE, keys=[
+                [ref, mg.key_norm(ref), fold(ref)] for ref in chunk])))
+        if len(kept) + len(found) > RESOLVED_MAX:
+            kept.clear()
+        kept.update(found)
+        out = {}
+        for ref in refs:
+            if end := found.get(ref) or kept.get(ref):
+                node_id, self.types[node_id], self.element[node_id] = end
+                out[ref] = node_id
+        return out
+
+    def _nodes_changed(self, rows: Collection[Any]) -> None:
+        """Nodes, their aliases or redirects are written (when ``rows``): what references
+        resolve to may change."""
+        if rows:
+            self.resolved.clear()
+
     def node_types(self, ids: list[str]) -> dict[str, str]:
         out = {i: t for i in ids if (t := self.types.get(i))}
         for chunk in chunked([i for i in ids if i not in out], self.size):
@@ -442,6 +503,7 @@ class Neo4jTx(Statements, WriteTx):
     def create_nodes(self, rows: list[tuple[str, mg.DerivedNode]]) -> None:
         if not rows:
             return
+        self._nodes_changed(rows)
         [(nid,)] = self.run("OPTIONAL MATCH (e:Entity) RETURN coalesce(max(e.nid), 0) + 1")
         numbered = [(node_id, nid + i, node) for i, (node_id, node) in enumerate(rows)]
         for type_label, typed in sorted(node_rows(numbered).items()):
@@ -529,6 +591,7 @@ class Neo4jTx(Statements, WriteTx):
     def log_merges(self, source_id: str, merges: list[tuple[str, str, str]]) -> None:
         if not merges:
             return
+        self._nodes_changed(merges)
         [(seq,)] = self.run("OPTIONAL MATCH (m:MergeLog) RETURN coalesce(max(m.seq), 0)")
         self.each("UNWIND $rows AS row MERGE (r:Redirect {old_id: row.merged}) "
                   "SET r.new_id = row.into, r.reason = row.reason "
@@ -575,6 +638,7 @@ class Neo4jTx(Statements, WriteTx):
         taken = [tuple(r) for r in self.run(
             "MATCH (a:Absorbed {sid: $sid}) RETURN a.absorbed, a.kept, a.record "
             "ORDER BY a.seq", sid=self._sid(source_id))]
+        self._nodes_changed([source_id])  # the redirects of what it absorbed go
         self.run("MATCH (a:Absorbed {sid: $sid}) DELETE a", sid=self._sid(source_id))
         self.each("UNWIND $rows AS row MATCH (r:Redirect {old_id: row[0]}) "
                   "WHERE r.new_id = row[1] DELETE r", [[a, k] for a, k, _ in taken])
@@ -641,6 +705,7 @@ class Neo4jTx(Statements, WriteTx):
                   [self.rel_element[key] for key in edges])
 
     def update_nodes(self, rows: list[tuple[str, str, mg.DerivedNode]]) -> None:
+        self._nodes_changed(rows)
         elements = [(self.element[i], None, node) for i, _, node in rows]
         for _, typed in sorted(node_rows(elements).items()):
             self.each("UNWIND $rows AS row MATCH (e:Entity) WHERE elementId(e) = row.id "
@@ -653,6 +718,7 @@ class Neo4jTx(Statements, WriteTx):
                       [self.element[i] for i, t, n in rows if (t, n.type) == (old, new)])
 
     def delete_nodes(self, ids: list[str]) -> None:
+        self._nodes_changed(ids)
         if ids:
             self.made = None  # (with their edges, if any)
         self.each("UNWIND $rows AS x MATCH (e:Entity) WHERE elementId(e) = x "
