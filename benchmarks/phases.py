@@ -17,7 +17,8 @@ The floor is what SQLite itself allows for the same rows: ``load_floor`` reads t
 into Python lists first (untimed), then times one ``executemany`` per table into bare tables
 (no provenance, no aliases, no search), the endpoint indexes built once afterwards, and one
 commit, in WAL mode with ``synchronous=NORMAL`` as govgraph runs. ``load_floor`` in the
-ratios line is govgraph's load time divided by this.
+ratios line is govgraph's load time divided by this. ``neo4j_floor`` is the same for Neo4j:
+the rows created in two transactions (nodes, then relations) with no provenance.
 
 A baseline that would run for very long is stopped after ``max_seconds`` and its total is
 extrapolated from the rows (or betweenness sources) it finished; the output says so.
