@@ -34,14 +34,13 @@ import json
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import neo4j
 
 from benchmarks.generate import DEFAULT_ROOT, SEED, cached, parse_scale
-from benchmarks.phases import _clear_neo4j, cpu_seconds, edge_files, rows
+from benchmarks.phases import _clear_neo4j, batched_writes, cpu_seconds, edge_files, rows
 from benchmarks.serving import neo4j_server
 from graph.ids import fold
 from graph.store.neo4j_tx import rel_label
@@ -52,7 +51,6 @@ LEAN = STEPS.index("lean")
 LEAN_INDEXES = {f"layout_lean_{prop}": f"CREATE INDEX layout_lean_{prop} IF NOT EXISTS "
                 f"FOR (e:Entity) ON (e.{prop})" for prop in ("name_norm", "key_norm",
                                                              "claim_sid")}
-BATCH = 5000
 WARM_UP = 3  # full-layout writes before the measured ones
 
 
@@ -117,26 +115,19 @@ def edge_statement(step: int, rtype: str) -> str:
             f"{{id: row[1]}}) CREATE (a)-[:{rel_label(rtype)} {{{props}}}]->(b)")
 
 
-def _batches(query: str, items: list[list[Any]]) -> Callable[[Any], None]:
-    def work(tx: Any) -> None:
-        for i in range(0, len(items), BATCH):
-            tx.run(query, rows=items[i:i + BATCH]).consume()
-    return work
-
-
 def write(driver: neo4j.Driver, step: int, entities: dict[str, list[list[Any]]],
           relations: dict[str, list[list[Any]]]) -> None:
     """One load at this step: the nodes' transaction, then the relations'."""
     def nodes(tx: Any) -> None:
         create, *claims = node_statements(step)
         for type_label, typed in sorted(entities.items()):
-            _batches(create.replace("{label}", type_label), typed)(tx)
+            batched_writes(create.replace("{label}", type_label), typed)(tx)
         for query in claims:
-            _batches(query, [row for typed in entities.values() for row in typed])(tx)
+            batched_writes(query, [row for typed in entities.values() for row in typed])(tx)
 
     def edges(tx: Any) -> None:
         for rtype, typed in sorted(relations.items()):
-            _batches(edge_statement(step, rtype), typed)(tx)
+            batched_writes(edge_statement(step, rtype), typed)(tx)
 
     with driver.session() as session:
         session.execute_write(nodes)

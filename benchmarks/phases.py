@@ -431,6 +431,15 @@ def load_neo4j(folder: str, uri: str, server_pid: int | None = None) -> dict[str
             "server_cpu_s": server_cpu, "load_average": load_average}
 
 
+def batched_writes(query: str, items: list[list[Any]]) -> Callable[[Any], None]:
+    """A transaction function running ``query`` over ``items`` as ``$rows`` in batches of
+    5,000."""
+    def work(tx: Any) -> None:
+        for i in range(0, len(items), 5000):
+            tx.run(query, rows=items[i:i + 5000]).consume()
+    return work
+
+
 @phase
 def neo4j_floor(folder: str, uri: str, server_pid: int | None = None) -> dict[str, Any]:
     """The same rows with none of govgraph's work: what Neo4j itself allows for an atomic
@@ -455,20 +464,14 @@ def neo4j_floor(folder: str, uri: str, server_pid: int | None = None) -> dict[st
                     "REQUIRE n.key IS UNIQUE").consume()
         session.run("CALL db.awaitIndexes()").consume()
 
-        def batches(query: str, items: list[list[Any]]) -> Callable[[Any], None]:
-            def work(tx: Any) -> None:
-                for i in range(0, len(items), 5000):
-                    tx.run(query, rows=items[i:i + 5000]).consume()
-            return work
-
         server = cpu_seconds(server_pid) if server_pid else None
         started = time.perf_counter()
-        session.execute_write(batches("UNWIND $rows AS row CREATE (:Floor {key: row[0], "
+        session.execute_write(batched_writes("UNWIND $rows AS row CREATE (:Floor {key: row[0], "
                                       "type: row[1], name: row[2], props: row[3]})", node_rows))
 
         def relations(tx: Any) -> None:
             for rtype, typed in sorted(by_type.items()):  # one relationship type a statement
-                batches(f"UNWIND $rows AS row MATCH (a:Floor {{key: row[0]}}) "
+                batched_writes(f"UNWIND $rows AS row MATCH (a:Floor {{key: row[0]}}) "
                         f"MATCH (b:Floor {{key: row[1]}}) CREATE (a)-[:{rel_label(rtype)} "
                         "{confidence: row[2], props: row[3]}]->(b)", typed)(tx)
 

@@ -107,32 +107,26 @@ BY_NORM = seek("a", "Alias", "norm")
 BY_ID = seek("e", "Entity", "id")
 BY_CLAIM_ID = seek("c", "NodeClaim", "id")
 
-_FOUND = "RETURN k, e.id AS id, e.type AS type, elementId(e) AS eid"
-REF_QUERIES = {
-    "id": f"UNWIND $keys AS k MATCH (e:Entity {{id: k}}) {BY_ID}{_FOUND}",
-    "redirect": f"UNWIND $keys AS k MATCH (r:Redirect {{old_id: k}}) "
-                f"{seek('r', 'Redirect', 'old_id')}MATCH (e:Entity {{id: r.new_id}}) {BY_ID}"
-                f"{_FOUND}",
-    "key": f"UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {BY_NORM}"
-           f"WHERE a.kind = 'key' {_FOUND}",
-    "name": f"UNWIND $keys AS k MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {BY_NORM}"
-            f"WHERE a.kind = 'name' {_FOUND}",
+# The node each form of graph.merge.REF_FORMS finds for a key ``k``.
+FORM_MATCH = {
+    "id": f"MATCH (e:Entity {{id: k}}) {BY_ID}",
+    "redirect": f"MATCH (r:Redirect {{old_id: k}}) {seek('r', 'Redirect', 'old_id')}"
+                f"MATCH (e:Entity {{id: r.new_id}}) {BY_ID}",
+    "key": f"MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {BY_NORM}WHERE a.kind = 'key' ",
+    "name": f"MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: k}}) {BY_NORM}WHERE a.kind = 'name' ",
 }
+REF_QUERIES = {form: f"UNWIND $keys AS k {match}"
+                     "RETURN k, e.id AS id, e.type AS type, elementId(e) AS eid"
+               for form, match in FORM_MATCH.items()}
 
 
-# Every reference form at once (graph.merge.REF_FORMS, in order: id, redirect, key, name), for
-# rows [ref, key norm, folded name]: the client takes, for each reference, the first form that
-# finds exactly one node (what resolve_references does one form at a time).
-RESOLVE = (
-    "UNWIND $keys AS row CALL (row) { "
-    f"MATCH (e:Entity {{id: row[0]}}) {BY_ID}RETURN 0 AS form, e UNION "
-    f"MATCH (r:Redirect {{old_id: row[0]}}) {seek('r', 'Redirect', 'old_id')}"
-    f"MATCH (e:Entity {{id: r.new_id}}) {BY_ID}RETURN 1 AS form, e UNION "
-    f"MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: row[1]}}) {BY_NORM}WHERE a.kind = 'key' "
-    "RETURN 2 AS form, e UNION "
-    f"MATCH (e:Entity)-[:NAMED]->(a:Alias {{norm: row[2]}}) {BY_NORM}WHERE a.kind = 'name' "
-    "RETURN 3 AS form, e } "
-    "RETURN row[0], form, e.id, e.type, elementId(e)")
+# Every reference form at once, for rows of each form's key (REF_FORMS order): the client
+# takes, for each reference, the first form that finds exactly one node (what
+# resolve_references does one form at a time).
+RESOLVE = ("UNWIND $keys AS row CALL (row) { " + " UNION ".join(
+    f"WITH row[{i}] AS k {FORM_MATCH[form]}RETURN {i} AS form, e"
+    for i, (form, _) in enumerate(mg.REF_FORMS)) +
+    " } RETURN row[0], form, e.id, e.type, elementId(e)")
 # References resolved kept across the parts of a streamed write while no node, alias or
 # redirect changes (as SQLite keeps them); at most this many.
 RESOLVED_MAX = 300_000
@@ -462,13 +456,13 @@ class Neo4jTx(Statements, WriteTx):
         found: dict[str, End] = {}
         for chunk in chunked(pending, self.size):
             found.update(first_unique(self.run(RESOLVE, keys=[
-                [ref, mg.key_norm(ref), fold(ref)] for ref in chunk])))
+                [keyfn(ref) for _, keyfn in mg.REF_FORMS] for ref in chunk])))
         if len(kept) + len(found) > RESOLVED_MAX:
             kept.clear()
         kept.update(found)
         out = {}
         for ref in refs:
-            if end := found.get(ref) or kept.get(ref):
+            if end := kept.get(ref):
                 node_id, self.types[node_id], self.element[node_id] = end
                 out[ref] = node_id
         return out
